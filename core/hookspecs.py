@@ -1,0 +1,84 @@
+"""The hooks factfold calls: the public API for plugins.
+
+A plugin is a module (or object) with functions marked ``@factfold.hookimpl`` whose names
+match the specs below, found through the ``factfold`` entry-point group.  An implementation
+may take fewer arguments than the spec names, so arguments can be added later without
+breaking existing plugins.  Each hook's docstring is its contract; ``docs/plugins.md``
+walks through them with examples.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+import pluggy
+
+if TYPE_CHECKING:
+    import click
+
+    from .document import Document
+    from .extractor import Extractor
+
+hookspec = pluggy.HookspecMarker("factfold")
+hookimpl = pluggy.HookimplMarker("factfold")
+
+
+@hookspec
+def factfold_register_event_types(register: Callable[..., None]) -> None:
+    """Declare event (fact) types this plugin stores, with their upcasters.
+
+    Call ``register(cls)`` for each class decorated with ``@event_type(name, version)``;
+    pass ``upcasters={1: fn}`` to read records written at older schema versions, where
+    ``fn`` turns a version-1 payload dict into a version-2 one::
+
+        @hookimpl
+        def factfold_register_event_types(register):
+            register(Project, upcasters={1: lambda d: {**d, "status": None}})
+    """
+
+
+@hookspec
+def factfold_register_extractors(register: Callable[[Extractor], None]) -> None:
+    """Register extractors: ``register(Extractor(name=..., version=..., extract=fn, emits=(...)))``.
+
+    ``fn(document)`` returns an iterable of facts carrying ``span`` and ``evidence``; the
+    runner fills in ``doc_id`` and ``extractor``.  Example::
+
+        @hookimpl
+        def factfold_register_extractors(register):
+            register(Extractor(name="projects", version="1.0", extract=find_projects,
+                               emits=(ProjectLaunched,)))
+    """
+
+
+@hookspec
+def factfold_register_projections(register: Callable[[Any], None]) -> None:
+    """Register projections (subclasses of ``factfold.Projection``) that fold the log into views.
+
+    A projection named ``projects`` is queried with ``factfold query projects``::
+
+        @hookimpl
+        def factfold_register_projections(register):
+            register(ProjectsView())
+    """
+
+
+@hookspec
+def factfold_register_commands(cli: click.Group) -> None:
+    """Add commands to the ``factfold`` CLI: ``@cli.command()`` on a click function."""
+
+
+@hookspec
+def factfold_document_received(document: Document) -> None:
+    """Observer: a new document was recorded in the log and is about to be extracted."""
+
+
+@hookspec
+def factfold_facts_appended(document: Document, extractor: str, facts: list[Any]) -> None:
+    """Observer: ``extractor`` (``name@version``) appended ``facts`` for ``document``."""
+
+
+@hookspec
+def factfold_extraction_failed(document: Document, extractor: str, reason: str) -> None:
+    """Observer: ``extractor`` failed on ``document``; ``reason`` says how."""

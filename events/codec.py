@@ -1,0 +1,83 @@
+"""msgpack encoding of envelopes, with schema versions and upcasting on read.
+
+A record is a msgpack array::
+
+    [type, schema_version, event_id, stream, timestamp, producer, causation_id,
+     correlation_id, payload]
+
+where ``payload`` is a map of field name to value.  Positions are not stored per record:
+the log knows them from where the record sits.  Maps (not arrays) for payloads cost a little
+space but let an upcaster rename or drop fields by name.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import attrs
+import msgpack
+
+from .envelope import Envelope
+from .schema import EventRegistry, type_name
+
+
+class EncodeError(ValueError):
+    """An event holds a value msgpack cannot store."""
+
+
+class EventCodec:
+    """Turns envelopes into msgpack-ready records and back, through a registry."""
+
+    def __init__(self, registry: EventRegistry) -> None:
+        self.registry = registry
+        self._field_names: dict[type, tuple[str, ...]] = {}
+
+    def _names(self, cls: type) -> tuple[str, ...]:
+        names = self._field_names.get(cls)
+        if names is None:
+            names = tuple(f.name for f in attrs.fields(cls))
+            self._field_names[cls] = names
+        return names
+
+    def to_record(self, env: Envelope) -> list[Any]:
+        payload = env.payload
+        cls = type(payload)
+        data = {name: getattr(payload, name) for name in self._names(cls)}
+        return [
+            type_name(cls),
+            cls.__schema_version__,
+            env.event_id,
+            env.stream,
+            env.timestamp,
+            env.producer,
+            env.causation_id,
+            env.correlation_id,
+            data,
+        ]
+
+    def pack_batch(self, envelopes: list[Envelope]) -> bytes:
+        """One msgpack array holding every record of a batch."""
+        try:
+            return msgpack.packb([self.to_record(e) for e in envelopes], use_bin_type=True)
+        except (TypeError, ValueError, OverflowError) as exc:
+            raise EncodeError(f"an event cannot be stored: {exc}") from exc
+
+    def from_record(self, record: list[Any], position: int) -> Envelope:
+        name, version, event_id, stream, ts, producer, causation, correlation, data = record
+        cls = self.registry.get(name)
+        if version != cls.__schema_version__:
+            data = self.registry.upcast(name, version, data)
+        return Envelope(
+            cls(**data),
+            stream=stream,
+            producer=producer,
+            causation_id=causation,
+            correlation_id=correlation,
+            event_id=event_id,
+            timestamp=ts,
+            position=position,
+        )
+
+    def unpack_batch(self, blob: bytes, first_position: int) -> list[Envelope]:
+        records = msgpack.unpackb(blob, raw=False, use_list=True, strict_map_key=False)
+        return [self.from_record(r, first_position + i) for i, r in enumerate(records)]
