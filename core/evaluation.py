@@ -177,14 +177,17 @@ class Counts:
 
     @property
     def precision(self) -> float:
+        """Share of predictions that were right (1.0 when nothing was predicted)."""
         return self.tp / (self.tp + self.fp) if self.tp + self.fp else 1.0
 
     @property
     def recall(self) -> float:
+        """Share of gold items found (1.0 when there was nothing to find)."""
         return self.tp / (self.tp + self.fn) if self.tp + self.fn else 1.0
 
     @property
     def f1(self) -> float:
+        """Harmonic mean of precision and recall."""
         p, r = self.precision, self.recall
         return 2 * p * r / (p + r) if p + r else 0.0
 
@@ -209,9 +212,11 @@ class Ratio:
 
     @property
     def accuracy(self) -> float | None:
+        """Share correct, or None when no matched item had this attribute scored."""
         return self.correct / self.total if self.total else None
 
     def to_dict(self) -> dict[str, Any]:
+        """JSON-ready counts and accuracy."""
         acc = self.accuracy
         return {
             "correct": self.correct,
@@ -230,6 +235,7 @@ class ScoredItem:
     detail: str = ""
 
     def to_dict(self) -> dict[str, str]:
+        """JSON-ready item."""
         return {"document": self.document, "kind": self.kind, "text": self.text,
                 "detail": self.detail}
 
@@ -243,6 +249,7 @@ class KindScore:
     roles: Counts | None = None
 
     def to_dict(self) -> dict[str, Any]:
+        """JSON-ready counts, with ``roles`` and ``attributes`` when this kind has them."""
         out: dict[str, Any] = self.counts.to_dict()
         if self.roles is not None:
             out["roles"] = self.roles.to_dict()
