@@ -1,0 +1,373 @@
+"""Statistics extractor: reported quantities in Chinese and English news text.
+
+Why regexes and lexicons rather than a tagger: a reported quantity in Chinese is a numeral
+followed by a measure word or currency ("3.16万名", "超过6亿元"), so the numeral grammar
+plus a lexicon of measure words finds nearly all of them at regex speed.  The hard part is
+what *looks* like a quantity but is not: years and dates, ordinals (第二届), numbers in
+names, titles and slogans (《…》, short quoted terms, 五位一体), 一+measure-word articles
+and idioms.  Those are filtered by general rules of news writing and by lexicons: jieba's
+dictionary of idioms and fixed expressions plus a small list of policy slogans.  jieba's
+part-of-speech tagger is used only in the rare case of a 万/亿 number followed directly by
+a noun ("130万社会工作者"), where the noun is the unit.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from factfold import Document, Extractor, Statistic, hookimpl
+
+from .numbers import EN_MAGNITUDES, EN_NUMBER_WORDS, is_digit_sequence_zh, parse_en, parse_zh
+
+VERSION = "1.0.0"
+
+MORE_THAN = "more_than"
+ABOUT = "about"
+AT_LEAST = "at_least"
+
+
+def _lexicon(name: str) -> list[str]:
+    """Entries of a data file in plugins/data (``#`` comments and blank lines skipped)."""
+    text = resources.files("factfold.plugins").joinpath("data", name).read_text("utf-8")
+    return [ln.strip() for ln in text.splitlines() if ln.strip() and not ln.startswith("#")]
+
+
+def _alternation(words: list[str]) -> str:
+    """A regex alternation trying longer words first, so 人次 wins over 人."""
+    return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
+
+
+_UNITS_ZH = _lexicon("statistics_units_zh.txt")
+_SLOGANS_ZH = frozenset(_lexicon("statistics_exclusions_zh.txt"))
+
+# Full-width digits and punctuation inside numbers, mapped one-to-one so offsets survive.
+_WIDTH = str.maketrans("０１２３４５６７８９，．％", "0123456789,.%")
+
+_ZH_PREFIX = {
+    "超过": MORE_THAN, "超": MORE_THAN, "逾": MORE_THAN, "多于": MORE_THAN,
+    "约": ABOUT, "大约": ABOUT, "近": ABOUT, "将近": ABOUT, "接近": ABOUT, "大概": ABOUT,
+    "至少": AT_LEAST, "不少于": AT_LEAST, "不低于": AT_LEAST,
+}  # fmt: skip
+_ZH_SUFFIX = {"以上": MORE_THAN, "有余": MORE_THAN, "左右": ABOUT, "上下": ABOUT}
+
+_ZH_NUM_CHARS = "〇零一二两三四五六七八九十百千"
+# A numeral: Arabic (with optional thousands commas and decimals) or Chinese, possibly led
+# by 数/几/上 ("数百万", "上千") and with 多/余/来/几 before or after a 万/亿 magnitude.
+_ZH_PATTERN = re.compile(
+    rf"(?:(?P<pre>{_alternation(list(_ZH_PREFIX))})[有了达]?)?"
+    r"(?P<num>(?<![\dA-Za-z.])\d+(?:,\d{3})*(?:\.\d+)?(?![\d.,]\d)"
+    rf"|(?:[数几上](?=[十百千万])|(?=[一二两三四五六七八九十]))[{_ZH_NUM_CHARS}]+)"
+    r"(?P<q1>[多余来几])?"
+    r"(?P<mag>[百千万亿]+)?"
+    r"(?P<q2>[多余])?"
+    r"[ \u00a0]?"
+    rf"(?P<unit>{_alternation(_UNITS_ZH)})?"
+    rf"(?P<post>{_alternation(list(_ZH_SUFFIX))})?"
+)
+_PERCENT_ZH = re.compile(
+    rf"(?P<pre>{_alternation(list(_ZH_PREFIX))})?百分之(?P<num>[\d.]+|[{_ZH_NUM_CHARS}点]+)"
+)
+
+# After a number these turn a unit into part of another word: 2023年度, 90年代, 三年级, 40周年.
+_UNIT_BLOCKERS = {"年": "度代级底初末中", "天": "津", "个": "性体"}
+# Single-character measure words that also start common nouns (两部门, 3家庭): when
+# unit + next character is a dictionary noun, the number is not followed by a measure word.
+_NOUN_PREFIX_UNITS = frozenset("部家名期场所位类门台间处头条件本队团只支套张份批项座户")
+_NOUN_TAGS = frozenset({"n", "nz", "nt", "ns", "vn", "ng", "l", "j"})
+_PERIOD_UNITS = frozenset({"年", "个月", "天", "小时"})
+_SINCE = ("来", "以来", "内", "中", "里")
+_ORDINAL_BEFORE = ("第", "初", "周", "星期", "礼拜", "排名", "No.", "no.")
+_CALENDAR_AFTER = re.compile(r"[年]?[ ]?\d{1,2}月|[-/.]\d{1,2}[-/.]\d{1,2}")
+_QUOTES = {"“": "”", "「": "」", "『": "』", "‘": "’", '"': '"', "《": "》", "〈": "〉"}
+_SHORT_QUOTE = 24
+_SENTENCE_END = re.compile(r"[。！？!?；;\n]|\.(?=\s)")
+
+
+@cache
+def _jieba() -> tuple[Any, dict[str, str], frozenset[str]]:
+    """jieba's POS tagger, its word->tag table, and its numeral idioms (loaded once)."""
+    import jieba
+    import jieba.posseg as posseg
+
+    jieba.setLogLevel(60)
+    posseg.dt.initialize()
+    tags: dict[str, str] = posseg.dt.word_tag_tab
+    numeral = re.compile(f"[{_ZH_NUM_CHARS}万亿]")
+    idioms = frozenset(
+        w for w, t in tags.items() if t in ("i", "l", "nz") and len(w) >= 3 and numeral.search(w)
+    )
+    return posseg, tags, idioms | _SLOGANS_ZH
+
+
+def setup() -> None:
+    """Load jieba's tables before the first document (they take about a second)."""
+    _jieba()
+
+
+def _protected_spans(text: str) -> list[tuple[int, int]]:
+    """Spans of titles (《…》) and short quoted terms, whose numbers belong to names.
+
+    A long quotation with sentence punctuation is reported speech and keeps its figures.
+    """
+    spans = []
+    for i, ch in enumerate(text):
+        close = _QUOTES.get(ch)
+        if close is None:
+            continue
+        j = text.find(close, i + 1, i + 1 + (80 if ch == "《" else _SHORT_QUOTE + 1))
+        if j < 0:
+            continue
+        inner = text[i + 1 : j]
+        if ch == "《" or not re.search(r"[，。,;；！？!?\n]", inner):
+            spans.append((i, j + 1))
+    return spans
+
+
+def _inside(pos: int, spans: list[tuple[int, int]]) -> bool:
+    return any(a <= pos < b for a, b in spans)
+
+
+def _evidence(text: str, start: int, end: int) -> str:
+    """The sentence around a span: back to the previous and on to the next sentence end."""
+    left = 0
+    for m in _SENTENCE_END.finditer(text, max(0, start - 300), start):
+        left = m.end()
+    m = _SENTENCE_END.search(text, end)
+    right = m.end() if m else len(text)
+    return text[left:right].strip()
+
+
+def _in_fixed_expression(text: str, start: int, end: int, fixed: frozenset[str]) -> bool:
+    """True when an idiom or slogan from ``fixed`` covers any character of [start, end)."""
+    for length in range(3, 8):
+        for i in range(max(0, start - length + 1), end):
+            if text[i : i + length] in fixed:
+                return True
+    return False
+
+
+_PARALLEL = re.compile(
+    rf"[{_ZH_NUM_CHARS}万][^{_ZH_NUM_CHARS}万][{_ZH_NUM_CHARS}万][^{_ZH_NUM_CHARS}万]"
+)
+
+
+def _parallel_numerals(text: str, start: int) -> bool:
+    """True inside the "N x N y" shape of numeral idioms and formulas (三番五次, 千家万户,
+    三天两头, 五个一工程), which a dictionary never fully lists."""
+    return any(_PARALLEL.fullmatch(text, i, i + 4) for i in (start - 2, start) if i >= 0)
+
+
+def _noun_unit(text: str, pos: int) -> str | None:
+    """The noun phrase right after a number with no measure word (130万社会工作者)."""
+    posseg, _, _ = _jieba()
+    tail = re.split(r"[^\u4e00-\u9fff]", text[pos : pos + 12], maxsplit=1)[0]
+    words = []
+    for token in posseg.cut(tail):
+        if token.flag not in _NOUN_TAGS or token.word == "的":
+            break
+        words.append(token.word)
+    noun = "".join(words)
+    return noun if len(noun) >= 2 else None
+
+
+def _approx(*marks: str | None) -> str | None:
+    """The first approximation any of the qualifiers implies."""
+    for mark in marks:
+        if not mark:
+            continue
+        if mark in _ZH_PREFIX:
+            return _ZH_PREFIX[mark]
+        if mark in _ZH_SUFFIX:
+            return _ZH_SUFFIX[mark]
+        if mark in ("多", "余", "几", "数", "上"):
+            return MORE_THAN
+        if mark == "来":
+            return ABOUT
+    return None
+
+
+def _zh_candidate(text: str, m: re.Match[str]) -> tuple[int, int, float, str, str | None] | None:
+    """(start, end, value, unit, approx) for one numeral match, or None if not a statistic."""
+    num, mag, unit, pre = m["num"], m["mag"] or "", m["unit"], m["pre"]
+    if pre == "近" and unit in _PERIOD_UNITS and text.startswith(_SINCE, m.end()):
+        pre = None  # 近5年来: "the last five years", a period, not an approximation
+    start = m.start("pre") if pre else m.start("num")
+    end = m.end()
+    lead = num[0] if num[0] in "数几上" else None
+    digits = num[1:] if lead else num
+    is_arabic = digits[0].isdigit()
+    before = text[max(0, m.start("num") - 3) : m.start("num")]
+    if before.endswith(_ORDINAL_BEFORE):
+        return None
+    if not is_arabic and digits == "一" and not mag:
+        return None  # 一个, 一批, 一系列: articles and idioms, not counts
+    if unit is None:
+        if "万" not in mag and "亿" not in mag:
+            return None
+        unit = _noun_unit(text, m.end("q2") if m["q2"] else m.end("mag"))
+        if unit is None:
+            return None
+        end = m.end("mag") + (len(m["q2"]) if m["q2"] else 0) + len(unit)
+    else:
+        after = text[m.end("unit") : m.end("unit") + 1]
+        if after and after in _UNIT_BLOCKERS.get(unit, ""):
+            return None
+        if unit in _NOUN_PREFIX_UNITS and after and unit + after not in _UNITS_ZH:
+            _, tags, _ = _jieba()
+            if tags.get(unit + after) in _NOUN_TAGS:
+                return None  # 两部门, 3家庭: a noun, not a measure word
+    if unit == "年" and not mag and not m["q1"]:
+        if is_arabic and len(digits) == 4 and 1000 <= int(digits) <= 2199:
+            return None
+        if not is_arabic and is_digit_sequence_zh(digits):
+            return None
+    if is_arabic and not mag and _CALENDAR_AFTER.match(text, m.end("num")):
+        return None
+    value = parse_zh(digits + mag)
+    if value is None:
+        return None
+    _, _, fixed = _jieba()
+    if not is_arabic and len(digits) == 1 and _parallel_numerals(text, m.start("num")):
+        return None
+    if not is_arabic and _in_fixed_expression(text, m.start("num"), m.end(), fixed):
+        return None
+    if _in_fixed_expression(text, m.start("num"), m.end(), _SLOGANS_ZH):
+        return None
+    approx = _approx(pre, lead, m["q1"], m["q2"], m["post"])
+    return start, end, value, unit, approx
+
+
+def _extract_zh(text: str) -> Iterator[tuple[int, int, float, str, str | None]]:
+    for m in _ZH_PATTERN.finditer(text):
+        found = _zh_candidate(text, m)
+        if found:
+            yield found
+    for m in _PERCENT_ZH.finditer(text):
+        value = parse_zh(m["num"].replace("点", "."))
+        if value is None:
+            continue
+        start = m.start("pre") if m["pre"] else m.start("num") - 3
+        yield start, m.end(), value, "%", _approx(m["pre"])
+
+
+# ---------------------------------------------------------------------------- English
+_EN_NUM_WORD = "|".join(sorted(EN_NUMBER_WORDS - {"one", "zero"}, key=len, reverse=True))
+_EN_MAG = "|".join(EN_MAGNITUDES)
+_EN_PREFIX = {
+    "more than": MORE_THAN, "over": MORE_THAN, "in excess of": MORE_THAN, "upwards of": MORE_THAN,
+    "about": ABOUT, "around": ABOUT, "approximately": ABOUT, "roughly": ABOUT, "nearly": ABOUT,
+    "almost": ABOUT, "some": ABOUT, "close to": ABOUT, "at least": AT_LEAST,
+    "no fewer than": AT_LEAST, "no less than": AT_LEAST,
+}  # fmt: skip
+_EN_CURRENCY_BEFORE = {"$": "dollars", "US$": "dollars", "¥": "yuan", "RMB": "yuan", "€": "euros",
+                       "£": "pounds"}  # fmt: skip
+_EN_PATTERN = re.compile(
+    rf"(?:\b(?P<pre>{'|'.join(sorted(_EN_PREFIX, key=len, reverse=True))})\s+)?"
+    rf"(?P<cur>US\$|\$|¥|€|£|RMB\s?)?"
+    r"(?P<num>(?<![\w.,-])(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?![\w-]|[.,]\d)"
+    rf"(?:\s+(?:{_EN_MAG})\b)?"
+    rf"|\b(?:{_EN_NUM_WORD})(?:[\s-]+(?:{_EN_NUM_WORD}|and))*\b(?!-))"
+    r"(?P<plus>\+)?",
+    re.IGNORECASE,
+)
+_EN_UNIT_WORDS = {
+    "percent": "%", "per cent": "%", "%": "%", "yuan": "yuan", "rmb": "yuan", "dollars": "dollars",
+    "us dollars": "dollars", "euros": "euros", "pounds": "pounds",
+}  # fmt: skip
+_EN_UNIT_RE = re.compile(
+    r"\s*(?P<unit>%|(?:per cent|percent|(?:US )?dollars|yuan|RMB|euros|pounds)\b)", re.I
+)
+_EN_IRREGULAR_PLURALS = frozenset(
+    {"people", "children", "staff", "personnel", "yuan", "youth", "elderly", "police", "women",
+     "men", "cattle", "sheep"}
+)  # fmt: skip
+_EN_STOP = frozenset(_lexicon("statistics_stopwords_en.txt"))
+
+
+def _en_unit(text: str, pos: int) -> tuple[str, int] | None:
+    """(unit, end) of what follows an English number: %, a currency, or a plural noun phrase."""
+    rest = text[pos : pos + 60]
+    m = _EN_UNIT_RE.match(rest)
+    if m:
+        return _EN_UNIT_WORDS[m["unit"].lower()], pos + m.end()
+    words = []
+    offset = 0
+    for wm in re.finditer(r"\s+([A-Za-z][A-Za-z'-]*)", rest):
+        if wm.start() != offset:
+            break
+        word = wm.group(1)
+        low = word.lower()
+        if low in _EN_STOP or low in EN_NUMBER_WORDS or len(words) == 3:
+            break
+        words.append(word)
+        offset = wm.end()
+        if low in _EN_IRREGULAR_PLURALS or (low.endswith("s") and not low.endswith("ss")):
+            return " ".join(words), pos + offset
+    return None
+
+
+def _extract_en(text: str) -> Iterator[tuple[int, int, float, str, str | None]]:
+    for m in _EN_PATTERN.finditer(text):
+        num = m["num"]
+        if re.fullmatch(r"(?:19|20)\d\d", num) and not m["cur"]:
+            continue  # a year
+        before = text[max(0, m.start("num") - 12) : m.start("num")].lower()
+        if re.search(r"(?:no\.|number|page|room|article|chapter|section|tel|phone)\s*$", before):
+            continue
+        value = parse_en(num)
+        if value is None:
+            continue
+        if m["cur"]:
+            unit, end = _EN_CURRENCY_BEFORE[m["cur"].strip()], m.end()
+        else:
+            found = _en_unit(text, m.end())
+            if found is None:
+                continue
+            unit, end = found
+        approx = _EN_PREFIX[m["pre"].lower()] if m["pre"] else None
+        if m["plus"] and approx is None:
+            approx = MORE_THAN
+        start = m.start("pre") if m["pre"] else m.start()
+        yield start, end, value, unit, approx
+
+
+def extract(document: Document) -> Iterator[Statistic]:
+    """Every reported quantity, once per (value, unit) in the document.
+
+    A figure repeated later in an article is the same fact, so only its first mention is
+    reported.
+    """
+    text = document.text.translate(_WIDTH)
+    protected = _protected_spans(text)
+    seen: set[tuple[float, str]] = set()
+    found = sorted([*_extract_zh(text), *_extract_en(text)])
+    for start, end, value, unit, approx in found:
+        if _inside(start, protected) or (value, unit) in seen:
+            continue
+        seen.add((value, unit))
+        yield Statistic(
+            value=value,
+            unit=unit,
+            text=document.text[start:end],
+            approx=approx,
+            span=(start, end),
+            evidence=_evidence(document.text, start, end),
+        )
+
+
+@hookimpl
+def factfold_register_extractors(register: Any) -> None:
+    """Register the statistics extractor with factfold."""
+    register(
+        Extractor(
+            name="statistics",
+            version=VERSION,
+            extract=extract,
+            emits=(Statistic,),
+            setup=setup,
+        )
+    )
