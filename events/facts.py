@@ -29,6 +29,8 @@ class Fact:
     """Base of all facts: provenance fields shared by every kind."""
 
     kind: ClassVar[str] = "fact"
+    #: the field views index and filter on (``factfold query KIND --filter FIELD=VALUE``)
+    key_field: ClassVar[str | None] = None
 
     span: tuple[int, int] = field(converter=_span)
     evidence: str
@@ -55,6 +57,7 @@ class Person(Fact):
     """A named person, with one post (title at organisation) when the text gives one."""
 
     kind: ClassVar[str] = "person"
+    key_field: ClassVar[str | None] = "name"
 
     name: str
     title: str | None = None
@@ -68,6 +71,7 @@ class Meeting(Fact):
     """A meeting held: date in ISO 8601 (``--08-26`` when the text gives no year)."""
 
     kind: ClassVar[str] = "meeting"
+    key_field: ClassVar[str | None] = "name"
 
     name: str
     date: str | None = None
@@ -81,6 +85,7 @@ class Agreement(Fact):
     """An agreement signed: ``term`` like ``2023-2027`` when a validity period is given."""
 
     kind: ClassVar[str] = "agreement"
+    key_field: ClassVar[str | None] = "title"
 
     title: str
     parties: tuple[str, ...] = field(default=(), converter=_strings)
@@ -97,6 +102,7 @@ class Statistic(Fact):
     """
 
     kind: ClassVar[str] = "statistic"
+    key_field: ClassVar[str | None] = "unit"
 
     value: float
     unit: str

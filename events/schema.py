@@ -65,7 +65,7 @@ class EventRegistry:
         self._types[name] = cls
 
     def add_upcaster(self, name: str, from_version: int, upcaster: Upcaster) -> None:
-        """Register ``upcaster``, which turns a ``from_version`` payload into ``from_version + 1``."""
+        """Register ``upcaster``: it turns a ``from_version`` payload into the next version."""
         self._upcasters[(name, from_version)] = upcaster
 
     def __contains__(self, name: str) -> bool:

@@ -1,0 +1,74 @@
+"""The event log interface: what the rest of factfold needs from a log.
+
+The embedded default is :class:`factfold.segments.SegmentLog`; a distributed backend
+(NATS JetStream, say) implements the same few methods.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import Protocol
+
+from attrs import frozen
+
+from factfold.events import Envelope
+
+
+class LogError(RuntimeError):
+    """The log cannot do what was asked; the message says what to do next."""
+
+
+class LogCorrupt(LogError):
+    """Damage that cannot be repaired by cutting a torn tail."""
+
+
+@frozen
+class Damage:
+    """One problem found in the log."""
+
+    segment: str
+    offset: int
+    problem: str
+
+
+@frozen
+class Repair:
+    """A torn or corrupt tail cut off when the log was opened."""
+
+    segment: str
+    offset: int
+    bytes_cut: int
+    reason: str
+    at: str
+
+
+@frozen
+class VerifyReport:
+    segments: int
+    batches: int
+    events: int
+    damage: tuple[Damage, ...]
+    repairs: tuple[Repair, ...]
+
+    @property
+    def ok(self) -> bool:
+        return not self.damage
+
+
+class EventLog(Protocol):
+    """An append-only, totally ordered log of envelopes with positions from 0."""
+
+    def append(self, envelopes: Sequence[Envelope]) -> list[Envelope]:
+        """Durably append one atomic batch; returns the envelopes with their positions."""
+
+    def read(self, from_position: int = 0) -> Iterator[Envelope]:
+        """Recorded envelopes from ``from_position`` to the current end."""
+
+    @property
+    def head(self) -> int:
+        """The position the next appended event will get (the number of events)."""
+
+    def verify(self) -> VerifyReport:
+        """Check every record."""
+
+    def close(self) -> None: ...

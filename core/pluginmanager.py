@@ -1,0 +1,181 @@
+"""Finding, loading and asking plugins: factfold's pluggy plugin manager.
+
+Plugins come from the ``factfold`` entry-point group — the built-ins too — so a built-in
+has no privilege a third-party package lacks.  Loading is controlled like pytest's:
+
+``FACTFOLD_PLUGINS=a,b``           load only these entry points
+``FACTFOLD_DISABLE_PLUGINS=c``     load all but these
+``FACTFOLD_STRICT_PLUGINS=1``      a plugin that fails to import is an error, not a warning
+``FACTFOLD_TRACE_HOOKS=1``         log every hook call and result (structlog, debug level)
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from importlib.metadata import EntryPoint, entry_points
+from typing import Any
+
+import pluggy
+import structlog
+
+from factfold.events import BUILTIN_TYPES, EventRegistry
+
+from . import hookspecs
+from .extractor import Extractor
+from .projection import Projection
+
+log = structlog.get_logger("factfold.plugins")
+
+ENTRY_POINT_GROUP = "factfold"
+
+
+class PluginError(RuntimeError):
+    """A plugin could not be loaded or declared something invalid."""
+
+
+def _names(value: str | None) -> set[str] | None:
+    if not value:
+        return None
+    return {n.strip() for n in value.split(",") if n.strip()}
+
+
+class PluginHost:
+    """A pluggy manager with factfold's hookspecs, plus what the plugins declared."""
+
+    def __init__(
+        self,
+        *,
+        only: Iterable[str] | None = None,
+        disable: Iterable[str] | None = None,
+        strict: bool | None = None,
+        trace: bool | None = None,
+        load_entrypoints: bool = True,
+    ) -> None:
+        env = os.environ
+        self.only = set(only) if only is not None else _names(env.get("FACTFOLD_PLUGINS"))
+        self.disable = (
+            set(disable) if disable is not None else _names(env.get("FACTFOLD_DISABLE_PLUGINS"))
+        ) or set()
+        self.strict = strict if strict is not None else env.get("FACTFOLD_STRICT_PLUGINS") == "1"
+        self.pm = pluggy.PluginManager(ENTRY_POINT_GROUP)
+        self.pm.add_hookspecs(hookspecs)
+        self.failed: dict[str, str] = {}
+        self._dists: dict[str, tuple[str, str]] = {}
+        self._extractors: list[Extractor] | None = None
+        if trace if trace is not None else env.get("FACTFOLD_TRACE_HOOKS") == "1":
+            self._trace()
+        if load_entrypoints:
+            self.load_entrypoints()
+
+    @property
+    def hook(self) -> Any:
+        return self.pm.hook
+
+    def _trace(self) -> None:
+        def before(hook_name: str, impls: list, kwargs: dict) -> None:
+            log.debug("hook call", hook=hook_name, plugins=[i.plugin_name for i in impls])
+
+        def after(outcome: Any, hook_name: str, impls: list, kwargs: dict) -> None:
+            log.debug("hook done", hook=hook_name, error=repr(outcome.exception)
+                      if outcome.exception else None)
+
+        self.pm.add_hookcall_monitoring(before, after)
+
+    def load_entrypoints(self) -> None:
+        for ep in entry_points(group=ENTRY_POINT_GROUP):
+            if self.only is not None and ep.name not in self.only:
+                continue
+            if ep.name in self.disable or self.pm.has_plugin(ep.name):
+                continue
+            self._load(ep)
+
+    def _load(self, ep: EntryPoint) -> None:
+        try:
+            plugin = ep.load()
+            self.pm.register(plugin, name=ep.name)
+        except Exception as exc:
+            if self.strict:
+                raise PluginError(f"plugin {ep.name!r} ({ep.value}) failed to load: {exc}") from exc
+            self.failed[ep.name] = f"{type(exc).__name__}: {exc}"
+            log.warning(
+                "plugin skipped: it failed to load",
+                plugin=ep.name,
+                target=ep.value,
+                error=repr(exc),
+                hint="fix or uninstall it, or set FACTFOLD_DISABLE_PLUGINS="
+                f"{ep.name}; FACTFOLD_STRICT_PLUGINS=1 makes this an error",
+            )
+            return
+        if ep.dist is not None:
+            self._dists[ep.name] = (ep.dist.name, ep.dist.version)
+
+    def register(self, plugin: object, name: str | None = None) -> None:
+        """Register a plugin object or module directly (tests, scripts)."""
+        self.pm.register(plugin, name=name)
+        self._extractors = None
+
+    def _collect(self, hook_name: str) -> list[tuple[str, tuple, dict]]:
+        """Call a ``register``-style hook; returns (plugin name, args, kwargs) per call."""
+        calls: list[tuple[str, tuple, dict]] = []
+        for impl in getattr(self.pm.hook, hook_name).get_hookimpls():
+            def register(*args: Any, _plugin: str = impl.plugin_name, **kwargs: Any) -> None:
+                calls.append((_plugin, args, kwargs))
+            impl.function(**({"register": register} if impl.argnames else {}))
+        return calls
+
+    def extractors(self) -> list[Extractor]:
+        """Every registered extractor; names must be unique."""
+        if self._extractors is None:
+            found: dict[str, Extractor] = {}
+            for plugin, args, _ in self._collect("factfold_register_extractors"):
+                for ex in args:
+                    if not isinstance(ex, Extractor):
+                        raise PluginError(
+                            f"plugin {plugin!r} registered {ex!r}; register factfold.Extractor "
+                            "objects")
+                    if ex.name in found:
+                        raise PluginError(f"two plugins register an extractor named {ex.name!r}")
+                    found[ex.name] = ex
+            self._extractors = list(found.values())
+        return self._extractors
+
+    def event_registry(self) -> EventRegistry:
+        """Built-in event types plus every type the plugins declare, with upcasters."""
+        registry = EventRegistry(BUILTIN_TYPES)
+        for _, args, kwargs in self._collect("factfold_register_event_types"):
+            for cls in args:
+                registry.add(cls)
+                for version, fn in (kwargs.get("upcasters") or {}).items():
+                    registry.add_upcaster(cls.__event_type__, version, fn)
+        for ex in self.extractors():
+            for cls in ex.emits:
+                if cls.__event_type__ not in registry:
+                    registry.add(cls)
+        return registry
+
+    def projections(self) -> list[Projection]:
+        out = []
+        for plugin, args, _ in self._collect("factfold_register_projections"):
+            for p in args:
+                if not isinstance(p, Projection):
+                    raise PluginError(f"plugin {plugin!r} registered {p!r}, not a Projection")
+                out.append(p)
+        return out
+
+    def describe(self) -> list[dict[str, Any]]:
+        """One entry per plugin: for ``factfold plugins``."""
+        by_plugin: dict[str, list[str]] = {}
+        for plugin, args, _ in self._collect("factfold_register_extractors"):
+            by_plugin.setdefault(plugin, []).extend(ex.ref for ex in args)
+        out = []
+        for name, plugin in self.pm.list_name_plugin():
+            dist, version = self._dists.get(name, (None, None))
+            hooks = sorted(h.name for h in self.pm.get_hookcallers(plugin) or [])
+            out.append({"name": name, "package": dist, "version": version,
+                        "extractors": by_plugin.get(name, []), "hooks": hooks,
+                        "status": "loaded"})
+        for name, error in self.failed.items():
+            out.append({"name": name, "package": None, "version": None, "extractors": [],
+                        "hooks": [], "status": f"failed: {error}"})
+        return out

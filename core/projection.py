@@ -1,0 +1,177 @@
+"""Projections: fold the log into views kept in an embedded SQLite database.
+
+A :class:`Projection` owns a few tables.  The :class:`ViewStore` feeds it events in log
+order and stores its checkpoint (the next position it needs) in the same transaction as the
+rows it wrote, so a crash can never leave a view that has applied an event its checkpoint
+does not know about, or the reverse.  Views live on disk with indexes, so memory stays flat
+however long the log grows, and a restart resumes from the checkpoint instead of replaying.
+Bumping a projection's ``version`` makes the next start rebuild it from position 0.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
+from typing import Any, ClassVar
+
+import structlog
+
+from factfold.events import Envelope
+
+from .log import EventLog
+
+log = structlog.get_logger("factfold.projection")
+
+#: how many events one catch-up transaction folds
+CATCH_UP_BATCH = 5000
+
+
+class Projection:
+    """Base class for a view.  Subclasses set ``name`` and implement the methods below.
+
+    ``handles`` narrows the events delivered to ``apply`` (event type names); ``None``
+    means every event.  ``columns`` orders the fields ``factfold query`` shows.
+    """
+
+    name: ClassVar[str]
+    version: ClassVar[int] = 1
+    handles: ClassVar[frozenset[str] | None] = None
+    columns: ClassVar[tuple[str, ...]] = ()
+
+    def create(self, db: sqlite3.Connection) -> None:
+        """Create this projection's tables and indexes (``IF NOT EXISTS``)."""
+        raise NotImplementedError
+
+    def drop(self, db: sqlite3.Connection) -> None:
+        """Drop this projection's tables, for a rebuild."""
+        raise NotImplementedError
+
+    def apply(self, db: sqlite3.Connection, env: Envelope) -> None:
+        """Fold one recorded event into the tables."""
+        raise NotImplementedError
+
+    def query(self, db: sqlite3.Connection, filters: Mapping[str, str]) -> list[dict[str, Any]]:
+        """Rows for ``factfold query NAME``; ``filters`` are ``key=value`` pairs from the CLI."""
+        raise NotImplementedError
+
+
+class ViewStore:
+    """The views database: runs projections and keeps their checkpoints."""
+
+    def __init__(
+        self, path: Path, projections: Iterable[Projection], *, readonly: bool = False
+    ) -> None:
+        self.path = Path(path)
+        self.projections = {p.name: p for p in projections}
+        self.readonly = readonly
+        self._next: dict[str, int] = {}
+        self._in_tx = False
+        if readonly:
+            # Another process (the writer) owns the views; read them as they are.
+            self.db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True,
+                                      isolation_level=None, check_same_thread=False)
+            self.db.execute("PRAGMA busy_timeout=5000")
+            return
+        self.db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        self.db.execute("PRAGMA busy_timeout=5000")
+        self.db.execute("PRAGMA journal_mode=WAL")
+        # The log is the durable record; a view lost with the last transactions is rebuilt
+        # from its checkpoint, so the views need not fsync every commit.
+        self.db.execute("PRAGMA synchronous=NORMAL")
+        self.db.execute(
+            "CREATE TABLE IF NOT EXISTS checkpoints "
+            "(name TEXT PRIMARY KEY, version INTEGER NOT NULL, position INTEGER NOT NULL)"
+        )
+        self._open_projections()
+
+    def _open_projections(self) -> None:
+        stored = {
+            name: (version, position)
+            for name, version, position in self.db.execute("SELECT * FROM checkpoints")
+        }
+        for name, projection in self.projections.items():
+            version, position = stored.get(name, (None, 0))
+            if version != projection.version:
+                if version is not None:
+                    log.info("view schema changed; rebuilding", view=name,
+                             old=version, new=projection.version)
+                self._reset(name)
+            else:
+                projection.create(self.db)
+                self._next[name] = position
+
+    def _reset(self, name: str) -> None:
+        """Empty one view.  Crash-safe: the checkpoint says "rebuild me" until it is done."""
+        self.db.execute("INSERT OR REPLACE INTO checkpoints VALUES (?, -1, 0)", (name,))
+        projection = self.projections[name]
+        projection.drop(self.db)  # DDL commits by itself in sqlite3's executescript
+        projection.create(self.db)
+        self.db.execute("INSERT OR REPLACE INTO checkpoints VALUES (?, ?, 0)",
+                        (name, projection.version))
+        self._next[name] = 0
+
+    @property
+    def position(self) -> int:
+        """The lowest position some view still needs."""
+        return min(self._next.values(), default=0)
+
+    def begin(self) -> None:
+        if not self._in_tx:
+            self.db.execute("BEGIN")
+            self._in_tx = True
+
+    def commit(self) -> None:
+        if self._in_tx:
+            self._write_checkpoints()
+            self.db.execute("COMMIT")
+            self._in_tx = False
+
+    def _write_checkpoints(self) -> None:
+        self.db.executemany(
+            "INSERT OR REPLACE INTO checkpoints VALUES (?, ?, ?)",
+            [(n, self.projections[n].version, pos) for n, pos in self._next.items()],
+        )
+
+    def apply(self, env: Envelope) -> None:
+        """Fold one event into every view that has not seen it (inside the open transaction)."""
+        self.begin()
+        etype = env.type
+        for name, projection in self.projections.items():
+            if env.position < self._next[name]:
+                continue
+            if projection.handles is None or etype in projection.handles:
+                projection.apply(self.db, env)
+            self._next[name] = env.position + 1
+
+    def catch_up(
+        self, event_log: EventLog, progress: Callable[[int], None] | None = None
+    ) -> int:
+        """Fold everything the views have not seen; returns how many events were read."""
+        seen = 0
+        for env in event_log.read(self.position):
+            self.apply(env)
+            seen += 1
+            if seen % CATCH_UP_BATCH == 0:
+                self.commit()
+                if progress:
+                    progress(CATCH_UP_BATCH)
+        self.commit()
+        if progress:
+            progress(seen % CATCH_UP_BATCH)
+        return seen
+
+    def rebuild(self, event_log: EventLog, progress: Callable[[int], None] | None = None) -> int:
+        """Throw every view away and fold the whole log again."""
+        self.commit()
+        for name in self.projections:
+            self._reset(name)
+        return self.catch_up(event_log, progress)
+
+    def query(self, name: str, filters: Mapping[str, str]) -> list[dict[str, Any]]:
+        return self.projections[name].query(self.db, filters)
+
+    def close(self) -> None:
+        if not self.readonly:
+            self.commit()
+        self.db.close()

@@ -1,0 +1,399 @@
+"""The embedded log: append-only segment files of checksummed, atomic batches.
+
+Layout of a store's ``log/`` folder::
+
+    00000000000000000000.seg   events from position 0
+    00000000000001048576.seg   events from position 1048576 (a new segment every ~64 MiB)
+    LOCK                       the single writer's lock, naming its holder
+    repairs.jsonl              every torn tail cut back on open, for ``log verify``
+
+A segment is a sequence of frames, one per batch::
+
+    magic u32 | length u32 | crc32 u32 | count u32 | first_position u64 | payload (length bytes)
+
+``payload`` is one msgpack array of ``count`` records; the crc covers count, first_position
+and payload.  A batch is therefore written, and read, whole or not at all: on open the writer
+walks the newest segment and cuts it back to the end of the last whole batch.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import struct
+import time
+import zlib
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+import attrs
+import structlog
+
+from factfold.events import Envelope, EventCodec
+
+from .lock import WriterLock
+from .log import Damage, LogCorrupt, LogError, Repair, VerifyReport
+
+log = structlog.get_logger("factfold.log")
+
+MAGIC = 0xFAC7F01D
+HEADER = struct.Struct("<IIIIQ")
+SEGMENT_SUFFIX = ".seg"
+DEFAULT_SEGMENT_BYTES = 64 * 1024 * 1024
+READ_CHUNK = 1 << 20
+
+
+def _crc(count: int, first: int, payload: bytes) -> int:
+    return zlib.crc32(payload, zlib.crc32(struct.pack("<IQ", count, first)))
+
+
+def frame(first_position: int, count: int, payload: bytes) -> bytes:
+    """The bytes of one batch on disk."""
+    crc = _crc(count, first_position, payload)
+    return HEADER.pack(MAGIC, len(payload), crc, count, first_position) + payload
+
+
+class FsyncPolicy:
+    """When appends reach the disk.
+
+    ``batch`` (the default) fsyncs every batch before ``append`` returns: nothing
+    acknowledged is lost.  ``interval:SECONDS`` fsyncs at most that often: a crash of the
+    machine (not the process) may lose the last interval.  ``never`` leaves it to the OS.
+    """
+
+    def __init__(self, spec: str = "batch") -> None:
+        self.spec = spec
+        if spec == "batch":
+            self.interval: float | None = 0.0
+        elif spec == "never":
+            self.interval = None
+        elif spec.startswith("interval:"):
+            try:
+                self.interval = float(spec.split(":", 1)[1])
+            except ValueError:
+                raise ValueError(f"bad fsync policy {spec!r}: use interval:SECONDS") from None
+        else:
+            raise ValueError(f"unknown fsync policy {spec!r}: use batch, interval:SECONDS or never")
+
+
+class _Scan:
+    """Walks the frames of one segment file, checking each."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def frames(self, verify_crc: bool = True) -> Iterator[tuple[int, int, int, bytes | None]]:
+        """Yields (offset, first_position, count, payload) for each whole frame.
+
+        Stops at the first frame that is torn or damaged and records why in ``self.stop``.
+        """
+        self.stop: tuple[int, str] | None = None
+        self.end = 0
+        with open(self.path, "rb") as f:
+            buf = b""
+            base = 0  # file offset of buf[0]
+            pos = 0  # offset into buf
+            eof = False
+            while True:
+                if len(buf) - pos < HEADER.size and not eof:
+                    chunk = f.read(READ_CHUNK)
+                    eof = not chunk
+                    buf, base, pos = buf[pos:] + chunk, base + pos, 0
+                    continue
+                if len(buf) - pos == 0:
+                    return
+                if len(buf) - pos < HEADER.size:
+                    self.stop = (base + pos, "torn header")
+                    return
+                magic, length, crc, count, first = HEADER.unpack_from(buf, pos)
+                if magic != MAGIC:
+                    self.stop = (base + pos, "bad frame marker")
+                    return
+                need = HEADER.size + length
+                if len(buf) - pos < need:
+                    if eof:
+                        self.stop = (base + pos, "torn batch (cut short)")
+                        return
+                    more = f.read(max(READ_CHUNK, need))
+                    eof = not more
+                    buf, base, pos = buf[pos:] + more, base + pos, 0
+                    continue
+                payload = buf[pos + HEADER.size : pos + need]
+                if verify_crc and _crc(count, first, payload) != crc:
+                    self.stop = (base + pos, "checksum mismatch")
+                    return
+                yield base + pos, first, count, payload
+                pos += need
+                self.end = base + pos
+
+
+class SegmentLog:
+    """The local, embedded implementation of :class:`factfold.log.EventLog`.
+
+    Open it with ``writable=True`` (one process at a time: it takes the lock and repairs a
+    torn tail) or read-only (any number of processes, never blocked by the writer).
+    """
+
+    def __init__(
+        self,
+        directory: Path,
+        codec: EventCodec,
+        *,
+        writable: bool = False,
+        fsync: str = "batch",
+        segment_bytes: int = DEFAULT_SEGMENT_BYTES,
+    ) -> None:
+        self.directory = Path(directory)
+        self.codec = codec
+        self.writable = writable
+        self.fsync = FsyncPolicy(fsync)
+        self.segment_bytes = segment_bytes
+        self._lock = WriterLock(self.directory / "LOCK")
+        self._fd: int | None = None
+        self._segment_size = 0
+        self._last_fsync = 0.0
+        self._head = 0
+        if writable:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            self._lock.acquire()
+            try:
+                self._open_for_append()
+            except BaseException:
+                self._lock.release()
+                raise
+        else:
+            self._head = self._scan_head()
+
+    # -- segments -------------------------------------------------------------------------
+
+    def segments(self) -> list[Path]:
+        if not self.directory.exists():
+            return []
+        return sorted(self.directory.glob("*" + SEGMENT_SUFFIX))
+
+    @staticmethod
+    def _first_of(segment: Path) -> int:
+        return int(segment.stem)
+
+    def _segment_path(self, first_position: int) -> Path:
+        return self.directory / f"{first_position:020d}{SEGMENT_SUFFIX}"
+
+    def _scan_head(self) -> int:
+        segments = self.segments()
+        if not segments:
+            return 0
+        last = segments[-1]
+        head = self._first_of(last)
+        scan = _Scan(last)
+        for _, first, count, _ in scan.frames(verify_crc=False):
+            head = first + count
+        return head
+
+    def _open_for_append(self) -> None:
+        segments = self.segments()
+        if not segments:
+            path = self._segment_path(0)
+            self._head = 0
+        else:
+            path = segments[-1]
+            self._head = self._first_of(path)
+            scan = _Scan(path)
+            for _, first, count, _ in scan.frames():
+                self._head = first + count
+            size = path.stat().st_size
+            if scan.stop is not None and scan.end < size:
+                self._cut(path, scan.end, size, scan.stop[1])
+        self._fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+        self._segment_size = os.fstat(self._fd).st_size
+        self._fsync_dir()
+
+    def _cut(self, path: Path, keep: int, size: int, reason: str) -> None:
+        """Cut a torn or corrupt tail back to the last whole batch, and say so."""
+        repair = Repair(
+            segment=path.name,
+            offset=keep,
+            bytes_cut=size - keep,
+            reason=reason,
+            at=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        )
+        log.warning(
+            "log tail repaired",
+            segment=path.name,
+            offset=keep,
+            bytes_cut=size - keep,
+            reason=reason,
+            hint="the cut bytes were a batch the last writer did not finish; "
+            "earlier events are intact",
+        )
+        with open(path, "r+b") as f:
+            f.truncate(keep)
+            f.flush()
+            os.fsync(f.fileno())
+        with open(self.directory / "repairs.jsonl", "a", encoding="utf-8") as f:
+            f.write(json.dumps(attrs.asdict(repair)))
+            f.write("\n")
+
+    def _fsync_dir(self) -> None:
+        fd = os.open(self.directory, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+    def _roll(self) -> None:
+        assert self._fd is not None
+        os.fsync(self._fd)
+        os.close(self._fd)
+        self._fd = os.open(
+            self._segment_path(self._head), os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644
+        )
+        self._segment_size = 0
+        self._fsync_dir()
+
+    # -- writing --------------------------------------------------------------------------
+
+    @property
+    def head(self) -> int:
+        return self._head if self.writable else self._scan_head()
+
+    def append(self, envelopes: Sequence[Envelope]) -> list[Envelope]:
+        if not self.writable or self._fd is None:
+            raise LogError("this log was opened read-only")
+        if not envelopes:
+            return []
+        first = self._head
+        payload = self.codec.pack_batch(list(envelopes))
+        data = frame(first, len(envelopes), payload)
+        if self._segment_size and self._segment_size + len(data) > self.segment_bytes:
+            self._roll()
+        try:
+            written = os.write(self._fd, data)
+            if written != len(data):
+                raise OSError(f"short write ({written} of {len(data)} bytes)")
+            self._sync()
+        except OSError as exc:
+            # Leave no partial batch behind: the file ends where it did before.
+            with contextlib.suppress(OSError):  # if this fails too, the next open cuts it
+                os.ftruncate(self._fd, self._segment_size)
+            raise LogError(
+                f"could not append to the log in {self.directory}: {exc.strerror or exc}; "
+                "nothing of this batch was recorded. Free disk space (or fix permissions) "
+                "and run the command again"
+            ) from exc
+        self._segment_size += len(data)
+        self._head = first + len(envelopes)
+        return [attrs.evolve(env, position=first + i) for i, env in enumerate(envelopes)]
+
+    def _sync(self) -> None:
+        interval = self.fsync.interval
+        if interval is None:
+            return
+        now = time.monotonic()
+        if interval == 0.0 or now - self._last_fsync >= interval:
+            os.fdatasync(self._fd)
+            self._last_fsync = now
+
+    def flush(self) -> None:
+        """Force everything appended so far onto the disk."""
+        if self._fd is not None:
+            os.fsync(self._fd)
+
+    # -- reading --------------------------------------------------------------------------
+
+    def read_batches(self, from_position: int = 0) -> Iterator[tuple[int, bytes]]:
+        """Raw batches (first position, msgpack payload) holding ``from_position`` onwards."""
+        segments = self.segments()
+        start = 0
+        for i, seg in enumerate(segments):
+            if self._first_of(seg) <= from_position:
+                start = i
+        for i, seg in enumerate(segments[start:], start):
+            scan = _Scan(seg)
+            for _offset, first, count, payload in scan.frames():
+                if first + count <= from_position:
+                    continue
+                yield first, payload
+            if scan.stop is not None and i < len(segments) - 1:
+                raise LogCorrupt(
+                    f"segment {seg.name} is damaged at byte {scan.stop[0]} ({scan.stop[1]}); "
+                    "run `factfold log verify` for details"
+                )
+
+    def read(self, from_position: int = 0) -> Iterator[Envelope]:
+        unpack = self.codec.unpack_batch
+        for first, payload in self.read_batches(from_position):
+            for env in unpack(payload, first):
+                if env.position >= from_position:
+                    yield env
+
+    def get(self, position: int) -> Envelope:
+        """The one event at ``position``."""
+        for env in self.read(position):
+            return env
+        raise LogError(f"no event at position {position} (the log holds {self.head})")
+
+    # -- checking -------------------------------------------------------------------------
+
+    def repairs(self) -> list[Repair]:
+        path = self.directory / "repairs.jsonl"
+        if not path.exists():
+            return []
+        out = []
+        for line in path.read_text(encoding="utf-8").splitlines():
+            try:
+                out.append(Repair(**json.loads(line)))
+            except (ValueError, TypeError):
+                continue
+        return out
+
+    def verify(self) -> VerifyReport:
+        damage: list[Damage] = []
+        batches = events = 0
+        expected = None
+        segments = self.segments()
+        for i, seg in enumerate(segments):
+            scan = _Scan(seg)
+            if expected is not None and self._first_of(seg) != expected:
+                damage.append(Damage(seg.name, 0, f"segment starts at {self._first_of(seg)}, "
+                                     f"expected {expected}: events are missing"))
+            expected = self._first_of(seg)
+            for offset, first, count, payload in scan.frames():
+                if first != expected:
+                    damage.append(Damage(seg.name, offset, f"batch at position {first}, "
+                                         f"expected {expected}"))
+                try:
+                    self.codec.unpack_batch(payload, first)
+                except Exception as exc:
+                    damage.append(Damage(seg.name, offset, f"undecodable batch: {exc}"))
+                batches += 1
+                events += count
+                expected = first + count
+            # A read-only verifier may see the live writer's batch half-written at the very
+            # end: that is not damage.  Anywhere else a bad frame is.
+            in_flight_tail = i == len(segments) - 1 and not self.writable
+            if scan.stop is not None and not in_flight_tail:
+                damage.append(Damage(seg.name, scan.stop[0], f"damaged: {scan.stop[1]}"))
+        return VerifyReport(
+            segments=len(segments),
+            batches=batches,
+            events=events,
+            damage=tuple(damage),
+            repairs=tuple(self.repairs()),
+        )
+
+    def close(self) -> None:
+        if self._fd is not None:
+            try:
+                os.fsync(self._fd)
+            finally:
+                os.close(self._fd)
+                self._fd = None
+        self._lock.release()
+
+    def __enter__(self) -> SegmentLog:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+

@@ -1,0 +1,323 @@
+"""A factfold store: the application service that wires log, bus, plugins and views.
+
+On disk a store is a folder::
+
+    log/            the event log (the only source of truth)
+    views.sqlite    the projections' views and checkpoints (disposable: ``replay`` rebuilds)
+
+Opening a store for writing takes the log's single-writer lock, repairs a torn log tail,
+brings every view up to the log's head, and subscribes the views and the extraction runner
+to the bus.  Everything that changes the store goes through :meth:`Store.append`: a durable
+append, then delivery of the recorded events on the bus.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+import structlog
+
+from factfold.events import (
+    DocumentAdded,
+    DocumentLinked,
+    DocumentMoved,
+    DocumentRejected,
+    DocumentRemoved,
+    DocumentSuperseded,
+    Envelope,
+    EventCodec,
+)
+
+from .bus import Bus
+from .decoding import Undecodable, decode
+from .document import Document
+from .extraction import outcome_batch, outcome_of, setup_extractors
+from .extractor import Extractor
+from .pluginmanager import PluginHost
+from .projection import ViewStore
+from .segments import SegmentLog
+from .views import FactsView, builtin_views
+
+log = structlog.get_logger("factfold.store")
+
+Progress = Callable[[int], None]
+
+#: below this many pending documents, a process pool costs more than it saves
+POOL_THRESHOLD = 8
+
+
+def default_store() -> Path:
+    return Path(os.environ.get("FACTFOLD_STORE", ".factfold"))
+
+
+class Store:
+    def __init__(
+        self,
+        path: Path | str | None = None,
+        *,
+        plugins: PluginHost | None = None,
+        writable: bool = True,
+        fsync: str = "batch",
+        workers: int = 1,
+    ) -> None:
+        """Open the store at ``path``; ``writable`` takes the single-writer lock.
+
+        A read-only store (for queries while another process writes) reads the views as
+        that process left them and never writes.
+        """
+        self.path = Path(path) if path is not None else default_store()
+        self.plugins = plugins if plugins is not None else PluginHost()
+        self.registry = self.plugins.event_registry()
+        self.codec = EventCodec(self.registry)
+        self.workers = workers
+        if writable:
+            self.path.mkdir(parents=True, exist_ok=True)
+        elif not (self.path / "log").exists():
+            raise FileNotFoundError(
+                f"no factfold store at {self.path}; ingest something first "
+                f"(factfold --store {self.path} ingest PATH) or pass the right --store")
+        self.log = SegmentLog(self.path / "log", self.codec, writable=writable, fsync=fsync)
+        self.writable = writable
+        self.views = ViewStore(self.path / "views.sqlite",
+                               [*builtin_views(), *self.plugins.projections()],
+                               readonly=not writable)
+        self.facts: FactsView = self.views.projections["facts"]  # type: ignore[assignment]
+        self.bus = Bus(self.log)
+        self._extractors: list[Extractor] | None = None
+        self._recent: dict[str, tuple[Document, Envelope]] = {}
+        self._pool = None
+        if writable:
+            self.views.catch_up(self.log)
+            self.bus.subscribe("views", self.views.apply, self.views.position)
+            self.bus.subscribe("extraction", self._note_document)
+
+    # -- the write path ---------------------------------------------------------------------
+
+    def append(self, envelopes: list[Envelope]) -> list[Envelope]:
+        """Durably append one atomic batch, then publish it to the bus."""
+        recorded = self.log.append(envelopes)
+        self.bus.publish(recorded)
+        self.views.commit()
+        return recorded
+
+    def _note_document(self, env: Envelope) -> None:
+        e = env.payload
+        if isinstance(e, DocumentAdded):
+            document = Document(e.doc_id, e.path, e.text, e.encoding)
+            self._recent[e.doc_id] = (document, env)
+            self.plugins.hook.factfold_document_received(document=document)
+
+    # -- documents ---------------------------------------------------------------------------
+
+    def doc_at(self, path: str) -> str | None:
+        row = self.views.db.execute("SELECT doc_id FROM paths WHERE path = ?", (path,)).fetchone()
+        return row[0] if row else None
+
+    def has_document(self, doc_id: str) -> bool:
+        return self.views.db.execute(
+            "SELECT 1 FROM documents WHERE doc_id = ?", (doc_id,)).fetchone() is not None
+
+    def paths(self) -> dict[str, str]:
+        """Every live path and the document it holds."""
+        return dict(self.views.db.execute("SELECT path, doc_id FROM paths"))
+
+    def rejection(self, path: str) -> tuple[str | None, int | None] | None:
+        row = self.views.db.execute(
+            "SELECT sha256, size FROM rejections WHERE path = ?", (path,)).fetchone()
+        return tuple(row) if row else None  # type: ignore[return-value]
+
+    def ingest_bytes(self, path: str, data: bytes) -> str:
+        """Record the content ``data`` found at ``path``; returns what happened.
+
+        ``added``: new content; ``linked``: known content at a new path; ``superseded``: new
+        content replaced older content at this path; ``unchanged``; ``rejected``.
+        """
+        doc_id = hashlib.sha256(data).hexdigest()
+        current = self.doc_at(path)
+        if current == doc_id:
+            return "unchanged"
+        stream = f"doc:{doc_id}"
+        if self.has_document(doc_id):
+            if current is None:
+                self.append([Envelope(DocumentLinked(doc_id=doc_id, path=path), stream=stream)])
+                return "linked"
+            self.append([Envelope(DocumentSuperseded(path=path, old_doc_id=current,
+                                                     new_doc_id=doc_id), stream=stream)])
+            return "superseded"
+        try:
+            decoded = decode(data)
+        except Undecodable as exc:
+            return self.reject(path, str(exc), sha256=doc_id, size=len(data))
+        batch = [Envelope(DocumentAdded(doc_id=doc_id, path=path, text=decoded.text,
+                                        encoding=decoded.encoding, size=len(data)),
+                          stream=stream)]
+        if current is not None:
+            batch.append(Envelope(DocumentSuperseded(path=path, old_doc_id=current,
+                                                     new_doc_id=doc_id), stream=stream))
+        self.append(batch)
+        return "superseded" if current is not None else "added"
+
+    def ingest_file(self, file: Path, path: str | None = None) -> str:
+        """Read ``file`` and record it under ``path`` (default: the file's own path)."""
+        name = path if path is not None else os.path.normpath(str(file))
+        try:
+            data = file.read_bytes()
+        except OSError as exc:
+            what = "unreadable" if not isinstance(exc, FileNotFoundError) else "vanished"
+            return self.reject(name, f"{what}: {exc.strerror or exc}; check the file "
+                               "and its permissions; it is retried when it changes")
+        return self.ingest_bytes(name, data)
+
+    def reject(self, path: str, reason: str, *, sha256: str | None = None,
+               size: int | None = None) -> str:
+        """Record that ``path`` could not be taken in (once per distinct content)."""
+        if self.rejection(path) == (sha256, size) and sha256 is not None:
+            return "unchanged"
+        log.warning("file rejected", path=path, reason=reason)
+        self.append([Envelope(DocumentRejected(path=path, reason=reason, sha256=sha256,
+                                               size=size), stream=f"path:{path}")])
+        return "rejected"
+
+    def remove(self, path: str) -> bool:
+        doc_id = self.doc_at(path)
+        if doc_id is None:
+            return False
+        self.append([Envelope(DocumentRemoved(doc_id=doc_id, path=path), stream=f"doc:{doc_id}")])
+        return True
+
+    def move(self, old_path: str, new_path: str) -> bool:
+        doc_id = self.doc_at(old_path)
+        if doc_id is None or self.doc_at(new_path) is not None:
+            return False
+        self.append([Envelope(DocumentMoved(doc_id=doc_id, old_path=old_path, new_path=new_path),
+                              stream=f"doc:{doc_id}")])
+        return True
+
+    # -- extraction --------------------------------------------------------------------------
+
+    @property
+    def extractors(self) -> list[Extractor]:
+        """The plugins' extractors, set up once per process."""
+        if self._extractors is None:
+            self._extractors = setup_extractors(self.plugins.extractors())
+        return self._extractors
+
+    def pending(self, only: Iterable[str] | None = None) -> dict[str, list[str]]:
+        """Live documents lacking an outcome for the current version of some extractor."""
+        wanted = set(only) if only is not None else None
+        pending: dict[str, list[str]] = {}
+        for ex in self.plugins.extractors():
+            if wanted is not None and ex.name not in wanted:
+                continue
+            for (doc_id,) in self.views.db.execute(
+                "SELECT d.doc_id FROM documents d WHERE EXISTS "
+                "(SELECT 1 FROM paths p WHERE p.doc_id = d.doc_id) AND NOT EXISTS "
+                "(SELECT 1 FROM extractions e WHERE e.doc_id = d.doc_id AND e.extractor = ? "
+                "AND e.version = ?) ORDER BY d.position", (ex.name, ex.version)
+            ):
+                pending.setdefault(doc_id, []).append(ex.name)
+        return pending
+
+    def _documents(self, doc_ids: Iterable[str]) -> Iterator[tuple[Document, Envelope]]:
+        """The stored text of each document: from memory if just added, else from the log."""
+        missing: dict[int, str] = {}
+        for doc_id in doc_ids:
+            if doc_id in self._recent:
+                yield self._recent[doc_id]
+            else:
+                row = self.views.db.execute(
+                    "SELECT position FROM documents WHERE doc_id = ?", (doc_id,)).fetchone()
+                missing[row[0]] = doc_id
+        if missing:
+            for env in self.log.read(min(missing)):
+                if env.position in missing:
+                    e = env.payload
+                    yield Document(e.doc_id, e.path, e.text, e.encoding), env
+                    del missing[env.position]
+                    if not missing:
+                        break
+
+    def extract_pending(self, only: Iterable[str] | None = None,
+                        progress: Progress | None = None) -> int:
+        """Extract every pending (document, extractor); returns the documents processed."""
+        pending = self.pending(only)
+        if not pending:
+            self._recent.clear()
+            return 0
+        by_name = {ex.name: ex for ex in self.extractors}
+        jobs = ((doc, env, [n for n in pending[doc.doc_id] if n in by_name
+                            and by_name[n].accepts(doc)])
+                for doc, env in self._documents(list(pending)))
+        if self.workers > 1 and len(pending) >= POOL_THRESHOLD and self._pool_safe():
+            results = self._extract_parallel(jobs)
+        else:
+            results = ((doc, env, [(n, outcome_of(by_name[n], doc, self.codec)) for n in names])
+                       for doc, env, names in jobs)
+        done = 0
+        for doc, env, outcomes in results:
+            for name, outcome in outcomes:
+                ex = by_name[name]
+                self.append(outcome_batch(ex, doc, env, outcome))
+                if isinstance(outcome, list):
+                    self.plugins.hook.factfold_facts_appended(
+                        document=doc, extractor=ex.ref, facts=outcome)
+                else:
+                    self.plugins.hook.factfold_extraction_failed(
+                        document=doc, extractor=ex.ref, reason=str(outcome))
+            self._recent.pop(doc.doc_id, None)
+            done += 1
+            if progress:
+                progress(1)
+        return done
+
+    def _pool_safe(self) -> bool:
+        """Workers load plugins from entry points: only safe if that is where ours came from."""
+        from importlib.metadata import entry_points
+
+        names = {ep.name for ep in entry_points(group="factfold")}
+        return all(name in names for name, _ in self.plugins.pm.list_name_plugin())
+
+    def _extract_parallel(self, jobs: Iterable[tuple[Document, Envelope, list[str]]]):
+        from .workers import extract, start_pool
+
+        if self._pool is None:
+            self._pool = start_pool(self.workers)
+        items = list(jobs)
+        results = self._pool.map(extract, [(doc, names) for doc, _, names in items], chunksize=4)
+        for (doc, env, _), outcomes in zip(items, results, strict=True):
+            yield doc, env, outcomes
+
+    # -- views ---------------------------------------------------------------------------------
+
+    def replay(self, progress: Progress | None = None) -> int:
+        """Rebuild every view from position 0."""
+        return self.views.rebuild(self.log, progress)
+
+    def query(self, view: str, filters: dict[str, str] | None = None) -> list[dict[str, Any]]:
+        if view not in self.views.projections:
+            kinds = self.facts.kinds(self.views.db)
+            if view in kinds:
+                return list(self.facts.rows(self.views.db, view, filters or {}))
+            raise KeyError(view)
+        return self.views.query(view, filters or {})
+
+    def export(self) -> Iterator[dict[str, Any]]:
+        """Every current fact as an export-contract record."""
+        return self.facts.rows(self.views.db)
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(cancel_futures=True)
+            self._pool = None
+        self.views.close()
+        self.log.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
