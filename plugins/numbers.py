@@ -45,7 +45,8 @@ def parse_zh(numeral: str) -> float | int | None:
 
     Vague characters are dropped first (``cn2an`` raises on them); a numeral left starting
     with 百/千/万 ("数百万" -> "百万") gets an implicit 一.  Returns ``None`` when the
-    string is not a number after all.
+    string is not a count: not a number at all, or Chinese digits read one by one (a year
+    such as 二〇二三, or 三五 "three or five", which ``cn2an`` would read as 35).
     """
     core = _VAGUE_RE.sub("", numeral.replace(",", "").replace("，", ""))
     if not core:
@@ -54,15 +55,12 @@ def parse_zh(numeral: str) -> float | int | None:
         core = "一" + core
     if _ARABIC.fullmatch(core):
         return _tidy(float(core))
+    if _ZH_DIGITS_ONLY.fullmatch(core):
+        return None  # 二〇二三 is a year, 三五 "three or five": never a count
     try:
         return _tidy(cn2an.cn2an(core, "smart"))
     except (ValueError, KeyError, IndexError):
         return None
-
-
-def is_digit_sequence_zh(numeral: str) -> bool:
-    """True for digit-by-digit Chinese numerals (``二〇二三``), the way years are written."""
-    return bool(_ZH_DIGITS_ONLY.fullmatch(numeral))
 
 
 def parse_en(numeral: str) -> float | int | None:

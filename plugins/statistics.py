@@ -21,7 +21,7 @@ from typing import Any
 
 from factfold import Document, Extractor, Statistic, hookimpl
 
-from .numbers import EN_MAGNITUDES, EN_NUMBER_WORDS, is_digit_sequence_zh, parse_en, parse_zh
+from .numbers import EN_MAGNITUDES, EN_NUMBER_WORDS, parse_en, parse_zh
 
 VERSION = "1.0.0"
 
@@ -72,8 +72,13 @@ _PERCENT_ZH = re.compile(
     rf"(?P<pre>{_alternation(list(_ZH_PREFIX))})?百分之(?P<num>[\d.]+|[{_ZH_NUM_CHARS}点]+)"
 )
 
-# After a number these turn a unit into part of another word: 2023年度, 90年代, 三年级, 40周年.
-_UNIT_BLOCKERS = {"年": "度代级底初末中", "天": "津", "个": "性体"}
+# After a number these turn a unit into part of another word: 2023年度, 90年代, 三年级,
+# 天津, or make "N年" the name of a plan (三年行动计划, 五年规划).
+_UNIT_BLOCKERS = {
+    "年": ("度", "代", "级", "底", "初", "末", "行动", "规划", "计划", "攻坚", "工程"),
+    "天": ("津",),
+}
+_NAME_TAGS = frozenset({"ns", "nr", "nt", "nrt", "nrfg", "nz"})
 # Single-character measure words that also start common nouns (两部门, 3家庭): when
 # unit + next character is a dictionary noun, the number is not followed by a measure word.
 _NOUN_PREFIX_UNITS = frozenset("部家名期场所位类门台间处头条件本队团只支套张份批项座户")
@@ -81,9 +86,12 @@ _NOUN_TAGS = frozenset({"n", "nz", "nt", "ns", "vn", "ng", "l", "j"})
 _PERIOD_UNITS = frozenset({"年", "个月", "天", "小时"})
 _SINCE = ("来", "以来", "内", "中", "里")
 _ORDINAL_BEFORE = ("第", "初", "周", "星期", "礼拜", "排名", "No.", "no.")
-_CALENDAR_AFTER = re.compile(r"[年]?[ ]?\d{1,2}月|[-/.]\d{1,2}[-/.]\d{1,2}")
-_QUOTES = {"“": "”", "「": "」", "『": "』", "‘": "’", '"': '"', "《": "》", "〈": "〉"}
-_SHORT_QUOTE = 24
+_TWO_DIGIT_YEAR = re.compile(r"年\d{1,2}月")
+_QUOTED = re.compile(
+    r"《[^《》\n]{0,80}》|〈[^〈〉\n]{0,80}〉|“[^“”\n]{0,24}”|「[^「」\n]{0,24}」"
+    r"|『[^『』\n]{0,24}』|‘[^‘’\n]{0,24}’|\"[^\"\n]{0,24}\""
+)
+_CLAUSE_PUNCT = re.compile(r"[，。,;；！？!?]")
 _SENTENCE_END = re.compile(r"[。！？!?；;\n]|\.(?=\s)")
 
 
@@ -111,19 +119,12 @@ def setup() -> None:
 def _protected_spans(text: str) -> list[tuple[int, int]]:
     """Spans of titles (《…》) and short quoted terms, whose numbers belong to names.
 
-    A long quotation with sentence punctuation is reported speech and keeps its figures.
+    A quotation with sentence punctuation inside is reported speech and keeps its figures.
     """
     spans = []
-    for i, ch in enumerate(text):
-        close = _QUOTES.get(ch)
-        if close is None:
-            continue
-        j = text.find(close, i + 1, i + 1 + (80 if ch == "《" else _SHORT_QUOTE + 1))
-        if j < 0:
-            continue
-        inner = text[i + 1 : j]
-        if ch == "《" or not re.search(r"[，。,;；！？!?\n]", inner):
-            spans.append((i, j + 1))
+    for m in _QUOTED.finditer(text):
+        if m.group().startswith(("《", "〈")) or not _CLAUSE_PUNCT.search(m.group()):
+            spans.append(m.span())
     return spans
 
 
@@ -159,6 +160,11 @@ def _parallel_numerals(text: str, start: int) -> bool:
     """True inside the "N x N y" shape of numeral idioms and formulas (三番五次, 千家万户,
     三天两头, 五个一工程), which a dictionary never fully lists."""
     return any(_PARALLEL.fullmatch(text, i, i + 4) for i in (start - 2, start) if i >= 0)
+
+
+def _starts_place_name(text: str, start: int, tags: dict[str, str]) -> bool:
+    """True when the numeral begins a proper name in jieba's dictionary (七台河, 三门峡)."""
+    return any(tags.get(text[start : start + n]) in _NAME_TAGS for n in (3, 4))
 
 
 def _noun_unit(text: str, pos: int) -> str | None:
@@ -214,23 +220,23 @@ def _zh_candidate(text: str, m: re.Match[str]) -> tuple[int, int, float, str, st
         end = m.end("mag") + (len(m["q2"]) if m["q2"] else 0) + len(unit)
     else:
         after = text[m.end("unit") : m.end("unit") + 1]
-        if after and after in _UNIT_BLOCKERS.get(unit, ""):
+        if text.startswith(_UNIT_BLOCKERS.get(unit, ()), m.end("unit")):
             return None
         if unit in _NOUN_PREFIX_UNITS and after and unit + after not in _UNITS_ZH:
             _, tags, _ = _jieba()
             if tags.get(unit + after) in _NOUN_TAGS:
                 return None  # 两部门, 3家庭: a noun, not a measure word
-    if unit == "年" and not mag and not m["q1"]:
-        if is_arabic and len(digits) == 4 and 1000 <= int(digits) <= 2199:
-            return None
-        if not is_arabic and is_digit_sequence_zh(digits):
-            return None
-    if is_arabic and not mag and _CALENDAR_AFTER.match(text, m.end("num")):
-        return None
+    year_like = is_arabic and len(digits) == 4 and 1000 <= int(digits) <= 2199
+    if unit == "年" and year_like and not mag and not m["q1"]:
+        return None  # 2022年: a calendar year
+    if is_arabic and not mag and _TWO_DIGIT_YEAR.match(text, m.end("num")):
+        return None  # 22年3月: a date with a two-digit year
     value = parse_zh(digits + mag)
     if value is None:
         return None
-    _, _, fixed = _jieba()
+    _, tags, fixed = _jieba()
+    if not is_arabic and _starts_place_name(text, m.start("num"), tags):
+        return None
     if not is_arabic and len(digits) == 1 and _parallel_numerals(text, m.start("num")):
         return None
     if not is_arabic and _in_fixed_expression(text, m.start("num"), m.end(), fixed):

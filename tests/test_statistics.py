@@ -1,0 +1,133 @@
+"""The statistics extractor on crafted sentences (what counts, what does not) and on the seeds."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from factfold import Document, Statistic
+from factfold.evaluation import load_gold, score
+from factfold.plugins import statistics
+from factfold.plugins.numbers import parse_en, parse_zh
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED_GOLD = Path("/work/shared/gold/seeds.json")
+
+
+def extract(text: str) -> list[Statistic]:
+    return list(statistics.extract(Document(doc_id="d", path="d.txt", text=text)))
+
+
+def triples(text: str) -> list[tuple[str, float, str, str | None]]:
+    return [(s.text, s.value, s.unit, s.approx) for s in extract(text)]
+
+
+@pytest.mark.parametrize(
+    ("numeral", "value"),
+    [("3.16万", 31600), ("6.5亿", 650000000), ("160多万", 1600000), ("十三", 13),
+     ("两", 2), ("数百万", 1000000), ("十几", 10), ("1,200", 1200), ("三五", None)],
+)  # fmt: skip
+def test_parse_zh_normalises_and_drops_vague_characters(numeral: str, value: int | None) -> None:
+    assert parse_zh(numeral) == value
+
+
+@pytest.mark.parametrize(
+    ("numeral", "value"),
+    [("3,000", 3000), ("1.2 million", 1200000), ("forty-five", 45), ("two hundred", 200),
+     ("three hundred thousand", 300000), ("many", None)],
+)  # fmt: skip
+def test_parse_en(numeral: str, value: int | None) -> None:
+    assert parse_en(numeral) == value
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("累计使用资金超过8亿元。", [("超过8亿元", 800000000, "元", "more_than")]),
+        ("全省现有社工90多万人。", [("90多万人", 900000, "人", "more_than")]),
+        ("服务对象达2万多个家庭。", [("2万多个", 20000, "个", "more_than")]),
+        ("培训志愿者5200余人次。", [("5200余人次", 5200, "人次", "more_than")]),
+        ("全市共有社工机构约120家。", [("约120家", 120, "家", "about")]),
+        ("从业人员2000人左右。", [("2000人左右", 2000, "人", "about")]),
+        ("至少有30名志愿者参加。", [("至少有30名", 30, "名", "at_least")]),
+        ("全国共有逾250万社会工作者。",
+         [("逾250万社会工作者", 2500000, "社会工作者", "more_than")]),
+        ("过去8年间，项目持续开展。", [("8年", 8, "年", None)]),
+        ("签署了七项合作协议。", [("七项", 7, "项", None)]),
+        ("覆盖率达到95%，提升了百分之十五。",
+         [("95%", 95, "%", None), ("百分之十五", 15, "%", None)]),
+        ("新增社工站1,200个。", [("1,200个", 1200, "个", None)]),
+        ("数十名专家出席。", [("数十名", 10, "名", "more_than")]),
+        ("增长了2.5倍。", [("2.5倍", 2.5, "倍", None)]),
+    ],
+)  # fmt: skip
+def test_chinese_quantities(text: str, expected: list[tuple]) -> None:
+    assert triples(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2019年，第十二届年会在2020年度报告中提到，双方合作进入第9个年头。",  # years, ordinals
+        "5月20日上午，90年代出生，三年级学生，建党100周年。",  # dates, decades, grades
+        "落实“十四五”规划和《2023年社会工作发展报告》，推进“三社联动”。",  # names, titles
+        "这是一个重要的项目，一批社工机构，开展一系列活动。",  # 一 + measure word
+        "三番五次，千家万户，一举两得，三天两头。",  # numeral idioms
+        "坚持两个维护，增强四个意识，落实八项规定，统筹五位一体总体布局。",  # slogans
+        "实施三年行动计划，二期工程顺利推进。",  # numbers naming plans and phases
+        "两部门联合发文。",  # 两部门: 部门 is a noun, not 部 + 门
+        "七台河市和三门峡市的代表。",  # place names starting with numerals
+        "电话：010-12345678，邮编100070，第08版。",  # phone, postal, page numbers
+    ],
+)
+def test_chinese_non_statistics(text: str) -> None:
+    assert triples(text) == []
+
+
+def test_quoted_speech_keeps_its_figures_but_short_quoted_terms_do_not() -> None:
+    found = triples("他说：“我们去年服务了3000多名老人，今年还要翻番。”开展“六个一”活动。")
+    assert found == [("3000多名", 3000, "名", "more_than")]
+
+
+def test_repeated_figure_is_one_fact_with_span_and_evidence() -> None:
+    text = "全市有社工站45个。其中，45个社工站已运营。"
+    facts = extract(text)
+    assert len(facts) == 1
+    fact = facts[0]
+    assert text[fact.span[0] : fact.span[1]] == fact.text == "45个"
+    assert fact.evidence == "全市有社工站45个。"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("More than 3,000 social workers attended.",
+         [("More than 3,000 social workers", 3000, "social workers", "more_than")]),
+        ("About 40% of them were women.", [("About 40%", 40, "%", "about")]),
+        ("The project received 1.2 million yuan.", [("1.2 million yuan", 1200000, "yuan", None)]),
+        ("At least 25 organisations joined.",
+         [("At least 25 organisations", 25, "organisations", "at_least")]),
+        ("It trained 4,000+ volunteers over the past 13 years.",
+         [("4,000+ volunteers", 4000, "volunteers", "more_than"), ("13 years", 13, "years", None)]),
+    ],
+)  # fmt: skip
+def test_english_quantities(text: str, expected: list[tuple]) -> None:
+    assert triples(text) == expected
+
+
+def test_english_non_statistics() -> None:
+    text = ("On 16 November 2018, the 2nd forum marked the 40th anniversary; in 2017 the "
+            "twenty-fourth meeting of the 21st century was held. Call 010-1234-5678.")  # fmt: skip
+    assert triples(text) == []
+
+
+def test_seeds_meet_the_target() -> None:
+    records = []
+    for path in sorted((ROOT / "seeds").glob("*.txt")):
+        for fact in extract(path.read_text("utf-8")):
+            records.append({"kind": "statistic", "source": path.name, **fact.attributes()})
+    counts = score(load_gold(SEED_GOLD), records, kinds=["statistics"]).kinds["statistics"]
+    assert counts.counts.f1 >= 0.9
+    assert counts.attributes["approx"].accuracy >= 0.9
+    assert counts.attributes["text"].accuracy >= 0.9
