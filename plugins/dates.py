@@ -1,0 +1,215 @@
+"""Date mentions in Chinese and English news text, normalised to ISO 8601.
+
+Shared by the meetings and agreements extractors, which both report *when* something
+happened.  Why a module of its own: the rules for a year that is only implied are subtle and
+must be the same for every fact kind.  A month-day date ("8月26日", "November 16th") keeps
+no year (``--08-26``) unless the text states the year for it: in the same date expression,
+earlier in the same paragraph in a full date ("2022年8月1日 ... 8月26日"), in a paragraph
+that opens with a year ("2015年,..."), or in the document's dateline ("...2022年8月26日电").
+
+Outputs: ``2022-08-26`` (full), ``--08-26`` (no year), ``2017-09`` (year and month),
+``2015`` (year alone).  "日前", "近日" and other vague times are not dates at all.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import NamedTuple
+
+_CN_DIGITS = {"〇": 0, "零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5,
+              "六": 6, "七": 7, "八": 8, "九": 9}
+
+_MONTHS = {
+    "january": 1, "february": 2, "march": 3, "april": 4, "may": 5, "june": 6, "july": 7,
+    "august": 8, "september": 9, "october": 10, "november": 11, "december": 12,
+    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "jun": 6, "jul": 7, "aug": 8, "sep": 9,
+    "sept": 9, "oct": 10, "nov": 11, "dec": 12,
+}
+_MON = (r"(?P<mon>January|February|March|April|May|June|July|August|September|October|"
+        r"November|December|Jan\.?|Feb\.?|Mar\.?|Apr\.?|Jun\.?|Jul\.?|Aug\.?|Sept?\.?|"
+        r"Oct\.?|Nov\.?|Dec\.?)")
+_NUM = r"[0-9０-９]|[〇零一二两三四五六七八九十]"
+
+# Chinese: the year part may be followed by spaces (PDF extraction puts "2022 年").  A year
+# followed by 度 ("2023年度") or by a range ("2023年-2027年") is a label or term, not a date.
+_ZH = re.compile(
+    rf"(?:(?P<y>\d{{4}})\s*年\s*)?(?:(?P<m>(?:{_NUM}){{1,2}})\s*月\s*"
+    rf"(?:(?P<d>(?:{_NUM}){{1,3}})\s*[日号])?)"
+    rf"|(?<![-—–~至到])(?P<yo>\d{{4}})\s*年(?!\s*度)(?!\s*[-—–~至到]\s*\d)"
+)
+_EN = re.compile(
+    rf"\b(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{_MON}(?:,?\s+(?P<y1>\d{{4}}))?\b"
+    rf"|\b{_MON.replace('mon>', 'mon2>')}\s+(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?\b(?!\s*%)"
+    rf"(?:,?\s+(?P<y2>\d{{4}}))?"
+    rf"|\b{_MON.replace('mon>', 'mon3>')},?\s+(?P<y3>\d{{4}})\b"
+)
+_DATELINE_ZH = re.compile(r"(\d{4})\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*电")
+_DATELINE_EN = re.compile(
+    rf"^[A-Z][A-Z .'-]+,\s+{_MON}\s+\d{{1,2}},?\s+(?P<y>\d{{4}})", re.MULTILINE)
+_PARA_YEAR = re.compile(r"^\s*(\d{4})\s*年\s*[,，]", re.MULTILINE)
+
+
+class DateMention(NamedTuple):
+    """A date found in a text: character span, ISO value, and whether the text gave a year."""
+
+    start: int
+    end: int
+    iso: str
+    has_year: bool
+
+
+def _cn_int(text: str) -> int:
+    """Arabic, full-width or Chinese numerals (up to 三十一) as an int."""
+    text = text.translate(str.maketrans("０１２３４５６７８９", "0123456789"))
+    if text.isdigit():
+        return int(text)
+    if "十" in text:
+        tens, _, units = text.partition("十")
+        return (_CN_DIGITS.get(tens, 1) if tens else 1) * 10 + (_CN_DIGITS[units] if units else 0)
+    return _CN_DIGITS.get(text, 0)
+
+
+def iso(year: int | None, month: int | None = None, day: int | None = None) -> str | None:
+    """The ISO 8601 form of a possibly partial date; None when it is not a valid date."""
+    if month is not None and not 1 <= month <= 12:
+        return None
+    if day is not None and not 1 <= day <= 31:
+        return None
+    if year is None:
+        if month is None:
+            return None
+        return f"--{month:02d}-{day:02d}" if day is not None else None
+    if month is None:
+        return f"{year:04d}"
+    return f"{year:04d}-{month:02d}" + (f"-{day:02d}" if day is not None else "")
+
+
+def _raw_dates(text: str) -> list[tuple[int, int, int | None, int | None, int | None]]:
+    """Every date expression as (start, end, year, month, day), Chinese and English."""
+    out = []
+    for m in _ZH.finditer(text):
+        if m.group("yo"):
+            out.append((m.start(), m.end(), int(m.group("yo")), None, None))
+            continue
+        year = int(m.group("y")) if m.group("y") else None
+        day = _cn_int(m.group("d")) if m.group("d") else None
+        if year is None and day is None:
+            continue  # a bare "8月" is too vague (and often a count of months)
+        out.append((m.start(), m.end(), year, _cn_int(m.group("m")), day))
+    for m in _EN.finditer(text):
+        mon = m.group("mon") or m.group("mon2") or m.group("mon3")
+        month = _MONTHS[mon.rstrip(".").lower()]
+        day = m.group("d1") or m.group("d2")
+        year = m.group("y1") or m.group("y2") or m.group("y3")
+        if mon.rstrip(".") == "May" and day is None and year is None:
+            continue
+        out.append((m.start(), m.end(), int(year) if year else None, month,
+                    int(day) if day else None))
+    out.sort()
+    return out
+
+
+def find_dates(text: str) -> list[DateMention]:
+    """All dates in ``text``, with years carried from the same paragraph or the dateline.
+
+    Paragraphs are separated by line breaks (news pages put one paragraph per line).
+    """
+    dateline = _DATELINE_ZH.search(text[:300]) or _DATELINE_EN.search(text[:300])
+    doc_year = int(dateline.group(1) if dateline.re is _DATELINE_ZH else dateline.group("y")) \
+        if dateline else None
+    para_year = {m.start(): int(m.group(1)) for m in _PARA_YEAR.finditer(text)}
+    out: list[DateMention] = []
+    year = doc_year
+    para_start = -1
+    for start, end, y, mo, d in _raw_dates(text):
+        line_start = text.rfind("\n", 0, start) + 1
+        if line_start != para_start:
+            para_start = line_start
+            year = para_year.get(line_start, doc_year)
+        if y is not None and mo is not None:
+            year = y
+        value = iso(y if y is not None else (year if mo is not None else None), mo, d)
+        if value is not None:
+            out.append(DateMention(start, end, value, y is not None))
+    return out
+
+
+# After a Chinese date that times an event comes a pause, a place, a time of day or the verb;
+# a date followed by a noun ("2023年“推进…”活动", "2010年的") labels that noun instead.
+_EVENT_NEXT = re.compile(r"\s*(?:[,，、;；。:：)）(（\n]|$|[在于起至到签上下晚早中举召开正当前后])")
+_SINCE = re.compile(r"[^,，。；;]{0,30}?以来")
+_VAGUE_LEAD = re.compile(r"^\s*(?:日前|近日|近期|最近|目前|前不久|不久前|近来|recently|lately)",
+                         re.IGNORECASE)
+_LEAD_PLACE = re.compile(r"^[,，]\s*([^\s,，。;；!?！？]{2,25})[。.]")
+_CJK_DATE = re.compile(r"[年月日号]")
+
+
+def event_dates(text: str, mentions: list[DateMention] | None = None) -> list[DateMention]:
+    """The dates that can time an event: not noun labels, not "自…以来" starting points."""
+    out = []
+    for d in find_dates(text) if mentions is None else mentions:
+        after = text[d.end:d.end + 40]
+        if _CJK_DATE.search(text, d.start, d.end):  # English dates carry their own context
+            if not _EVENT_NEXT.match(after):
+                continue
+            if text[max(0, d.start - 1):d.start] == "自" and _SINCE.match(after):
+                continue
+        out.append(d)
+    return out
+
+
+class Lead(NamedTuple):
+    """What a paragraph's opening sets for the events it reports: date and scene (or None)."""
+
+    start: int
+    date: str | None
+    place: str | None
+
+
+def leads(text: str, dates: list[DateMention]) -> list[Lead]:
+    """Paragraph openings that time the article's events, in text order.
+
+    News paragraphs open with the time of the event ("8月26日,…", "In November 16th, …") or
+    with a vague time ("日前,…", "近日,…"), which resets it; a bare "date, place." opening sets
+    the scene as well.  Later undated mentions of the reported event inherit the last lead.
+    """
+    by_start = {d.start: d for d in dates}
+    out = []
+    pos = 0
+    for line in text.split("\n"):
+        stripped = len(line) - len(line.lstrip())
+        start = pos + stripped
+        pos += len(line) + 1
+        head = line.lstrip()
+        if _VAGUE_LEAD.match(head):
+            out.append(Lead(start, None, None))
+            continue
+        for lead_word in ("", "In ", "On ", "in ", "on "):
+            d = by_start.get(start + len(lead_word)) if head.startswith(lead_word) else None
+            if d is not None and _EVENT_NEXT.match(text[d.end:d.end + 2]):
+                place = _LEAD_PLACE.match(text[d.end:pos - 1])
+                out.append(Lead(start, d.iso, place.group(1) if place else None))
+                break
+    return out
+
+
+def lead_at(leads_: list[Lead], position: int) -> Lead | None:
+    """The last lead that opens at or before ``position``."""
+    found = None
+    for lead in leads_:
+        if lead.start > position:
+            break
+        found = lead
+    return found
+
+
+def normalize(text: str, year: int | None = None) -> str | None:
+    """ISO form of one date expression such as "8月26日" or "September 2017".
+
+    ``year`` is used when the expression gives a month and day but no year.
+    """
+    found = _raw_dates(text)
+    if not found:
+        return None
+    _, _, y, mo, d = found[0]
+    return iso(y if y is not None else (year if mo is not None else None), mo, d)

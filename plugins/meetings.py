@@ -1,0 +1,554 @@
+"""The ``meetings`` extractor: forums, congresses, seminars, board meetings reported as held.
+
+Rules over the shape of news writing rather than a tagger: a meeting name ends with a head
+noun (论坛, 研讨会, Forum, Symposium … in ``data/meeting_heads_*.txt``) and reaches left to
+the verb, preposition or punctuation that precedes it ("在" / "举办" / "the" / ","); a quoted
+name is taken whole.  Every mention is folded into one fact per distinct meeting: shorter
+forms ("大会", "this forum", "理事会") attach to the nearest named meeting with the same head
+and a compatible ordinal (第二届 is not 首届).  Date, place and organisers come from the
+sentences of a meeting's mentions; an undated main event takes the time of the paragraph
+lead that introduces it ("8月26日,…").  Chinese and English are routed by script, since the
+two need different rules.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+
+from factfold import Document, Extractor, Meeting, hookimpl
+
+from . import nlp
+from .dates import DateMention, Lead, event_dates, find_dates, lead_at, leads
+
+VERSION = "1.0.0"
+
+
+# --------------------------------------------------------------------------- lexicons
+
+
+@cache
+def lexicon(name: str) -> tuple[str, ...]:
+    """Lines of ``data/<name>`` without comments, longest first (for regex alternations)."""
+    raw = resources.files("factfold.plugins").joinpath("data", name).read_text("utf-8")
+    words = {line.split("#", 1)[0].strip() for line in raw.splitlines()}
+    return tuple(sorted((w for w in words if w), key=len, reverse=True))
+
+
+@cache
+def _zh_head_re() -> re.Pattern[str]:
+    return re.compile("|".join(map(re.escape, lexicon("meeting_heads_zh.txt"))))
+
+
+@cache
+def _en_head_re() -> re.Pattern[str]:
+    heads = "|".join(re.escape(h).replace(r"\ ", r"\s+") for h in lexicon("meeting_heads_en.txt"))
+    return re.compile(rf"\b(?:{heads})\b(?!-)", re.IGNORECASE)
+
+
+@cache
+def _org_suffix_re() -> re.Pattern[str]:
+    return re.compile(f"(?:{'|'.join(map(re.escape, lexicon('org_suffixes_zh.txt')))})$")
+
+
+def setup() -> None:
+    """Compile the lexicon patterns once per process, before the first document."""
+    _zh_head_re()
+    _en_head_re()
+    _org_suffix_re()
+
+
+# --------------------------------------------------------------------------- shared helpers
+
+_QUOTES = {"”": "“", "’": "‘", "」": "「", "』": "『", '"': '"', "》": "《"}
+_DROP = re.compile(r"[\s“”‘’\"'「」『』《》]")
+
+
+def norm(name: str) -> str:
+    """Comparable form of a name: no spaces or quotes, case-folded."""
+    return _DROP.sub("", name).casefold()
+
+
+def dice(a: str, b: str) -> float:
+    """Character-bigram overlap of two normalised names (how alike two wordings are)."""
+    ba = [a[i:i + 2] for i in range(len(a) - 1)]
+    bb = [b[i:i + 2] for i in range(len(b) - 1)]
+    if not ba or not bb:
+        return 0.0
+    rest = list(bb)
+    common = 0
+    for g in ba:
+        if g in rest:
+            rest.remove(g)
+            common += 1
+    return 2 * common / (len(ba) + len(bb))
+
+
+def is_org_zh(name: str) -> bool:
+    """Whether a Chinese phrase ends like an organisation name (协会, 民政局, 大学 …)."""
+    core = re.sub(r"[(（][^()（）]*[)）]$", "", name).strip()
+    return 3 <= len(core) <= 40 and bool(_org_suffix_re().search(core))
+
+
+_ZH_JOINERS = re.compile(r"分别与|分别同|以及|联合|携手|会同|[和与及同跟]")
+
+
+def split_orgs_zh(text: str, accept: Iterable[str] = ()) -> list[str]:
+    """Split a Chinese list of organisations ("A、B和C") into names that look like orgs.
+
+    和/与/及 also occur inside names (人力资源和社会保障部), so a piece is split on them only
+    when every part is itself an organisation (or in ``accept``).
+    """
+    accepted = set(accept)
+    text = re.sub(r"等(?:单位|机构|部门|组织|方面|多家单位)?$", "", text.strip())
+    out = []
+    for piece in re.split(r"[、,，;；]", text):
+        piece = piece.strip(" 　")
+        if not piece:
+            continue
+        parts = [p.strip() for p in _ZH_JOINERS.split(piece)]
+        if len(parts) > 1 and all(is_org_zh(p) or p in accepted for p in parts):
+            out.extend(parts)
+        elif is_org_zh(piece) or piece in accepted:
+            out.append(piece)
+    return out
+
+
+def dedupe(names: Iterable[str]) -> list[str]:
+    """Names in first-seen order without repeats (a body and its committee are two names)."""
+    seen: dict[str, str] = {}
+    for name in names:
+        seen.setdefault(norm(name), name)
+    return [v for k, v in seen.items() if k]
+
+
+_EN_ORDINALS = {w: i for i, w in enumerate(
+    "zeroth first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth "
+    "thirteenth fourteenth fifteenth sixteenth seventeenth eighteenth nineteenth".split())}
+_EN_TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "twentieth": 20,
+            "thirtieth": 30, "fortieth": 40, "fiftieth": 50}
+_ZH_ORD = re.compile(r"第\s*([一二三四五六七八九十百〇零两\d]+)\s*[届次期]|(首)[届次期]")
+_EN_ORD = re.compile(r"\b(\d+)(?:st|nd|rd|th)\b|\b((?:twenty|thirty|forty|fifty)-)?"
+                     r"(first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|"
+                     r"eleventh|twelfth|thirteenth|fourteenth|fifteenth|sixteenth|seventeenth|"
+                     r"eighteenth|nineteenth|twentieth|thirtieth|fortieth|fiftieth)\b", re.I)
+
+
+def _zh_number(text: str) -> int:
+    if text.isdigit():
+        return int(text)
+    digits = {"〇": 0, "零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6,
+              "七": 7, "八": 8, "九": 9}
+    total, unit = 0, 0
+    for ch in text:
+        if ch == "十":
+            total += (unit or 1) * 10
+            unit = 0
+        elif ch == "百":
+            total += (unit or 1) * 100
+            unit = 0
+        else:
+            unit = digits.get(ch, 0)
+    return total + unit
+
+
+def ordinal(name: str) -> int | None:
+    """The edition number a meeting name states (第二届, 2nd, twenty-fourth), if any."""
+    m = _ZH_ORD.search(name)
+    if m:
+        return 1 if m.group(2) else _zh_number(m.group(1))
+    m = _EN_ORD.search(name)
+    if not m:
+        return None
+    if m.group(1):
+        return int(m.group(1))
+    word = m.group(3).lower()
+    base = _EN_TENS[m.group(2)[:-1].lower()] if m.group(2) else 0
+    return base + _EN_ORDINALS.get(word, _EN_TENS.get(word, 0))
+
+
+def sentence_of(spans: list[tuple[int, int]], pos: int) -> tuple[int, int]:
+    """The sentence span containing ``pos`` (binary search over sorted spans)."""
+    lo, hi = 0, len(spans) - 1
+    while lo <= hi:
+        mid = (lo + hi) // 2
+        s, e = spans[mid]
+        if pos < s:
+            hi = mid - 1
+        elif pos >= e:
+            lo = mid + 1
+        else:
+            return s, e
+    return pos, pos
+
+
+def date_near(dates: list[DateMention], sent: tuple[int, int], pos: int,
+              exclude: list[tuple[int, int]] = ()) -> str | None:
+    """The date of a sentence that times what is said at ``pos``: the nearest one before it,
+    else the first after it; dates inside ``exclude`` spans (names, titles) do not count."""
+    inside = [d for d in dates if sent[0] <= d.start and d.end <= sent[1]
+              and not any(s <= d.start < e for s, e in exclude)]
+    before = [d for d in inside if d.end <= pos]
+    if before:
+        return before[-1].iso
+    return inside[0].iso if inside else None
+
+
+# --------------------------------------------------------------------------- mentions
+
+
+@dataclass
+class _Mention:
+    start: int
+    end: int
+    name: str
+    head: str
+    generic: bool  # "大会", "this forum", "第一次理事会": needs a named referent or a held cue
+    cue: bool = False  # reported as held right here ("在座谈会上", "召开…会议")
+
+
+@dataclass
+class _Cluster:
+    name: str
+    start: int
+    end: int
+    head: str
+    mentions: list[_Mention] = field(default_factory=list)
+    organizers: list[str] = field(default_factory=list)
+
+
+# Chinese: what may follow a head for the head to end a meeting name (not 大会堂, 会议室,
+# 大会华侨委员会), and what must not.
+_ZH_NEXT = re.compile(r"(?:[\s,，。、;；:：!！?？”’\"'」』》)）(（\]]|$|[在于上由举召开闭将的是以中后前"
+                      r"结圆隆正现为对进主精暨并和与及顺落当成已还也共邀吸期作发致讲再又今昨日近"
+                      r"同旨围紧聚重特取着等])")
+_ZH_NEXT_DENY = re.compile(r"(?:主席|主任|委员|秘书|代表|常务|办公|组委|中心|会员|成员|筹备|理事)")
+_ZH_STOP = re.compile(r"(?:举办|举行|召开|组织|参加|出席|围绕|主持|参与|开展|承办|主办|协办|通过|"
+                      r"借助|利用|以及|领会|在|于|了|的|由|将|是|向|对|把|从|到|即|等|及|以|届时|期间)")
+_ZH_LEADING = re.compile(r"(?:\d{4}\s*年\s*(?!度))?(?:\d{1,2}\s*月)?(?:\d{1,2}\s*[日号])?"
+                         r"(?:上午|下午|晚上|晚|日前|近日|近期|今天|昨天|当天|当日|今年|去年|本次|"
+                         r"此次|这次|本届|上届|该|此|这|那|各|该次)*")
+_ZH_GENERIC = re.compile(r"^(?:第\s*[一二三四五六七八九十百〇零两\d]+\s*[届次期]|首届|首次|全体|"
+                         r"年度|专题)?")
+_ZH_CUE_BEFORE = re.compile(r"(?:召开|举行|举办|出席|参加|参与|主持|组织)了?\s*$")
+_ZH_CUE_AFTER = re.compile(r"^\s*(?:上|期间|现场|召开|举行|举办|开幕|闭幕|于|在\S{0,20}?(?:召开|举行))")
+_ZH_CUE_AROUND = re.compile(r"在\s*$")
+
+
+def _zh_left(text: str, head_start: int) -> int:
+    """How far left a Chinese meeting name can reach: CJK, digits, quoted segments."""
+    i = head_start
+    floor = max(0, head_start - 60)
+    while i > floor:
+        ch = text[i - 1]
+        if ch in _QUOTES:
+            j = text.rfind(_QUOTES[ch], max(floor, i - 40), i - 1)
+            if j < 0 or text[j + 1:i - 1].endswith(lexicon("meeting_heads_zh.txt")):
+                break  # no opener, or a separate quoted meeting name in a list
+            i = j
+        elif "\u4e00" <= ch <= "\u9fff" or ch.isalnum() or ch in "·-—":
+            i -= 1
+        elif ch == " " and i >= 2 and (text[i - 2].isdigit() or text[i].isdigit()):
+            i -= 1
+        else:
+            break
+    return i
+
+
+def _cut_stop(text: str, start: int, end: int) -> int:
+    """Move ``start`` past the last stop word (verb, preposition) outside quotes."""
+    depth = 0
+    cut = start
+    i = start
+    while i < end:
+        ch = text[i]
+        if ch in "“‘「『《":
+            depth += 1
+        elif ch in "”’」』》":
+            depth = max(0, depth - 1)
+        elif depth == 0:
+            m = _ZH_STOP.match(text, i, end)
+            if m and m.end() <= end:
+                cut = m.end()
+                i = m.end()
+                continue
+        i += 1
+    return cut
+
+
+def _zh_mentions(text: str) -> list[_Mention]:
+    out = []
+    for m in _zh_head_re().finditer(text):
+        hs, he = m.span()
+        after = text[he:he + 4]
+        if not _ZH_NEXT.match(after) or _ZH_NEXT_DENY.match(after):
+            continue
+        # A name quoted whole: “…研讨会” is taken as written, stop words and all.
+        if he < len(text) and text[he] in _QUOTES and text[he] != "》":
+            opener = text.rfind(_QUOTES[text[he]], max(0, hs - 60), hs)
+            if opener >= 0 and text[opener + 1:hs].count(text[he]) == 0:
+                start = _zh_left(text, hs)
+                if start <= opener + 1:
+                    out.append(_Mention(opener + 1, he, text[opener + 1:he], m.group(), False,
+                                        _zh_cue(text, opener, he + 1)))
+                    continue
+        start = _cut_stop(text, _zh_left(text, hs), hs)
+        lead = _ZH_LEADING.match(text, start, hs)
+        start = lead.end() if lead else start
+        name = text[start:he].strip()
+        rest = _ZH_GENERIC.sub("", name)
+        generic = rest == m.group() or len(name) < 5
+        out.append(_Mention(start, he, name, m.group(), generic, _zh_cue(text, start, he)))
+    return out
+
+
+def _zh_cue(text: str, start: int, end: int) -> bool:
+    before = text[max(0, start - 6):start]
+    return bool(_ZH_CUE_BEFORE.search(before) or _ZH_CUE_AFTER.match(text[end:end + 30])
+                and (_ZH_CUE_AROUND.search(before) or not text[end:end + 1] == "上"))
+
+
+# English
+_EN_TOKEN = re.compile(r"“[^”]{1,60}”|\"[^\"]{1,60}\"|[A-Za-z0-9][\w'’.&-]*|\S")
+_EN_STOP = frozenset(
+    "the a an this that these those its their our his her my your at in on of for to by with "
+    "from into during before after about as is was were be been will would shall which who "
+    "whom where when while than then also and or but not it he she they we has have had "
+    "same said such all each every other another more most many some any".split())
+_EN_MONTHS = frozenset("january february march april may june july august september october "
+                       "november december".split())
+_EN_RIGHT = re.compile(r"\s+(?:of|on|for)\s+(?:the\s+)?((?:[A-Z][\w'’&-]*)(?:\s+(?:and|of|for|"
+                       r"the|&)?\s*[A-Z][\w'’&-]*)*)")
+
+
+def _en_mentions(text: str, sents: list[tuple[int, int]]) -> list[_Mention]:
+    out = []
+    for m in _en_head_re().finditer(text):
+        hs, he = m.span()
+        s0, _ = sentence_of(sents, hs)
+        tokens = list(_EN_TOKEN.finditer(text, s0, hs))
+        start = hs
+        k = len(tokens) - 1
+        while k >= 0:
+            tok = tokens[k].group()
+            low = tok.lower()
+            if tok[0] in "“\"":
+                start = tokens[k].start()
+            elif not tok[0].isalnum():
+                break
+            elif low in ("and", "&"):
+                left = tokens[k - 1].group() if k else ""
+                if not left or not (left[0].isupper() or left[0] in "“\""):
+                    break
+                start = tokens[k].start()
+            elif low in _EN_STOP or tok.endswith(("'s", "’s")) or (
+                    tok.islower() and low.endswith(("ed", "ing")) and len(low) > 4):
+                break
+            else:
+                start = tokens[k].start()
+            k -= 1
+        end = he
+        right = _EN_RIGHT.match(text, he)
+        if right and right.group(1).split()[0].lower() not in _EN_MONTHS:
+            end = right.end()
+        name = text[start:end]
+        words = [w for w in _EN_TOKEN.findall(text[start:hs])]
+        named = any(w[0] in "“\"" or (w[0].isupper() and ordinal(w) is None) for w in words)
+        named = named or end > he
+        out.append(_Mention(start, end, name, m.group().lower(), not named, named))
+    return out
+
+
+# --------------------------------------------------------------------------- folding
+
+
+def _fold(mentions: list[_Mention]) -> list[_Cluster]:
+    """One cluster per distinct meeting; generic mentions attach to a named referent."""
+    clusters: list[_Cluster] = []
+    for men in sorted(mentions, key=lambda x: x.start):
+        key = norm(men.name)
+        num = ordinal(men.name)
+        if men.generic:
+            target = next((c for c in reversed(clusters)
+                           if (key == "会议" or norm(c.name).endswith(key)
+                               or key.endswith(norm(c.head))
+                               or norm(c.head).endswith(key))
+                           and num in (None, ordinal(c.name))), None)
+            if target is None and men.cue and _ZH_GENERIC.sub("", men.name) == men.head != "会议":
+                target = next((c for c in clusters if norm(c.name) == key), None)
+                if target is None:
+                    clusters.append(_Cluster(men.name, men.start, men.end, men.head))
+                    target = clusters[-1]
+            if target is not None:
+                target.mentions.append(men)
+            continue
+        best, best_sim = None, 0.0
+        for c in clusters:
+            ckey = norm(c.name)
+            if num is not None and ordinal(c.name) not in (None, num):
+                continue
+            sim = 1.0 if key in ckey or ckey in key else dice(key, ckey)
+            if sim >= 0.75 and sim > best_sim:
+                best, best_sim = c, sim
+        if best is None:
+            best = _Cluster(men.name, men.start, men.end, men.head)
+            clusters.append(best)
+        elif len(key) > len(norm(best.name)):
+            best.name, best.start, best.end = men.name, men.start, men.end
+        best.mentions.append(men)
+    return [c for c in clusters if c.mentions]
+
+
+# --------------------------------------------------------------------------- attributes
+
+_ZH_PLACE = re.compile(r"[在于]\s*([^\s,，。;；、“”\"]{1,25}?)\s*(?:隆重|顺利|成功|正式)?"
+                       r"(?:举行|召开|举办|开幕|闭幕|落幕|启动|开班|揭幕)")
+_ZH_ORGS_BY = re.compile(r"(?:由|^|[,，;；])\s*([^,，。;；由]{3,120}?)\s*(?:联合|共同)?"
+                         r"(?:主办|承办|协办|联办|举办)")
+_ZH_ORGS_SUBJ = re.compile(r"([^,，。;；]{3,80}?)(?:在[^,，。;；]{1,25}?)?(?:联合|共同)?"
+                           r"(?:举办|主办|召开|举行|组织)了?\s*$")
+_EN_PLACE = re.compile(r"\b(?:held|opened|convened|took place|kicked off|hosted|staged|"
+                       r"launched|happened|started|began|closed)\s+in\s+([A-Z][\w'’-]*(?:\s+[A-Z]"
+                       r"[\w'’-]*)*(?:\s*,\s*[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*)*)")
+_EN_ORGS_BY = re.compile(r"\b(?:jointly\s+|co-?)?(?:hosted|organi[sz]ed|sponsored|chaired|"
+                         r"convened|held)\s+by\s+(.+?)(?:[.;]\s*$|[.;]\s|$)")
+_EN_ORGS_SUBJ = re.compile(r"(?:^|[,;:]\s*)((?:the\s+)?[A-Z][^,;:]{2,120}?)\s+(?:jointly\s+)?"
+                           r"(?:chaired|hosted|organi[sz]ed|launched|convened|sponsored|held|"
+                           r"co-hosted|co-organi[sz]ed)\s*$")
+_EN_PRONOUNS = frozenset("it he she they we this that which who there".split())
+
+
+def split_orgs_en(text: str) -> list[str]:
+    """Split "A, the B and C" into names; "social and public welfare magazine" stays whole."""
+    out = []
+    for piece in re.split(r"\s*[,;]\s*", text.strip().rstrip(".")):
+        parts = re.split(r"\s+and\s+", piece)
+        current = parts[0]
+        for nxt in parts[1:]:
+            if " " not in current.strip() and current.islower():
+                current = f"{current} and {nxt}"
+            else:
+                out.append(current)
+                current = nxt
+        out.append(current)
+    names = [re.sub(r"^(?:the|and)\s+", "", p.strip(), flags=re.I).strip() for p in out]
+    return [n for n in names if n and n.lower() not in _EN_PRONOUNS]
+
+
+def _organizers(text: str, sent: tuple[int, int], mention: _Mention, zh: bool) -> list[str]:
+    """Organisers the sentence of a mention names (主办/承办, hosted by, X chaired the …)."""
+    s = text[sent[0]:sent[1]]
+    found: list[str] = []
+    if zh:
+        for m in _ZH_ORGS_BY.finditer(s):
+            found += split_orgs_zh(m.group(1))
+        prefix = text[sent[0]:mention.start]
+        clause = re.split(r"[,，;；]", prefix)[-1]
+        subj = _ZH_ORGS_SUBJ.search(clause) if mention.start > sent[0] else None
+        if subj:
+            found += split_orgs_zh(subj.group(1))
+    else:
+        by = _EN_ORGS_BY.search(s)
+        if by:
+            found += split_orgs_en(by.group(1))
+        subj = _EN_ORGS_SUBJ.search(text[sent[0]:mention.start].rstrip().removesuffix("the"))
+        if subj and subj.group(1).split()[0].lower() not in _EN_PRONOUNS:
+            found += split_orgs_en(subj.group(1))
+    return found
+
+
+def _location(text: str, sent: tuple[int, int], men: _Mention, zh: bool) -> str | None:
+    """The place a mention's clause says the meeting was held in."""
+    if zh:
+        lo = max(sent[0], *(text.rfind(p, sent[0], men.start) + 1 for p in ",，;；"))
+        his = [text.find(p, men.end, sent[1]) for p in ",，;；。"]
+        hi = min([h for h in his if h >= 0], default=sent[1])
+        best = None
+        for m in _ZH_PLACE.finditer(text, lo, hi):
+            if m.start() >= men.end or m.end() <= men.start:
+                place = m.group(1)
+                if not place.endswith(("上", "中", "内", "后", "前")):
+                    best = place if best is None or len(place) > len(best) else best
+        return best
+    m = _EN_PLACE.search(text, sent[0], sent[1])
+    if m is None:
+        return None
+    place = m.group(1)
+    words = place.split()
+    return None if words[0].lower() in _EN_MONTHS else place.rstrip(" ,")
+
+
+def extract(document: Document) -> Iterator[Meeting]:
+    """Meetings held that ``document`` reports, one fact per distinct meeting."""
+    text = document.text
+    zh = nlp.script(text[:4000]) == "zh"
+    sents = nlp.sentences(text)
+    mentions = _zh_mentions(text) if zh else _en_mentions(text, sents)
+    if not mentions:
+        return
+    all_dates = find_dates(text)
+    dates = event_dates(text, all_dates)
+    lead_list: list[Lead] = leads(text, all_dates)
+    clusters = _fold(mentions)
+    names = [(x.start, x.end) for x in mentions]
+    by_sentence: dict[tuple[int, int], list[_Cluster]] = {}
+    for c in clusters:
+        for men in c.mentions:
+            by_sentence.setdefault(sentence_of(sents, men.start), []).append(c)
+    for c in clusters:
+        c.mentions.sort(key=lambda x: x.start)
+        date = location = None
+        organizers: list[str] = []
+        for men in c.mentions:
+            sent = sentence_of(sents, men.start)
+            date = date or date_near(dates, sent, men.start, names)
+            place = _location(text, sent, men, zh)
+            if place and (location is None or len(place) > len(location)):
+                location = place
+            organizers += _organizers(text, sent, men, zh)
+        if date is None:
+            lead = lead_at(lead_list, c.mentions[0].start)
+            if lead is not None:
+                date = lead.date
+                location = location or lead.place
+        c.organizers = organizers
+        first = c.mentions[0]
+        yield_sent = sentence_of(sents, first.start)
+        c_evidence = text[yield_sent[0]:yield_sent[1]]
+        c.organizers = dedupe(organizers + _orphan_organizers(text, sents, c, by_sentence, zh))
+        yield Meeting(name=c.name.strip(), date=date, location=location,
+                      organizers=tuple(c.organizers), span=(c.start, c.end),
+                      evidence=c_evidence)
+
+
+def _orphan_organizers(text: str, sents: list[tuple[int, int]], c: _Cluster,
+                       by_sentence: dict[tuple[int, int], list[_Cluster]], zh: bool) -> list[str]:
+    """Organisers in a sentence with no meeting mention ("It was jointly hosted by …") belong
+    to the meeting that the previous mentioning sentence is about (its first mention)."""
+    out: list[str] = []
+    pattern = _ZH_ORGS_BY if zh else _EN_ORGS_BY
+    for i, sent in enumerate(sents):
+        if sent in by_sentence:
+            continue
+        s = text[sent[0]:sent[1]]
+        if not pattern.search(s) or (zh and "由" not in s):
+            continue
+        prev = next((sents[j] for j in range(i - 1, max(-1, i - 3), -1)
+                     if sents[j] in by_sentence), None)
+        if prev is None or by_sentence[prev][0] is not c:
+            continue
+        if zh:
+            out += [o for m in _ZH_ORGS_BY.finditer(s) for o in split_orgs_zh(m.group(1))]
+        else:
+            out += split_orgs_en(_EN_ORGS_BY.search(s).group(1))
+    return out
+
+
+@hookimpl
+def factfold_register_extractors(register):  # type: ignore[no-untyped-def]
+    """Register the meetings extractor (rules only: no model to load, lexicons compiled once)."""
+    register(Extractor(name="meetings", version=VERSION, extract=extract, emits=(Meeting,),
+                       setup=setup))
