@@ -226,7 +226,7 @@ def _zh_candidate(text: str, m: re.Match[str]) -> tuple[int, int, float, str, st
             _, tags, _ = _jieba()
             if tags.get(unit + after) in _NOUN_TAGS:
                 return None  # 两部门, 3家庭: a noun, not a measure word
-    year_like = is_arabic and len(digits) == 4 and 1000 <= int(digits) <= 2199
+    year_like = digits.isdigit() and len(digits) == 4 and 1000 <= int(digits) <= 2199
     if unit == "年" and year_like and not mag and not m["q1"]:
         return None  # 2022年: a calendar year
     if is_arabic and not mag and _TWO_DIGIT_YEAR.match(text, m.end("num")):
