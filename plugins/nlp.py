@@ -26,8 +26,10 @@ from typing import Any, NamedTuple
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _LATIN = re.compile(r"[A-Za-z]")
 # Sentence ends: Chinese and ASCII terminators (a following closing quote stays with the
-# sentence), and blank-line paragraph breaks.  Single newlines also end a sentence: the
-# documents are news pages where a line is a paragraph, caption or headline.
+# sentence) and newlines: the documents are news pages where a line is a paragraph, caption
+# or headline -- except where the layout cuts a long paragraph (see _layout_break).
+# A line at least this long that breaks mid-sentence is a paragraph cut by the layout.
+_LONG_LINE = 50
 _SENT_END = re.compile(r"[。!?！？;；]+[”’\"')）]*|\.(?=\s)|\n+")
 
 
@@ -55,10 +57,26 @@ def sentences(text: str) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     start = 0
     for m in _SENT_END.finditer(text):
+        if m.group()[0] == "\n" and _layout_break(text, m.start(), m.end()):
+            continue
         _add_span(text, start, m.end(), spans)
         start = m.end()
     _add_span(text, start, len(text), spans)
     return spans
+
+
+def _layout_break(text: str, start: int, end: int) -> bool:
+    """A newline run inside a long line of Chinese prose is the page layout cutting a
+    paragraph, not a sentence end: the line before is long, unpunctuated at its end, and
+    Chinese text runs on after the break."""
+    line_start = text.rfind("\n", 0, start) + 1
+    return (
+        text.count("\n", start, end) <= 2  # more blank lines: a caption or figure sits there
+        and start - line_start >= _LONG_LINE
+        and _CJK.match(text, start - 1) is not None
+        and end < len(text)
+        and _CJK.match(text, end) is not None
+    )
 
 
 def _add_span(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> None:
