@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Sequence
+from importlib.resources import files
 from typing import Any, NamedTuple
 
 _CJK = re.compile(r"[\u3400-\u9fff]")
@@ -222,7 +223,11 @@ _JIEBA_MAP = {"nr": "PER", "nrfg": "PER", "nrt": "PER", "ns": "LOC", "nt": "ORG"
 
 
 class _JiebaTagger:
-    """Degraded fallback: jieba part-of-speech tags mapped onto LAC's tag names."""
+    """Degraded fallback: jieba part-of-speech tags mapped onto LAC's tag names.
+
+    jieba tags many common words as person names (沙龙, place names), so a ``nr`` word
+    counts as ``PER`` only when it is two to four characters from a known surname.
+    """
 
     def __init__(self) -> None:
         import jieba
@@ -230,6 +235,17 @@ class _JiebaTagger:
 
         jieba.setLogLevel(60)
         self._posseg = jieba.posseg
+        data = files("factfold.plugins").joinpath("data", "people_surnames_zh.txt")
+        lines = data.read_text(encoding="utf-8").splitlines()
+        self._surnames = {w for line in lines if not line.startswith("#") for w in line.split()}
+
+    def _tag(self, word: str, flag: str) -> str:
+        tag = _JIEBA_MAP.get(flag, flag)
+        if tag == "PER" and not (
+            2 <= len(word) <= 4 and (word[0] in self._surnames or word[:2] in self._surnames)
+        ):
+            return "n"
+        return tag
 
     def run(self, texts: Sequence[str]) -> list[list[Token]]:
         out: list[list[Token]] = []
@@ -238,7 +254,7 @@ class _JiebaTagger:
             pos = 0
             for pair in self._posseg.cut(text):
                 word, flag = pair.word, pair.flag
-                tokens.append(Token(word, _JIEBA_MAP.get(flag, flag), pos, pos + len(word)))
+                tokens.append(Token(word, self._tag(word, flag), pos, pos + len(word)))
                 pos += len(word)
             out.append(tokens)
         return out

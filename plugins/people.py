@@ -198,7 +198,7 @@ def _chinese(text: str, spans: list[tuple[int, int]], found: dict[str, _Found]) 
     picked: list[tuple[str, list[int]]] = []
     for start, end in spans:
         raw = text[start:end]
-        if "记者" not in raw and not lex.title_re.search(raw):
+        if not any(_may_name(raw, m.end()) for m in lex.title_re.finditer(raw)):
             continue
         # Drop layout line breaks so a name or body cut across lines reads whole.
         keep = [i for i, ch in enumerate(raw, start) if ch not in "\r\n"]
@@ -206,6 +206,21 @@ def _chinese(text: str, spans: list[tuple[int, int]], found: dict[str, _Found]) 
     tagged = nlp.tag([s for s, _ in picked])
     for (sent, offsets), tokens in zip(picked, tagged, strict=True):
         _chinese_sentence(sent, offsets, tokens, found)
+
+
+def _may_name(raw: str, end: int) -> bool:
+    """Can a name follow this title match?  Title words inside body names and phrases
+    (理事会, 代表大会, 专家学者) are followed by a character that goes on with the word, and a
+    sentence with no other title needs no tagging."""
+    after = raw[end : end + 8].lstrip()
+    if raw[end - 1] == "·":
+        return True
+    return bool(after) and _CJK_CHAR.match(after) is not None and after[0] not in _WORD_GOES_ON
+
+
+# Characters that, right after a title word, continue a longer word rather than start a name.
+_WORD_GOES_ON = frozenset("会团处组室部队班级制职工单办们及和与等的是在为大学人")
+_CJK_CHAR = re.compile(r"[\u4e00-\u9fff]")
 
 
 def _chinese_sentence(
@@ -333,6 +348,9 @@ def _chain_roles(
     apposition and gets no role.
     """
     roles: list[tuple[str, str | None]] = []
+    opened = max(sent.rfind("(", left, right), sent.rfind("(", left, right))
+    if opened >= 0 and not any(c in sent[opened:right] for c in "))"):
+        left = opened + 1  # 本报讯(记者 某某): the chain starts inside the bracket
     bounds = _split_parts(sent, left, right)
     for k, (a, b) in enumerate(bounds):
         parsed = _parse_post(sent, a, b, tokens)
