@@ -107,7 +107,8 @@ def _zh_found(text: str, sents: list[tuple[int, int]]) -> list[_Found]:
     out = []
     for verb in _ZH_SIGN.finditer(text):
         sent = sentence_of(sents, verb.start())
-        clause_start = max(sent[0], *(text.rfind(p, sent[0], verb.start()) + 1 for p in ",，;；:："))
+        clause_start = max(sent[0],
+                           *(text.rfind(p, sent[0], verb.start()) + 1 for p in ",，;；:："))
         subject = text[clause_start:verb.start()]
         parties = _zh_parties(subject)
         rest_end = min([e for e in (text.find(p, verb.end(), sent[1]) for p in "。;；")
@@ -139,10 +140,13 @@ def _zh_found(text: str, sents: list[tuple[int, int]]) -> list[_Found]:
     return out
 
 
+_MONTHS = ("January|February|March|April|May|June|July|August|September|October|November|"
+           "December")
 _EN_TITLE = re.compile(r"\b(?:the|a|an|two|three|new)\s+((?:[\w“”\"'’-]+\s+){0,10}?(?:"
                        r"agreement|memorandum(?:\s+of\s+understanding)?|MoU|MOU|accord|protocol|"
                        r"action\s+plan|contract|charter)(?:\s+(?:on|of|for)\s+(?:the\s+)?"
-                       r"[A-Z][\w'’-]*(?:\s+(?:and\s+|of\s+|for\s+)?[A-Z][\w'’-]*)*)?)", re.I)
+                       r"(?!(?:" + _MONTHS + r")\b)[A-Z][\w'’-]*"
+                       r"(?:\s+(?:and\s+|of\s+|for\s+)?[A-Z][\w'’-]*)*)?)", re.I)
 _EN_WITH = re.compile(r"\bwith\s+(?:the\s+)?([A-Z][\w'’&.-]*(?:\s+(?:of\s+|and\s+|for\s+|the\s+)?"
                       r"[A-Z][\w'’&.-]*)*)")
 
@@ -160,10 +164,11 @@ def _en_found(text: str, sents: list[tuple[int, int]]) -> list[_Found]:
         clause = re.split(r"[,;:]", text[sent[0]:verb.start()])[-1]
         clause = re.sub(r"\b(?:have|has|had|was|were|also|jointly|formally|officially)\s*$",
                         "", clause.strip()).strip()
-        parties = split_orgs_en(clause) if clause[:1].isupper() else []
+        parties = split_orgs_en(clause)
         with_ = _EN_WITH.search(after)
         if with_:
             parties += split_orgs_en(with_.group(1))
+        parties = [p for p in parties if p[:1].isupper()]  # "the two sides" names no one
         term = _TERM.search(title)
         out.append(_Found(title, start, start + len(title), sent, verb.start(), parties,
                           f"{term.group(1)}-{term.group(2)}" if term else None,

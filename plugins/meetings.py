@@ -125,9 +125,14 @@ def dedupe(names: Iterable[str]) -> list[str]:
     return [v for k, v in seen.items() if k]
 
 
-_EN_ORDINALS = {w: i for i, w in enumerate(
+def _words(text: str) -> tuple[str, ...]:
+    """A word list written as one string (easier to read than a long list literal)."""
+    return tuple(text.split())
+
+
+_EN_ORDINALS = {w: i for i, w in enumerate(_words(
     "zeroth first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth "
-    "thirteenth fourteenth fifteenth sixteenth seventeenth eighteenth nineteenth".split())}
+    "thirteenth fourteenth fifteenth sixteenth seventeenth eighteenth nineteenth"))}
 _EN_TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "twentieth": 20,
             "thirtieth": 30, "fortieth": 40, "fiftieth": 50}
 _ZH_ORD = re.compile(r"第\s*([一二三四五六七八九十百〇零两\d]+)\s*[届次期]|(首)[届次期]")
@@ -217,25 +222,36 @@ class _Cluster:
     end: int
     head: str
     mentions: list[_Mention] = field(default_factory=list)
-    organizers: list[str] = field(default_factory=list)
 
 
 # Chinese: what may follow a head for the head to end a meeting name (not 大会堂, 会议室,
 # 大会华侨委员会), and what must not.
-_ZH_NEXT = re.compile(r"(?:[\s,，。、;；:：!！?？”’\"'」』》)）(（\]]|$|[在于上由举召开闭将的是以中后前"
-                      r"结圆隆正现为对进主精暨并和与及顺落当成已还也共邀吸期作发致讲再又今昨日近"
-                      r"同旨围紧聚重特取着等])")
+_ZH_NEXT = re.compile(r"(?:[\s,，。、;；:：!！?？”’\"'」』》)）(（\]]|$"
+                      r"|[在于上由举召开闭将的是以中后前结圆隆正现为对进主精暨并和与及顺落当成"
+                      r"已还也共邀吸期作发致讲再又今昨日近同旨围紧聚重特取着等])")
 _ZH_NEXT_DENY = re.compile(r"(?:主席|主任|委员|秘书|代表|常务|办公|组委|中心|会员|成员|筹备|理事)")
-_ZH_STOP = re.compile(r"(?:举办|举行|召开|组织|参加|出席|围绕|主持|参与|开展|承办|主办|协办|通过|"
-                      r"借助|利用|以及|领会|在|于|了|的|由|将|是|向|对|把|从|到|即|等|及|以|届时|期间)")
+# Verbs and prepositions that end the text before a name; not 组织/参与/开展, which are as
+# often part of a name ("社会组织参与社会治理论坛").
+_ZH_STOP = re.compile(r"(?:举办|举行|召开|参加|出席|围绕|主持|承办|主办|协办|领会|在|于|了|的|"
+                      r"由|将|是|向|对|把|从|到|即|等|及|以|届时|期间|此次|这次|本次|本届|上届|"
+                      r"该次|通过)")
 _ZH_LEADING = re.compile(r"(?:\d{4}\s*年\s*(?!度))?(?:\d{1,2}\s*月)?(?:\d{1,2}\s*[日号])?"
                          r"(?:上午|下午|晚上|晚|日前|近日|近期|今天|昨天|当天|当日|今年|去年|本次|"
                          r"此次|这次|本届|上届|该|此|这|那|各|该次)*")
 _ZH_GENERIC = re.compile(r"^(?:第\s*[一二三四五六七八九十百〇零两\d]+\s*[届次期]|首届|首次|全体|"
                          r"年度|专题)?")
 _ZH_CUE_BEFORE = re.compile(r"(?:召开|举行|举办|出席|参加|参与|主持|组织)了?\s*$")
-_ZH_CUE_AFTER = re.compile(r"^\s*(?:上|期间|现场|召开|举行|举办|开幕|闭幕|于|在\S{0,20}?(?:召开|举行))")
+_ZH_CUE_AFTER = re.compile(r"^\s*(?:上|期间|现场|召开|举行|举办|开幕|闭幕|于"
+                           r"|在\S{0,20}?(?:召开|举行))")
 _ZH_CUE_AROUND = re.compile(r"在\s*$")
+
+
+def _name_char(text: str, i: int) -> bool:
+    """CJK, letters, digits, name dots; a space only beside a digit ("2022 年度")."""
+    ch = text[i]
+    if "\u4e00" <= ch <= "\u9fff" or ch.isalnum() or ch in "·-—":
+        return True
+    return ch == " " and 0 < i < len(text) - 1 and (text[i - 1].isdigit() or text[i + 1].isdigit())
 
 
 def _zh_left(text: str, head_start: int) -> int:
@@ -249,9 +265,7 @@ def _zh_left(text: str, head_start: int) -> int:
             if j < 0 or text[j + 1:i - 1].endswith(lexicon("meeting_heads_zh.txt")):
                 break  # no opener, or a separate quoted meeting name in a list
             i = j
-        elif "\u4e00" <= ch <= "\u9fff" or ch.isalnum() or ch in "·-—":
-            i -= 1
-        elif ch == " " and i >= 2 and (text[i - 2].isdigit() or text[i].isdigit()):
+        elif _name_char(text, i - 1):
             i -= 1
         else:
             break
@@ -307,19 +321,19 @@ def _zh_mentions(text: str) -> list[_Mention]:
 
 def _zh_cue(text: str, start: int, end: int) -> bool:
     before = text[max(0, start - 6):start]
-    return bool(_ZH_CUE_BEFORE.search(before) or _ZH_CUE_AFTER.match(text[end:end + 30])
-                and (_ZH_CUE_AROUND.search(before) or not text[end:end + 1] == "上"))
+    return bool(_ZH_CUE_BEFORE.search(before) or (_ZH_CUE_AFTER.match(text[end:end + 30])
+                and (_ZH_CUE_AROUND.search(before) or text[end:end + 1] != "上")))
 
 
 # English
 _EN_TOKEN = re.compile(r"“[^”]{1,60}”|\"[^\"]{1,60}\"|[A-Za-z0-9][\w'’.&-]*|\S")
-_EN_STOP = frozenset(
+_EN_STOP = frozenset(_words(
     "the a an this that these those its their our his her my your at in on of for to by with "
     "from into during before after about as is was were be been will would shall which who "
     "whom where when while than then also and or but not it he she they we has have had "
-    "same said such all each every other another more most many some any".split())
-_EN_MONTHS = frozenset("january february march april may june july august september october "
-                       "november december".split())
+    "same said such all each every other another more most many some any"))
+_EN_MONTHS = frozenset(_words("january february march april may june july august september "
+                              "october november december"))
 _EN_RIGHT = re.compile(r"\s+(?:of|on|for)\s+(?:the\s+)?((?:[A-Z][\w'’&-]*)(?:\s+(?:and|of|for|"
                        r"the|&)?\s*[A-Z][\w'’&-]*)*)")
 
@@ -404,21 +418,23 @@ def _fold(mentions: list[_Mention]) -> list[_Cluster]:
 
 # --------------------------------------------------------------------------- attributes
 
-_ZH_PLACE = re.compile(r"[在于]\s*([^\s,，。;；、“”\"]{1,25}?)\s*(?:隆重|顺利|成功|正式)?"
+_ZH_PLACE = re.compile(r"[在于]\s*([^\s,，。;；、“”\"在于\d]{1,25}?)\s*(?:隆重|顺利|成功|正式)?"
                        r"(?:举行|召开|举办|开幕|闭幕|落幕|启动|开班|揭幕)")
 _ZH_ORGS_BY = re.compile(r"(?:由|^|[,，;；])\s*([^,，。;；由]{3,120}?)\s*(?:联合|共同)?"
                          r"(?:主办|承办|协办|联办|举办)")
 _ZH_ORGS_SUBJ = re.compile(r"([^,，。;；]{3,80}?)(?:在[^,，。;；]{1,25}?)?(?:联合|共同)?"
-                           r"(?:举办|主办|召开|举行|组织)了?\s*$")
-_EN_PLACE = re.compile(r"\b(?:held|opened|convened|took place|kicked off|hosted|staged|"
-                       r"launched|happened|started|began|closed)\s+in\s+([A-Z][\w'’-]*(?:\s+[A-Z]"
-                       r"[\w'’-]*)*(?:\s*,\s*[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*)*)")
+                           r"(?:举办|主办|召开|举行)了?\s*$")
+_EN_PLACE_NAME = (r"([A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*"
+                  r"(?:\s*,\s*[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*)*)")
+_EN_PLACE = re.compile(r"\b(?:held|opened|convened|took place|kicked off|hosted|staged|launched|"
+                       r"happened|started|began|closed)\s+in\s+" + _EN_PLACE_NAME)
+_EN_IN = re.compile(r"\s+in\s+" + _EN_PLACE_NAME)  # "attended the X Conference in Bangkok"
 _EN_ORGS_BY = re.compile(r"\b(?:jointly\s+|co-?)?(?:hosted|organi[sz]ed|sponsored|chaired|"
                          r"convened|held)\s+by\s+(.+?)(?:[.;]\s*$|[.;]\s|$)")
 _EN_ORGS_SUBJ = re.compile(r"(?:^|[,;:]\s*)((?:the\s+)?[A-Z][^,;:]{2,120}?)\s+(?:jointly\s+)?"
                            r"(?:chaired|hosted|organi[sz]ed|launched|convened|sponsored|held|"
                            r"co-hosted|co-organi[sz]ed)\s*$")
-_EN_PRONOUNS = frozenset("it he she they we this that which who there".split())
+_EN_PRONOUNS = frozenset(_words("it he she they we this that which who there"))
 
 
 def split_orgs_en(text: str) -> list[str]:
@@ -473,7 +489,7 @@ def _location(text: str, sent: tuple[int, int], men: _Mention, zh: bool) -> str 
                 if not place.endswith(("上", "中", "内", "后", "前")):
                     best = place if best is None or len(place) > len(best) else best
         return best
-    m = _EN_PLACE.search(text, sent[0], sent[1])
+    m = _EN_PLACE.search(text, sent[0], sent[1]) or _EN_IN.match(text, men.end, sent[1])
     if m is None:
         return None
     place = m.group(1)
@@ -494,10 +510,11 @@ def extract(document: Document) -> Iterator[Meeting]:
     lead_list: list[Lead] = leads(text, all_dates)
     clusters = _fold(mentions)
     names = [(x.start, x.end) for x in mentions]
-    by_sentence: dict[tuple[int, int], list[_Cluster]] = {}
-    for c in clusters:
-        for men in c.mentions:
-            by_sentence.setdefault(sentence_of(sents, men.start), []).append(c)
+    # Which meeting each mentioning sentence is about: its first mention's.
+    about: dict[tuple[int, int], _Cluster] = {}
+    pairs = sorted(((m, c) for c in clusters for m in c.mentions), key=lambda x: x[0].start)
+    for men, owner in pairs:
+        about.setdefault(sentence_of(sents, men.start), owner)
     for c in clusters:
         c.mentions.sort(key=lambda x: x.start)
         date = location = None
@@ -514,36 +531,33 @@ def extract(document: Document) -> Iterator[Meeting]:
             if lead is not None:
                 date = lead.date
                 location = location or lead.place
-        c.organizers = organizers
-        first = c.mentions[0]
-        yield_sent = sentence_of(sents, first.start)
-        c_evidence = text[yield_sent[0]:yield_sent[1]]
-        c.organizers = dedupe(organizers + _orphan_organizers(text, sents, c, by_sentence, zh))
+        organizers += _orphan_organizers(text, sents, c, about, zh)
+        sent = sentence_of(sents, c.start)
         yield Meeting(name=c.name.strip(), date=date, location=location,
-                      organizers=tuple(c.organizers), span=(c.start, c.end),
-                      evidence=c_evidence)
+                      organizers=tuple(dedupe(organizers)), span=(c.start, c.end),
+                      evidence=text[sent[0]:sent[1]])
 
 
 def _orphan_organizers(text: str, sents: list[tuple[int, int]], c: _Cluster,
-                       by_sentence: dict[tuple[int, int], list[_Cluster]], zh: bool) -> list[str]:
+                       about: dict[tuple[int, int], _Cluster], zh: bool) -> list[str]:
     """Organisers in a sentence with no meeting mention ("It was jointly hosted by …") belong
-    to the meeting that the previous mentioning sentence is about (its first mention)."""
+    to the meeting that the previous mentioning sentence is about."""
     out: list[str] = []
     pattern = _ZH_ORGS_BY if zh else _EN_ORGS_BY
     for i, sent in enumerate(sents):
-        if sent in by_sentence:
+        if sent in about:
             continue
         s = text[sent[0]:sent[1]]
-        if not pattern.search(s) or (zh and "由" not in s):
+        if (zh and "由" not in s) or not pattern.search(s):
             continue
-        prev = next((sents[j] for j in range(i - 1, max(-1, i - 3), -1)
-                     if sents[j] in by_sentence), None)
-        if prev is None or by_sentence[prev][0] is not c:
+        prev = next((sents[j] for j in range(i - 1, max(-1, i - 3), -1) if sents[j] in about),
+                    None)
+        if prev is None or about[prev] is not c:
             continue
         if zh:
             out += [o for m in _ZH_ORGS_BY.finditer(s) for o in split_orgs_zh(m.group(1))]
         else:
-            out += split_orgs_en(_EN_ORGS_BY.search(s).group(1))
+            out += split_orgs_en(pattern.search(s).group(1))
     return out
 
 
