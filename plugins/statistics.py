@@ -56,11 +56,14 @@ _ZH_SUFFIX = {"以上": MORE_THAN, "有余": MORE_THAN, "左右": ABOUT, "上下
 
 _ZH_NUM_CHARS = "〇零一二两三四五六七八九十百千"
 # A numeral: Arabic (with optional thousands commas and decimals) or Chinese, possibly led
-# by 数/几/上 ("数百万", "上千") and with 多/余/来/几 before or after a 万/亿 magnitude.
+# by 数/几/上 ("数百万", "上千") and with 多/余/来/几 before or after a 万/亿 magnitude.  A
+# bare 百/千/万 counts only after a qualifier (近千名, 超过万人): alone it is mostly an
+# idiom or an anniversary (千家万户, 建党百年).
 _ZH_PATTERN = re.compile(
     rf"(?:(?P<pre>{_alternation(list(_ZH_PREFIX))})[有了达]?)?"
     r"(?P<num>(?<![\dA-Za-z.])\d+(?:,\d{3})*(?:\.\d+)?(?![\d.,]\d)"
-    rf"|(?:[数几上](?=[十百千万])|(?=[一二两三四五六七八九十]))[{_ZH_NUM_CHARS}]+)"
+    rf"|(?:[数几上](?=[十百千万])|(?=[一二两三四五六七八九十]))[{_ZH_NUM_CHARS}]+"
+    rf"|(?<=[近约超过逾达])(?=[百千万])[{_ZH_NUM_CHARS}]*)"
     r"(?P<q1>[多余来几])?"
     r"(?P<mag>[百千万亿]+)?"
     r"(?P<q2>[多余])?"
@@ -79,8 +82,8 @@ _UNIT_BLOCKERS = {
     "天": ("津",),
 }
 _NAME_TAGS = frozenset({"ns", "nr", "nt", "nrt", "nrfg", "nz"})
-# Single-character measure words that also start common nouns (两部门, 3家庭): when
-# unit + next character is a dictionary noun, the number is not followed by a measure word.
+# Single-character measure words that also start common nouns (两部门, 3家庭): when jieba's
+# segmentation glues the unit to what follows into a noun, the number has no measure word.
 _NOUN_PREFIX_UNITS = frozenset("部家名期场所位类门台间处头条件本队团只支套张份批项座户")
 _NOUN_TAGS = frozenset({"n", "nz", "nt", "ns", "vn", "ng", "l", "j"})
 _PERIOD_UNITS = frozenset({"年", "个月", "天", "小时"})
@@ -106,9 +109,21 @@ def _jieba() -> tuple[Any, dict[str, str], frozenset[str]]:
     tags: dict[str, str] = posseg.dt.word_tag_tab
     numeral = re.compile(f"[{_ZH_NUM_CHARS}万亿]")
     idioms = frozenset(
-        w for w, t in tags.items() if t in ("i", "l", "nz") and len(w) >= 3 and numeral.search(w)
+        w
+        for w, t in tags.items()
+        if t in ("i", "l", "nz") and len(w) >= 3 and numeral.search(w) and not _is_quantity(w)
     )
     return posseg, tags, idioms | _SLOGANS_ZH
+
+
+def _is_quantity(word: str) -> bool:
+    """True for dictionary entries that are plain quantities (两万人, 近百家, 这三家), not idioms.
+
+    jieba files some everyday counts under idioms; an entry whose numeral and measure word
+    leave fewer than two other characters is such a count (货比三家 leaves 货比: an idiom).
+    """
+    m = _ZH_PATTERN.search(word)
+    return bool(m and m["unit"] and len(word) - len(m.group()) < 2)
 
 
 def setup() -> None:
@@ -203,9 +218,9 @@ def _zh_candidate(text: str, m: re.Match[str]) -> tuple[int, int, float, str, st
         pre = None  # 近5年来: "the last five years", a period, not an approximation
     start = m.start("pre") if pre else m.start("num")
     end = m.end()
-    lead = num[0] if num[0] in "数几上" else None
+    lead = num[0] if num[:1] in ("数", "几", "上") else None
     digits = num[1:] if lead else num
-    is_arabic = digits[0].isdigit()
+    is_arabic = digits[:1].isdigit()
     before = text[max(0, m.start("num") - 3) : m.start("num")]
     if before.endswith(_ORDINAL_BEFORE):
         return None
@@ -223,9 +238,10 @@ def _zh_candidate(text: str, m: re.Match[str]) -> tuple[int, int, float, str, st
         if text.startswith(_UNIT_BLOCKERS.get(unit, ()), m.end("unit")):
             return None
         if unit in _NOUN_PREFIX_UNITS and after and unit + after not in _UNITS_ZH:
-            _, tags, _ = _jieba()
-            if tags.get(unit + after) in _NOUN_TAGS:
-                return None  # 两部门, 3家庭: a noun, not a measure word
+            posseg, tags, _ = _jieba()
+            word = posseg.dt.tokenizer.lcut(text[m.start("unit") : m.end("unit") + 4], HMM=False)[0]
+            if len(word) > len(unit) and tags.get(word) in _NOUN_TAGS:
+                return None  # 两部门, 3家庭: a noun, not a measure word (5名儿童 is 名 + 儿童)
     year_like = digits.isdigit() and len(digits) == 4 and 1000 <= int(digits) <= 2199
     if unit == "年" and year_like and not mag and not m["q1"]:
         return None  # 2022年: a calendar year

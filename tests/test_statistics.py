@@ -60,6 +60,11 @@ def test_parse_en(numeral: str, value: int | None) -> None:
         ("新增社工站1,200个。", [("1,200个", 1200, "个", None)]),
         ("数十名专家出席。", [("数十名", 10, "名", "more_than")]),
         ("增长了2.5倍。", [("2.5倍", 2.5, "倍", None)]),
+        ("吸引了近千名代表。", [("近千名", 1000, "名", "about")]),
+        ("超过万人次受益。", [("超过万人次", 10000, "人次", "more_than")]),
+        ("全市近百家机构参与。", [("近百家", 100, "家", "about")]),
+        ("开展培训200余场次。", [("200余场次", 200, "场次", "more_than")]),
+        ("服务5名儿童和20名师生。", [("5名", 5, "名", None), ("20名", 20, "名", None)]),
     ],
 )  # fmt: skip
 def test_chinese_quantities(text: str, expected: list[tuple]) -> None:
@@ -73,7 +78,8 @@ def test_chinese_quantities(text: str, expected: list[tuple]) -> None:
         "5月20日上午，90年代出生，三年级学生，建党100周年。",  # dates, decades, grades
         "落实“十四五”规划和《2023年社会工作发展报告》，推进“三社联动”。",  # names, titles
         "这是一个重要的项目，一批社工机构，开展一系列活动。",  # 一 + measure word
-        "三番五次，千家万户，一举两得，三天两头。",  # numeral idioms
+        "三番五次，千家万户，一举两得，三天两头，货比三家，死路一条。",  # numeral idioms
+        "建党百年，千年古镇，万人空巷。",  # a bare 百/千/万 is not a count
         "坚持两个维护，增强四个意识，落实八项规定，统筹五位一体总体布局。",  # slogans
         "实施三年行动计划，二期工程顺利推进。",  # numbers naming plans and phases
         "两部门联合发文。",  # 两部门: 部门 is a noun, not 部 + 门
