@@ -529,7 +529,7 @@ def _en_roles(app: str) -> list[tuple[str, str | None]]:
         rest = piece[n:].strip()
         org: str | None = None
         if rest.lower().startswith("of "):
-            org = re.sub(r"^(?:the)\s+", "", rest[3:].strip(), flags=re.I) or None
+            org = re.sub(r"^the\s+", "", rest[3:].strip(" ."), flags=re.I) or None
         elif rest:
             return roles
         roles.append((title, org))

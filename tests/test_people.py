@@ -1,0 +1,158 @@
+"""The people extractor on crafted sentences (made-up people) and on the seeds, and nlp."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from factfold import Document, Person
+from factfold.evaluation import load_gold, score
+from factfold.plugins import nlp, people
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED_GOLD = Path("/work/shared/gold/seeds.json")
+
+
+def extract(text: str) -> list[Person]:
+    return list(people.extract(Document(doc_id="d", path="d.txt", text=text)))
+
+
+def roles(text: str) -> set[tuple[str, str | None, str | None]]:
+    return {(p.name, p.title, p.organization) for p in extract(text)}
+
+
+def test_org_title_name_chain_and_shared_body() -> None:
+    got = roles("北京市民政局局长李明华、副局长赵小军出席会议并讲话。")
+    assert got == {("李明华", "局长", "北京市民政局"), ("赵小军", "副局长", "北京市民政局")}
+
+
+def test_two_titles_of_one_body_and_a_carried_body_after_a_comma() -> None:
+    got = roles("会议由市委常委、秘书长孙立平主持,省文联党组书记、主席钱卫东,副主席吴佳致辞。")
+    assert ("孙立平", "常委", "市委") in got
+    assert ("孙立平", "秘书长", "市委") in got
+    assert ("钱卫东", "党组书记", "省文联") in got
+    assert ("钱卫东", "主席", "省文联") in got
+    assert ("吴佳", "副主席", "省文联") in got
+
+
+def test_concurrent_post_with_jian_is_one_title() -> None:
+    assert roles("某市慈善总会副会长兼秘书长郑晓燕介绍了情况。") == {
+        ("郑晓燕", "副会长兼秘书长", "某市慈善总会")
+    }
+
+
+def test_former_post_keeps_yuan_and_a_title_runs_over_a_name_list() -> None:
+    got = roles("省慈善总会原会长何平、名誉会长钱志远,省社会工作协会理事赵一鸣、孙二娃等参加活动。")
+    assert ("何平", "原会长", "省慈善总会") in got
+    assert ("钱志远", "名誉会长", "省慈善总会") in got
+    assert ("赵一鸣", "理事", "省社会工作协会") in got
+    assert ("孙二娃", "理事", "省社会工作协会") in got
+
+
+def test_reporter_credit() -> None:
+    assert roles("■ 本报记者 林小雨\n\n昨日,某协会召开理事会。") == {("林小雨", "记者", "本报")}
+    assert ("刘洋", "记者", None) in roles("本报讯(记者 刘洋)近日,某协会召开理事会。")
+
+
+def test_transliterated_name_with_middle_dot() -> None:
+    assert roles("英国社会工作者协会主席玛丽·史密斯在会上发言。") == {
+        ("玛丽·史密斯", "主席", "英国社会工作者协会")
+    }
+
+
+def test_title_words_inside_other_words_make_no_person() -> None:
+    assert extract("秘书长工作会议在京召开,会长会议同期举行,理事会审议了报告。") == []
+
+
+def test_person_named_twice_is_one_person_with_all_posts() -> None:
+    text = "省文联主席钱卫东出席。钱卫东表示,要做好工作。大学教授钱卫东也作了发言。"
+    found = extract(text)
+    assert {p.name for p in found} == {"钱卫东"}
+    assert {(p.title, p.organization) for p in found} == {("主席", "省文联"), ("教授", "大学")}
+
+
+def test_english_apposition_with_two_posts() -> None:
+    got = roles(
+        "At the forum, John Smith, Vice President and Secretary-General of the Global Care "
+        "Association and President of Care Weekly, said the plan works."
+    )
+    assert got == {
+        ("John Smith", "Vice President and Secretary-General", "Global Care Association"),
+        ("John Smith", "President", "Care Weekly"),
+    }
+
+
+def test_english_caption_honorific_and_title_before_name() -> None:
+    got = roles(
+        "(Ms. Jane Doe, Vice President of GCA & Chairman of Helping Hands.)\n\n"
+        "Prime Minister Anna Lindqvist opened the session."
+    )
+    assert ("Jane Doe", "Vice President", "GCA") in got
+    assert ("Jane Doe", "Chairman", "Helping Hands") in got
+    assert ("Anna Lindqvist", "Prime Minister", None) in got
+
+
+def test_english_spelling_variants_fold_into_one_person() -> None:
+    found = extract(
+        "(Mr. Tom Weiming, President of Harbor Social Work Society)\n\n"
+        "Later, Tom Weimin, President of Harbor Society of Social Workers, spoke. "
+        "Tom Weimin said the forum matters."
+    )
+    assert {p.name for p in found} == {"Tom Weimin"}
+    assert all(p.aliases == ("Tom Weiming",) for p in found)
+    assert len(found) == 1  # the caption and the text name one post
+
+
+def test_spans_point_at_the_name() -> None:
+    text = "前言。\n\n北京市民政局局长李明华出席。"
+    (person,) = extract(text)
+    assert text[person.span[0] : person.span[1]] == "李明华"
+    assert "李明华" in person.evidence
+
+
+def test_nlp_routing_sentences_and_layout_breaks() -> None:
+    assert nlp.script("Liu Jing said 你") == "en"
+    assert nlp.script("中国社会工作联合会") == "zh"
+    text = "第一句。第二句!\n\nThird one. Fourth?"
+    expected = ["第一句。", "第二句!", "Third one.", "Fourth?"]
+    assert [text[a:b] for a, b in nlp.sentences(text)] == expected
+    long_line = "这是一个被版面切断的很长很长的段落" * 3 + "中国"
+    joined = long_line + "\n\n银行总经理某某介绍了情况。"
+    assert len(nlp.sentences(joined)) == 1
+
+
+def test_nlp_tag_batches_and_keeps_offsets() -> None:
+    texts = ["北京市民政局局长李明华出席会议。", "", "某协会会长赵小军讲话。"]
+    tagged = nlp.tag(texts)
+    assert len(tagged) == 3 and tagged[1] == []
+    for text, tokens in zip(texts, tagged, strict=True):
+        assert "".join(t.word for t in tokens) == text
+        assert all(text[t.start : t.end] == t.word for t in tokens)
+    assert any(t.tag == "PER" and t.word == "李明华" for t in tagged[0])
+
+
+def test_jieba_fallback_maps_tags_and_drops_names_without_a_surname() -> None:
+    tagger = nlp._JiebaTagger()
+    (tokens,) = tagger.run(["灵武市长李明华在北京出席会议。"])
+    assert "".join(t.word for t in tokens) == "灵武市长李明华在北京出席会议。"
+    tags = {t.word: t.tag for t in tokens}
+    assert tags["李明华"] == "PER"
+    assert tags["北京"] == "LOC"
+    assert tags.get("灵武") != "PER"  # jieba says nr; 灵 is no surname
+
+
+def test_seed_scores_meet_the_targets() -> None:
+    records = []
+    for path in sorted((ROOT / "seeds").glob("*.txt")):
+        doc = Document(doc_id=path.stem, path=str(path), text=path.read_text(encoding="utf-8"))
+        for fact in people.extract(doc):
+            records.append({"kind": "person", "source": path.name, **fact.attributes()})
+    result = score(load_gold(SEED_GOLD), records, kinds=["people"]).kinds["people"]
+    assert result.counts.f1 >= 0.90
+    assert result.roles is not None and result.roles.recall >= 0.85
+
+
+@pytest.mark.parametrize("text", ["", "   \n\n", "No people here at all.", "今天天气很好。"])
+def test_texts_without_people(text: str) -> None:
+    assert extract(text) == []
