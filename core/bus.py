@@ -72,7 +72,7 @@ class Bus:
                 "subscriber failed",
                 subscriber=sub.name,
                 position=env.position,
-                event=env.type,
+                event_type=env.type,
                 error=repr(exc),
                 exc_info=True,
             )

@@ -1,0 +1,70 @@
+"""Shared fixtures: the seed corpus, the gold file, a fast toy plugin, the CLI as a subprocess."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from factfold import Extractor, Person, Statistic, hookimpl
+from factfold.pluginmanager import PluginHost
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "seeds"
+GOLD = ROOT.parent / "shared" / "gold" / "seeds.json"
+
+
+class ToyPlugin:
+    """A fast, deterministic extractor, so store tests do not wait for NLP models."""
+
+    @hookimpl
+    def factfold_register_extractors(self, register):
+        def people(doc):
+            for m in re.finditer(r"会长([\u4e00-\u9fff]{2,3})", doc.text):
+                yield Person(span=m.span(1), evidence=m.group(0), name=m.group(1), title="会长")
+
+        def numbers(doc):
+            for m in re.finditer(r"(\d+)人", doc.text):
+                yield Statistic(span=m.span(), evidence=m.group(0), value=int(m.group(1)),
+                                unit="人", text=m.group(0))
+
+        register(Extractor(name="toy-people", version="1", extract=people, emits=(Person,)))
+        register(Extractor(name="toy-numbers", version="1", extract=numbers, emits=(Statistic,)))
+
+
+@pytest.fixture
+def seeds() -> Path:
+    return SEEDS
+
+
+@pytest.fixture
+def gold() -> Path:
+    if not GOLD.exists():
+        pytest.fail(f"the gold file is missing: {GOLD} (shared/ must sit beside the checkout)")
+    return GOLD
+
+
+@pytest.fixture
+def toy_host() -> PluginHost:
+    host = PluginHost(load_entrypoints=False)
+    host.register(ToyPlugin(), name="toy")
+    return host
+
+
+def run_factfold(*args: str, store: Path | None = None, env: dict | None = None,
+                 check: bool = True, timeout: float = 300) -> subprocess.CompletedProcess:
+    """Run the real ``factfold`` command line in a subprocess."""
+    cmd = [sys.executable, "-m", "factfold"]
+    if store is not None:
+        cmd += ["--store", str(store)]
+    full_env = {**os.environ, **(env or {})}
+    proc = subprocess.run([*cmd, *args], capture_output=True, text=True, env=full_env,
+                          timeout=timeout, cwd=ROOT)
+    if check and proc.returncode != 0:
+        raise AssertionError(
+            f"factfold {' '.join(args)} exited {proc.returncode}\n{proc.stdout}\n{proc.stderr}")
+    return proc

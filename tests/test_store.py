@@ -1,0 +1,180 @@
+"""The store end to end, with a fast toy plugin: idempotency, replay, documents' lives, recovery."""
+
+from __future__ import annotations
+
+import shutil
+from typing import ClassVar
+
+import pytest
+
+from factfold import Extractor, Person, hookimpl
+from factfold.events import DocumentAdded, Envelope
+from factfold.pluginmanager import PluginHost
+from factfold.projection import ViewStore
+from factfold.store import Store
+from factfold.views import DocumentsView, FactsView
+
+
+def ingest_all(store: Store, folder) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for f in sorted(folder.iterdir()):
+        outcome = store.ingest_file(f)
+        counts[outcome] = counts.get(outcome, 0) + 1
+    store.extract_pending()
+    return counts
+
+
+def test_ingest_twice_adds_nothing_and_replay_gives_the_same_views(tmp_path, seeds, toy_host):
+    with Store(tmp_path, plugins=toy_host) as store:
+        assert ingest_all(store, seeds) == {"added": 5}
+        head = store.log.head
+        export = list(store.export())
+        people = store.query("people")
+        assert {r["kind"] for r in export} == {"person", "statistic"}
+        assert ingest_all(store, seeds) == {"unchanged": 5}
+        assert store.log.head == head
+        assert store.replay() == head
+        assert list(store.export()) == export
+        assert store.query("people") == people
+
+
+def test_views_resume_from_their_checkpoint(tmp_path, seeds, toy_host):
+    with Store(tmp_path, plugins=toy_host) as store:
+        ingest_all(store, seeds)
+        head = store.log.head
+    with Store(tmp_path, plugins=toy_host) as store:
+        assert store.views.position == head  # nothing replayed on restart
+        assert len(store.query("documents")) == 5
+
+
+def test_documents_live_and_die_by_their_paths(tmp_path, seeds, toy_host):
+    src = seeds / "002_3df54ad85824f0b8.txt"
+    other = seeds / "003_7be3d2dd4adab9aa.txt"
+    with Store(tmp_path / "s", plugins=toy_host) as store:
+        assert store.ingest_bytes("a.txt", src.read_bytes()) == "added"
+        assert store.ingest_bytes("copy.txt", src.read_bytes()) == "linked"
+        store.extract_pending()
+        (doc,) = store.query("documents")
+        assert doc["paths"] == ["a.txt", "copy.txt"]
+        facts = len(list(store.export()))
+        assert facts > 0
+
+        assert store.move("copy.txt", "b.txt")
+        assert store.query("documents")[0]["paths"] == ["a.txt", "b.txt"]
+        store.remove("a.txt")
+        assert len(list(store.export())) == facts  # still lives at b.txt
+        assert {r["source"] for r in store.export()} == {"b.txt"}
+
+        assert store.ingest_bytes("b.txt", other.read_bytes()) == "superseded"
+        store.extract_pending()
+        docs = store.query("documents")
+        assert [d["paths"] for d in docs] == [["b.txt"]]
+        assert {r["doc_id"] for r in store.export()} == {docs[0]["doc_id"]}
+
+        store.remove("b.txt")
+        assert store.query("documents") == [] and list(store.export()) == []
+        assert store.log.head > 0  # the log keeps everything
+
+
+def test_bad_files_are_rejected_once_and_the_rest_goes_on(tmp_path, seeds, toy_host):
+    folder = tmp_path / "in"
+    shutil.copytree(seeds, folder)
+    (folder / "empty.txt").write_bytes(b"")
+    (folder / "image.png").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4)
+    with Store(tmp_path / "s", plugins=toy_host) as store:
+        counts = ingest_all(store, folder)
+        assert counts == {"added": 5, "rejected": 2}
+        rejected = {r["path"].rsplit("/", 1)[-1]: r["reason"]
+                    for r in store.query("documents", {"rejected": "1"})}
+        assert "empty" in rejected["empty.txt"] and "binary" in rejected["image.png"]
+        assert ingest_all(store, folder) == {"unchanged": 7}  # not recorded again
+        (folder / "empty.txt").write_text("会长王小明出席。", encoding="utf-8")
+        assert store.ingest_file(folder / "empty.txt") == "added"  # retried when it changes
+        assert len(store.query("documents", {"rejected": "1"})) == 1
+
+
+def test_documents_without_a_completion_marker_are_extracted_on_the_next_start(
+        tmp_path, seeds, toy_host):
+    text = (seeds / "001_5c19025aa2c0d03b.txt").read_text(encoding="utf-8")
+    with Store(tmp_path, plugins=toy_host) as store:
+        # a crash right after the document was recorded, before any extraction
+        store.append([Envelope(DocumentAdded(doc_id="abc", path="x.txt", text=text,
+                                             encoding="utf-8", size=len(text)))])
+    with Store(tmp_path, plugins=toy_host) as store:
+        assert store.pending() == {"abc": ["toy-people", "toy-numbers"]}
+        assert store.extract_pending() == 1
+        assert store.pending() == {}
+        assert len(store.query("people")) > 0
+        n = len(list(store.export()))
+    with Store(tmp_path, plugins=toy_host) as store:
+        assert store.extract_pending() == 0
+        assert len(list(store.export())) == n  # nothing counted twice
+
+
+class Raises:
+    @hookimpl
+    def factfold_register_extractors(self, register):
+        def boom(doc):
+            raise RuntimeError(f"cannot read {doc.path}")
+
+        register(Extractor(name="raises", version="1", extract=boom, emits=(Person,)))
+
+
+def test_a_plugin_that_raises_does_not_stop_the_others(tmp_path, seeds, toy_host):
+    toy_host.register(Raises(), name="raises")
+    with Store(tmp_path, plugins=toy_host) as store:
+        ingest_all(store, seeds)
+        failed = store.query("documents", {"failed": "1"})
+        assert len(failed) == 5
+        assert all(f["extractor"] == "raises@1" and "RuntimeError: cannot read" in f["reason"]
+                   for f in failed)
+        assert len(store.query("people")) > 0
+
+
+def test_a_new_extractor_version_replaces_the_old_facts_in_the_views(tmp_path, seeds):
+    def host(version: str) -> PluginHost:
+        class Versioned:
+            @hookimpl
+            def factfold_register_extractors(self, register):
+                def ex(doc):
+                    yield Person(span=(0, 1), evidence=doc.text[:1], name=f"v{version}")
+
+                register(Extractor(name="v", version=version, extract=ex, emits=(Person,)))
+
+        h = PluginHost(load_entrypoints=False)
+        h.register(Versioned(), name="v")
+        return h
+
+    with Store(tmp_path, plugins=host("1")) as store:
+        ingest_all(store, seeds)
+        assert {p["name"] for p in store.query("people")} == {"v1"}
+        head = store.log.head
+    with Store(tmp_path, plugins=host("2")) as store:
+        assert len(store.pending()) == 5
+        store.extract_pending()
+        assert {p["name"] for p in store.query("people")} == {"v2"}
+        assert store.log.head > head
+        old = [e for e in store.log.read() if isinstance(e.payload, Person)
+               and e.payload.name == "v1"]
+        assert len(old) == 5  # the log keeps the old facts
+
+
+def test_a_changed_view_version_rebuilds_that_view(tmp_path, seeds, toy_host):
+    with Store(tmp_path, plugins=toy_host) as store:
+        ingest_all(store, seeds)
+        head = store.log.head
+
+    class DocumentsV2(DocumentsView):
+        version: ClassVar[int] = 2
+
+    views = ViewStore(tmp_path / "views.sqlite", [DocumentsV2(), FactsView()])
+    assert views._next == {"documents": 0, "facts": head}  # only the changed view starts over
+    with Store(tmp_path, plugins=toy_host, writable=False) as store:
+        views.catch_up(store.log)
+    assert len(views.query("documents", {})) == 5
+    views.close()
+
+
+def test_reading_a_store_that_does_not_exist_says_what_to_do(tmp_path, toy_host):
+    with pytest.raises(FileNotFoundError, match="ingest something first"):
+        Store(tmp_path / "nothing", plugins=toy_host, writable=False)
