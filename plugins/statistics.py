@@ -44,8 +44,9 @@ def _alternation(words: list[str]) -> str:
 _UNITS_ZH = _lexicon("statistics_units_zh.txt")
 _SLOGANS_ZH = frozenset(_lexicon("statistics_exclusions_zh.txt"))
 
-# Full-width digits and punctuation inside numbers, mapped one-to-one so offsets survive.
-_WIDTH = str.maketrans("０１２３４５６７８９，．％", "0123456789,.%")
+# Full-width digits, decimal point and percent sign, mapped one-to-one so offsets survive
+# (not the full-width comma: in Chinese it separates clauses, not thousands).
+_WIDTH = str.maketrans("０１２３４５６７８９．％", "0123456789.%")
 
 _ZH_PREFIX = {
     "超过": MORE_THAN, "超": MORE_THAN, "逾": MORE_THAN, "多于": MORE_THAN,
@@ -88,7 +89,9 @@ _NOUN_PREFIX_UNITS = frozenset("部家名期场所位类门台间处头条件本
 _NOUN_TAGS = frozenset({"n", "nz", "nt", "ns", "vn", "ng", "l", "j"})
 _PERIOD_UNITS = frozenset({"年", "个月", "天", "小时"})
 _SINCE = ("来", "以来", "内", "中", "里")
-_ORDINAL_BEFORE = ("第", "初", "周", "星期", "礼拜", "排名", "No.", "no.")
+_ORDINAL_BEFORE = ("第", "排名", "No.", "no.")
+# Before a Chinese numeral only: 初三 (a school grade or lunar date), 周三/星期三 (weekdays).
+_CALENDAR_BEFORE = ("初", "周", "星期", "礼拜")
 _TWO_DIGIT_YEAR = re.compile(r"年\d{1,2}月")
 _QUOTED = re.compile(
     r"《[^《》\n]{0,80}》|〈[^〈〉\n]{0,80}〉|“[^“”\n]{0,24}”|「[^「」\n]{0,24}」"
@@ -222,7 +225,7 @@ def _zh_candidate(text: str, m: re.Match[str]) -> tuple[int, int, float, str, st
     digits = num[1:] if lead else num
     is_arabic = digits[:1].isdigit()
     before = text[max(0, m.start("num") - 3) : m.start("num")]
-    if before.endswith(_ORDINAL_BEFORE):
+    if before.endswith(_ORDINAL_BEFORE) or (not is_arabic and before.endswith(_CALENDAR_BEFORE)):
         return None
     if not is_arabic and digits == "一" and not mag:
         return None  # 一个, 一批, 一系列: articles and idioms, not counts
@@ -289,10 +292,10 @@ _EN_CURRENCY_BEFORE = {"$": "dollars", "US$": "dollars", "¥": "yuan", "RMB": "y
                        "£": "pounds"}  # fmt: skip
 _EN_PATTERN = re.compile(
     rf"(?:\b(?P<pre>{'|'.join(sorted(_EN_PREFIX, key=len, reverse=True))})\s+)?"
-    rf"(?P<cur>US\$|\$|¥|€|£|RMB\s?)?"
-    r"(?P<num>(?<![\w.,-])(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?![\w-]|[.,]\d)"
+    rf"(?<![\w.,-])(?P<cur>US\$|\$|¥|€|£|RMB\s?)?"
+    r"(?P<num>(?<![.,-])(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?![\w-]|[.,]\d)"
     rf"(?:\s+(?:{_EN_MAG})\b)?"
-    rf"|\b(?:{_EN_NUM_WORD})(?:[\s-]+(?:{_EN_NUM_WORD}|and))*\b(?!-))"
+    rf"|\b(?:{_EN_NUM_WORD})(?:[\s-]+(?:{_EN_NUM_WORD}))*\b(?!-))"
     r"(?P<plus>\+)?",
     re.IGNORECASE,
 )
