@@ -420,7 +420,7 @@ def _fold(mentions: list[_Mention]) -> list[_Cluster]:
 
 _ZH_PLACE = re.compile(r"[在于]\s*([^\s,，。;；、“”\"在于\d]{1,25}?)\s*(?:隆重|顺利|成功|正式)?"
                        r"(?:举行|召开|举办|开幕|闭幕|落幕|启动|开班|揭幕)")
-_ZH_ORGS_BY = re.compile(r"(?:由|^|[,，;；])\s*([^,，。;；由]{3,120}?)\s*(?:联合|共同)?"
+_ZH_ORGS_BY = re.compile(r"(?:由|^|[,，;；、])\s*([^,，。;；由]{3,120}?)\s*(?:联合|共同)?"
                          r"(?:主办|承办|协办|联办|举办)")
 _ZH_ORGS_SUBJ = re.compile(r"([^,，。;；]{3,80}?)(?:在[^,，。;；]{1,25}?)?(?:联合|共同)?"
                            r"(?:举办|主办|召开|举行)了?\s*$")
@@ -515,6 +515,7 @@ def extract(document: Document) -> Iterator[Meeting]:
     pairs = sorted(((m, c) for c in clusters for m in c.mentions), key=lambda x: x[0].start)
     for men, owner in pairs:
         about.setdefault(sentence_of(sents, men.start), owner)
+    orphans = _orphan_organizers(text, sents, about, zh)
     for c in clusters:
         c.mentions.sort(key=lambda x: x.start)
         date = location = None
@@ -531,18 +532,18 @@ def extract(document: Document) -> Iterator[Meeting]:
             if lead is not None:
                 date = lead.date
                 location = location or lead.place
-        organizers += _orphan_organizers(text, sents, c, about, zh)
+        organizers += orphans.get(id(c), [])
         sent = sentence_of(sents, c.start)
         yield Meeting(name=c.name.strip(), date=date, location=location,
                       organizers=tuple(dedupe(organizers)), span=(c.start, c.end),
                       evidence=text[sent[0]:sent[1]])
 
 
-def _orphan_organizers(text: str, sents: list[tuple[int, int]], c: _Cluster,
-                       about: dict[tuple[int, int], _Cluster], zh: bool) -> list[str]:
-    """Organisers in a sentence with no meeting mention ("It was jointly hosted by …") belong
-    to the meeting that the previous mentioning sentence is about."""
-    out: list[str] = []
+def _orphan_organizers(text: str, sents: list[tuple[int, int]],
+                       about: dict[tuple[int, int], _Cluster], zh: bool) -> dict[int, list[str]]:
+    """Organisers in a sentence with no meeting mention ("It was jointly hosted by …"), keyed
+    by ``id`` of the meeting that the previous mentioning sentence is about."""
+    out: dict[int, list[str]] = {}
     pattern = _ZH_ORGS_BY if zh else _EN_ORGS_BY
     for i, sent in enumerate(sents):
         if sent in about:
@@ -552,12 +553,11 @@ def _orphan_organizers(text: str, sents: list[tuple[int, int]], c: _Cluster,
             continue
         prev = next((sents[j] for j in range(i - 1, max(-1, i - 3), -1) if sents[j] in about),
                     None)
-        if prev is None or about[prev] is not c:
+        if prev is None:
             continue
-        if zh:
-            out += [o for m in _ZH_ORGS_BY.finditer(s) for o in split_orgs_zh(m.group(1))]
-        else:
-            out += split_orgs_en(pattern.search(s).group(1))
+        found = ([o for m in _ZH_ORGS_BY.finditer(s) for o in split_orgs_zh(m.group(1))] if zh
+                 else split_orgs_en(pattern.search(s).group(1)))
+        out.setdefault(id(about[prev]), []).extend(found)
     return out
 
 

@@ -1,0 +1,87 @@
+"""Agreements extractor: crafted signing sentences in Chinese and English, then the seeds."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from factfold import Agreement, Document
+from factfold.plugins import agreements
+
+SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+
+
+def run(text: str) -> list[Agreement]:
+    return list(agreements.extract(Document(doc_id="t", path="t.txt", text=text)))
+
+
+def seed(prefix: str) -> dict[str, Agreement]:
+    path = next(SEEDS.glob(f"{prefix}_*.txt"))
+    return {a.title: a for a in agreements.extract(
+        Document(doc_id=prefix, path=str(path), text=path.read_text("utf-8")))}
+
+
+def test_zh_titled_agreement_signed_by_two_organisations() -> None:
+    found = run("6月11日,甲市社会工作者协会和乙省社会工作师联合会签订了《两地社工战略合作协议》。")
+    assert [(a.title, a.parties, a.date, a.term) for a in found] == [
+        ("两地社工战略合作协议", ("甲市社会工作者协会", "乙省社会工作师联合会"), "--06-11", None)]
+    assert found[0].evidence.startswith("6月11日")
+
+
+def test_zh_people_sign_and_titles_are_stripped() -> None:
+    a = run("甲基金会理事长王芳与乙协会会长赵强签订《公益合作框架协议》。")[0]
+    assert a.parties == ("王芳", "赵强")
+
+
+def test_zh_several_titles_one_verb_and_a_count_is_not_an_agreement() -> None:
+    found = run("会上,甲联合会、乙市人民政府分别与丙基金会、丁银行等单位签署《合作备忘录》"
+                "《乡村振兴合作协议》等九项合作协议。")
+    assert [a.title for a in found] == ["合作备忘录", "乡村振兴合作协议"]
+    assert found[0].parties == ("甲联合会", "乙市人民政府", "丙基金会", "丁银行")
+    assert run("2022年,该会先后签署12项合作协议。") == []
+
+
+def test_zh_term_and_year_label() -> None:
+    a = run("三地民政局签订了《甲区民政局 乙区民政局 丙市民政局共同推动合作框架协议"
+            "(2023年-2027年)》。")[0]
+    assert a.term == "2023-2027"
+    assert a.parties == ("甲区民政局", "乙区民政局", "丙市民政局")  # from the title
+    assert run("双方签署2024年度《捐赠协议》。")[0].term == "2024"
+
+
+def test_zh_generic_wording_folds_into_the_full_title() -> None:
+    text = "甲协会与乙协会签定合作协议\n6月1日,甲协会与乙协会签订了《甲乙社工合作协议》。"
+    assert [a.title for a in run(text)] == ["甲乙社工合作协议"]
+
+
+def test_zh_untitled_agreement_keeps_a_descriptive_title() -> None:
+    a = run("会上,甲市民政局与乙大学签署了战略合作协议,双方将开展合作。")[0]
+    assert (a.title, a.parties) == ("战略合作协议", ("甲市民政局", "乙大学"))
+
+
+def test_not_agreements() -> None:
+    assert run("该项目是落实《社会工作专业人才队伍建设中长期规划》的重要举措。") == []
+    assert run("围绕更好落实协议内容,三地同步建构了网络。") == []
+
+
+def test_en_agreement_with_parties_and_date() -> None:
+    a = run("The Alpha Association of Social Workers and the Beta Social Workers Association "
+            "signed a Strategic Cooperation Agreement on March 3, 2021.")[0]
+    assert (a.title, a.date) == ("Strategic Cooperation Agreement", "2021-03-03")
+    assert a.parties == ("Alpha Association of Social Workers", "Beta Social Workers Association")
+
+
+def test_en_memorandum_with_counterpart() -> None:
+    a = run("The ministry signed a memorandum of understanding with the Gamma Foundation.")[0]
+    assert a.title == "memorandum of understanding"
+    assert a.parties == ("Gamma Foundation",)
+
+
+def test_seeds() -> None:
+    found = seed("001")
+    assert set(found) == {"助力社会工作参与乡村振兴合作备忘录", "全面推进乡村振兴战略战略合作协议"}
+    assert all(a.date == "--08-26" and len(a.parties) == 5 for a in found.values())
+    page = seed("002")
+    assert page["国家能源集团“爱心行动”捐赠协议"].parties == ("李文红", "康鹏")
+    assert page["战略合作框架协议"].parties == ("张周", "吴玉霞")
+    assert seed("004")["京粤社工战略合作协议"].date == "--06-11"
+    assert seed("000") == {} and seed("003") == {}

@@ -1,0 +1,61 @@
+"""Date normalisation: ISO forms, years only when the text states them, event-time filtering."""
+
+from __future__ import annotations
+
+import pytest
+
+from factfold.plugins.dates import event_dates, find_dates, lead_at, leads, normalize
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("2022年8月26日", "2022-08-26"),
+    ("8月26日", "--08-26"),
+    ("2017年9月", "2017-09"),
+    ("2015年", "2015"),
+    ("八月二十六日", "--08-26"),
+    ("2022 年 8 月 26 日", "2022-08-26"),
+    ("November 16th", "--11-16"),
+    ("September 2017", "2017-09"),
+    ("on 26 August 2022", "2022-08-26"),
+    ("Nov. 3, 2021", "2021-11-03"),
+    ("日前", None),
+    ("近日", None),
+    ("8月", None),
+])
+def test_normalize(text: str, expected: str | None) -> None:
+    assert normalize(text) == expected
+
+
+def test_normalize_uses_a_given_year_for_month_day_only() -> None:
+    assert normalize("8月26日", 2020) == "2020-08-26"
+    assert normalize("2019年8月26日", 2020) == "2019-08-26"
+
+
+def test_year_carries_within_a_paragraph_not_beyond() -> None:
+    text = "2022年8月1日启动，8月26日闭幕。\n9月3日另有活动。"
+    assert [d.iso for d in find_dates(text)] == ["2022-08-01", "2022-08-26", "--09-03"]
+
+
+def test_paragraph_opening_year_and_dateline() -> None:
+    assert [d.iso for d in find_dates("2015年,双方将于6月11日签约。")] == ["2015", "2015-06-11"]
+    text = "新华社北京2021年3月5日电 3月4日,会议开幕。"
+    assert find_dates(text)[-1].iso == "2021-03-04"
+
+
+def test_labels_and_ranges_are_not_dates() -> None:
+    assert find_dates("2023年度报告") == []
+    assert find_dates("(2023年-2027年)") == []
+
+
+def test_event_dates_drop_noun_labels_and_since_phrases() -> None:
+    text = "此次论坛是2023年“关爱”活动之一，自2016年签署协议以来，5月19日,理事会召开。"
+    assert [d.iso for d in event_dates(text)] == ["--05-19"]
+
+
+def test_leads_set_time_and_scene_and_vague_leads_reset() -> None:
+    text = "6月10日,某协会会议室。大家在交流。\n近日,另一场会议召开。"
+    found = leads(text, find_dates(text))
+    first = lead_at(found, 5)
+    assert first is not None and (first.date, first.place) == ("--06-10", "某协会会议室")
+    last = lead_at(found, len(text) - 1)
+    assert last is not None and last.date is None

@@ -1,0 +1,129 @@
+"""Meetings extractor: crafted Chinese/English news sentences, then the seed documents."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from factfold import Document, Meeting
+from factfold.plugins import meetings
+
+SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+
+
+def run(text: str) -> list[Meeting]:
+    return list(meetings.extract(Document(doc_id="t", path="t.txt", text=text)))
+
+
+def by_name(text: str) -> dict[str, Meeting]:
+    return {m.name: m for m in run(text)}
+
+
+def seed(prefix: str) -> dict[str, Meeting]:
+    path = next(SEEDS.glob(f"{prefix}_*.txt"))
+    return {m.name: m for m in meetings.extract(
+        Document(doc_id=prefix, path=str(path), text=path.read_text("utf-8")))}
+
+
+def test_zh_held_meeting_with_date_place_and_organisers() -> None:
+    found = run("2023年5月20日,第五届中国社会工作发展论坛在北京举行。"
+                "论坛由中国社会工作联合会主办,北京社会工作者协会承办。")
+    assert len(found) == 1
+    m = found[0]
+    assert m.name == "第五届中国社会工作发展论坛"
+    assert (m.date, m.location) == ("2023-05-20", "北京")
+    assert m.organizers == ("中国社会工作联合会", "北京社会工作者协会")
+    assert m.evidence.startswith("2023年5月20日") and m.span[1] > m.span[0]
+
+
+def test_zh_quoted_name_and_organisers_before_it() -> None:
+    found = run("近日,由甲市民政局主办、乙社工中心承办的“社区治理与社会工作创新研讨会”在甲市举办。")
+    assert [(m.name, m.location, m.organizers) for m in found] == [
+        ("社区治理与社会工作创新研讨会", "甲市", ("甲市民政局", "乙社工中心"))]
+    assert found[0].date is None  # 近日 is no date
+
+
+def test_zh_subject_hosts_and_place_before_the_name() -> None:
+    m = by_name("近日,某省民政厅联合某大学在省城举办社会工作人才发展论坛。")["社会工作人才发展论坛"]
+    assert (m.location, m.organizers) == ("省城", ("某省民政厅", "某大学"))
+
+
+def test_zh_short_mentions_fold_into_the_named_meeting() -> None:
+    text = ("第十届全国社会工作大会于2023年11月10日在深圳召开。大会由某联合会主办。"
+            "与会代表出席会议。此次大会为行业交流搭建了平台。")
+    found = run(text)
+    assert [m.name for m in found] == ["第十届全国社会工作大会"]
+    assert found[0].date == "2023-11-10" and found[0].organizers == ("某联合会",)
+
+
+def test_zh_different_editions_stay_apart() -> None:
+    names = by_name("第二届社工论坛在甲市召开。会上回顾了首届社工论坛的成果。")
+    assert set(names) == {"第二届社工论坛", "首届社工论坛"}
+
+
+def test_zh_bare_meeting_reported_as_held_takes_the_lead_time_and_scene() -> None:
+    text = "6月10日,某协会会议室。几家机构正在交流。\n负责人在座谈会上强调了合作。"
+    m = by_name(text)["座谈会"]
+    assert (m.date, m.location) == ("--06-10", "某协会会议室")
+
+
+def test_zh_not_meetings() -> None:
+    assert run("要通过建立例会、年会的运作机制,推动协同发展。") == []
+    assert run("第十三届全国人民代表大会华侨委员会委员出席。") == []
+    assert run("他在大会堂发表讲话。") == []
+    assert run("会议室里坐满了人。") == []
+
+
+def test_zh_noun_label_year_is_not_the_meeting_date() -> None:
+    m = by_name("近日,社会工作理论研讨论坛在乌鲁木齐举办。"
+                "此次论坛是2023年“关爱”宣传活动的重要内容。")
+    assert m["社会工作理论研讨论坛"].date is None
+
+
+def test_en_meeting_place_date_and_hosts() -> None:
+    text = ("On 26 August 2022, the International Conference on Social Work Education was held "
+            "in Geneva, Switzerland. It was jointly organised by the International Federation of "
+            "Social Workers, the University of Geneva and UNICEF.")
+    found = run(text)
+    assert len(found) == 1
+    m = found[0]
+    assert m.name == "International Conference on Social Work Education"
+    assert (m.date, m.location) == ("2022-08-26", "Geneva, Switzerland")
+    assert m.organizers == ("International Federation of Social Workers",
+                            "University of Geneva", "UNICEF")
+
+
+def test_en_generic_mentions_are_not_meetings() -> None:
+    assert run("The annual meeting will discuss the plan. At the forum, he spoke.") == []
+
+
+def test_en_subject_that_chaired_is_an_organiser() -> None:
+    m = run("This year, the Asian Social Work Association chaired the third Regional Social "
+            "Work Forum in Manila.")[0]
+    assert m.name == "third Regional Social Work Forum"
+    assert m.organizers == ("Asian Social Work Association",) and m.location == "Manila"
+
+
+def test_seed_chinese_congress() -> None:
+    m = seed("001")["全国首届社会工作助力乡村振兴大会"]
+    assert (m.date, m.location) == ("--08-26", "宁夏回族自治区灵武市")
+    assert set(m.organizers) == {"中国社会工作联合会", "中国乡村发展基金会",
+                                 "宁夏回族自治区民政厅", "银川市人民政府(灵武市)"}
+    assert "会议" not in seed("001")
+
+
+def test_seed_english_forums_keep_editions_apart() -> None:
+    found = seed("000")
+    second = next(m for n, m in found.items() if n.startswith(("2nd", "second")))
+    first = next(m for n, m in found.items() if n.startswith("first"))
+    assert (second.date, first.date) == ("--11-16", "2017-09")
+    assert second.location == "Nanning, Guangxi Zhuang Autonomous Region, China"
+    assert len(second.organizers) == 8
+    assert first.organizers == ("China Association of Social Workers",)
+
+
+def test_seed_page_of_several_articles() -> None:
+    found = seed("002")
+    hosts = found["社会工作助力新疆民政事业高质量发展论坛"].organizers
+    assert hosts == ("新疆维吾尔自治区民政厅", "新疆大学")
+    assert all(m.date is None for m in found.values())  # 日前/近日 and since-phrases only
+    assert seed("004")["第一次理事会"].date == "--05-19"
