@@ -76,11 +76,13 @@ _PERCENT_ZH = re.compile(
     rf"(?P<pre>{_alternation(list(_ZH_PREFIX))})?百分之(?P<num>[\d.]+|[{_ZH_NUM_CHARS}点]+)"
 )
 
-# After a number these turn a unit into part of another word: 2023年度, 90年代, 三年级,
-# 天津, or make "N年" the name of a plan (三年行动计划, 五年规划).
+# After a number these turn a unit into part of another word (2023年度, 90年代, 三年级,
+# 天津), make "N年" the name of a plan (三年行动计划, 五年规划), or a point in time (5年前).
 _UNIT_BLOCKERS = {
-    "年": ("度", "代", "级", "底", "初", "末", "行动", "规划", "计划", "攻坚", "工程"),
-    "天": ("津",),
+    "年": ("度", "代", "级", "底", "初", "末", "前", "行动", "规划", "计划", "攻坚", "工程"),
+    "天": ("津", "前"),
+    "个月": ("前",),
+    "小时": ("前",),
 }
 _NAME_TAGS = frozenset({"ns", "nr", "nt", "nrt", "nrfg", "nz"})
 # Single-character measure words that also start common nouns (两部门, 3家庭): when jieba's
@@ -311,6 +313,13 @@ _EN_IRREGULAR_PLURALS = frozenset(
      "men", "cattle", "sheep"}
 )  # fmt: skip
 _EN_STOP = frozenset(_lexicon("statistics_stopwords_en.txt"))
+_EN_AGO = re.compile(r"\s+(?:ago|old|earlier|later)\b", re.I)
+# Labels and dates before a number: "No. 5", "page 3", "Room 305", "June 5", "Sept. 16".
+_EN_NOT_COUNT_BEFORE = re.compile(
+    r"\b(?:no\.|number|page|room|article|chapter|section|tel|phone|floor|grade|class|level|"
+    r"jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec|january|february|march|april|"
+    r"june|july|august|september|october|november|december)\.?\s*$"
+)
 
 
 def _en_unit(text: str, pos: int) -> tuple[str, int] | None:
@@ -341,7 +350,7 @@ def _extract_en(text: str) -> Iterator[tuple[int, int, float, str, str | None]]:
         if re.fullmatch(r"(?:19|20)\d\d", num) and not m["cur"]:
             continue  # a year
         before = text[max(0, m.start("num") - 12) : m.start("num")].lower()
-        if re.search(r"(?:no\.|number|page|room|article|chapter|section|tel|phone)\s*$", before):
+        if _EN_NOT_COUNT_BEFORE.search(before):
             continue
         value = parse_en(num)
         if value is None:
@@ -353,6 +362,8 @@ def _extract_en(text: str) -> Iterator[tuple[int, int, float, str, str | None]]:
             if found is None:
                 continue
             unit, end = found
+            if _EN_AGO.match(text, end):
+                continue  # "5 years ago", "8 years old": a point in time or an age
         approx = _EN_PREFIX[m["pre"].lower()] if m["pre"] else None
         if m["plus"] and approx is None:
             approx = MORE_THAN

@@ -82,6 +82,7 @@ def test_chinese_quantities(text: str, expected: list[tuple]) -> None:
         "建党百年，千年古镇，万人空巷。",  # a bare 百/千/万 is not a count
         "坚持两个维护，增强四个意识，落实八项规定，统筹五位一体总体布局。",  # slogans
         "实施三年行动计划，二期工程顺利推进。",  # numbers naming plans and phases
+        "5年前，每周三开会。",  # points in time, weekdays
         "两部门联合发文。",  # 两部门: 部门 is a noun, not 部 + 门
         "七台河市和三门峡市的代表。",  # place names starting with numerals
         "电话：010-12345678，邮编100070，第08版。",  # phone, postal, page numbers
@@ -123,8 +124,11 @@ def test_english_quantities(text: str, expected: list[tuple]) -> None:
 
 
 def test_english_non_statistics() -> None:
-    text = ("On 16 November 2018, the 2nd forum marked the 40th anniversary; in 2017 the "
-            "twenty-fourth meeting of the 21st century was held. Call 010-1234-5678.")  # fmt: skip
+    text = (
+        "On 16 November 2018, the 2nd forum marked the 40th anniversary; in 2017 the "
+        "twenty-fourth meeting of the 21st century was held. Call 010-1234-5678. On June 5 "
+        "leaders met 5 years ago; Article 5 applies to Grade 3 pupils in the 1990s."
+    )
     assert triples(text) == []
 
 
