@@ -41,6 +41,7 @@ class _Lexicons:
     """The word lists, compiled once per process."""
 
     titles: frozenset[str]
+    titles_by_length: tuple[str, ...]
     title_re: re.Pattern[str]
     modifiers: tuple[str, ...]
     org_suffixes: tuple[str, ...]
@@ -56,6 +57,7 @@ def _lex() -> _Lexicons:
     pairs = list(zip(en[::2], en[1::2], strict=True))
     return _Lexicons(
         titles=frozenset(titles),
+        titles_by_length=tuple(sorted(titles, key=len, reverse=True)),
         title_re=re.compile(
             "|".join(sorted(map(re.escape, [*titles, "·"]), key=len, reverse=True))
         ),
@@ -240,6 +242,8 @@ def _chinese_sentence(
             roles = list(previous_roles)
         else:
             roles, carry = _chain_roles(sent, left, start, tokens, carry)
+        if not roles:
+            roles = _title_after_name(sent, end, tokens)
         name = sent[start:end]
         span = (offsets[start], offsets[end - 1] + 1)
         person = _remember(found, name, span, sent)
@@ -248,6 +252,24 @@ def _chinese_sentence(
         previous, previous_roles = (start, end), roles
         if roles:
             carry = roles[-1][1] or carry
+
+
+def _title_after_name(sent: str, end: int, tokens: list[nlp.Token]) -> list[tuple[str, None]]:
+    """A post written after the name (张三教授指出): the title alone, as a separate word,
+    and not itself the start of another apposition (会长张三)."""
+    lex = _lex()
+    rest = sent[end : end + 12]
+    mod = next((m for m in lex.modifiers if rest.startswith(m)), "")
+    title = next((t for t in lex.titles_by_length if rest.startswith(t, len(mod))), None)
+    if title is None:
+        return []
+    stop = end + len(mod) + len(title)
+    if not any(t.start == end for t in tokens) or not any(t.end == stop for t in tokens):
+        return []
+    nxt = next((t for t in tokens if t.start == stop), None)
+    if nxt is not None and nxt.tag == "PER":
+        return []
+    return [(mod + title, None)]
 
 
 def _is_list_joint(segment: str) -> bool:
@@ -409,7 +431,7 @@ def _parse_post(sent: str, a: int, b: int, tokens: list[nlp.Token]) -> tuple[str
     """``(title, body, body_is_bare_unit)`` of one part ``sent[a:b]``, or None without a post."""
     lex = _lex()
     part = sent[a:b]
-    head = next((t for t in sorted(lex.titles, key=len, reverse=True) if part.endswith(t)), None)
+    head = next((t for t in lex.titles_by_length if part.endswith(t)), None)
     if head is None:
         return None
     pos = b - len(head)
@@ -458,7 +480,15 @@ _EN_APPOSITION = re.compile(
     rf"(?:(?<=^)|(?<=[,(;:]\s)|(?<=[,(;:])|(?<=\.\s)|(?P<hon>{_HONORIFIC})\s+)"
     rf"(?P<name>{_EN_NAME})\s*,\s*(?P<app>[^,()\n;]+?)\s*(?=[,)\n;]|\.\s|\.$|$)"
 )
-_EN_TITLE_NAME = re.compile(rf"\b(?P<title>[A-Z][a-z]+(?:[- ][A-Z][a-z]+)*)\s+(?P<name>{_EN_NAME})")
+_EN_TITLE_NAME = re.compile(
+    rf"\b(?P<title>[A-Z][a-z]+(?:[- ][A-Z][a-z]+)*)\s+(?P<name>{_EN_NAME})"
+    r"(?:\s+of\s+(?:the\s+)?(?P<org>[A-Z][\w&'-]*(?:\s+(?:of|for|and|the|[A-Z][\w&'-]*))*))?"
+)
+# A bare name as the subject of a reporting verb, or after "according to".
+_EN_SAID = re.compile(
+    rf"(?:\b[Aa]ccording to\s+(?P<a>{_EN_NAME}))|(?:(?P<b>{_EN_NAME})\s+"
+    r"(?:said|says|told|added|noted|stressed|explained|stated|pointed out)\b)"
+)
 _EN_JOIN = re.compile(r"\s+(?:and|&)\s+")
 
 
@@ -485,8 +515,15 @@ def _english(text: str, start: int, end: int, found: dict[str, _Found]) -> None:
         name = m.group("name")
         if not title or not _plausible_en_name(name):
             continue
+        org = re.sub(r"(?:\s+(?:of|for|and|the))+$", "", m.group("org") or "") or None
         span = (start + m.start("name"), start + m.end("name"))
-        _remember(found, name, span, sent).add_role(title, None)
+        _remember(found, name, span, sent).add_role(title, org)
+    for m in _EN_SAID.finditer(sent):
+        group = "a" if m.group("a") else "b"
+        name = m.group(group)
+        if _plausible_en_name(name) and not any(_variants(name, known) for known in found):
+            span = (start + m.start(group), start + m.end(group))
+            _remember(found, name, span, sent)
 
 
 def _en_title_token(word: str, last: bool) -> bool:
@@ -506,6 +543,9 @@ _EN_NOT_NAME = _wordset(
 the this that these in at on of and for with by then later during after before when
 while china chinese association university forum committee federation council road
 belt silk college school institute society foundation ministry
+international daily times news group bank company network center centre
+fund trust agency office department bureau government city province
+county state national united nations union party club team hospital
     """
 )
 

@@ -93,6 +93,17 @@ def test_english_caption_honorific_and_title_before_name() -> None:
     assert ("Anna Lindqvist", "Prime Minister", None) in got
 
 
+def test_title_after_the_name_and_department_bodies() -> None:
+    assert roles("张三教授指出,社会工作需要专业化。") == {("张三", "教授", None)}
+    got = roles("清华大学社会学系主任、教授沈原出席。")
+    assert ("沈原", "主任", "清华大学社会学系") in got
+
+
+def test_english_title_name_of_org_and_bare_reported_speech() -> None:
+    got = roles("It was attended by Professor Linda Park of Oxford University. Peter Brown said.")
+    assert got == {("Linda Park", "Professor", "Oxford University"), ("Peter Brown", None, None)}
+
+
 def test_english_spelling_variants_fold_into_one_person() -> None:
     found = extract(
         "(Mr. Tom Weiming, President of Harbor Social Work Society)\n\n"
