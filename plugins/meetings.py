@@ -213,6 +213,7 @@ class _Mention:
     head: str
     generic: bool  # "大会", "this forum", "第一次理事会": needs a named referent or a held cue
     cue: bool = False  # reported as held right here ("在座谈会上", "召开…会议")
+    echo: bool = False  # "贯彻…会议精神": cites a meeting's line, does not report it held
 
 
 @dataclass
@@ -234,7 +235,7 @@ _ZH_NEXT_DENY = re.compile(r"(?:主席|主任|委员|秘书|代表|常务|办公
 # often part of a name ("社会组织参与社会治理论坛").
 _ZH_STOP = re.compile(r"(?:举办|举行|召开|参加|出席|围绕|主持|承办|主办|协办|领会|在|于|了|的|"
                       r"由|将|是|向|对|把|从|到|即|等|及|以|届时|期间|此次|这次|本次|本届|上届|"
-                      r"该次|通过)")
+                      r"该次|通过|贯彻|落实|学习|传达)")
 _ZH_LEADING = re.compile(r"(?:\d{4}\s*年\s*(?!度))?(?:\d{1,2}\s*月)?(?:\d{1,2}\s*[日号])?"
                          r"(?:上午|下午|晚上|晚|日前|近日|近期|今天|昨天|当天|当日|今年|去年|本次|"
                          r"此次|这次|本届|上届|该|此|这|那|各|该次)*")
@@ -315,7 +316,8 @@ def _zh_mentions(text: str) -> list[_Mention]:
         name = text[start:he].strip()
         rest = _ZH_GENERIC.sub("", name)
         generic = rest == m.group() or len(name) < 5
-        out.append(_Mention(start, he, name, m.group(), generic, _zh_cue(text, start, he)))
+        out.append(_Mention(start, he, name, m.group(), generic, _zh_cue(text, start, he),
+                            text.startswith("精神", he)))
     return out
 
 
@@ -342,6 +344,8 @@ def _en_mentions(text: str, sents: list[tuple[int, int]]) -> list[_Mention]:
     out = []
     for m in _en_head_re().finditer(text):
         hs, he = m.span()
+        if text.startswith(("'s", "’s"), he):
+            continue  # "the X Forum's annual meeting": the body that holds it, not the event
         s0, _ = sentence_of(sents, hs)
         tokens = list(_EN_TOKEN.finditer(text, s0, hs))
         start = hs
@@ -413,7 +417,7 @@ def _fold(mentions: list[_Mention]) -> list[_Cluster]:
         elif len(key) > len(norm(best.name)):
             best.name, best.start, best.end = men.name, men.start, men.end
         best.mentions.append(men)
-    return [c for c in clusters if c.mentions]
+    return [c for c in clusters if c.mentions and not all(x.echo for x in c.mentions)]
 
 
 # --------------------------------------------------------------------------- attributes
@@ -497,6 +501,9 @@ def _location(text: str, sent: tuple[int, int], men: _Mention, zh: bool) -> str 
     return None if words[0].lower() in _EN_MONTHS else place.rstrip(" ,")
 
 
+_NAME_YEAR = re.compile(r"((?:19|20)\d{2})(?!\d)")
+
+
 def extract(document: Document) -> Iterator[Meeting]:
     """Meetings held that ``document`` reports, one fact per distinct meeting."""
     text = document.text
@@ -533,6 +540,9 @@ def extract(document: Document) -> Iterator[Meeting]:
                 date = lead.date
                 location = location or lead.place
         organizers += orphans.get(id(c), [])
+        year = _NAME_YEAR.match(c.name)
+        if year and date and date.startswith("--"):
+            date = year.group(1) + date[1:]  # "2023中国社会工作年会" states the year
         sent = sentence_of(sents, c.start)
         yield Meeting(name=c.name.strip(), date=date, location=location,
                       organizers=tuple(dedupe(organizers)), span=(c.start, c.end),

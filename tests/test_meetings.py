@@ -127,3 +127,16 @@ def test_seed_page_of_several_articles() -> None:
     assert hosts == ("新疆维吾尔自治区民政厅", "新疆大学")
     assert all(m.date is None for m in found.values())  # 日前/近日 and since-phrases only
     assert seed("004")["第一次理事会"].date == "--05-19"
+
+
+def test_citing_a_meetings_line_is_not_reporting_it_held() -> None:
+    assert run("全市民政系统认真学习贯彻全国民政会议精神,推动工作落实。") == []
+
+
+def test_a_year_in_the_name_dates_the_meeting() -> None:
+    m = run("8月26日至27日,2023中国社会工作年会在长沙举行。")[0]
+    assert (m.name, m.date, m.location) == ("2023中国社会工作年会", "2023-08-26", "长沙")
+
+
+def test_en_possessive_body_is_not_the_event() -> None:
+    assert run("The World Economic Forum's annual meeting opened on January 16, 2023.") == []
