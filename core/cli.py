@@ -29,8 +29,16 @@ from .workers import default_workers
 
 IGNORED_SUFFIXES = (".swp", ".swx", "~", ".part", ".tmp", ".crdownload", ".partial")
 
-out = Console(soft_wrap=True)
-err = Console(stderr=True)
+def _console(stderr: bool = False) -> Console:
+    """Messages never wrap (they get grepped); piped tables get room instead of ellipses."""
+    console = Console(stderr=stderr, soft_wrap=True)
+    if not console.is_terminal:
+        console.width = 200
+    return console
+
+
+out = _console()
+err = _console(stderr=True)
 
 
 class Context:

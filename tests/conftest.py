@@ -2,20 +2,14 @@
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from helpers import GOLD, SEEDS
 
 from factfold import Extractor, Person, Statistic, hookimpl
 from factfold.pluginmanager import PluginHost
-
-ROOT = Path(__file__).resolve().parent.parent
-SEEDS = ROOT / "seeds"
-GOLD = ROOT.parent / "shared" / "gold" / "seeds.json"
 
 
 class ToyPlugin:
@@ -53,18 +47,3 @@ def toy_host() -> PluginHost:
     host = PluginHost(load_entrypoints=False)
     host.register(ToyPlugin(), name="toy")
     return host
-
-
-def run_factfold(*args: str, store: Path | None = None, env: dict | None = None,
-                 check: bool = True, timeout: float = 300) -> subprocess.CompletedProcess:
-    """Run the real ``factfold`` command line in a subprocess."""
-    cmd = [sys.executable, "-m", "factfold"]
-    if store is not None:
-        cmd += ["--store", str(store)]
-    full_env = {**os.environ, **(env or {})}
-    proc = subprocess.run([*cmd, *args], capture_output=True, text=True, env=full_env,
-                          timeout=timeout, cwd=ROOT)
-    if check and proc.returncode != 0:
-        raise AssertionError(
-            f"factfold {' '.join(args)} exited {proc.returncode}\n{proc.stdout}\n{proc.stderr}")
-    return proc
