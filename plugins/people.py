@@ -311,7 +311,8 @@ def _chinese_names(sent: str, tokens: list[nlp.Token]) -> list[tuple[int, int]]:
 def _name_after_title(
     sent: str, start: int, tokens: list[nlp.Token], by_start: dict[int, int], lex: _Lexicons
 ) -> int:
-    """End of a name the tagger missed right after a post title (``副书记雷鸣介绍``), or 0.
+    """End of a name the tagger missed right after a post title, or 0 (``副局长高峰介绍``:
+    高峰 is also a common noun, so the tagger may not call it a name).
 
     The name is one or two whole words, two or three characters from a known surname, and
     what follows must end the name: a clause end, or a word that opens the predicate.
@@ -541,8 +542,8 @@ def _plausible_en_name(name: str) -> bool:
 _EN_NOT_NAME = _wordset(
     """
 the this that these in at on of and for with by then later during after before when
-while china chinese association university forum committee federation council road
-belt silk college school institute society foundation ministry
+while china chinese association university forum committee federation council
+college school institute society foundation ministry
 international daily times news group bank company network center centre
 fund trust agency office department bureau government city province
 county state national united nations union party club team hospital
@@ -595,7 +596,7 @@ def _en_title_len(piece: str) -> int:
 
 
 def _fold_english_variants(text: str, found: dict[str, _Found]) -> None:
-    """Fold spellings of one English name (``Lei Weimin``/``Lei Weiming``) into one person:
+    """Fold spellings of one English name (``Tom Weimin``/``Tom Weiming``) into one person:
     same given parts, a final part one edit apart; the form used more often is the name."""
     latin = [n for n in found if n.isascii()]
     for i, a in enumerate(latin):

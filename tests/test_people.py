@@ -123,7 +123,7 @@ def test_spans_point_at_the_name() -> None:
 
 
 def test_nlp_routing_sentences_and_layout_breaks() -> None:
-    assert nlp.script("Liu Jing said 你") == "en"
+    assert nlp.script("Tom Smith said 你") == "en"
     assert nlp.script("中国社会工作联合会") == "zh"
     text = "第一句。第二句!\n\nThird one. Fourth?"
     expected = ["第一句。", "第二句!", "Third one.", "Fourth?"]
