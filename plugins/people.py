@@ -16,7 +16,7 @@ of one English name in a document fold into one person with aliases.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
 from importlib.resources import files
@@ -625,7 +625,7 @@ def _variants(a: str, b: str) -> bool:
 
 
 @hookimpl
-def factfold_register_extractors(register) -> None:  # type: ignore[no-untyped-def]
+def factfold_register_extractors(register: Callable[[Extractor], None]) -> None:
     """Register the people extractor (the tagger loads once, in ``setup``)."""
     register(
         Extractor(name="people", version=VERSION, extract=extract, emits=(Person,), setup=setup)
