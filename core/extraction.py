@@ -22,6 +22,7 @@ import structlog
 from factfold.events import (
     Envelope,
     EventCodec,
+    EventRegistry,
     ExtractionCompleted,
     ExtractionFailed,
     Fact,
@@ -74,7 +75,8 @@ def run_extractor(extractor: Extractor, document: Document, codec: EventCodec | 
                   ) -> list[Fact]:
     """Facts from one extractor on one document, stamped and checked.
 
-    Raises :class:`ExtractionError` for anything but a clean, well-formed result.
+    Raises :class:`ExtractionError` for anything but a clean, well-formed result.  Without
+    a ``codec`` the facts are checked against one holding just the extractor's ``emits``.
     """
     def call() -> list:
         out = extractor.extract(document)
@@ -104,11 +106,14 @@ def run_extractor(extractor: Extractor, document: Document, codec: EventCodec | 
             raise ExtractionError(
                 "Garbage", f"span {item.span} lies outside the document (length {n})")
         facts.append(attrs.evolve(item, doc_id=document.doc_id, extractor=extractor.ref))
-    if codec is not None:
-        try:
-            codec.pack_batch([Envelope(f) for f in facts])
-        except Exception as exc:
-            raise ExtractionError("Garbage", f"facts cannot be stored: {exc}") from exc
+    # Always check: a worker process has no store codec, and a fact that cannot be packed
+    # would otherwise only fail at append time in the parent, stopping the whole ingest.
+    if codec is None:
+        codec = EventCodec(EventRegistry(extractor.emits))
+    try:
+        codec.pack_batch([Envelope(f) for f in facts])
+    except Exception as exc:
+        raise ExtractionError("Garbage", f"facts cannot be stored: {exc}") from exc
     return facts
 
 
