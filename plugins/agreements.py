@@ -27,6 +27,7 @@ _ZH_SIGN = re.compile(r"(?:正式|共同|分别|联合)?(?:签署|签订|签定|
 _EN_SIGN = re.compile(r"\b(?:signed|inked|signing|sign)\b", re.IGNORECASE)
 _TITLE = re.compile(r"《([^《》]{2,80})》")
 _TERM = re.compile(r"(\d{4})\s*年?\s*[-—–~至到]\s*(\d{4})\s*年?")
+_TERM_AFTER = re.compile(r"\s*[(（]\s*(\d{4})\s*年?\s*[-—–~至到]\s*(\d{4})")
 _YEAR_LABEL = re.compile(r"(\d{4})\s*年度\s*$")
 _COUNT = re.compile(r"[\d一二三四五六七八九十百两几多]+\s*[项份个部条类]\S{0,6}$")
 _COLLECTIVE = re.compile(r"^[一二三四五六七八九十两几多]?(?:双方|三方|各方|多方|两地|三地|四地|"
@@ -74,6 +75,8 @@ def _zh_parties(subject: str) -> list[str]:
     """The signatories named in the subject before a signing verb."""
     subject = _TRAILING_ADVERBS.sub("", subject.strip())
     subject = re.sub(r"等(?:单位|机构|部门|组织|多家单位)?$", "", subject)
+    if _COLLECTIVE.match(subject):
+        return []  # "双方", "三地民政局": who they are is said elsewhere
     parts = [p for p in _ZH_PARTY_JOINERS.split(subject) if p.strip()]
     found = [_person_or_org(p) for p in parts]
     if len(parts) > 1 and all(found):
@@ -133,9 +136,7 @@ def _zh_found(text: str, sents: list[tuple[int, int]]) -> list[_Found]:
             label = _YEAR_LABEL.search(between)
             term_text = (f"{term.group(1)}-{term.group(2)}" if term
                          else label.group(1) if label else None)
-            who = parties
-            if not who or _COLLECTIVE.match(_TRAILING_ADVERBS.sub("", subject.strip())):
-                who = _parties_from_title(title) or who
+            who = parties or _parties_from_title(title)
             out.append(_Found(title, m.start(1), m.end(1), sent, verb.start(), who, term_text))
     return out
 
@@ -169,7 +170,8 @@ def _en_found(text: str, sents: list[tuple[int, int]]) -> list[_Found]:
         if with_:
             parties += split_orgs_en(with_.group(1))
         parties = [p for p in parties if p[:1].isupper()]  # "the two sides" names no one
-        term = _TERM.search(title)
+        # A validity period in the title or in brackets right after it: "(2023-2025)".
+        term = _TERM.search(title) or _TERM_AFTER.match(text, start + len(title))
         out.append(_Found(title, start, start + len(title), sent, verb.start(), parties,
                           f"{term.group(1)}-{term.group(2)}" if term else None,
                           title.lower() == title))

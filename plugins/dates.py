@@ -43,6 +43,7 @@ _EN = re.compile(
     rf"(?:,?\s+(?P<y2>\d{{4}}))?"
     rf"|\b{_MON.replace('mon>', 'mon3>')},?\s+(?P<y3>\d{{4}})\b"
 )
+_EN_RANGE_START = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)?\s*(?:-|–|—|to|and)\s*$")
 _DATELINE_ZH = re.compile(r"(\d{4})\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*电")
 _DATELINE_EN = re.compile(
     rf"^[A-Z][A-Z .'-]+,\s+{_MON}\s+\d{{1,2}},?\s+(?P<y>\d{{4}})", re.MULTILINE)
@@ -103,7 +104,11 @@ def _raw_dates(text: str) -> list[tuple[int, int, int | None, int | None, int | 
         year = m.group("y1") or m.group("y2") or m.group("y3")
         if mon.rstrip(".") == "May" and day is None and year is None:
             continue
-        out.append((m.start(), m.end(), int(year) if year else None, month,
+        start = m.start()
+        first = _EN_RANGE_START.search(text, max(0, start - 16), start) if m.group("d1") else None
+        if first:  # "from 4 to 7 July", "4-7 July": the event starts on the first day
+            start, day = first.start(1), first.group(1)
+        out.append((start, m.end(), int(year) if year else None, month,
                     int(day) if day else None))
     out.sort()
     return out

@@ -255,6 +255,13 @@ def _name_char(text: str, i: int) -> bool:
     return ch == " " and 0 < i < len(text) - 1 and (text[i - 1].isdigit() or text[i + 1].isdigit())
 
 
+# 理事会/监事会 name a body as often as its meeting: a meeting when numbered as a session
+# (第一次理事会) or reported as convened.
+_BODIES = ("理事会", "监事会")
+_ZH_SESSION = re.compile(r"第\s*[一二三四五六七八九十百〇零两\d]+\s*次")
+_ZH_HELD_AFTER = re.compile(r"\s*(?:在\S{0,20}?)?(?:召开|举行|举办|开幕|闭幕)")
+
+
 def _zh_left(text: str, head_start: int) -> int:
     """How far left a Chinese meeting name can reach: CJK, digits, quoted segments."""
     i = head_start
@@ -316,6 +323,9 @@ def _zh_mentions(text: str) -> list[_Mention]:
         name = text[start:he].strip()
         rest = _ZH_GENERIC.sub("", name)
         generic = rest == m.group() or len(name) < 5
+        if m.group().endswith(_BODIES) and not _ZH_SESSION.search(name) \
+                and not _ZH_HELD_AFTER.match(text, he):
+            continue  # "选举产生新一届理事会": the council itself, not a meeting of it
         out.append(_Mention(start, he, name, m.group(), generic, _zh_cue(text, start, he),
                             text.startswith("精神", he)))
     return out
@@ -336,6 +346,7 @@ _EN_STOP = frozenset(_words(
     "same said such all each every other another more most many some any"))
 _EN_MONTHS = frozenset(_words("january february march april may june july august september "
                               "october november december"))
+_EN_EDITION_YEAR = re.compile(r"\s+(?:19|20)\d{2}\b(?!\s*[-–—/]?\s*\d)")  # "Forum 2023"
 _EN_RIGHT = re.compile(r"\s+(?:of|on|for)\s+(?:the\s+)?((?:[A-Z][\w'’&-]*)(?:\s+(?:and|of|for|"
                        r"the|&)?\s*[A-Z][\w'’&-]*)*)")
 
@@ -372,6 +383,8 @@ def _en_mentions(text: str, sents: list[tuple[int, int]]) -> list[_Mention]:
         right = _EN_RIGHT.match(text, he)
         if right and right.group(1).split()[0].lower() not in _EN_MONTHS:
             end = right.end()
+        edition = _EN_EDITION_YEAR.match(text, end)
+        end = edition.end() if edition else end
         name = text[start:end]
         words = [w for w in _EN_TOKEN.findall(text[start:hs])]
         named = any(w[0] in "“\"" or (w[0].isupper() and ordinal(w) is None) for w in words)
@@ -501,7 +514,7 @@ def _location(text: str, sent: tuple[int, int], men: _Mention, zh: bool) -> str 
     return None if words[0].lower() in _EN_MONTHS else place.rstrip(" ,")
 
 
-_NAME_YEAR = re.compile(r"((?:19|20)\d{2})(?!\d)")
+_NAME_YEAR = re.compile(r"^\s*((?:19|20)\d{2})(?!\d)|(?<!\d)((?:19|20)\d{2})\s*$")
 
 
 def extract(document: Document) -> Iterator[Meeting]:
@@ -540,9 +553,9 @@ def extract(document: Document) -> Iterator[Meeting]:
                 date = lead.date
                 location = location or lead.place
         organizers += orphans.get(id(c), [])
-        year = _NAME_YEAR.match(c.name)
-        if year and date and date.startswith("--"):
-            date = year.group(1) + date[1:]  # "2023中国社会工作年会" states the year
+        year = _NAME_YEAR.search(c.name)
+        if year and date and date.startswith("--"):  # "2023中国社会工作年会", "Forum 2023"
+            date = (year.group(1) or year.group(2)) + date[1:]
         sent = sentence_of(sents, c.start)
         yield Meeting(name=c.name.strip(), date=date, location=location,
                       organizers=tuple(dedupe(organizers)), span=(c.start, c.end),

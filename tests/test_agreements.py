@@ -85,3 +85,15 @@ def test_seeds() -> None:
     assert page["战略合作框架协议"].parties == ("张周", "吴玉霞")
     assert seed("004")["京粤社工战略合作协议"].date == "--06-11"
     assert seed("000") == {} and seed("003") == {}
+
+
+def test_en_term_in_brackets_after_the_title() -> None:
+    a = run("The two organisations signed the Northern Action Plan on Social Work Cooperation "
+            "(2023-2025) in the capital on 12 May 2023.")[0]
+    assert (a.title, a.term, a.date) == ("Northern Action Plan on Social Work Cooperation",
+                                         "2023-2025", "2023-05-12")
+    assert a.parties == ()  # "the two organisations" names no one
+
+
+def test_zh_collective_subject_names_no_party() -> None:
+    assert run("活动现场,双方签署了《共建社工实践基地合作协议》。")[0].parties == ()

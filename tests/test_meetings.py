@@ -140,3 +140,15 @@ def test_a_year_in_the_name_dates_the_meeting() -> None:
 
 def test_en_possessive_body_is_not_the_event() -> None:
     assert run("The World Economic Forum's annual meeting opened on January 16, 2023.") == []
+
+
+def test_zh_council_body_is_not_a_meeting() -> None:
+    found = run("5月18日,某联合会第二次会员代表大会在北京召开。会议选举产生了新一届理事会。")
+    assert [m.name for m in found] == ["某联合会第二次会员代表大会"]
+
+
+def test_en_date_range_starts_the_event_and_edition_year() -> None:
+    m = run("The Joint World Conference on Social Work was held in Seoul from 4 to 7 July 2022.")[0]
+    assert (m.date, m.location) == ("2022-07-04", "Seoul")
+    m = run("Beijing, June 3 -- The National Social Work Forum 2023 opened in Beijing.")[0]
+    assert (m.name, m.date) == ("National Social Work Forum 2023", "2023-06-03")
