@@ -75,9 +75,13 @@ def run_extractor(extractor: Extractor, document: Document, codec: EventCodec | 
                   ) -> list[Fact]:
     """Facts from one extractor on one document, stamped and checked.
 
-    Raises :class:`ExtractionError` for anything but a clean, well-formed result.  Without
-    a ``codec`` the facts are checked against one holding just the extractor's ``emits``.
+    A document the extractor does not ``accept`` yields no facts (and so still gets its
+    completion marker).  Raises :class:`ExtractionError` for anything but a clean,
+    well-formed result.  Without a ``codec`` the facts are checked against one holding just
+    the extractor's ``emits``.
     """
+    if not extractor.accepts(document):
+        return []
     def call() -> list:
         out = extractor.extract(document)
         if out is None:

@@ -249,8 +249,7 @@ class Store:
             self._recent.clear()
             return 0
         by_name = {ex.name: ex for ex in self.extractors}
-        jobs = ((doc, env, [n for n in pending[doc.doc_id] if n in by_name
-                            and by_name[n].accepts(doc)])
+        jobs = ((doc, env, [n for n in pending[doc.doc_id] if n in by_name])
                 for doc, env in self._documents(list(pending)))
         if self.workers > 1 and len(pending) >= POOL_THRESHOLD and self._pool_safe():
             results = self._extract_parallel(jobs)
