@@ -4,7 +4,7 @@ Rules over the shape of news writing rather than a tagger: a meeting name ends w
 noun (论坛, 研讨会, Forum, Symposium … in ``data/meeting_heads_*.txt``) and reaches left to
 the verb, preposition or punctuation that precedes it ("在" / "举办" / "the" / ","); a quoted
 name is taken whole.  Every mention is folded into one fact per distinct meeting: shorter
-forms ("大会", "this forum", "理事会") attach to the nearest named meeting with the same head
+forms ("大会", "this forum", "研讨会") attach to the nearest named meeting with the same head
 and a compatible ordinal (第二届 is not 首届).  Date, place and organisers come from the
 sentences of a meeting's mentions; an undated main event takes the time of the paragraph
 lead that introduces it ("8月26日,…").  Chinese and English are routed by script, since the
@@ -211,8 +211,8 @@ class _Mention:
     end: int
     name: str
     head: str
-    generic: bool  # "大会", "this forum", "第一次理事会": needs a named referent or a held cue
-    cue: bool = False  # reported as held right here ("在座谈会上", "召开…会议")
+    generic: bool  # "大会", "this forum", "第三次会议": needs a named referent or a held cue
+    cue: bool = False  # reported as held right here ("在研讨会上", "召开…会议")
     echo: bool = False  # "贯彻…会议精神": cites a meeting's line, does not report it held
 
 
@@ -255,9 +255,8 @@ def _name_char(text: str, i: int) -> bool:
     return ch == " " and 0 < i < len(text) - 1 and (text[i - 1].isdigit() or text[i + 1].isdigit())
 
 
-# 理事会/监事会 name a body as often as its meeting: a meeting when numbered as a session
-# (第一次理事会) or reported as convened.
-_BODIES = ("理事会", "监事会")
+# Council heads (data/council_heads_zh.txt) name a body as often as its meeting: a meeting
+# when numbered as a session (第二次…) or reported as convened.
 _ZH_SESSION = re.compile(r"第\s*[一二三四五六七八九十百〇零两\d]+\s*次")
 _ZH_HELD_AFTER = re.compile(r"\s*(?:在\S{0,20}?)?(?:召开|举行|举办|开幕|闭幕)")
 
@@ -323,9 +322,9 @@ def _zh_mentions(text: str) -> list[_Mention]:
         name = text[start:he].strip()
         rest = _ZH_GENERIC.sub("", name)
         generic = rest == m.group() or len(name) < 5
-        if m.group().endswith(_BODIES) and not _ZH_SESSION.search(name) \
+        if m.group().endswith(lexicon("council_heads_zh.txt")) and not _ZH_SESSION.search(name) \
                 and not _ZH_HELD_AFTER.match(text, he):
-            continue  # "选举产生新一届理事会": the council itself, not a meeting of it
+            continue  # "选举产生新一届…": the council itself, not a meeting of it
         out.append(_Mention(start, he, name, m.group(), generic, _zh_cue(text, start, he),
                             text.startswith("精神", he)))
     return out
@@ -455,7 +454,7 @@ _EN_PRONOUNS = frozenset(_words("it he she they we this that which who there"))
 
 
 def split_orgs_en(text: str) -> list[str]:
-    """Split "A, the B and C" into names; "social and public welfare magazine" stays whole."""
+    """Split "A, the B and C" into names; "arts and crafts council" stays whole."""
     out = []
     for piece in re.split(r"\s*[,;]\s*", text.strip().rstrip(".")):
         parts = re.split(r"\s+and\s+", piece)
