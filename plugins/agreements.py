@@ -11,7 +11,7 @@ generic wording ("合作协议") folds into a fuller title of the same document 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
 
@@ -208,7 +208,7 @@ def extract(document: Document) -> Iterator[Agreement]:
 
 
 @hookimpl
-def factfold_register_extractors(register):  # type: ignore[no-untyped-def]
+def factfold_register_extractors(register: Callable[[Extractor], None]) -> None:
     """Register the agreements extractor (rules only; lexicons compiled once in setup)."""
     register(Extractor(name="agreements", version=VERSION, extract=extract,
                        emits=(Agreement,), setup=setup))

@@ -14,7 +14,7 @@ two need different rules.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -96,13 +96,12 @@ def is_org_zh(name: str) -> bool:
 _ZH_JOINERS = re.compile(r"分别与|分别同|以及|联合|携手|会同|[和与及同跟]")
 
 
-def split_orgs_zh(text: str, accept: Iterable[str] = ()) -> list[str]:
+def split_orgs_zh(text: str) -> list[str]:
     """Split a Chinese list of organisations ("A、B和C") into names that look like orgs.
 
     和/与/及 also occur inside names (人力资源和社会保障部), so a piece is split on them only
-    when every part is itself an organisation (or in ``accept``).
+    when every part is itself an organisation.
     """
-    accepted = set(accept)
     text = re.sub(r"等(?:单位|机构|部门|组织|方面|多家单位)?$", "", text.strip())
     out = []
     for piece in re.split(r"[、,，;；]", text):
@@ -110,9 +109,9 @@ def split_orgs_zh(text: str, accept: Iterable[str] = ()) -> list[str]:
         if not piece:
             continue
         parts = [p.strip() for p in _ZH_JOINERS.split(piece)]
-        if len(parts) > 1 and all(is_org_zh(p) or p in accepted for p in parts):
+        if len(parts) > 1 and all(is_org_zh(p) for p in parts):
             out.extend(parts)
-        elif is_org_zh(piece) or piece in accepted:
+        elif is_org_zh(piece):
             out.append(piece)
     return out
 
@@ -584,7 +583,7 @@ def _orphan_organizers(text: str, sents: list[tuple[int, int]],
 
 
 @hookimpl
-def factfold_register_extractors(register):  # type: ignore[no-untyped-def]
+def factfold_register_extractors(register: Callable[[Extractor], None]) -> None:
     """Register the meetings extractor (rules only: no model to load, lexicons compiled once)."""
     register(Extractor(name="meetings", version=VERSION, extract=extract, emits=(Meeting,),
                        setup=setup))
