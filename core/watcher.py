@@ -1,0 +1,573 @@
+"""Live monitoring of a drop folder: events are hints, the folder is the truth.
+
+Like Filebeat's or NiFi's file inputs, the watcher does not trust file-system events to be
+complete: inotify drops events when its queue overflows, renames and hard links never give
+``closed``, a file in a brand-new subfolder may give nothing at all.  So every trigger — a
+watchdog event, a full reconcile scan at start, after each overflow warning and on a timer —
+only puts paths into one de-duplicated candidate set; the worker then looks at the folder
+itself.  A candidate is taken once its size, mtime, ctime and inode have stayed unchanged for
+the settle window; its identity is its content (sha256), so a path seen twice is never
+counted twice and a vanished path whose content reappears elsewhere is a move.
+
+Threads: watchdog's threads only enqueue (and catch everything, so they never die).  The
+thread that calls :meth:`Watcher.run` is the only one that touches the :class:`Store`, which
+is not thread-safe.  Work not committed when the process stops is found again by the next
+start's scan, which compares the folder with the store's paths.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import hashlib
+import logging
+import os
+import signal
+import stat
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import structlog
+from watchdog.events import (
+    DirCreatedEvent,
+    DirDeletedEvent,
+    DirMovedEvent,
+    FileAttribEvent,
+    FileClosedEvent,
+    FileCreatedEvent,
+    FileDeletedEvent,
+    FileModifiedEvent,
+    FileMovedEvent,
+    FileSystemEvent,
+    FileSystemEventHandler,
+)
+from watchdog.observers import Observer
+from watchdog.observers.api import BaseObserver
+from watchdog.observers.polling import PollingObserver
+
+from .store import Store
+
+log = structlog.get_logger("factfold.watcher")
+
+#: names never taken: hidden files and the temporary names editors and downloaders use
+DEFAULT_IGNORE = (".*", "*.swp", "*.swx", "*~", "*.part", "*.partial", "*.tmp", "*.crdownload")
+
+#: the events worth a look; opens and read-only closes are left out, or our own reads
+#: would feed back into the candidate set
+EVENTS = [FileCreatedEvent, FileModifiedEvent, FileAttribEvent, FileClosedEvent,
+          FileDeletedEvent, FileMovedEvent, DirCreatedEvent, DirDeletedEvent, DirMovedEvent]
+
+#: longest the worker sleeps, so a stop request or a dead observer is noticed quickly
+TICK = 0.1
+
+OnFacts = Callable[[str, list[dict[str, Any]]], None]
+#: what identifies one state of a file without reading it
+Signature = tuple[int, int, int, int, int]
+
+
+@dataclass(frozen=True)
+class WatchConfig:
+    """How the watcher decides a file is ready, and how it learns about files."""
+
+    #: seconds a file's size, mtime, ctime and inode must stay unchanged before it is read
+    settle: float = 0.2
+    #: seconds between full reconcile scans (events are only hints)
+    scan_interval: float = 30.0
+    #: poll the folder instead of inotify (network file systems, where inotify sees nothing)
+    polling: bool = False
+    #: extra glob patterns, matched against a file's name and its path below the folder
+    ignore: tuple[str, ...] = ()
+    #: files ingested before their facts are extracted: bounds memory and latency in a burst
+    batch: int = 64
+    #: seconds between polls in polling mode
+    poll_interval: float = 1.0
+
+
+@dataclass
+class WatchStats:
+    """Counters for the status panel; written only by the worker thread."""
+
+    seen: int = 0
+    ingested: int = 0
+    unchanged: int = 0
+    rejected: int = 0
+    removed: int = 0
+    moved: int = 0
+    scans: int = 0
+    overflows: int = 0
+    queue: int = 0
+    facts: dict[str, int] = field(default_factory=dict)
+    last_error: str | None = None
+    started: float = field(default_factory=time.monotonic)
+
+
+def signature(st: os.stat_result) -> Signature:
+    return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev)
+
+
+def printable(path: str) -> str:
+    """A path as text that can be stored: undecodable bytes of the name shown as ``\\xNN``."""
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
+
+
+class _Candidates:
+    """The one de-duplicated set every trigger feeds; shared between threads."""
+
+    def __init__(self) -> None:
+        self._cv = threading.Condition()
+        self._paths: dict[str, None] = {}
+        self._trees: dict[str, None] = {}
+        self._rescan = False
+
+    def add(self, path: str, *, tree: bool = False) -> None:
+        with self._cv:
+            (self._trees if tree else self._paths)[path] = None
+            self._cv.notify()
+
+    def rescan(self) -> None:
+        with self._cv:
+            self._rescan = True
+            self._cv.notify()
+
+    def __len__(self) -> int:
+        return len(self._paths) + len(self._trees)
+
+    def take(self, timeout: float) -> tuple[list[str], list[str], bool]:
+        """Everything queued so far, waiting up to ``timeout`` for something to arrive."""
+        with self._cv:
+            if not (self._paths or self._trees or self._rescan) and timeout > 0:
+                self._cv.wait(timeout)
+            paths, trees, rescan = list(self._paths), list(self._trees), self._rescan
+            self._paths, self._trees, self._rescan = {}, {}, False
+            return paths, trees, rescan
+
+
+class _Hints(FileSystemEventHandler):
+    """watchdog's side: turn events into candidates, and never raise.
+
+    One exception in a handler kills watchdog's dispatcher thread for every watch, so
+    anything unexpected is logged and answered with a full rescan instead.
+    """
+
+    def __init__(self, candidates: _Candidates, accept: Callable[[str], bool]) -> None:
+        self.candidates = candidates
+        self.accept = accept
+
+    def dispatch(self, event: FileSystemEvent) -> None:
+        try:
+            paths = [(event.src_path, event.event_type != "deleted")]
+            if getattr(event, "dest_path", ""):
+                paths = [(event.src_path, False), (event.dest_path, True)]
+            for raw, present in paths:
+                path = os.path.normpath(os.fsdecode(raw))
+                if not self.accept(path):
+                    continue
+                # A directory that appears is scanned whole: files written into it before
+                # its watch was added give no events.
+                self.candidates.add(path, tree=event.is_directory and present)
+        except Exception as exc:
+            log.error("file event not understood; rescanning the folder", event=repr(event),
+                      error=repr(exc))
+            self.candidates.rescan()
+
+
+class _OverflowHook(logging.Handler):
+    """watchdog reports a kernel queue overflow only as a log warning: rescan on it."""
+
+    def __init__(self, on_overflow: Callable[[bool], None]) -> None:
+        super().__init__(logging.WARNING)
+        self.on_overflow = on_overflow
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            message = record.getMessage()
+        except Exception:
+            message = str(record.msg)
+        if "overflow" in message.lower():
+            # inotify_c reports the overflow itself; inotify.py then reports its repair.
+            self.on_overflow(record.name.endswith("inotify_c"))
+        else:
+            log.warning("watchdog: " + message, logger=record.name)
+
+
+class Watcher:
+    """Keeps a store in step with a drop folder until stopped."""
+
+    def __init__(self, store: Store, directory: Path | str,
+                 config: WatchConfig | None = None) -> None:
+        self.store = store
+        self.directory = Path(directory)
+        self.root = os.path.normpath(str(directory))
+        self.config = config or WatchConfig()
+        self.stats = WatchStats()
+        self.candidates = _Candidates()
+        self._patterns = DEFAULT_IGNORE + tuple(self.config.ignore)
+        self._store_dir = os.path.normpath(str(store.path))
+        self._stop = threading.Event()
+        #: path -> (signature, when first seen with it): waiting for the settle window
+        self._settling: dict[str, tuple[Signature, float]] = {}
+        #: path -> signature when last handled; a scan skips paths that still match
+        self._handled: dict[str, Signature] = {}
+        #: stored path no longer on disk -> (its document, since when): held back briefly
+        #: so that the same content turning up elsewhere is recorded as a move
+        self._vanished: dict[str, tuple[str, float]] = {}
+        self._next_scan = 0.0
+        self._observer: BaseObserver | None = None
+        self._polling = self.config.polling
+
+    # -- names -----------------------------------------------------------------------------
+
+    def _relative(self, path: str) -> str | None:
+        """``path`` below the watched folder, or None if it is outside it."""
+        if self.root == ".":
+            return None if path.startswith(("/", "..")) or path == "." else path
+        prefix = self.root.rstrip(os.sep) + os.sep
+        return path[len(prefix):] if path.startswith(prefix) else None
+
+    def accepts(self, path: str) -> bool:
+        """Whether ``path`` is one the watcher takes: below the folder, not ignored."""
+        rel = self._relative(path)
+        if rel is None or path == self._store_dir or path.startswith(self._store_dir + os.sep):
+            return False
+        parts = rel.split(os.sep)
+        return not any(fnmatch.fnmatchcase(part, p) for part in parts for p in self._patterns
+                       ) and not any(fnmatch.fnmatchcase(rel, p) for p in self.config.ignore)
+
+    # -- the run loop ------------------------------------------------------------------------
+
+    def stop(self) -> None:
+        """Ask :meth:`run` to return after the file in hand (safe from any thread)."""
+        self._stop.set()
+
+    def run(self, status: bool = False, on_facts: OnFacts | None = None) -> WatchStats:
+        """Watch until stopped by :meth:`stop`, SIGINT or SIGTERM; returns the counters."""
+        restore = self._install_signals()
+        hook = _OverflowHook(self._overflowed)
+        watchdog_log = logging.getLogger("watchdog")
+        watchdog_log.addHandler(hook)
+        panel = None
+        try:
+            if status:
+                from .status import StatusPanel
+
+                panel = StatusPanel(self.stats, self.root)
+                panel.start()
+            self._start_observer()
+            self._count_facts()
+            self._scan(self.root, full=True)
+            log.info("watching", directory=self.root, polling=self._polling,
+                     settle=self.config.settle, scan_interval=self.config.scan_interval,
+                     candidates=len(self._settling), documents=len(self._stored()))
+            # Documents committed by an earlier run that stopped before extracting them.
+            self._extract([], on_facts)
+            while not self._stop.is_set():
+                self._step(on_facts)
+        finally:
+            self._stop_observer()
+            watchdog_log.removeHandler(hook)
+            if panel is not None:
+                panel.stop()
+            restore()
+            log.info("stopped watching", directory=self.root, ingested=self.stats.ingested,
+                     rejected=self.stats.rejected, waiting=len(self._settling))
+        return self.stats
+
+    def _install_signals(self) -> Callable[[], None]:
+        if threading.current_thread() is not threading.main_thread():
+            return lambda: None
+
+        def handler(signum: int, frame: object) -> None:
+            if self._stop.is_set():
+                raise KeyboardInterrupt  # a second signal: drop the work in hand now
+            log.info("stopping: finishing the file in hand; the rest is found on next start",
+                     signal=signal.Signals(signum).name)
+            self._stop.set()
+
+        previous = {s: signal.signal(s, handler) for s in (signal.SIGINT, signal.SIGTERM)}
+        return lambda: [signal.signal(s, h) for s, h in previous.items()] and None
+
+    def _overflowed(self, first: bool) -> None:
+        if first:
+            self.stats.overflows += 1
+            log.warning("file events were lost (inotify queue overflow); rescanning the folder")
+        self.candidates.rescan()
+
+    def _start_observer(self) -> None:
+        handler = _Hints(self.candidates, self.accepts)
+        for polling in ([True] if self._polling else [False, True]):
+            observer = (PollingObserver(timeout=self.config.poll_interval) if polling
+                        else Observer())
+            try:
+                observer.schedule(handler, self.root, recursive=True, event_filter=EVENTS)
+                observer.start()
+            except OSError as exc:
+                log.error("cannot watch the folder with inotify; polling instead (raise "
+                          "fs.inotify.max_user_watches / max_user_instances to avoid this)",
+                          directory=self.root, error=str(exc))
+                self.stats.last_error = f"inotify: {exc}"
+                continue
+            self._observer, self._polling = observer, polling
+            return
+
+    def _stop_observer(self) -> None:
+        if self._observer is not None:
+            self._observer.stop()
+            self._observer.join(timeout=5)
+            self._observer = None
+
+    def _step(self, on_facts: OnFacts | None) -> None:
+        """One turn: take hints, look at the folder, commit what is ready."""
+        now = time.monotonic()
+        waits = [since + self.config.settle - now for _, since in self._settling.values()]
+        waits += [since + self._grace - now for _, since in self._vanished.values()]
+        timeout = max(0.0, min([TICK, self._next_scan - now, *waits]))
+        paths, trees, rescan = self.candidates.take(timeout)
+        if self._observer is not None and not self._observer.is_alive():
+            log.error("the file-event thread died; restarting it and rescanning")
+            self.stats.last_error = "file-event thread died (restarted)"
+            self._stop_observer()
+            self._start_observer()
+            rescan = True
+        if rescan or time.monotonic() >= self._next_scan:
+            self._scan(self.root, full=True)
+        for tree in trees:
+            self._scan(tree, full=False)
+        for path in paths:
+            self._look(path)
+        self.stats.queue = len(self._settling) + len(self.candidates)
+        self._commit(on_facts)
+
+    @property
+    def _grace(self) -> float:
+        return self.config.settle + max(self.config.settle, 0.1)
+
+    # -- looking at the folder ---------------------------------------------------------------
+
+    def _stored(self, under: str | None = None) -> dict[str, str]:
+        """Stored paths below the folder (or below ``under``) and their documents."""
+        if under is None or under == self.root:
+            return {p: d for p, d in self.store.paths().items() if self._relative(p) is not None}
+        prefix = under.rstrip(os.sep) + os.sep
+        # "0" sorts right after "/": the range holds exactly the paths below ``under``.
+        return dict(self.store.views.db.execute(
+            "SELECT path, doc_id FROM paths WHERE path >= ? AND path < ?",
+            (prefix, prefix[:-1] + chr(ord(os.sep) + 1))))
+
+    def _walk(self, top: str) -> Iterator[tuple[str, os.stat_result | None]]:
+        """Every accepted non-directory below ``top``, with its stat (None if it vanished)."""
+        try:
+            entries = list(os.scandir(top))
+        except FileNotFoundError:
+            return
+        except OSError as exc:
+            self._error(f"cannot list {printable(top)}: {exc.strerror}", path=top)
+            return
+        for entry in entries:
+            path = os.path.normpath(entry.path)
+            if not self.accepts(path):
+                continue
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    yield from self._walk(path)
+                    continue
+                st = entry.stat()
+            except FileNotFoundError:
+                st = None
+            except OSError:
+                st = None if not os.path.lexists(path) else os.lstat(path)
+            yield path, st
+
+    def _scan(self, top: str, *, full: bool) -> None:
+        """Reconcile ``top`` with the store: new or changed files become candidates."""
+        if full:
+            self.stats.scans += 1
+            self._next_scan = time.monotonic() + self.config.scan_interval
+            if not os.path.isdir(self.root):
+                # An unmounted share must not read as "every file was deleted".
+                self._error(f"the watched folder {self.root} is missing; nothing is removed "
+                            "until it is back", path=self.root)
+                return
+        present = set()
+        for path, st in self._walk(top):
+            present.add(path)
+            self._observe(path, st)
+        if full:
+            for path, doc_id in self._stored().items():
+                if path not in present and path not in self._vanished:
+                    self._vanished[path] = (doc_id, time.monotonic())
+
+    def _look(self, path: str) -> None:
+        """A hint about ``path``: look at what is there now."""
+        try:
+            st = os.stat(path)
+        except FileNotFoundError:
+            st = None
+        except OSError:
+            st = os.lstat(path) if os.path.lexists(path) else None
+        if st is not None and stat.S_ISDIR(st.st_mode):
+            self._scan(path, full=False)
+            return
+        if st is None:
+            self._settling.pop(path, None)
+            self._handled.pop(path, None)
+            stored = self._stored(path)  # a vanished folder takes its files with it
+            doc_id = self.store.doc_at(path)
+            if doc_id is not None:
+                stored[path] = doc_id
+            for p, doc_id in stored.items():
+                self._vanished.setdefault(p, (doc_id, time.monotonic()))
+            return
+        self._observe(path, st)
+
+    def _observe(self, path: str, st: os.stat_result | None) -> None:
+        if st is None:
+            self._look(path)
+            return
+        sig = signature(st)
+        self._vanished.pop(path, None)
+        if self._handled.get(path) == sig:
+            return
+        held = self._settling.get(path)
+        if held is None or held[0] != sig:
+            if held is None:
+                self.stats.seen += 1
+            self._settling[path] = (sig, time.monotonic())
+
+    # -- committing --------------------------------------------------------------------------
+
+    def _ready(self) -> list[tuple[str, os.stat_result]]:
+        """Candidates whose signature held for the settle window (re-checked now)."""
+        now = time.monotonic()
+        ready = []
+        for path, (sig, since) in list(self._settling.items()):
+            if now - since < self.config.settle:
+                continue
+            try:
+                st = os.stat(path)
+            except OSError:
+                st = os.lstat(path) if os.path.lexists(path) else None
+            if st is None:
+                self._look(path)
+            elif signature(st) != sig:
+                self._settling[path] = (signature(st), now)
+            else:
+                ready.append((path, st))
+        return ready
+
+    def _commit(self, on_facts: OnFacts | None) -> None:
+        ready = self._ready()
+        for start in range(0, len(ready), self.config.batch):
+            new: list[tuple[str, str]] = []
+            for path, st in ready[start:start + self.config.batch]:
+                if self._stop.is_set():
+                    return  # not committed: the next start's scan finds it
+                del self._settling[path]
+                try:
+                    doc_id = self._take(path, st)
+                except Exception as exc:
+                    # Never let one file stop the watch; it is retried when it changes.
+                    log.exception("could not ingest a file; it is retried when it changes",
+                                  path=printable(path))
+                    self._error(f"{printable(path)}: {exc!r}", path=path)
+                    self._handled[path] = signature(st)
+                    continue
+                if doc_id is not None:
+                    new.append((path, doc_id))
+            self._extract(new, on_facts)
+        self._expire_vanished()
+
+    def _take(self, path: str, st: os.stat_result) -> str | None:
+        """Ingest one settled file; returns its document id when it brought new content."""
+        name = printable(path)
+        if not stat.S_ISREG(st.st_mode):
+            what = "a dangling or looping symbolic link" if stat.S_ISLNK(st.st_mode) else \
+                "not a regular file (a pipe, socket or device)"
+            self._outcome(path, self.store.reject(name, f"{what}; only files can be ingested"))
+            self._handled[path] = signature(st)
+            return None
+        try:
+            with open(path, "rb") as f:
+                data = f.read()
+        except OSError:
+            # The store words the rejection (unreadable / vanished) the same way for all.
+            self._outcome(path, self.store.ingest_file(Path(path), name))
+            self._handled[path] = signature(st)
+            return None
+        sha = hashlib.sha256(data).hexdigest()
+        if name != path:
+            outcome = self.store.reject(
+                name, "the file name is not valid UTF-8; rename the file (it is taken in "
+                "under its new name)", sha256=sha, size=len(data))
+        else:
+            outcome = self._move_or_ingest(path, sha, data)
+        self._outcome(path, outcome)
+        try:
+            after = signature(os.stat(path))
+        except OSError:
+            after = None
+        if after != signature(st):
+            # Changed while we read it: look again rather than trust what we read.
+            self._look(path)
+        else:
+            self._handled[path] = after
+        return sha if outcome in ("added", "superseded") else None
+
+    def _move_or_ingest(self, path: str, sha: str, data: bytes) -> str:
+        if self.store.doc_at(path) is None:
+            for old, (doc_id, _) in self._vanished.items():
+                if doc_id == sha and not os.path.lexists(old):
+                    del self._vanished[old]
+                    if self.store.move(old, path):
+                        log.info("document moved", old_path=old, path=path, doc_id=sha)
+                        return "moved"
+                    break
+        return self.store.ingest_bytes(path, data)
+
+    def _expire_vanished(self) -> None:
+        now = time.monotonic()
+        for path, (_doc_id, since) in list(self._vanished.items()):
+            if now - since < self._grace:
+                continue
+            del self._vanished[path]
+            if os.path.lexists(path):
+                continue  # back again: a scan or an event brings it in
+            if self.store.remove(path):
+                self._outcome(path, "removed")
+
+    def _outcome(self, path: str, outcome: str) -> None:
+        counter = {"added": "ingested", "superseded": "ingested", "linked": "ingested",
+                   "unchanged": "unchanged", "rejected": "rejected", "removed": "removed",
+                   "moved": "moved"}.get(outcome)
+        if counter:
+            setattr(self.stats, counter, getattr(self.stats, counter) + 1)
+        if outcome == "rejected":
+            self.stats.last_error = f"rejected {printable(path)}"
+        log.debug("file", path=printable(path), outcome=outcome)
+
+    def _extract(self, new: list[tuple[str, str]], on_facts: OnFacts | None) -> None:
+        """Extract what is pending, then hand each new document's facts on."""
+        if not new and not self.store.pending():
+            return
+        self.store.extract_pending()
+        self._count_facts()
+        for path, doc_id in new:
+            records = list(self.store.facts.rows(self.store.views.db,
+                                                 filters={"doc_id": doc_id}))
+            log.info("document", path=path, doc_id=doc_id, facts=len(records))
+            if on_facts is not None and records:
+                try:
+                    on_facts(path, records)
+                except Exception as exc:
+                    self._error(f"printing facts failed: {exc!r}", path=path)
+
+    def _count_facts(self) -> None:
+        self.stats.facts = dict(self.store.views.db.execute(
+            "SELECT kind, COUNT(*) FROM facts GROUP BY kind ORDER BY kind").fetchall())
+
+    def _error(self, message: str, **context: Any) -> None:
+        self.stats.last_error = message
+        log.error(message, **{k: printable(v) if isinstance(v, str) else v
+                              for k, v in context.items()})
