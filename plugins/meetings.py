@@ -344,6 +344,9 @@ _EN_STOP = frozenset(_words(
     "same said such all each every other another more most many some any"))
 _EN_MONTHS = frozenset(_words("january february march april may june july august september "
                               "october november december"))
+_EN_NEXT_DENY = re.compile(r"\s+(?:room|hall|centre|center|venue|secretariat|standing|committee|"
+                           r"members?|delegates?|deput(?:y|ies)|staff|office|building|series)\b",
+                           re.IGNORECASE)
 _EN_EDITION_YEAR = re.compile(r"\s+(?:19|20)\d{2}\b(?!\s*[-–—/]?\s*\d)")  # "Forum 2023"
 _EN_RIGHT = re.compile(r"\s+(?:of|on|for)\s+(?:the\s+)?((?:[A-Z][\w'’&-]*)(?:\s+(?:and|of|for|"
                        r"the|&)?\s*[A-Z][\w'’&-]*)*)")
@@ -353,8 +356,8 @@ def _en_mentions(text: str, sents: list[tuple[int, int]]) -> list[_Mention]:
     out = []
     for m in _en_head_re().finditer(text):
         hs, he = m.span()
-        if text.startswith(("'s", "’s"), he):
-            continue  # "the X Forum's annual meeting": the body that holds it, not the event
+        if text.startswith(("'s", "’s"), he) or _EN_NEXT_DENY.match(text, he):
+            continue  # "the X Forum's meeting", "Congress Standing Committee": a body or a room
         s0, _ = sentence_of(sents, hs)
         tokens = list(_EN_TOKEN.finditer(text, s0, hs))
         start = hs

@@ -152,3 +152,8 @@ def test_en_date_range_starts_the_event_and_edition_year() -> None:
     assert (m.date, m.location) == ("2022-07-04", "Seoul")
     m = run("Beijing, June 3 -- The National Social Work Forum 2023 opened in Beijing.")[0]
     assert (m.name, m.date) == ("National Social Work Forum 2023", "2023-06-03")
+
+
+def test_en_bodies_and_rooms_are_not_meetings() -> None:
+    assert run("She is a member of the National Congress Standing Committee.") == []
+    assert run("They met in the Grand Conference Room.") == []
