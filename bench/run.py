@@ -1,0 +1,498 @@
+"""factfold's benchmark suite: every figure beside a reference measured in the same run.
+
+    .venv/bin/python bench/run.py            # the full suite (`make bench`)
+    .venv/bin/python bench/run.py --quick    # reduced sizes, under a minute (`make bench-quick`)
+    .venv/bin/python bench/run.py --ten-million   # also replay (and RSS) at 10M events
+
+Prints one table (medians of several runs, the machine described) and writes the same
+figures to ``bench/results.json``.  Generated logs and stores are cached under
+``bench/.work`` (``make clean`` removes it), so only the first run pays for building them.
+See bench/README.md for what each figure means and how it is measured.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import random
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+import corpus  # noqa: E402
+import msgpack  # noqa: E402
+import reference  # noqa: E402
+
+from factfold.events import BUILTIN_TYPES, Envelope, EventCodec, EventRegistry  # noqa: E402
+from factfold.projection import ViewStore  # noqa: E402
+from factfold.segments import SegmentLog  # noqa: E402
+from factfold.views import builtin_views  # noqa: E402
+
+WORK = HERE / ".work"
+RESULTS = HERE / "results.json"
+#: bump when the corpus changes, so cached logs and stores are rebuilt
+CORPUS_VERSION = 1
+
+SIZES = {
+    "full": {"runs": 3, "append_events": 20_000, "single_events": 2_000,
+             "replay": [100_000, 1_000_000], "rss": [1_000_000], "es_max": 1_000_000,
+             "ingest_store": [1_000, 10_000, 100_000], "ingest_batch": 40,
+             "query_facts": 1_000_000, "queries": 400},
+    "quick": {"runs": 3, "append_events": 2_000, "single_events": 300,
+              "replay": [20_000], "rss": [20_000, 100_000], "es_max": 20_000,
+              "ingest_store": [100, 1_000], "ingest_batch": 6,
+              "query_facts": 50_000, "queries": 200},
+}
+
+
+def codec() -> EventCodec:
+    return EventCodec(EventRegistry(BUILTIN_TYPES))
+
+
+class Table:
+    """The figures of one run: printed as a table and written as JSON."""
+
+    def __init__(self) -> None:
+        self.figures: list[dict[str, Any]] = []
+
+    def add(self, name: str, value: float, unit: str, *, ref: str | None = None,
+            ref_value: float | None = None, target: str | None = None,
+            ok: bool | None = None, note: str | None = None) -> None:
+        figure = {"name": name, "value": round(value, 3), "unit": unit, "reference": ref,
+                  "reference_value": None if ref_value is None else round(ref_value, 3),
+                  "ratio": round(value / ref_value, 3) if ref_value else None,
+                  "target": target, "meets_target": ok, "note": note}
+        self.figures.append(figure)
+        ratio = f"{figure['ratio']:.2f}x" if figure["ratio"] else ""
+        refs = f"{ref_value:,.0f} ({ref})" if ref_value is not None else ""
+        verdict = "" if ok is None else ("ok" if ok else "MISSED")
+        print(f"  {name:<44} {value:>14,.1f} {unit:<9} {refs:<44} {ratio:>7} {verdict}",
+              flush=True)
+
+
+def median(fn: Callable[[], float], runs: int) -> float:
+    return statistics.median(fn() for _ in range(runs))
+
+
+def machine() -> dict[str, Any]:
+    """CPU, cores, RAM, the disk under bench/.work, Python."""
+    cpu = platform.processor()
+    with open("/proc/cpuinfo", encoding="utf-8") as f:
+        for line in f:
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    with open("/proc/meminfo", encoding="utf-8") as f:
+        ram_kib = int(f.readline().split()[1])
+    WORK.mkdir(parents=True, exist_ok=True)
+    disk = "unknown"
+    try:
+        df = subprocess.run(["df", "-T", str(WORK)], capture_output=True, text=True, check=True)
+        device, fstype = df.stdout.splitlines()[1].split()[:2]
+        name = Path(device).name.rstrip("0123456789")
+        rotational = Path(f"/sys/block/{name}/queue/rotational")
+        kind = ("rotational" if rotational.read_text().strip() == "1" else "non-rotational"
+                ) if rotational.exists() else "unknown kind"
+        disk = f"{device} ({fstype}, {kind})"
+    except (OSError, subprocess.CalledProcessError, IndexError, ValueError):
+        pass
+    return {"cpu": cpu, "cores": os.cpu_count(), "ram_gib": round(ram_kib / 2**20, 1),
+            "disk": disk, "python": platform.python_version(),
+            "platform": platform.platform()}
+
+
+# -- appending ------------------------------------------------------------------------------
+
+def sample_events(n: int) -> list[Envelope]:
+    events = [e for batch in corpus.event_batches(n, seed=3) for e in batch]
+    return events[:n]
+
+
+def bench_append(table: Table, size: dict[str, Any]) -> None:
+    """Batched durable append (fsync per batch) against eventsourcing/SQLite."""
+    events = sample_events(size["append_events"])
+    es_events = reference.domain_events(codec(), events)
+    for batch in (100, 1000):
+        def ours(batch: int = batch) -> float:
+            with tempfile.TemporaryDirectory(dir=WORK) as tmp:
+                log = SegmentLog(Path(tmp) / "log", codec(), writable=True, fsync="batch")
+                start = time.perf_counter()
+                for i in range(0, len(events), batch):
+                    log.append(events[i:i + batch])
+                elapsed = time.perf_counter() - start
+                log.close()
+            return len(events) / elapsed
+
+        def theirs(batch: int = batch) -> float:
+            with tempfile.TemporaryDirectory(dir=WORK) as tmp:
+                return len(es_events) / reference.append(Path(tmp) / "es.db", es_events, batch)
+
+        ref = median(theirs, size["runs"])
+        value = median(ours, size["runs"])
+        table.add(f"durable append, batches of {batch}", value, "events/s",
+                  ref="eventsourcing/SQLite", ref_value=ref, target=">= 5x reference",
+                  ok=value >= 5 * ref)
+
+
+def bench_single(table: Table, size: dict[str, Any]) -> None:
+    """One event per append, fsync each, against raw write+fsync of same-size records."""
+    events = sample_events(size["single_events"])
+    c = codec()
+    from factfold.segments import frame
+
+    record_bytes = [frame(i, 1, c.pack_batch([e])) for i, e in enumerate(events)]
+
+    def ours() -> float:
+        with tempfile.TemporaryDirectory(dir=WORK) as tmp:
+            log = SegmentLog(Path(tmp) / "log", c, writable=True, fsync="batch")
+            start = time.perf_counter()
+            for e in events:
+                log.append([e])
+            elapsed = time.perf_counter() - start
+            log.close()
+        return len(events) / elapsed
+
+    def raw() -> float:
+        with tempfile.TemporaryDirectory(dir=WORK) as tmp:
+            fd = os.open(Path(tmp) / "raw", os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+            start = time.perf_counter()
+            for data in record_bytes:
+                os.write(fd, data)
+                os.fsync(fd)
+            elapsed = time.perf_counter() - start
+            os.close(fd)
+        return len(record_bytes) / elapsed
+
+    ref = median(raw, size["runs"])
+    value = median(ours, size["runs"])
+    mean = sum(map(len, record_bytes)) / len(record_bytes)
+    table.add("single-event durable append", value, "events/s",
+              ref=f"os.write+os.fsync, {mean:.0f} B", ref_value=ref,
+              target=">= 0.5x reference", ok=value >= 0.5 * ref)
+
+
+# -- replay ---------------------------------------------------------------------------------
+
+def built_log(events: int) -> Path:
+    """A cached log of about ``events`` events (whole documents) in the realistic mix."""
+    path = WORK / f"log-v{CORPUS_VERSION}-{events}"
+    if (path / "COMPLETE").exists():
+        return path
+    shutil.rmtree(path, ignore_errors=True)
+    start = time.perf_counter()
+    log = SegmentLog(path / "log", codec(), writable=True, fsync="never")
+    pending: list[Envelope] = []
+    for batch in corpus.event_batches(events):
+        pending.extend(batch)
+        if len(pending) >= 2000:  # fewer, larger frames: building the fixture is not timed
+            log.append(pending)
+            pending = []
+    if pending:
+        log.append(pending)
+    log.close()
+    (path / "COMPLETE").write_text(str(events))
+    print(f"    (built a log of {events:,} events in {time.perf_counter() - start:.0f}s)",
+          flush=True)
+    return path
+
+
+def es_database(log_dir: Path) -> Path:
+    """The same events, in an eventsourcing SQLite database (cached)."""
+    path = log_dir / "eventsourcing.sqlite"
+    done = log_dir / "ES_COMPLETE"
+    if done.exists():
+        return path
+    path.unlink(missing_ok=True)
+    c = codec()
+    log = SegmentLog(log_dir / "log", c)
+    rec = reference.recorder(path)
+    mapper = reference._mapper()
+    chunk: list[Envelope] = []
+    versions: dict[str, int] = {}
+    for env in log.read():
+        chunk.append(env)
+        if len(chunk) == 10_000:
+            rec.insert_events([mapper.to_stored_event(e)
+                               for e in reference.domain_events(c, chunk, versions)])
+            chunk = []
+    if chunk:
+        rec.insert_events([mapper.to_stored_event(e)
+                           for e in reference.domain_events(c, chunk, versions)])
+    done.touch()
+    return path
+
+
+def replay_child(log_dir: Path) -> None:
+    """In a fresh process: rebuild every view from the log; print events, seconds, peak RSS."""
+    log = SegmentLog(log_dir / "log", codec())
+    with tempfile.TemporaryDirectory(dir=WORK) as tmp:
+        views = ViewStore(Path(tmp) / "views.sqlite", builtin_views())
+        start = time.perf_counter()
+        n = views.rebuild(log)
+        elapsed = time.perf_counter() - start
+        views.close()
+    rss_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    print(json.dumps({"events": n, "seconds": elapsed, "rss_mib": rss_kib / 1024}))
+
+
+def replay_once(log_dir: Path) -> dict[str, float]:
+    out = subprocess.run([sys.executable, __file__, "--replay-child", str(log_dir)],
+                         capture_output=True, text=True, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def msgpack_stream(log_dir: Path) -> float:
+    """The decoding limit: frames read and checked, each payload unpacked to plain lists."""
+    log = SegmentLog(log_dir / "log", codec())
+    start = time.perf_counter()
+    n = 0
+    for _first, payload in log.read_batches():
+        unpacker = msgpack.Unpacker(raw=False, strict_map_key=False)
+        unpacker.feed(payload)
+        n += sum(len(records) for records in unpacker)
+    return n / (time.perf_counter() - start)
+
+
+def _rate(events: int, seconds: float) -> float:
+    return events / seconds
+
+
+def bench_replay(table: Table, size: dict[str, Any]) -> dict[int, float]:
+    rss: dict[int, float] = {}
+    for events in size["replay"]:
+        log_dir = built_log(events)
+        label = f"{events / 1e6:g}M" if events >= 1_000_000 else f"{events // 1000}k"
+        runs = [replay_once(log_dir) for _ in range(size["runs"] if events <= 1_000_000 else 1)]
+        n = runs[0]["events"]
+        value = statistics.median(r["events"] / r["seconds"] for r in runs)
+        rss[events] = max(r["rss_mib"] for r in runs)
+        bare = median(lambda log_dir=log_dir: msgpack_stream(log_dir), size["runs"])
+        note = f"{statistics.median(r['seconds'] for r in runs):.1f}s per replay of {n:,} events"
+        table.add(f"replay {label} (decode + fold all views)", value, "events/s",
+                  ref="bare msgpack streaming", ref_value=bare, target=">= 0.5x reference",
+                  ok=value >= 0.5 * bare, note=note)
+        if events <= size["es_max"]:
+            es = es_database(log_dir)
+            es_rate = median(lambda es=es: _rate(*reference.read_all(es)), size["runs"])
+            table.add(f"replay {label} vs eventsourcing read+decode", value, "events/s",
+                      ref="eventsourcing read+decode", ref_value=es_rate,
+                      target=">= 3x reference", ok=value >= 3 * es_rate)
+    return rss
+
+
+def bench_rss(table: Table, size: dict[str, Any], measured: dict[int, float]) -> None:
+    sizes = size["rss"]
+    for events in sizes:
+        if events not in measured:
+            measured[events] = replay_once(built_log(events))["rss_mib"]
+    small = sizes[0]
+    for events in sizes:
+        label = f"{events / 1e6:g}M" if events >= 1_000_000 else f"{events // 1000}k"
+        if events == small:
+            table.add(f"peak RSS, replay {label}", measured[events], "MiB")
+        else:
+            slabel = f"{small / 1e6:g}M" if small >= 1_000_000 else f"{small // 1000}k"
+            table.add(f"peak RSS, replay {label}", measured[events], "MiB",
+                      ref=f"peak RSS at {slabel}", ref_value=measured[small],
+                      target="<= 1.5x reference", ok=measured[events] <= 1.5 * measured[small])
+
+
+# -- ingest ---------------------------------------------------------------------------------
+
+def preloaded_store(documents: int) -> Path:
+    """A cached store holding ``documents`` documents with their facts and views."""
+    from factfold.store import Store
+
+    path = WORK / f"store-v{CORPUS_VERSION}-{documents}docs"
+    if (path / "COMPLETE").exists():
+        return path
+    shutil.rmtree(path, ignore_errors=True)
+    start = time.perf_counter()
+    rng = random.Random(11)
+    log = SegmentLog(path / "log", codec(), writable=True, fsync="never")
+    pending: list[Envelope] = []
+    for i, data in enumerate(corpus.documents(documents, seed=5)):
+        for batch in corpus.document_events(data, f"inbox/{i:08d}.txt", rng):
+            pending.extend(batch)
+        if len(pending) >= 2000:
+            log.append(pending)
+            pending = []
+    if pending:
+        log.append(pending)
+    log.close()
+    Store(path).close()  # folds the views once
+    (path / "COMPLETE").touch()
+    print(f"    (preloaded a store of {documents:,} documents in "
+          f"{time.perf_counter() - start:.0f}s)", flush=True)
+    return path
+
+
+def bench_ingest(table: Table, size: dict[str, Any]) -> None:
+    """Documents/s through the whole ingest path, with the store at several sizes."""
+    from factfold.store import Store
+
+    batch = list(corpus.documents(size["ingest_batch"], seed=99))
+    rates: dict[int, float] = {}
+    for documents in size["ingest_store"]:
+        template = preloaded_store(documents)
+
+        def once(template: Path = template) -> float:
+            with tempfile.TemporaryDirectory(dir=WORK) as tmp:
+                store_dir = Path(tmp) / "store"
+                shutil.copytree(template, store_dir)
+                inbox = Path(tmp) / "inbox"
+                inbox.mkdir()
+                files = []
+                for i, data in enumerate(batch):
+                    files.append(inbox / f"new-{i}.txt")
+                    files[-1].write_bytes(data)
+                with Store(store_dir) as store:
+                    store.extractors  # noqa: B018 — models load once, outside the timing
+                    start = time.perf_counter()
+                    for f in files:
+                        store.ingest_file(f)
+                    store.extract_pending()
+                    elapsed = time.perf_counter() - start
+            return len(files) / elapsed
+
+        rates[documents] = median(once, size["runs"])
+    small = min(rates)
+    from factfold.pluginmanager import PluginHost
+
+    names = ", ".join(ex.ref for ex in PluginHost().extractors())
+    for documents, rate in rates.items():
+        if documents == small:
+            table.add(f"ingest, {documents:,} docs in store", rate, "docs/s",
+                      note=f"extractors: {names}")
+        else:
+            table.add(f"ingest, {documents:,} docs in store", rate, "docs/s",
+                      ref=f"ingest at {small:,} docs", ref_value=rates[small],
+                      target=">= 0.8x reference", ok=rate >= 0.8 * rates[small])
+
+
+# -- queries --------------------------------------------------------------------------------
+
+def bench_query(table: Table, size: dict[str, Any]) -> None:
+    from factfold.store import Store
+
+    facts = size["query_facts"]
+    # ~38 facts per 43 events in the generated mix
+    log_dir = built_log(int(facts * 43 / 38) + 1)
+    store_dir = WORK / f"query-store-v{CORPUS_VERSION}-{facts}"
+    if not (store_dir / "COMPLETE").exists():
+        shutil.rmtree(store_dir, ignore_errors=True)
+        store_dir.mkdir(parents=True)
+        shutil.copytree(log_dir / "log", store_dir / "log")
+        Store(store_dir).close()
+        (store_dir / "COMPLETE").touch()
+    with Store(store_dir, writable=False) as store:
+        db = store.views.db
+        held = db.execute("SELECT COUNT(*) FROM facts").fetchone()[0]
+        rng = random.Random(5)
+        names = [k for (k,) in db.execute(
+            "SELECT key FROM facts WHERE kind = 'person' ORDER BY random() LIMIT ?",
+            (size["queries"],))]
+        cases = {
+            "people by name": ("people", [{"name": n} for n in names]),
+            "statistics by unit": ("statistics", [{"unit": rng.choice(corpus.UNITS)}
+                                                  for _ in range(size["queries"])]),
+        }
+        for label, (view, filters) in cases.items():
+            times, rows = [], 0
+            for f in filters:
+                start = time.perf_counter()
+                rows += len(store.query(view, f))
+                times.append(time.perf_counter() - start)
+            times.sort()
+            p99 = times[min(len(times) - 1, int(len(times) * 0.99))] * 1000
+            table.add(f"query p99, {label}", p99, "ms", target="<= 10 ms", ok=p99 <= 10,
+                      note=f"{held:,} facts in store; median {times[len(times) // 2] * 1000:.2f}"
+                      f" ms; {rows / len(filters):,.0f} rows per answer")
+
+
+# -- the watcher's own benchmark --------------------------------------------------------------
+
+def bench_watch(table: Table, quick: bool) -> None:
+    """Run bench/bench_watch.py (owned by the watcher) if present, and take in its figures.
+
+    Contract: it writes a JSON list of figure objects (name, value, unit, and optionally
+    reference, reference_value, target, meets_target, note) to the path in the
+    FACTFOLD_BENCH_OUT environment variable; ``--quick`` asks for reduced sizes.
+    """
+    script = HERE / "bench_watch.py"
+    if not script.exists():
+        return
+    with tempfile.TemporaryDirectory(dir=WORK) as tmp:
+        out = Path(tmp) / "watch.json"
+        cmd = [sys.executable, str(script), *(["--quick"] if quick else [])]
+        proc = subprocess.run(cmd, capture_output=True, text=True,
+                              env={**os.environ, "FACTFOLD_BENCH_OUT": str(out)})
+        if proc.returncode != 0:
+            print(f"  bench_watch.py failed (exit {proc.returncode}):\n{proc.stderr[-2000:]}")
+            return
+        if not out.exists():
+            print(proc.stdout)
+            return
+        for fig in json.loads(out.read_text()):
+            table.add(fig["name"], fig["value"], fig["unit"], ref=fig.get("reference"),
+                      ref_value=fig.get("reference_value"), target=fig.get("target"),
+                      ok=fig.get("meets_target"), note=fig.get("note"))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="reduced sizes, under a minute")
+    parser.add_argument("--ten-million", action="store_true",
+                        help="also replay a 10M-event log (slow: see bench/README.md)")
+    parser.add_argument("--only", nargs="*", help="run only these groups "
+                        "(append, single, replay, ingest, query, watch)")
+    parser.add_argument("--replay-child", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.replay_child:
+        replay_child(args.replay_child)
+        return
+    size = dict(SIZES["quick" if args.quick else "full"])
+    if args.ten_million:
+        size["replay"] = [*size["replay"], 10_000_000]
+        size["rss"] = [*size["rss"], 10_000_000]
+    WORK.mkdir(parents=True, exist_ok=True)
+    info = machine()
+    print(f"factfold bench ({'quick' if args.quick else 'full'}) — {info['cpu']}, "
+          f"{info['cores']} cores, {info['ram_gib']} GiB RAM, disk {info['disk']}, "
+          f"Python {info['python']}; medians of {size['runs']} runs", flush=True)
+    table = Table()
+    started = time.perf_counter()
+    groups = set(args.only or ["append", "single", "replay", "ingest", "query", "watch"])
+    if "append" in groups:
+        bench_append(table, size)
+    if "single" in groups:
+        bench_single(table, size)
+    if "replay" in groups:
+        bench_rss(table, size, bench_replay(table, size))
+    if "ingest" in groups:
+        bench_ingest(table, size)
+    if "query" in groups:
+        bench_query(table, size)
+    if "watch" in groups:
+        bench_watch(table, args.quick)
+    took = time.perf_counter() - started
+    RESULTS.write_text(json.dumps({"machine": info, "mode": "quick" if args.quick else "full",
+                                   "seconds": round(took, 1), "figures": table.figures},
+                                  ensure_ascii=False, indent=2) + "\n")
+    print(f"done in {took:.0f}s; figures written to {RESULTS}")
+
+
+if __name__ == "__main__":
+    main()
