@@ -19,7 +19,8 @@ from factfold import Agreement, Document, Extractor, hookimpl
 
 from . import nlp
 from .dates import event_dates, find_dates, lead_at, leads
-from .meetings import date_near, dedupe, is_org_zh, lexicon, norm, sentence_of, split_orgs_en
+from .lexicons import alternation
+from .meetings import date_near, dedupe, is_org_zh, norm, sentence_of, split_orgs_en
 
 VERSION = "1.0.0"
 
@@ -39,13 +40,13 @@ _ZH_PARTY_JOINERS = re.compile(r"分别与|分别同|以及|[、和与及同跟]
 
 @cache
 def _head_re() -> re.Pattern[str]:
-    heads = "|".join(re.escape(h).replace(r"\ ", r"\s+") for h in lexicon("agreement_heads.txt"))
+    heads = alternation("agreement_heads.txt")
     return re.compile(rf"(?:{heads})(?:\s*[(（][^()（）]*[)）])?$", re.IGNORECASE)
 
 
 @cache
 def _title_suffix_re() -> re.Pattern[str]:
-    return re.compile("|".join(map(re.escape, lexicon("title_suffixes_zh.txt"))))
+    return re.compile(alternation("title_suffixes_zh.txt"))
 
 
 def setup() -> None:

@@ -17,12 +17,12 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
-from importlib import resources
 
 from factfold import Document, Extractor, Meeting, hookimpl
 
 from . import nlp
 from .dates import DateMention, Lead, event_dates, find_dates, lead_at, leads
+from .lexicons import alternation, lexicon
 
 VERSION = "1.0.0"
 
@@ -31,27 +31,18 @@ VERSION = "1.0.0"
 
 
 @cache
-def lexicon(name: str) -> tuple[str, ...]:
-    """Lines of ``data/<name>`` without comments, longest first (for regex alternations)."""
-    raw = resources.files("factfold.plugins").joinpath("data", name).read_text("utf-8")
-    words = {line.split("#", 1)[0].strip() for line in raw.splitlines()}
-    return tuple(sorted((w for w in words if w), key=len, reverse=True))
-
-
-@cache
 def _zh_head_re() -> re.Pattern[str]:
-    return re.compile("|".join(map(re.escape, lexicon("meeting_heads_zh.txt"))))
+    return re.compile(alternation("meeting_heads_zh.txt"))
 
 
 @cache
 def _en_head_re() -> re.Pattern[str]:
-    heads = "|".join(re.escape(h).replace(r"\ ", r"\s+") for h in lexicon("meeting_heads_en.txt"))
-    return re.compile(rf"\b(?:{heads})\b(?!-)", re.IGNORECASE)
+    return re.compile(rf"\b(?:{alternation('meeting_heads_en.txt')})\b(?!-)", re.IGNORECASE)
 
 
 @cache
 def _org_suffix_re() -> re.Pattern[str]:
-    return re.compile(f"(?:{'|'.join(map(re.escape, lexicon('org_suffixes_zh.txt')))})$")
+    return re.compile(f"(?:{alternation('org_suffixes_zh.txt')})$")
 
 
 def setup() -> None:

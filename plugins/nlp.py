@@ -21,8 +21,9 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Sequence
-from importlib.resources import files
 from typing import Any, NamedTuple
+
+from .lexicons import lexicon
 
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _LATIN = re.compile(r"[A-Za-z]")
@@ -235,9 +236,7 @@ class _JiebaTagger:
 
         jieba.setLogLevel(60)
         self._posseg = jieba.posseg
-        data = files("factfold.plugins").joinpath("data", "people_surnames_zh.txt")
-        lines = data.read_text(encoding="utf-8").splitlines()
-        self._surnames = {w for line in lines if not line.startswith("#") for w in line.split()}
+        self._surnames = frozenset(lexicon("people_surnames_zh.txt"))
 
     def _tag(self, word: str, flag: str) -> str:
         tag = _JIEBA_MAP.get(flag, flag)

@@ -19,21 +19,12 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
-from importlib.resources import files
 
 from factfold import Document, Extractor, Person, hookimpl
 from factfold.plugins import nlp
+from factfold.plugins.lexicons import alternation, lexicon
 
 VERSION = "1.0.0"
-
-
-def _lexicon(name: str) -> list[str]:
-    text = files("factfold.plugins").joinpath("data", name).read_text(encoding="utf-8")
-    words: list[str] = []
-    for line in text.splitlines():
-        if line.strip() and not line.startswith("#"):
-            words.extend(line.split())
-    return words
 
 
 @dataclass(frozen=True)
@@ -52,20 +43,16 @@ class _Lexicons:
 
 @cache
 def _lex() -> _Lexicons:
-    titles = _lexicon("people_titles_zh.txt")
-    en = _lexicon("people_titles_en.txt")
-    pairs = list(zip(en[::2], en[1::2], strict=True))
+    titles = lexicon("people_titles_zh.txt")
     return _Lexicons(
         titles=frozenset(titles),
-        titles_by_length=tuple(sorted(titles, key=len, reverse=True)),
-        title_re=re.compile(
-            "|".join(sorted(map(re.escape, [*titles, "·"]), key=len, reverse=True))
-        ),
-        modifiers=tuple(sorted(_lexicon("people_title_modifiers_zh.txt"), key=len, reverse=True)),
-        org_suffixes=tuple(_lexicon("people_org_suffixes_zh.txt")),
-        surnames=frozenset(_lexicon("people_surnames_zh.txt")),
-        en_heads=frozenset(w for kind, w in pairs if kind == "head"),
-        en_words=frozenset(w for kind, w in pairs if kind == "word"),
+        titles_by_length=titles,
+        title_re=re.compile(f"{alternation('people_titles_zh.txt')}|·"),
+        modifiers=lexicon("people_title_modifiers_zh.txt"),
+        org_suffixes=lexicon("org_suffixes_zh.txt"),
+        surnames=frozenset(lexicon("people_surnames_zh.txt")),
+        en_heads=frozenset(lexicon("people_title_heads_en.txt")),
+        en_words=frozenset(lexicon("people_title_words_en.txt")),
     )
 
 

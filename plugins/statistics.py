@@ -16,11 +16,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from functools import cache
-from importlib import resources
 from typing import Any
 
 from factfold import Document, Extractor, Statistic, hookimpl
 
+from .lexicons import lexicon
 from .numbers import EN_MAGNITUDES, EN_NUMBER_WORDS, parse_en, parse_zh
 
 VERSION = "1.0.0"
@@ -30,19 +30,13 @@ ABOUT = "about"
 AT_LEAST = "at_least"
 
 
-def _lexicon(name: str) -> list[str]:
-    """Entries of a data file in plugins/data (``#`` comments and blank lines skipped)."""
-    text = resources.files("factfold.plugins").joinpath("data", name).read_text("utf-8")
-    return [ln.strip() for ln in text.splitlines() if ln.strip() and not ln.startswith("#")]
-
-
 def _alternation(words: list[str]) -> str:
     """A regex alternation trying longer words first, so 人次 wins over 人."""
     return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
 
 
-_UNITS_ZH = _lexicon("statistics_units_zh.txt")
-_SLOGANS_ZH = frozenset(_lexicon("statistics_exclusions_zh.txt"))
+_UNITS_ZH = lexicon("statistics_units_zh.txt")
+_SLOGANS_ZH = frozenset(lexicon("statistics_exclusions_zh.txt"))
 
 # Full-width digits, decimal point and percent sign, mapped one-to-one so offsets survive
 # (not the full-width comma: in Chinese it separates clauses, not thousands).
@@ -312,7 +306,7 @@ _EN_IRREGULAR_PLURALS = frozenset(
     {"people", "children", "staff", "personnel", "yuan", "youth", "elderly", "police", "women",
      "men", "cattle", "sheep"}
 )  # fmt: skip
-_EN_STOP = frozenset(_lexicon("statistics_stopwords_en.txt"))
+_EN_STOP = frozenset(lexicon("statistics_stopwords_en.txt"))
 _EN_AGO = re.compile(r"\s+(?:ago|old|earlier|later)\b", re.I)
 # Labels and dates before a number: "No. 5", "page 3", "Room 305", "June 5", "Sept. 16".
 _EN_NOT_COUNT_BEFORE = re.compile(
