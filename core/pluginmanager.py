@@ -6,7 +6,11 @@ has no privilege a third-party package lacks.  Loading is controlled like pytest
 ``FACTFOLD_PLUGINS=a,b``           load only these entry points
 ``FACTFOLD_DISABLE_PLUGINS=c``     load all but these
 ``FACTFOLD_STRICT_PLUGINS=1``      a plugin that fails to import is an error, not a warning
-``FACTFOLD_TRACE_HOOKS=1``         log every hook call and result (structlog, debug level)
+``FACTFOLD_TRACE_HOOKS=1``         log every hook call and result (structlog, info level)
+
+A plugin whose registration hook raises, or registers something that is not what the hook
+asks for, is skipped like one that fails to import: a warning, and an entry in
+``factfold plugins``; strict mode makes it an error.
 """
 
 from __future__ import annotations
@@ -61,9 +65,13 @@ class PluginHost:
         self.pm = pluggy.PluginManager(ENTRY_POINT_GROUP)
         self.pm.add_hookspecs(hookspecs)
         self.failed: dict[str, str] = {}
+        #: per plugin, what it registered that was left out, and why
+        self.problems: dict[str, list[str]] = {}
         self._dists: dict[str, tuple[str, str]] = {}
         self._extractors: list[Extractor] | None = None
-        if trace if trace is not None else env.get("FACTFOLD_TRACE_HOOKS") == "1":
+        self._owner: dict[str, str] = {}
+        self.tracing = trace if trace is not None else env.get("FACTFOLD_TRACE_HOOKS") == "1"
+        if self.tracing:
             self._trace()
         if load_entrypoints:
             self.load_entrypoints()
@@ -73,12 +81,13 @@ class PluginHost:
         return self.pm.hook
 
     def _trace(self) -> None:
+        # info, not debug: the environment variable is the switch, one knob is enough
         def before(hook_name: str, impls: list, kwargs: dict) -> None:
-            log.debug("hook call", hook=hook_name, plugins=[i.plugin_name for i in impls])
+            log.info("hook call", hook=hook_name, plugins=[i.plugin_name for i in impls])
 
         def after(outcome: Any, hook_name: str, impls: list, kwargs: dict) -> None:
-            log.debug("hook done", hook=hook_name, error=repr(outcome.exception)
-                      if outcome.exception else None)
+            log.info("hook done", hook=hook_name, error=repr(outcome.exception)
+                     if outcome.exception else None)
 
         self.pm.add_hookcall_monitoring(before, after)
 
@@ -115,13 +124,39 @@ class PluginHost:
         self.pm.register(plugin, name=name)
         self._extractors = None
 
+    def _skip(self, plugin: str, problem: str) -> None:
+        """Leave out something a plugin registered: a warning, or an error in strict mode."""
+        if self.strict:
+            raise PluginError(f"plugin {plugin!r}: {problem}")
+        if problem not in self.problems.setdefault(plugin, []):
+            self.problems[plugin].append(problem)
+            log.warning("plugin problem; skipping what it concerns", plugin=plugin,
+                        problem=problem, hint="fix or update the plugin, or set "
+                        f"FACTFOLD_DISABLE_PLUGINS={plugin}; FACTFOLD_STRICT_PLUGINS=1 makes "
+                        "this an error")
+
     def _collect(self, hook_name: str) -> list[tuple[str, tuple, dict]]:
-        """Call a ``register``-style hook; returns (plugin name, args, kwargs) per call."""
+        """Call a ``register``-style hook; returns (plugin name, args, kwargs) per call.
+
+        Each implementation is called on its own, so a registration is known by its plugin
+        and one that raises loses only its own registrations.
+        """
         calls: list[tuple[str, tuple, dict]] = []
         for impl in getattr(self.pm.hook, hook_name).get_hookimpls():
-            def register(*args: Any, _plugin: str = impl.plugin_name, **kwargs: Any) -> None:
-                calls.append((_plugin, args, kwargs))
-            impl.function(**({"register": register} if impl.argnames else {}))
+            mine: list[tuple[str, tuple, dict]] = []
+
+            def register(*args: Any, _plugin: str = impl.plugin_name,
+                         _into: list = mine, **kwargs: Any) -> None:
+                _into.append((_plugin, args, kwargs))
+
+            if self.tracing:
+                log.info("hook call", hook=hook_name, plugins=[impl.plugin_name])
+            try:
+                impl.function(**({"register": register} if impl.argnames else {}))
+            except Exception as exc:
+                self._skip(impl.plugin_name, f"{hook_name} raised {type(exc).__name__}: {exc}")
+                continue
+            calls += mine
         return calls
 
     def extractors(self) -> list[Extractor]:
@@ -131,20 +166,30 @@ class PluginHost:
             for plugin, args, _ in self._collect("factfold_register_extractors"):
                 for ex in args:
                     if not isinstance(ex, Extractor):
-                        raise PluginError(
-                            f"plugin {plugin!r} registered {ex!r}; register factfold.Extractor "
-                            "objects")
+                        self._skip(plugin, f"registered {ex!r}; register factfold.Extractor "
+                                   "objects")
+                        continue
+                    bad = [c for c in ex.emits if not hasattr(c, "__event_type__")]
+                    if bad:
+                        self._skip(plugin, f"extractor {ex.name!r} emits {bad!r}, which are not "
+                                   "event types: decorate them with @factfold.event_type")
+                        continue
                     if ex.name in found:
                         raise PluginError(f"two plugins register an extractor named {ex.name!r}")
                     found[ex.name] = ex
+                    self._owner[ex.name] = plugin
             self._extractors = list(found.values())
         return self._extractors
 
     def event_registry(self) -> EventRegistry:
         """Built-in event types plus every type the plugins declare, with upcasters."""
         registry = EventRegistry(BUILTIN_TYPES)
-        for _, args, kwargs in self._collect("factfold_register_event_types"):
+        for plugin, args, kwargs in self._collect("factfold_register_event_types"):
             for cls in args:
+                if not hasattr(cls, "__event_type__"):
+                    self._skip(plugin, f"registered {cls!r} as an event type; decorate it "
+                               "with @factfold.event_type")
+                    continue
                 registry.add(cls)
                 for version, fn in (kwargs.get("upcasters") or {}).items():
                     registry.add_upcaster(cls.__event_type__, version, fn)
@@ -159,22 +204,23 @@ class PluginHost:
         for plugin, args, _ in self._collect("factfold_register_projections"):
             for p in args:
                 if not isinstance(p, Projection):
-                    raise PluginError(f"plugin {plugin!r} registered {p!r}, not a Projection")
+                    self._skip(plugin, f"registered {p!r}, not a Projection")
+                    continue
                 out.append(p)
         return out
 
     def describe(self) -> list[dict[str, Any]]:
         """One entry per plugin: for ``factfold plugins``."""
         by_plugin: dict[str, list[str]] = {}
-        for plugin, args, _ in self._collect("factfold_register_extractors"):
-            by_plugin.setdefault(plugin, []).extend(ex.ref for ex in args)
+        for ex in self.extractors():
+            by_plugin.setdefault(self._owner[ex.name], []).append(ex.ref)
         out = []
         for name, plugin in self.pm.list_name_plugin():
             dist, version = self._dists.get(name, (None, None))
             hooks = sorted(h.name for h in self.pm.get_hookcallers(plugin) or [])
             out.append({"name": name, "package": dist, "version": version,
                         "extractors": by_plugin.get(name, []), "hooks": hooks,
-                        "status": "loaded"})
+                        "status": "; ".join(["loaded", *self.problems.get(name, [])])})
         for name, error in self.failed.items():
             out.append({"name": name, "package": None, "version": None, "extractors": [],
                         "hooks": [], "status": f"failed: {error}"})
