@@ -388,6 +388,9 @@ def tail(obj: Context, count: int, start: int | None, types: tuple[str, ...]) ->
 
 
 def main() -> None:
+    # Logs go to stderr from the start: plugin loading warns and traces before the options
+    # are parsed, and stdout is for data (export, query --json).
+    logconfig.configure()
     host = PluginHost()
     host.hook.factfold_register_commands(cli=cli)
     cli(prog_name="factfold", obj=host)
