@@ -54,7 +54,10 @@ def factfold_register_extractors(register: Callable[[Extractor], None]) -> None:
 
 @hookspec
 def factfold_register_projections(register: Callable[[Any], None]) -> None:
-    """Register projections (subclasses of ``factfold.Projection``) that fold the log into views.
+    """Register projections (subclasses of ``factfold.projection.Projection``): log → views.
+
+    A projection owns tables in the store's views database; ``apply`` folds one recorded
+    event into them and must be a pure function of the events (``replay`` rebuilds it).
 
     A projection named ``projects`` is queried with ``factfold query projects``::
 
@@ -66,19 +69,54 @@ def factfold_register_projections(register: Callable[[Any], None]) -> None:
 
 @hookspec
 def factfold_register_commands(cli: click.Group) -> None:
-    """Add commands to the ``factfold`` CLI: ``@cli.command()`` on a click function."""
+    """Add commands to the ``factfold`` CLI: ``@cli.command()`` on a click function.
+
+    Called once at start-up, before the options are parsed.  Name commands after the plugin
+    so they cannot clash with core's or another plugin's::
+
+        @hookimpl
+        def factfold_register_commands(cli):
+            @cli.command("projects-rules")
+            def rules():
+                \"\"\"Show the patterns the projects extractor uses.\"\"\"
+                click.echo(PATTERN.pattern)
+    """
 
 
 @hookspec
 def factfold_document_received(document: Document) -> None:
-    """Observer: a new document was recorded in the log and is about to be extracted."""
+    """Observer: a new document was recorded in the log and is about to be extracted.
+
+    Observers run in the writing process, after the durable append; they must be quick and
+    must not raise (an exception propagates to the command).  Example::
+
+        @hookimpl
+        def factfold_document_received(document):
+            metrics.counter("documents").inc()
+    """
 
 
 @hookspec
 def factfold_facts_appended(document: Document, extractor: str, facts: list[Any]) -> None:
-    """Observer: ``extractor`` (``name@version``) appended ``facts`` for ``document``."""
+    """Observer: ``extractor`` (``name@version``) appended ``facts`` for ``document``.
+
+    Called once per (document, extractor) after the batch is durable; ``facts`` may be
+    empty.  Example::
+
+        @hookimpl
+        def factfold_facts_appended(extractor, facts):   # fewer arguments are fine
+            print(extractor, len(facts))
+    """
 
 
 @hookspec
 def factfold_extraction_failed(document: Document, extractor: str, reason: str) -> None:
-    """Observer: ``extractor`` failed on ``document``; ``reason`` says how."""
+    """Observer: ``extractor`` failed on ``document``; ``reason`` says how.
+
+    The failure is already recorded in the log (``factfold query documents --failed``);
+    this hook is for alerting.  Example::
+
+        @hookimpl
+        def factfold_extraction_failed(document, extractor, reason):
+            alert(f"{extractor} failed on {document.path}: {reason}")
+    """
