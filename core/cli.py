@@ -391,6 +391,10 @@ def main() -> None:
     # Logs go to stderr from the start: plugin loading warns and traces before the options
     # are parsed, and stdout is for data (export, query --json).
     logconfig.configure()
-    host = PluginHost()
-    host.hook.factfold_register_commands(cli=cli)
+    try:
+        host = PluginHost()
+        host.hook.factfold_register_commands(cli=cli)
+    except PluginError as exc:  # strict mode: a broken plugin stops everything, clearly
+        err.print(f"[bold red]error:[/] {exc}", highlight=False)
+        sys.exit(2)
     cli(prog_name="factfold", obj=host)
