@@ -108,6 +108,17 @@ def signature(st: os.stat_result) -> Signature:
     return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev)
 
 
+def stat_of(path: str) -> os.stat_result | None:
+    """The file's stat, following links; a link's own stat if its target is gone or loops."""
+    try:
+        return os.stat(path)
+    except OSError:
+        try:
+            return os.lstat(path)
+        except OSError:
+            return None
+
+
 def printable(path: str) -> str:
     """A path as text that can be stored: undecodable bytes of the name shown as ``\\xNN``."""
     return os.fsencode(path).decode("utf-8", "backslashreplace")
@@ -169,7 +180,7 @@ class _Hints(FileSystemEventHandler):
                 # its watch was added give no events.
                 self.candidates.add(path, tree=event.is_directory and present)
         except Exception as exc:
-            log.error("file event not understood; rescanning the folder", event=repr(event),
+            log.error("file event not understood; rescanning the folder", fs_event=repr(event),
                       error=repr(exc))
             self.candidates.rescan()
 
@@ -264,7 +275,14 @@ class Watcher:
             # Documents committed by an earlier run that stopped before extracting them.
             self._extract([], on_facts)
             while not self._stop.is_set():
-                self._step(on_facts)
+                try:
+                    self._step(on_facts)
+                except Exception as exc:
+                    # The watch outlives any one failure; a rescan finds what was dropped.
+                    log.exception("watch step failed; rescanning the folder")
+                    self._error(f"{exc!r}")
+                    self.candidates.rescan()
+                    self._stop.wait(1.0)
         finally:
             self._stop_observer()
             watchdog_log.removeHandler(hook)
@@ -370,15 +388,13 @@ class Watcher:
             if not self.accepts(path):
                 continue
             try:
-                if entry.is_dir(follow_symlinks=False):
-                    yield from self._walk(path)
-                    continue
-                st = entry.stat()
-            except FileNotFoundError:
-                st = None
+                is_dir = entry.is_dir(follow_symlinks=False)
             except OSError:
-                st = None if not os.path.lexists(path) else os.lstat(path)
-            yield path, st
+                is_dir = False
+            if is_dir:
+                yield from self._walk(path)
+            else:
+                yield path, stat_of(path)
 
     def _scan(self, top: str, *, full: bool) -> None:
         """Reconcile ``top`` with the store: new or changed files become candidates."""
@@ -401,18 +417,15 @@ class Watcher:
 
     def _look(self, path: str) -> None:
         """A hint about ``path``: look at what is there now."""
-        try:
-            st = os.stat(path)
-        except FileNotFoundError:
-            st = None
-        except OSError:
-            st = os.lstat(path) if os.path.lexists(path) else None
+        st = stat_of(path)
         if st is not None and stat.S_ISDIR(st.st_mode):
             self._scan(path, full=False)
             return
         if st is None:
             self._settling.pop(path, None)
             self._handled.pop(path, None)
+            if printable(path) != path:
+                return  # a name that is not UTF-8 is never a stored path
             stored = self._stored(path)  # a vanished folder takes its files with it
             doc_id = self.store.doc_at(path)
             if doc_id is not None:
@@ -445,10 +458,7 @@ class Watcher:
         for path, (sig, since) in list(self._settling.items()):
             if now - since < self.config.settle:
                 continue
-            try:
-                st = os.stat(path)
-            except OSError:
-                st = os.lstat(path) if os.path.lexists(path) else None
+            st = stat_of(path)
             if st is None:
                 self._look(path)
             elif signature(st) != sig:
@@ -504,15 +514,13 @@ class Watcher:
         else:
             outcome = self._move_or_ingest(path, sha, data)
         self._outcome(path, outcome)
-        try:
-            after = signature(os.stat(path))
-        except OSError:
-            after = None
+        now = stat_of(path)
+        after = signature(now) if now is not None else None
         if after != signature(st):
             # Changed while we read it: look again rather than trust what we read.
             self._look(path)
         else:
-            self._handled[path] = after
+            self._handled[path] = signature(st)
         return sha if outcome in ("added", "superseded") else None
 
     def _move_or_ingest(self, path: str, sha: str, data: bytes) -> str:
