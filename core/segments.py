@@ -54,6 +54,16 @@ def frame(first_position: int, count: int, payload: bytes) -> bytes:
     return HEADER.pack(MAGIC, len(payload), crc, count, first_position) + payload
 
 
+def _positioned(env: Envelope, position: int) -> Envelope:
+    """``env`` as recorded at ``position``.
+
+    Not ``attrs.evolve``: it costs ~2 µs per event (a third of a batched append's CPU);
+    a positional call costs ~0.9 µs.  The arguments follow Envelope's field order.
+    """
+    return Envelope(env.payload, env.stream, env.producer, env.causation_id,
+                    env.correlation_id, env.event_id, env.timestamp, position)
+
+
 class FsyncPolicy:
     """When appends reach the disk.
 
@@ -283,7 +293,7 @@ class SegmentLog:
             ) from exc
         self._segment_size += len(data)
         self._head = first + len(envelopes)
-        return [attrs.evolve(env, position=first + i) for i, env in enumerate(envelopes)]
+        return [_positioned(env, first + i) for i, env in enumerate(envelopes)]
 
     def _sync(self) -> None:
         interval = self.fsync.interval
