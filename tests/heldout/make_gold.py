@@ -203,7 +203,7 @@ docs["h07_en_summit_kunming.txt"] = dict(
   S(62, "%", "62%"), S(3, "years", "three years", opt=True), S(3, "countries", "three countries"),
   S(25, "border counties", "25 border counties"), S(168, "social work stations", "168 social work stations"),
   S(900, "social workers", "some 900 social workers", "about"), S(210000000, "yuan", "210 million yuan"),
-  S(300, "social work supervisors", "300 social work supervisors"), S(6, "parallel sessions", "six parallel sessions"),
+  S(300, "social work supervisors", "300 social work supervisors"), S(6, "parallel sessions", "six parallel sessions"), S(2, "sides", "two sides", opt=True),
   S(80, "young social workers", "80 young social workers"), S(11, "countries", "11 countries")])
 
 SR = "Sunrise Charity Foundation"
@@ -225,7 +225,7 @@ docs["h08_en_foundation_annual.txt"] = dict(
   S(150000000000, "yuan", "exceeded 150 billion yuan", "more_than"), S(3, "year", "three-year", opt=True),
   S(20000000, "yuan", "20 million yuan"), S(50, "child-friendly spaces", "50 child-friendly spaces"),
   S(1000, "rural social workers", "1,000 rural social workers"), S(11, "years", "11 years", opt=True),
-  S(3, "times", "three times")])
+  S(3, "times", "three times"), S(2, "organisations", "two organisations", opt=True)])
 
 out = {"version": 1, "documents": {}}
 for f, d in docs.items():
