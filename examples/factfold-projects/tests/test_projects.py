@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import pytest
-
 import factfold_projects
-from factfold.testing import ExtractorContract
+import pytest
 from factfold_projects import ProjectLaunched
+
+from factfold.testing import ExtractorContract
 
 # factfold's fixtures are opt-in: this line enables them for this module.
 pytest_plugins = ["factfold.pytest_plugin"]
