@@ -16,6 +16,7 @@ from factfold.events import (
 from .document import Document
 from .extractor import Extractor
 from .hookspecs import hookimpl, hookspec
+from .projection import Projection
 
 __version__ = "0.1.0"
 
@@ -27,6 +28,7 @@ __all__ = [
     "Fact",
     "Meeting",
     "Person",
+    "Projection",
     "Statistic",
     "__version__",
     "event_type",

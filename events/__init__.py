@@ -11,7 +11,7 @@ from .documents import (
 )
 from .envelope import Envelope
 from .facts import Agreement, Fact, Meeting, Person, Statistic
-from .schema import EventRegistry, UnknownEventType, event_type, type_name
+from .schema import EventRegistry, OpaqueEvent, UnknownEventType, event_type, type_name
 from .system import ExtractionCompleted, ExtractionFailed, SubscriberFailed
 
 #: The event types every store understands; plugins add their own through a hook.
@@ -48,6 +48,7 @@ __all__ = [
     "ExtractionFailed",
     "Fact",
     "Meeting",
+    "OpaqueEvent",
     "Person",
     "Statistic",
     "SubscriberFailed",

@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
+from attrs import frozen
+
 T = TypeVar("T", bound=type)
 
 Upcaster = Callable[[dict[str, Any]], dict[str, Any]]
@@ -46,6 +48,23 @@ def type_name(cls_or_obj: Any) -> str:
 
 class UnknownEventType(LookupError):
     """A record names an event type no registered plugin declares."""
+
+
+@frozen
+class OpaqueEvent:
+    """A stored event whose type no loaded plugin declares (its plugin was uninstalled).
+
+    The log stays readable: views skip it, and once the plugin is installed again a
+    ``replay`` reads it as its real class.
+    """
+
+    type: str
+    version: int
+    data: dict[str, Any]
+
+    @property
+    def __event_type__(self) -> str:
+        return self.type
 
 
 class EventRegistry:

@@ -13,6 +13,7 @@ from factfold.events import (
     EventCodec,
     EventRegistry,
     Meeting,
+    OpaqueEvent,
     Person,
     UnknownEventType,
     event_type,
@@ -58,12 +59,17 @@ def test_a_record_written_at_an_old_schema_version_is_upcast():
     assert env.payload == ProjectV2(name="乡村振兴", status=None)
 
 
-def test_missing_upcaster_and_unknown_type_fail_clearly():
+def test_a_missing_upcaster_fails_clearly():
     blob = EventCodec(EventRegistry([ProjectV1])).pack_batch([Envelope(ProjectV1(label="x"))])
     with pytest.raises(UnknownEventType, match="no upcaster"):
         EventCodec(EventRegistry([ProjectV2])).unpack_batch(blob, 0)
-    with pytest.raises(UnknownEventType, match="no loaded plugin declares"):
-        EventCodec(EventRegistry(BUILTIN_TYPES)).unpack_batch(blob, 0)
+
+
+def test_a_type_no_plugin_declares_reads_as_an_opaque_event():
+    blob = EventCodec(EventRegistry([ProjectV1])).pack_batch([Envelope(ProjectV1(label="x"))])
+    (env,) = EventCodec(EventRegistry(BUILTIN_TYPES)).unpack_batch(blob, 0)
+    assert env.payload == OpaqueEvent("test.renamed", 1, {"label": "x"})
+    assert env.type == "test.renamed"
 
 
 def test_a_record_from_a_newer_release_is_refused():

@@ -6,8 +6,10 @@ import shutil
 from typing import ClassVar
 
 import pytest
+from attrs import frozen
+from conftest import ToyPlugin
 
-from factfold import Extractor, Person, hookimpl
+from factfold import Extractor, Fact, Person, event_type, hookimpl
 from factfold.events import DocumentAdded, Envelope
 from factfold.pluginmanager import PluginHost
 from factfold.projection import ViewStore
@@ -178,3 +180,36 @@ def test_a_changed_view_version_rebuilds_that_view(tmp_path, seeds, toy_host):
 def test_reading_a_store_that_does_not_exist_says_what_to_do(tmp_path, toy_host):
     with pytest.raises(FileNotFoundError, match="ingest something first"):
         Store(tmp_path / "nothing", plugins=toy_host, writable=False)
+
+
+@event_type("test.launched")
+@frozen(kw_only=True)
+class Launched(Fact):
+    kind: ClassVar[str] = "launch"
+    name: str
+
+
+class Launches:
+    @hookimpl
+    def factfold_register_extractors(self, register):
+        def ex(doc):
+            yield Launched(span=(0, 2), evidence=doc.text[:2], name=doc.text[:2])
+
+        register(Extractor(name="launches", version="1", extract=ex, emits=(Launched,)))
+
+
+def test_a_store_stays_readable_after_a_plugin_is_uninstalled(tmp_path, seeds, toy_host):
+    with_plugin = PluginHost(load_entrypoints=False)
+    with_plugin.register(ToyPlugin(), name="toy")
+    with_plugin.register(Launches(), name="launches")
+    with Store(tmp_path, plugins=with_plugin) as store:
+        ingest_all(store, seeds)
+        assert len(store.query("launch")) == 5
+        export = [r for r in store.export() if r["kind"] != "launch"]
+    with Store(tmp_path, plugins=toy_host) as store:  # the launches plugin is gone
+        assert store.log.verify().ok
+        store.replay()
+        assert list(store.export()) == export
+    with Store(tmp_path, plugins=with_plugin) as store:  # and back again
+        store.replay()
+        assert len(store.query("launch")) == 5
