@@ -23,7 +23,7 @@ from factfold import Document, Extractor, Statistic, hookimpl
 from .lexicons import lexicon
 from .numbers import EN_MAGNITUDES, EN_NUMBER_WORDS, parse_en, parse_zh
 
-VERSION = "1.0.0"
+VERSION = "1.1.0"
 
 MORE_THAN = "more_than"
 ABOUT = "about"
@@ -50,17 +50,29 @@ _ZH_PREFIX = {
 _ZH_SUFFIX = {"以上": MORE_THAN, "有余": MORE_THAN, "左右": ABOUT, "上下": ABOUT}
 
 _ZH_NUM_CHARS = "〇零一二两三四五六七八九十百千"
+# Verbs that may stand between a qualifier and its number: 约占62%, 超过了, 约有, 近达.
+_ZH_PREFIX_LINK = "(?:占比?|达到?|有|了|为|共计?|累计|合计)"
+# The lower sections of a compound numeral after 万 or 亿: 一万*四千*, 1万*4千*, 1亿*2000万*,
+# 一万*零五*, 十二亿*三千四百万*.  A section must carry its own magnitude (or follow 零), so
+# "5万2023年" stops at 万; a vague 多/余 may sit before the section's 万 (一亿二千多万).
+_ZH_SECTION = (
+    r"(?<=[万亿])(?:零(?:\d+|[一二三四五六七八九][十百]?[一二三四五六七八九]?)"
+    r"|(?:\d+[十百千]|[一二两三四五六七八九十][〇零一二两三四五六七八九]*[十百千]"
+    r"[〇零一二两三四五六七八九十百千]*)(?:[多余]?[万亿])?"
+    r"|\d+(?:\.\d+)?[多余]?[万亿])"
+)
 # A numeral: Arabic (with optional thousands commas and decimals) or Chinese, possibly led
-# by 数/几/上 ("数百万", "上千") and with 多/余/来/几 before or after a 万/亿 magnitude.  A
-# bare 百/千/万 counts only after a qualifier (近千名, 超过万人): alone it is mostly an
-# idiom or an anniversary (千家万户, 建党百年).
+# by 数/几/上 ("数百万", "上千") and with 多/余/来/几 before or after a 万/亿 magnitude, the
+# magnitude taking the compound's lower sections with it (一万四千余人次).  A bare
+# 百/千/万 counts only after a qualifier (近千名, 超过万人): alone it is mostly an idiom or
+# an anniversary (千家万户, 建党百年).
 _ZH_PATTERN = re.compile(
-    rf"(?:(?P<pre>{_alternation(list(_ZH_PREFIX))})[有了达]?)?"
+    rf"(?:(?P<pre>{_alternation(list(_ZH_PREFIX))}){_ZH_PREFIX_LINK}?)?"
     r"(?P<num>(?<![\dA-Za-z.])\d+(?:,\d{3})*(?:\.\d+)?(?![\d.,]\d)"
     rf"|(?:[数几上](?=[十百千万])|(?=[一二两三四五六七八九十]))[{_ZH_NUM_CHARS}]+"
     rf"|(?<=[近约超过逾达])(?=[百千万])[{_ZH_NUM_CHARS}]*)"
     r"(?P<q1>[多余来几])?"
-    r"(?P<mag>[百千万亿]+)?"
+    rf"(?P<mag>[百千万亿]+(?:{_ZH_SECTION})*)?"
     r"(?P<q2>[多余])?"
     r"[ \u00a0]?"
     rf"(?P<unit>{_alternation(_UNITS_ZH)})?"
@@ -77,14 +89,39 @@ _UNIT_BLOCKERS = {
     "天": ("津", "前"),
     "个月": ("前",),
     "小时": ("前",),
-}
+    # 起来, 起点, 起草, 起诉…: verbs and nouns starting with a measure word (3起 is 3 cases).
+    "起": ("来", "点", "步", "草", "飞", "始", "源", "航", "跑", "诉", "义", "床", "身", "码", "止",
+          "价", "拍", "算", "效", "见", "因", "到"),
+    "宗": ("旨", "教", "族", "亲", "师", "祠", "派", "室"),
+    "例": ("如", "外", "子", "会", "行", "证", "题", "句"),
+    "轮": ("车", "椅", "船", "胎", "子", "廓", "流", "换", "岗", "值", "休", "训"),
+    "笔": ("记", "试", "者", "名", "画", "墨", "直", "迹", "触", "下"),
+    "幅": ("度", "员"),
+    "届": ("时", "满", "别", "会"),
+}  # fmt: skip
+# 届 is a count only after a verb of holding or a count adverb (连续四届, 已举办四届,
+# 共举办了五届) or at a clause end (已经办了三届。); otherwise it is an ordinal without 第
+# (十四届全国人大, 二十届三中全会).
+_SESSION_COUNT_BEFORE = re.compile(
+    r"(?:连续|举办|举行|召开|开展|办|共|已|累计|历经|先后|总共|了|过)$"
+)
+_SESSION_COUNT_AFTER = re.compile(r"[，。、；！？,.;!?）)]|了|以来|$")
 _NAME_TAGS = frozenset({"ns", "nr", "nt", "nrt", "nrfg", "nz"})
 # Single-character measure words that also start common nouns (两部门, 3家庭): when jieba's
 # segmentation glues the unit to what follows into a noun, the number has no measure word.
-_NOUN_PREFIX_UNITS = frozenset("部家名期场所位类门台间处头条件本队团只支套张份批项座户")
+_NOUN_PREFIX_UNITS = frozenset("部家名期场所位类门台间处头条件本队团只支套张份批项座户宗例笔箱袋")
 _NOUN_TAGS = frozenset({"n", "nz", "nt", "ns", "vn", "ng", "l", "j"})
 _PERIOD_UNITS = frozenset({"年", "个月", "天", "小时"})
-_SINCE = ("来", "以来", "内", "中", "里")
+# Before 近 + a period, verbs of duration make 近 "nearly" (历时近两年); otherwise 近N年
+# is "the last N years" (近两年, 近三年来) and no approximation.
+_TOOK_BEFORE = re.compile(r"(?:历时|耗时|用时|历经|经过|长达|持续|用了|花了|了)$")
+_VAGUE_IN_SECTION = re.compile("[多余]")
+# Characters before 约/近 that make it the end of another word (签约, 预约, 附近, 最近).
+_PREFIX_SPOILERS = {"约": "签预合公条邀制节婚契违履守特简相", "近": "最附靠亲邻临就贴"}
+# A share whose qualifier stands before 占 and its base: 约占全市总人口的18%.
+_SHARE_BEFORE = re.compile(
+    rf"(?P<pre>{_alternation(list(_ZH_PREFIX))})占[^，。；;,!?！？\d]{{0,12}}的$"
+)
 _ORDINAL_BEFORE = ("第", "排名", "No.", "no.")
 # Before a Chinese numeral only: 初三 (a school grade or lunar date), 周三/星期三 (weekdays).
 _CALENDAR_BEFORE = ("初", "周", "星期", "礼拜")
@@ -213,8 +250,14 @@ def _approx(*marks: str | None) -> str | None:
 def _zh_candidate(text: str, m: re.Match[str]) -> tuple[int, int, float, str, str | None] | None:
     """(start, end, value, unit, approx) for one numeral match, or None if not a statistic."""
     num, mag, unit, pre = m["num"], m["mag"] or "", m["unit"], m["pre"]
-    if pre == "近" and unit in _PERIOD_UNITS and text.startswith(_SINCE, m.end()):
-        pre = None  # 近5年来: "the last five years", a period, not an approximation
+    if pre and m.start() and text[m.start() - 1] in _PREFIX_SPOILERS.get(pre, ""):
+        pre = None  # 签约30个, 附近3个: the qualifier's character ends another word
+    if (
+        pre == "近"
+        and unit in _PERIOD_UNITS
+        and not _TOOK_BEFORE.search(text[max(0, m.start() - 2) : m.start()])
+    ):
+        pre = None  # 近5年(来): "the last five years", not "nearly"; but 历时近两年 is nearly
     start = m.start("pre") if pre else m.start("num")
     end = m.end()
     lead = num[0] if num[:1] in ("数", "几", "上") else None
@@ -235,6 +278,11 @@ def _zh_candidate(text: str, m: re.Match[str]) -> tuple[int, int, float, str, st
     else:
         after = text[m.end("unit") : m.end("unit") + 1]
         if text.startswith(_UNIT_BLOCKERS.get(unit, ()), m.end("unit")):
+            return None
+        if unit == "届" and not (
+            _SESSION_COUNT_BEFORE.search(text[max(0, start - 2) : start])
+            or _SESSION_COUNT_AFTER.match(text, m.end("unit"))
+        ):
             return None
         if unit in _NOUN_PREFIX_UNITS and after and unit + after not in _UNITS_ZH:
             posseg, tags, _ = _jieba()
@@ -258,7 +306,11 @@ def _zh_candidate(text: str, m: re.Match[str]) -> tuple[int, int, float, str, st
         return None
     if _in_fixed_expression(text, m.start("num"), m.end(), _SLOGANS_ZH):
         return None
-    approx = _approx(pre, lead, m["q1"], m["q2"], m["post"])
+    inner = _VAGUE_IN_SECTION.search(mag)
+    approx = _approx(pre, lead, m["q1"], inner and inner.group(), m["q2"], m["post"])
+    if approx is None and unit == "%":
+        share = _SHARE_BEFORE.search(text[max(0, start - 16) : start])
+        approx = _approx(share and share["pre"])
     return start, end, value, unit, approx
 
 
@@ -278,16 +330,23 @@ def _extract_zh(text: str) -> Iterator[tuple[int, int, float, str, str | None]]:
 # ---------------------------------------------------------------------------- English
 _EN_NUM_WORD = "|".join(sorted(EN_NUMBER_WORDS - {"one", "zero"}, key=len, reverse=True))
 _EN_MAG = "|".join(EN_MAGNITUDES)
+# Qualifiers before an English number, verbs of exceeding included ("spending exceeded
+# 150 billion yuan" reports more than 150 billion).
 _EN_PREFIX = {
     "more than": MORE_THAN, "over": MORE_THAN, "in excess of": MORE_THAN, "upwards of": MORE_THAN,
-    "about": ABOUT, "around": ABOUT, "approximately": ABOUT, "roughly": ABOUT, "nearly": ABOUT,
-    "almost": ABOUT, "some": ABOUT, "close to": ABOUT, "at least": AT_LEAST,
-    "no fewer than": AT_LEAST, "no less than": AT_LEAST,
+    "well over": MORE_THAN, "just over": MORE_THAN, "above": MORE_THAN, "exceeding": MORE_THAN,
+    "exceeded": MORE_THAN, "exceeds": MORE_THAN, "exceed": MORE_THAN, "surpassed": MORE_THAN,
+    "surpassing": MORE_THAN, "topped": MORE_THAN, "topping": MORE_THAN,
+    "about": ABOUT, "around": ABOUT, "approximately": ABOUT, "approx.": ABOUT, "roughly": ABOUT,
+    "nearly": ABOUT, "almost": ABOUT, "some": ABOUT, "close to": ABOUT, "an estimated": ABOUT,
+    "estimated": ABOUT, "at least": AT_LEAST, "no fewer than": AT_LEAST,
+    "no less than": AT_LEAST, "a minimum of": AT_LEAST,
 }  # fmt: skip
 _EN_CURRENCY_BEFORE = {"$": "dollars", "US$": "dollars", "¥": "yuan", "RMB": "yuan", "€": "euros",
                        "£": "pounds"}  # fmt: skip
 _EN_PATTERN = re.compile(
-    rf"(?:\b(?P<pre>{'|'.join(sorted(_EN_PREFIX, key=len, reverse=True))})\s+)?"
+    rf"(?:\b(?P<pre>{'|'.join(re.escape(p) for p in sorted(_EN_PREFIX, key=len, reverse=True))})"
+    r"\s+)?"
     rf"(?<![\w.,-])(?P<cur>US\$|\$|¥|€|£|RMB\s?)?"
     r"(?P<num>(?<![.,-])(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?![\w-]|[.,]\d)"
     rf"(?:\s+(?:{_EN_MAG})\b)?"
@@ -366,19 +425,26 @@ def _extract_en(text: str) -> Iterator[tuple[int, int, float, str, str | None]]:
 
 
 def extract(document: Document) -> Iterator[Statistic]:
-    """Every reported quantity, once per (value, unit) in the document.
+    """Every reported quantity, once per (value, unit, approximation) in the document.
 
-    A figure repeated later in an article is the same fact, so only its first mention is
-    reported.
+    A figure repeated later in an article with the same qualifier is the same fact, so only
+    its first mention is reported; the same value with another qualifier (逾9万人 beside
+    约9万人) is a different figure and is reported too.
     """
     text = document.text.translate(_WIDTH)
     protected = _protected_spans(text)
-    seen: set[tuple[float, str]] = set()
-    found = sorted([*_extract_zh(text), *_extract_en(text)])
+    seen: set[tuple[float, str, str | None]] = set()
+    # Longest span first at each start, so a figure both grammars read ("over 40%" and its
+    # "40%") is kept once, with its qualifier.
+    found = sorted([*_extract_zh(text), *_extract_en(text)], key=lambda f: (f[0], -f[1]))
+    covered = 0
     for start, end, value, unit, approx in found:
-        if _inside(start, protected) or (value, unit) in seen:
+        if start < covered or _inside(start, protected):
             continue
-        seen.add((value, unit))
+        covered = end
+        if (value, unit, approx) in seen:
+            continue
+        seen.add((value, unit, approx))
         yield Statistic(
             value=value,
             unit=unit,

@@ -92,6 +92,104 @@ def test_chinese_non_statistics(text: str) -> None:
     assert triples(text) == []
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("活动吸引一万四千余人次参与。", [("一万四千余人次", 14000, "人次", "more_than")]),
+        ("全县常住人口三万五千人。", [("三万五千人", 35000, "人", None)]),
+        ("报名者两万三千人。", [("两万三千人", 23000, "人", None)]),
+        ("累计投入一亿二千多万元。", [("一亿二千多万元", 120000000, "元", "more_than")]),
+        ("惠及1万4千人。", [("1万4千人", 14000, "人", None)]),
+        ("筹款1亿2000万元。", [("1亿2000万元", 120000000, "元", None)]),
+        ("覆盖十二亿三千四百万人。", [("十二亿三千四百万人", 1234000000, "人", None)]),
+        ("登记一万零五人。", [("一万零五人", 10005, "人", None)]),
+        ("受益群众3.2万余人。", [("3.2万余人", 32000, "人", "more_than")]),
+        ("截至5万2023年的数据。", []),  # a section needs its own magnitude
+    ],
+)  # fmt: skip
+def test_compound_chinese_numerals_are_read_whole(text: str, expected: list[tuple]) -> None:
+    assert triples(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("该赛事已连续四届落户本市。", [("四届", 4, "届", None)]),
+        ("论坛至今已举办六届。", [("六届", 6, "届", None)]),
+        ("大赛共举办了5届，评出奖项。", [("5届", 5, "届", None)]),
+        ("今年查处案件31起，移送8宗。", [("31起", 31, "起", None), ("8宗", 8, "宗", None)]),
+        ("开展两轮培训，累计收治12例。", [("两轮", 2, "轮", None), ("12例", 12, "例", None)]),
+        ("捐赠500箱物资、200袋大米，完成交易30笔，展出50幅作品，颁发10枚奖章。",
+         [("500箱", 500, "箱", None), ("200袋", 200, "袋", None), ("30笔", 30, "笔", None),
+          ("50幅", 50, "幅", None), ("10枚", 10, "枚", None)]),
+    ],
+)  # fmt: skip
+def test_count_measure_words(text: str, expected: list[tuple]) -> None:
+    assert triples(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "第五届论坛在此开幕。",  # ordinal with 第
+        "出席十四届全国人大二次会议，学习二十届三中全会精神。",  # ordinal without 第
+        "届时三届毕业生返校。",  # 届时; a cohort, not a count
+        "新规从3月1日起施行，3起诉讼，三起三落。",  # 起 of dates, verbs, idioms
+        "他是一起参加的，骑三轮车来，坚持宗旨。",  # 一起, 三轮车
+        "双方签约30个项目。",  # 签约 is not 约 "about"
+    ],
+)
+def test_measure_word_look_alikes(text: str) -> None:
+    assert [t for t in triples(text) if t[3] == "about" or t[2] in "届起宗轮"] == []
+
+
+def test_same_value_with_other_qualifier_is_another_fact() -> None:
+    text = "上半年逾9万人参与，下半年约9万人参与。全年逾9万人参与。"
+    assert triples(text) == [
+        ("逾9万人", 90000, "人", "more_than"),
+        ("约9万人", 90000, "人", "about"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("女性约占62%。", [("约占62%", 62, "%", "about")]),
+        ("社工占比约55%。", [("约55%", 55, "%", "about")]),
+        ("老年人约占全市总人口的18%。", [("18%", 18, "%", "about")]),
+        ("近两年，服务了100人。", [("两年", 2, "年", None), ("100人", 100, "人", None)]),
+        ("近三年来成效明显。", [("三年", 3, "年", None)]),
+        ("该项目历时近两年。", [("近两年", 2, "年", "about")]),
+        ("近千名志愿者，近3000人参加。",
+         [("近千名", 1000, "名", "about"), ("近3000人", 3000, "人", "about")]),
+        ("附近3个社区都参加了。", [("3个", 3, "个", None)]),
+    ],
+)  # fmt: skip
+def test_separated_and_time_qualifiers(text: str, expected: list[tuple]) -> None:
+    assert triples(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Spending exceeded 150 billion yuan.",
+         [("exceeded 150 billion yuan", 150000000000, "yuan", "more_than")]),
+        ("Donations topped US$2 million.",
+         [("topped US$2 million", 2000000, "dollars", "more_than")]),
+        ("An estimated 5,000 residents benefited.",
+         [("An estimated 5,000 residents", 5000, "residents", "about")]),
+        ("Well over 40% were elderly; about 40% were women.",
+         [("Well over 40%", 40, "%", "more_than"), ("about 40%", 40, "%", "about")]),
+        ("Nearly 50 projects in around 20 cities reached approximately 1,000 households.",
+         [("Nearly 50 projects", 50, "projects", "about"),
+          ("around 20 cities", 20, "cities", "about"),
+          ("approximately 1,000 households", 1000, "households", "about")]),
+    ],
+)  # fmt: skip
+def test_english_qualifiers(text: str, expected: list[tuple]) -> None:
+    assert triples(text) == expected
+
+
 def test_quoted_speech_keeps_its_figures_but_short_quoted_terms_do_not() -> None:
     found = triples("他说：“我们去年服务了3000多名老人，今年还要翻番。”开展“六个一”活动。")
     assert found == [("3000多名", 3000, "名", "more_than")]
