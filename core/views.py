@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, ClassVar
+
+import attrs
 
 from factfold.events import (
     DocumentAdded,
@@ -27,10 +29,17 @@ from factfold.events import (
     Fact,
     type_name,
 )
+from factfold.events.facts import _PROVENANCE  # the same split Fact.attributes makes
 
 from .projection import Projection
 
 LIVE = "EXISTS (SELECT 1 FROM paths p WHERE p.doc_id = {t}.doc_id)"
+
+_INSERT_FACT = "INSERT OR REPLACE INTO facts VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+_DELETE_OUTDATED = "DELETE FROM facts WHERE doc_id = ? AND extractor GLOB ? AND position < ?"
+#: one encoder for every row (json.dumps with options builds a new encoder per call)
+_json = json.JSONEncoder(ensure_ascii=False).encode
+_GLOB_CHARS = frozenset("*?[")
 
 
 def _like(value: str) -> tuple[str, str]:
@@ -163,27 +172,88 @@ class FactsView(Projection):
     def drop(self, db: sqlite3.Connection) -> None:
         db.execute("DROP TABLE IF EXISTS facts")
 
+    def __init__(self) -> None:
+        #: per fact class, its kind-specific field names (as Fact.attributes gives them)
+        self._names: dict[type, tuple[str, ...] | None] = {}
+
+    def _attributes(self, fact: Fact) -> dict[str, Any]:
+        """``fact.attributes()``, without walking ``attrs.fields`` for every fact."""
+        cls = type(fact)
+        names = self._names.get(cls, ())
+        if names == ():
+            # A plugin's fact class may override attributes(): then always ask it.
+            names = (None if cls.attributes is not Fact.attributes
+                     else tuple(f.name for f in attrs.fields(cls) if f.name not in _PROVENANCE))
+            self._names[cls] = names
+        if names is None:
+            return fact.attributes()
+        out = {}
+        for name in names:
+            value = getattr(fact, name)
+            out[name] = list(value) if isinstance(value, tuple) else value
+        return out
+
+    def _row(self, env: Envelope, e: Fact) -> tuple[Any, ...]:
+        data = self._attributes(e)
+        key_field = e.key_field or next(iter(data), None)
+        key = data.get(key_field) if key_field else None
+        return (env.position, e.kind, e.doc_id, e.extractor, None if key is None else str(key),
+                e.span[0], e.span[1], e.evidence, _json(data))
+
+    @staticmethod
+    def _outdated(e: ExtractionCompleted | ExtractionFailed, position: int) -> tuple[Any, ...]:
+        """The DELETE arguments for facts an extraction outcome at ``position`` replaces.
+
+        Facts come in the same batch as their completion marker, just before it; any older
+        facts of this extractor for this document are from an earlier run.
+        """
+        first_of_batch = position - (e.fact_count if isinstance(e, ExtractionCompleted) else 0)
+        return (e.doc_id, f"{e.extractor}@*", first_of_batch)
+
     def apply(self, db: sqlite3.Connection, env: Envelope) -> None:
         e = env.payload
         if isinstance(e, Fact):
-            attrs = e.attributes()
-            key_field = e.key_field or next(iter(attrs), None)
-            key = attrs.get(key_field) if key_field else None
-            db.execute(
-                "INSERT OR REPLACE INTO facts VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (env.position, e.kind, e.doc_id, e.extractor,
-                 None if key is None else str(key), e.span[0], e.span[1], e.evidence,
-                 json.dumps(attrs, ensure_ascii=False)),
-            )
+            db.execute(_INSERT_FACT, self._row(env, e))
         elif isinstance(e, ExtractionCompleted | ExtractionFailed):
-            # Facts come in the same batch as their completion marker, just before it; any
-            # older facts of this extractor for this document are from an earlier run.
-            first_of_batch = env.position - (
-                e.fact_count if isinstance(e, ExtractionCompleted) else 0)
-            db.execute(
-                "DELETE FROM facts WHERE doc_id = ? AND extractor GLOB ? AND position < ?",
-                (e.doc_id, f"{e.extractor}@*", first_of_batch),
-            )
+            db.execute(_DELETE_OUTDATED, self._outdated(e, env.position))
+
+    def apply_many(self, db: sqlite3.Connection, envelopes: Sequence[Envelope]) -> None:
+        """Two ``executemany`` calls per chunk instead of a statement per event.
+
+        Deletes run before the buffered inserts, so they must never be meant for a buffered
+        row: when one could be (a re-extraction whose older facts are still in the buffer),
+        the buffer is written first.  Normally none is: a run's facts sit in its own batch,
+        just before its marker, where ``position >= first_of_batch`` keeps them.
+        """
+        rows: list[tuple[Any, ...]] = []
+        deletes: list[tuple[Any, ...]] = []
+        # doc_id -> {extractor: lowest buffered position}
+        buffered: dict[str, dict[str, int]] = {}
+
+        def flush() -> None:
+            db.executemany(_DELETE_OUTDATED, deletes)
+            db.executemany(_INSERT_FACT, rows)
+            deletes.clear()
+            rows.clear()
+            buffered.clear()
+
+        for env in envelopes:
+            e = env.payload
+            if isinstance(e, Fact):
+                rows.append(self._row(env, e))
+                lowest = buffered.setdefault(e.doc_id, {})
+                if e.extractor not in lowest:
+                    lowest[e.extractor] = env.position
+            elif isinstance(e, ExtractionCompleted | ExtractionFailed):
+                delete = self._outdated(e, env.position)
+                prefix = f"{e.extractor}@"
+                if _GLOB_CHARS.intersection(prefix) or any(
+                    x.startswith(prefix) and position < delete[2]
+                    for x, position in buffered.get(e.doc_id, {}).items()
+                ):
+                    flush()
+                deletes.append(delete)
+        flush()
 
     def rows(
         self, db: sqlite3.Connection, kind: str | None = None, filters: Mapping[str, str] = {}
