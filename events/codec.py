@@ -18,7 +18,7 @@ import attrs
 import msgpack
 
 from .envelope import Envelope
-from .schema import EventRegistry, type_name
+from .schema import EventRegistry, OpaqueEvent, type_name
 
 
 class EncodeError(ValueError):
@@ -64,19 +64,16 @@ class EventCodec:
 
     def from_record(self, record: list[Any], position: int) -> Envelope:
         name, version, event_id, stream, ts, producer, causation, correlation, data = record
-        cls = self.registry.get(name)
-        if version != cls.__schema_version__:
-            data = self.registry.upcast(name, version, data)
-        return Envelope(
-            cls(**data),
-            stream=stream,
-            producer=producer,
-            causation_id=causation,
-            correlation_id=correlation,
-            event_id=event_id,
-            timestamp=ts,
-            position=position,
-        )
+        if name in self.registry:
+            cls = self.registry.get(name)
+            if version != cls.__schema_version__:
+                data = self.registry.upcast(name, version, data)
+            payload = cls(**data)
+        else:
+            payload = OpaqueEvent(name, version, data)
+        # Positional (Envelope's field order): keyword arguments cost measurably per event.
+        return Envelope(payload, stream, producer, causation, correlation, event_id, ts,
+                        position)
 
     def unpack_batch(self, blob: bytes, first_position: int) -> list[Envelope]:
         records = msgpack.unpackb(blob, raw=False, use_list=True, strict_map_key=False)
