@@ -216,8 +216,11 @@ class Watcher:
         self.stats = WatchStats()
         self.candidates = _Candidates()
         self._patterns = DEFAULT_IGNORE + tuple(self.config.ignore)
-        self._store_dir = os.path.normpath(str(store.path))
+        # The store may sit inside the folder: its own writes are not documents.
+        store_dir = os.path.abspath(store.path)
+        self._store_dir = store_dir if os.path.isabs(self.root) else os.path.relpath(store_dir)
         self._stop = threading.Event()
+        self._signal: int | None = None
         #: path -> (signature, when first seen with it): waiting for the settle window
         self._settling: dict[str, tuple[Signature, float]] = {}
         #: path -> signature when last handled; a scan skips paths that still match
@@ -253,6 +256,14 @@ class Watcher:
         """Ask :meth:`run` to return after the file in hand (safe from any thread)."""
         self._stop.set()
 
+    @property
+    def stopping(self) -> bool:
+        if self._signal is not None and not self._stop.is_set():
+            log.info("stopping: finishing the file in hand; the rest is found on next start",
+                     signal=signal.Signals(self._signal).name)
+            self._stop.set()
+        return self._stop.is_set()
+
     def run(self, status: bool = False, on_facts: OnFacts | None = None) -> WatchStats:
         """Watch until stopped by :meth:`stop`, SIGINT or SIGTERM; returns the counters."""
         restore = self._install_signals()
@@ -274,7 +285,7 @@ class Watcher:
                      candidates=len(self._settling), documents=len(self._stored()))
             # Documents committed by an earlier run that stopped before extracting them.
             self._extract([], on_facts)
-            while not self._stop.is_set():
+            while not self.stopping:
                 try:
                     self._step(on_facts)
                 except Exception as exc:
@@ -298,11 +309,11 @@ class Watcher:
             return lambda: None
 
         def handler(signum: int, frame: object) -> None:
-            if self._stop.is_set():
+            # No logging and no locks here: the handler runs in the worker thread, which may
+            # hold them (e.g. mid-way through writing a log line) and would deadlock.
+            if self._signal is not None:
                 raise KeyboardInterrupt  # a second signal: drop the work in hand now
-            log.info("stopping: finishing the file in hand; the rest is found on next start",
-                     signal=signal.Signals(signum).name)
-            self._stop.set()
+            self._signal = signum
 
         previous = {s: signal.signal(s, handler) for s in (signal.SIGINT, signal.SIGTERM)}
         return lambda: [signal.signal(s, h) for s, h in previous.items()] and None
@@ -393,8 +404,12 @@ class Watcher:
                 is_dir = False
             if is_dir:
                 yield from self._walk(path)
-            else:
-                yield path, stat_of(path)
+                continue
+            st = stat_of(path)
+            if st is not None and stat.S_ISDIR(st.st_mode):
+                log.debug("not following a symbolic link to a folder", path=printable(path))
+                continue
+            yield path, st
 
     def _scan(self, top: str, *, full: bool) -> None:
         """Reconcile ``top`` with the store: new or changed files become candidates."""
@@ -472,7 +487,7 @@ class Watcher:
         for start in range(0, len(ready), self.config.batch):
             new: list[tuple[str, str]] = []
             for path, st in ready[start:start + self.config.batch]:
-                if self._stop.is_set():
+                if self.stopping:
                     return  # not committed: the next start's scan finds it
                 del self._settling[path]
                 try:
@@ -501,6 +516,9 @@ class Watcher:
         try:
             with open(path, "rb") as f:
                 data = f.read()
+        except FileNotFoundError:
+            self._look(path)  # gone before it could be read: nothing to reject
+            return None
         except OSError:
             # The store words the rejection (unreadable / vanished) the same way for all.
             self._outcome(path, self.store.ingest_file(Path(path), name))
