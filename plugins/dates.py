@@ -8,7 +8,8 @@ earlier in the same paragraph in a full date ("2022年8月1日 ... 8月26日"), 
 that opens with a year ("2015年,..."), or in the document's dateline ("...2022年8月26日电").
 
 Outputs: ``2022-08-26`` (full), ``--08-26`` (no year), ``2017-09`` (year and month),
-``2015`` (year alone).  "日前", "近日" and other vague times are not dates at all.
+``2015`` (year alone, also "in 2015"), ``--11`` (a month that times an event, no year).
+"日前", "近日" and other vague times are not dates at all.
 """
 
 from __future__ import annotations
@@ -42,7 +43,13 @@ _EN = re.compile(
     rf"|\b{_MON.replace('mon>', 'mon2>')}\s+(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?\b(?!\s*%)"
     rf"(?:,?\s+(?P<y2>\d{{4}}))?"
     rf"|\b{_MON.replace('mon>', 'mon3>')},?\s+(?P<y3>\d{{4}})\b"
+    r"|(?<=\b[Ii]n\s)(?P<y4>(?:19|20)\d{2})\b(?!\s*[-–—/]\s*\d)"
 )
+# A month with neither year nor day ("11月在东莞召开", "12月上旬,") is a date only where it
+# times an event: followed by a part of the month, a pause or the event's verb; elsewhere a
+# bare "8月" is too vague (and often part of a count or a label).
+_MONTH_TAIL = re.compile(r"(?:上旬|中旬|下旬|初|中|底|末|份)?(?=\s*(?:[,，、;；]|在|于|举行|召开|"
+                         r"举办|开幕|启动|签|期间|至|到))")
 _EN_RANGE_START = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)?\s*(?:-|–|—|to|and)\s*$")
 _DATELINE_ZH = re.compile(r"(\d{4})\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*电")
 _DATELINE_EN = re.compile(
@@ -79,7 +86,7 @@ def iso(year: int | None, month: int | None = None, day: int | None = None) -> s
     if year is None:
         if month is None:
             return None
-        return f"--{month:02d}-{day:02d}" if day is not None else None
+        return f"--{month:02d}-{day:02d}" if day is not None else f"--{month:02d}"
     if month is None:
         return f"{year:04d}"
     return f"{year:04d}-{month:02d}" + (f"-{day:02d}" if day is not None else "")
@@ -94,10 +101,17 @@ def _raw_dates(text: str) -> list[tuple[int, int, int | None, int | None, int | 
             continue
         year = int(m.group("y")) if m.group("y") else None
         day = _cn_int(m.group("d")) if m.group("d") else None
+        end = m.end()
         if year is None and day is None:
-            continue  # a bare "8月" is too vague (and often a count of months)
-        out.append((m.start(), m.end(), year, _cn_int(m.group("m")), day))
+            tail = _MONTH_TAIL.match(text, end)
+            if tail is None:
+                continue
+            end = tail.end()
+        out.append((m.start(), end, year, _cn_int(m.group("m")), day))
     for m in _EN.finditer(text):
+        if m.group("y4"):  # "in 2019": the year alone
+            out.append((m.start(), m.end(), int(m.group("y4")), None, None))
+            continue
         mon = m.group("mon") or m.group("mon2") or m.group("mon3")
         month = _MONTHS[mon.rstrip(".").lower()]
         day = m.group("d1") or m.group("d2")
@@ -206,15 +220,3 @@ def lead_at(leads_: list[Lead], position: int) -> Lead | None:
             break
         found = lead
     return found
-
-
-def normalize(text: str, year: int | None = None) -> str | None:
-    """ISO form of one date expression such as "8月26日" or "September 2017".
-
-    ``year`` is used when the expression gives a month and day but no year.
-    """
-    found = _raw_dates(text)
-    if not found:
-        return None
-    _, _, y, mo, d = found[0]
-    return iso(y if y is not None else (year if mo is not None else None), mo, d)

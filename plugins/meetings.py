@@ -24,7 +24,7 @@ from . import nlp
 from .dates import DateMention, Lead, event_dates, find_dates, lead_at, leads
 from .lexicons import alternation, lexicon
 
-VERSION = "1.0.0"
+VERSION = "1.1.0"
 
 
 # --------------------------------------------------------------------------- lexicons
@@ -218,22 +218,27 @@ class _Cluster:
 # Chinese: what may follow a head for the head to end a meeting name (not 大会堂, 会议室,
 # 大会华侨委员会), and what must not.
 _ZH_NEXT = re.compile(r"(?:[\s,，。、;；:：!！?？”’\"'」』》)）(（\]]|$"
-                      r"|[在于上由举召开闭将的是以中后前结圆隆正现为对进主精暨并和与及顺落当成"
-                      r"已还也共邀吸期作发致讲再又今昨日近同旨围紧聚重特取着等])")
+                      r"|\d{1,2}\s*月|\d{4}\s*年|[在于上由举召开闭将的是以中后前结圆隆正现为对进主精暨并和与及顺落当成"
+                      r"已还也共邀吸期作发致讲再又今昨日近同旨围紧聚重特取着等审选听表])")
 _ZH_NEXT_DENY = re.compile(r"(?:主席|主任|委员|秘书|代表|常务|办公|组委|中心|会员|成员|筹备|理事)")
 # Verbs and prepositions that end the text before a name; not 组织/参与/开展, which are as
 # often part of a name ("社会组织参与社会治理论坛").
-_ZH_STOP = re.compile(r"(?:举办|举行|召开|参加|出席|围绕|主持|承办|主办|协办|领会|在|于|了|的|"
-                      r"由|将|是|向|对|把|从|到|即|等|及|以|届时|期间|此次|这次|本次|本届|上届|"
-                      r"该次|通过|贯彻|落实|学习|传达)")
+_ZH_STOP = re.compile(r"(?:举办|举行|召开|参加|出席|列席|围绕|主持|承办|主办|协办|领会|筹办|办好|"
+                      r"开好|莅临|参会|亮相|迎来|见证|随着|作为|依托|借助|自从|自(?![治主愿然我身贸])|"
+                      r"在|于|了|的|由|将|是|向|对|把|从|到|即|等|及|以来|以|届时|期间|此次|这次|本次|"
+                      r"本届|上届|该次|通过|贯彻|落实|学习|传达)")
 _ZH_LEADING = re.compile(r"(?:\d{4}\s*年\s*(?!度))?(?:\d{1,2}\s*月)?(?:\d{1,2}\s*[日号])?"
-                         r"(?:上午|下午|晚上|晚|日前|近日|近期|今天|昨天|当天|当日|今年|去年|本次|"
-                         r"此次|这次|本届|上届|该|此|这|那|各|该次)*")
+                         r"(?:上旬|中旬|下旬|上午|下午|晚上|晚|日前|近日|近期|今天|昨天|当天|当日|"
+                         r"今年以来|今年|去年|前年|明年|每年|年初|年中|年底|年末|上半年|下半年|月初|"
+                         r"月底|此前|随后|目前|同期|同日|次日|其间|其中|本次|此次|这次|本届|上届|该|"
+                         r"此|这|那|各|该次)*")
+# A count before the head ("三个平行分论坛", "多场沙龙") lists sessions, it names none.
+_ZH_COUNTED = re.compile(r"(?<!第)(?:[一二三四五六七八九十百两几\d]+|多|若干)\s*[个场]")
 _ZH_GENERIC = re.compile(r"^(?:第\s*[一二三四五六七八九十百〇零两\d]+\s*[届次期]|首届|首次|全体|"
                          r"年度|专题)?")
-_ZH_CUE_BEFORE = re.compile(r"(?:召开|举行|举办|出席|参加|参与|主持|组织)了?\s*$")
+_ZH_CUE_BEFORE = re.compile(r"(?:召开|举行|举办|出席|列席|参加|参与|主持|组织)了?\s*$")
 _ZH_CUE_AFTER = re.compile(r"^\s*(?:上|期间|现场|召开|举行|举办|开幕|闭幕|于"
-                           r"|在\S{0,20}?(?:召开|举行))")
+                           r"|在\S{0,20}?(?:召开|举行|举办|开幕))")
 _ZH_CUE_AROUND = re.compile(r"在\s*$")
 
 
@@ -247,7 +252,8 @@ def _name_char(text: str, i: int) -> bool:
 
 # Council heads (data/council_heads_zh.txt) name a body as often as its meeting: a meeting
 # when numbered as a session (第二次…) or reported as convened.
-_ZH_SESSION = re.compile(r"第\s*[一二三四五六七八九十百〇零两\d]+\s*次")
+_ZH_SESSION = re.compile(r"第\s*[一二三四五六七八九十百〇零两\d]+\s*次"
+                         r"|[一二三四五六七八九十百〇零两\d]+\s*届\s*[一二三四五六七八九十百〇零两\d]+\s*次")
 _ZH_HELD_AFTER = re.compile(r"\s*(?:在\S{0,20}?)?(?:召开|举行|举办|开幕|闭幕)")
 
 
@@ -310,6 +316,8 @@ def _zh_mentions(text: str) -> list[_Mention]:
         lead = _ZH_LEADING.match(text, start, hs)
         start = lead.end() if lead else start
         name = text[start:he].strip()
+        if _ZH_COUNTED.search(name):
+            continue
         rest = _ZH_GENERIC.sub("", name)
         generic = rest == m.group() or len(name) < 5
         if m.group().endswith(lexicon("council_heads_zh.txt")) and not _ZH_SESSION.search(name) \
@@ -339,6 +347,13 @@ _EN_NEXT_DENY = re.compile(r"\s+(?:room|hall|centre|center|venue|secretariat|sta
                            r"members?|delegates?|deput(?:y|ies)|staff|office|building|series)\b",
                            re.IGNORECASE)
 _EN_EDITION_YEAR = re.compile(r"\s+(?:19|20)\d{2}\b(?!\s*[-–—/]?\s*\d)")  # "Forum 2023"
+# A lower-case event reported as held: "held a press conference", "the board meeting was held".
+_EN_HELD_BEFORE = re.compile(r"\b(?:held|hosted|organi[sz]ed|convened|staged|co-hosted|"
+                             r"co-organi[sz]ed|ran|chaired|attended)\s+(?:a|an|the|its|their|"
+                             r"his|her)\s+(?:[\w'’-]+\s+){0,2}$", re.IGNORECASE)
+_EN_HELD_AFTER = re.compile(r"(?:\s+(?:on|about)\s+[^,.;]{1,50}?)?\s+(?:(?:was|were)\s+"
+                            r"(?:held|convened|hosted|organi[sz]ed|attended)|took\s+place|opened|"
+                            r"kicked\s+off)\b")
 _EN_RIGHT = re.compile(r"\s+(?:of|on|for)\s+(?:the\s+)?((?:[A-Z][\w'’&-]*)(?:\s+(?:and|of|for|"
                        r"the|&)?\s*[A-Z][\w'’&-]*)*)")
 
@@ -381,11 +396,19 @@ def _en_mentions(text: str, sents: list[tuple[int, int]]) -> list[_Mention]:
         words = [w for w in _EN_TOKEN.findall(text[start:hs])]
         named = any(w[0] in "“\"" or (w[0].isupper() and ordinal(w) is None) for w in words)
         named = named or end > he
-        out.append(_Mention(start, end, name, m.group().lower(), not named, named))
+        held = named or bool(_EN_HELD_BEFORE.search(text, max(0, start - 40), start)
+                             or _EN_HELD_AFTER.match(text, end))
+        out.append(_Mention(start, end, name, m.group().lower(), not named, held))
     return out
 
 
 # --------------------------------------------------------------------------- folding
+
+
+def _narrower(head: str, other: str) -> bool:
+    """Whether ``head`` is a more specific event type than ``other`` (a press conference is
+    not the Conference the article is about)."""
+    return len(head) > len(other) and norm(head).endswith(norm(other))
 
 
 def _fold(mentions: list[_Mention]) -> list[_Cluster]:
@@ -399,8 +422,10 @@ def _fold(mentions: list[_Mention]) -> list[_Cluster]:
                            if (key == "会议" or norm(c.name).endswith(key)
                                or key.endswith(norm(c.head))
                                or norm(c.head).endswith(key))
+                           and not _narrower(men.head, c.head)
                            and num in (None, ordinal(c.name))), None)
-            if target is None and men.cue and _ZH_GENERIC.sub("", men.name) == men.head != "会议":
+            bare = norm(_ZH_GENERIC.sub("", men.name)) == norm(men.head)
+            if target is None and men.cue and bare and men.head not in ("会议", "meeting"):
                 target = next((c for c in clusters if norm(c.name) == key), None)
                 if target is None:
                     clusters.append(_Cluster(men.name, men.start, men.end, men.head))
@@ -427,22 +452,46 @@ def _fold(mentions: list[_Mention]) -> list[_Cluster]:
 
 # --------------------------------------------------------------------------- attributes
 
-_ZH_PLACE = re.compile(r"[在于]\s*([^\s,，。;；、“”\"在于\d]{1,25}?)\s*(?:隆重|顺利|成功|正式)?"
+_ZH_PLACE = re.compile(r"[在于]\s*([^\s,，。;；、“”\"在于\d]{1,25}?)\s*"
+                       r"(?:隆重|顺利|成功|正式|组织|联合|共同)?"
                        r"(?:举行|召开|举办|开幕|闭幕|落幕|启动|开班|揭幕)")
 _ZH_ORGS_BY = re.compile(r"(?:由|^|[,，;；、])\s*([^,，。;；由]{3,120}?)\s*(?:联合|共同)?"
                          r"(?:主办|承办|协办|联办|举办)")
-_ZH_ORGS_SUBJ = re.compile(r"([^,，。;；]{3,80}?)(?:在[^,，。;；]{1,25}?)?(?:联合|共同)?"
+_ZH_PREP = re.compile(r"^(?:在|于|经|是|为|与|和)")  # "在甲协会主办的…": 在 opens the phrase
+_ZH_ORGS_SUBJ = re.compile(r"([^,，。;；]{3,80}?)(?:[在于][^,，。;；]{1,25}?)?(?:联合|共同|组织)?"
                            r"(?:举办|主办|召开|举行)了?\s*$")
 _EN_PLACE_NAME = (r"([A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*"
                   r"(?:\s*,\s*[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*)*)")
 _EN_PLACE = re.compile(r"\b(?:held|opened|convened|took place|kicked off|hosted|staged|launched|"
-                       r"happened|started|began|closed)\s+in\s+" + _EN_PLACE_NAME)
-_EN_IN = re.compile(r"\s+in\s+" + _EN_PLACE_NAME)  # "attended the X Conference in Bangkok"
+                       r"happened|started|began|closed)\s+(?:on\s+[\w ,]{3,25}?\s+)?in\s+"
+                       + _EN_PLACE_NAME)
+# "attended the X Conference in Bangkok", "a workshop on case management in Oslo"
+_EN_IN = re.compile(r"(?:\s+(?:on|about)\s+[a-z][^,.;]{0,40}?)?\s+in\s+" + _EN_PLACE_NAME)
 _EN_ORGS_BY = re.compile(r"\b(?:jointly\s+|co-?)?(?:hosted|organi[sz]ed|sponsored|chaired|"
                          r"convened|held)\s+by\s+(.+?)(?:[.;]\s*$|[.;]\s|$)")
+# A sentence of its own naming who hosted the meeting before it; "It was chaired by Dr. X"
+# names the person moderating a session, not an organiser.
+_EN_ORPHAN_BY = re.compile(r"\b(?:jointly\s+|co-?)?(?:hosted|organi[sz]ed|sponsored|convened|"
+                           r"held)\s+by\s+(.+?)(?:[.;]\s*$|[.;]\s|$)")
+# Where a list of hosts ends: names may be lower case ("the social work committee of …"),
+# but a new clause starts with a verb, a relative word or a time/place phrase.
+_EN_LIST_END = re.compile(r"(?:,\s*|\s+)(?:and\s+)?(?:(?:brought|gathered|attracted|drew|"
+                          r"was|were|is|are|has|have|had|will|which|who|where|with|featuring|"
+                          r"under|while|bringing|attended|focused|focusing)\b|[a-z]+ed\s+by\b|"
+                          r"(?:in|on|from)\s+(?:\d|(?:" + "|".join(
+                              m.capitalize() for m in _EN_MONTHS) + r")\b))")
+
+
+def _en_host_list(text: str) -> str:
+    """The host list that opens ``text`` (after "hosted by"), cut where a new clause begins."""
+    end = _EN_LIST_END.search(text)
+    return text[:end.start()] if end else text
+
+
 _EN_ORGS_SUBJ = re.compile(r"(?:^|[,;:]\s*)((?:the\s+)?[A-Z][^,;:]{2,120}?)\s+(?:jointly\s+)?"
                            r"(?:chaired|hosted|organi[sz]ed|launched|convened|sponsored|held|"
                            r"co-hosted|co-organi[sz]ed)\s*$")
+_EN_ARTICLE_END = re.compile(r"\s*\b(?:the|a|an|its|their)?\s*$", re.IGNORECASE)
 _EN_PRONOUNS = frozenset(_words("it he she they we this that which who there"))
 
 
@@ -469,7 +518,7 @@ def _organizers(text: str, sent: tuple[int, int], mention: _Mention, zh: bool) -
     found: list[str] = []
     if zh:
         for m in _ZH_ORGS_BY.finditer(s):
-            found += split_orgs_zh(m.group(1))
+            found += split_orgs_zh(_ZH_PREP.sub("", m.group(1)))
         prefix = text[sent[0]:mention.start]
         clause = re.split(r"[,，;；]", prefix)[-1]
         subj = _ZH_ORGS_SUBJ.search(clause) if mention.start > sent[0] else None
@@ -478,8 +527,9 @@ def _organizers(text: str, sent: tuple[int, int], mention: _Mention, zh: bool) -
     else:
         by = _EN_ORGS_BY.search(s)
         if by:
-            found += split_orgs_en(by.group(1))
-        subj = _EN_ORGS_SUBJ.search(text[sent[0]:mention.start].rstrip().removesuffix("the"))
+            found += split_orgs_en(_en_host_list(by.group(1)))
+        prefix = _EN_ARTICLE_END.sub("", text[sent[0]:mention.start])
+        subj = _EN_ORGS_SUBJ.search(prefix)
         if subj and subj.group(1).split()[0].lower() not in _EN_PRONOUNS:
             found += split_orgs_en(subj.group(1))
     return found
@@ -506,7 +556,56 @@ def _location(text: str, sent: tuple[int, int], men: _Mention, zh: bool) -> str 
     return None if words[0].lower() in _EN_MONTHS else place.rstrip(" ,")
 
 
-_NAME_YEAR = re.compile(r"^\s*((?:19|20)\d{2})(?!\d)|(?<!\d)((?:19|20)\d{2})\s*$")
+_CLAUSE_END = re.compile(r"[,，;；。:：!！?？]")
+
+
+def _mention_date(text: str, dates: list[DateMention], sent: tuple[int, int], men: _Mention,
+                  names: list[tuple[int, int]]) -> tuple[int, str] | None:
+    """The date a mention's sentence gives the meeting, ranked by how closely it is tied to it.
+
+    3: the date stands right before the name ("2019年首届论坛", "In 2019, the first X");
+    2: it is in the mention's own clause or opens the sentence ("12月2日,X在…召开");
+    1: it is elsewhere in the sentence (nearest before, else first after).
+    A date lacking the month or day is completed from a compatible date of the same clause
+    ("2019年首届论坛11月在东莞召开" -> 2019-11).
+    """
+    inside = [d for d in dates if sent[0] <= d.start and d.end <= sent[1]
+              and not any(s <= d.start < e for s, e in names)]
+    if not inside:
+        return None
+    lo = max([m.end() for m in _CLAUSE_END.finditer(text, sent[0], men.start)], default=sent[0])
+    hi_m = _CLAUSE_END.search(text, men.end, sent[1])
+    hi = hi_m.start() if hi_m else sent[1]
+    clause = [d for d in inside if lo <= d.start and d.end <= hi]
+    adjacent = [d for d in inside if 0 <= men.start - d.end <= 2
+                and not text[d.end:men.start].strip(" ,，")]
+    opening = [d for d in inside if not text[sent[0]:d.start].strip().removesuffix("In")
+               .removesuffix("On").strip() and text[d.end:d.end + 1] in ",，"]
+    before = [d for d in inside if d.end <= men.start]
+    if adjacent:
+        rank, pick = 3, adjacent[-1]
+    elif clause or opening:
+        near = [d for d in clause if d.end <= men.start]
+        rank, pick = 2, (near[-1] if near else clause[0] if clause else opening[0])
+    else:
+        rank, pick = 1, (before[-1] if before else inside[0])
+    return rank, _complete(pick.iso, [d.iso for d in clause + opening if d is not pick])
+
+
+def _complete(value: str, others: list[str]) -> str:
+    """``value`` with the month/day (or the year) of a compatible, more specific date."""
+    year, _, rest = value.partition("-") if not value.startswith("--") else ("", "", value[2:])
+    for other in others:
+        o_year, _, o_rest = (other.partition("-") if not other.startswith("--")
+                             else ("", "", other[2:]))
+        if year and not rest and o_rest and o_year in ("", year):
+            return f"{year}-{o_rest}"
+        if not year and o_year and not o_rest:
+            return f"{o_year}-{rest}"
+    return value
+
+
+_NAME_YEAR = re.compile(r"^\s*((?:19|20)\d{2})(?!\d)|(?<!\d)((?:19|20)\d{2})(?:\s*$|\s*年(?!度))")
 
 
 def extract(document: Document) -> Iterator[Meeting]:
@@ -518,7 +617,10 @@ def extract(document: Document) -> Iterator[Meeting]:
     if not mentions:
         return
     all_dates = find_dates(text)
-    dates = event_dates(text, all_dates)
+    # A date right before a meeting's name ("2019年首届论坛") times that meeting, though it
+    # reads as a label of the noun after it.
+    starts = {x.start for x in mentions} | {x.start - 1 for x in mentions}
+    dates = sorted(set(event_dates(text, all_dates)) | {d for d in all_dates if d.end in starts})
     lead_list: list[Lead] = leads(text, all_dates)
     clusters = _fold(mentions)
     names = [(x.start, x.end) for x in mentions]
@@ -532,9 +634,12 @@ def extract(document: Document) -> Iterator[Meeting]:
         c.mentions.sort(key=lambda x: x.start)
         date = location = None
         organizers: list[str] = []
-        for men in c.mentions:
+        best: tuple[int, int] | None = None
+        for k, men in enumerate(c.mentions):
             sent = sentence_of(sents, men.start)
-            date = date or date_near(dates, sent, men.start, names)
+            ranked = _mention_date(text, dates, sent, men, names)
+            if ranked is not None and (best is None or ranked[0] > best[0]):
+                best, date = (ranked[0], k), ranked[1]
             place = _location(text, sent, men, zh)
             if place and (location is None or len(place) > len(location)):
                 location = place
@@ -559,7 +664,7 @@ def _orphan_organizers(text: str, sents: list[tuple[int, int]],
     """Organisers in a sentence with no meeting mention ("It was jointly hosted by …"), keyed
     by ``id`` of the meeting that the previous mentioning sentence is about."""
     out: dict[int, list[str]] = {}
-    pattern = _ZH_ORGS_BY if zh else _EN_ORGS_BY
+    pattern = _ZH_ORGS_BY if zh else _EN_ORPHAN_BY
     for i, sent in enumerate(sents):
         if sent in about:
             continue
@@ -571,7 +676,7 @@ def _orphan_organizers(text: str, sents: list[tuple[int, int]],
         if prev is None:
             continue
         found = ([o for m in _ZH_ORGS_BY.finditer(s) for o in split_orgs_zh(m.group(1))] if zh
-                 else split_orgs_en(pattern.search(s).group(1)))
+                 else split_orgs_en(_en_host_list(pattern.search(s).group(1))))
         out.setdefault(id(about[prev]), []).extend(found)
     return out
 

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from factfold.plugins.dates import event_dates, find_dates, lead_at, leads, normalize
+from factfold.plugins.dates import event_dates, find_dates, lead_at, leads
+
+
+def first(text: str) -> str | None:
+    """The ISO value of the first date in ``text``, if any."""
+    found = find_dates(text)
+    return found[0].iso if found else None
 
 
 @pytest.mark.parametrize(("text", "expected"), [
@@ -21,14 +27,20 @@ from factfold.plugins.dates import event_dates, find_dates, lead_at, leads, norm
     ("日前", None),
     ("近日", None),
     ("8月", None),
+    ("共有8月的数据", None),
+    ("11月在东莞召开", "--11"),
+    ("12月上旬,会议召开", "--12"),
+    ("2019年11月在东莞召开", "2019-11"),
+    ("In 2019 the summit was held", "2019"),
+    ("the 2019 report", None),
 ])
-def test_normalize(text: str, expected: str | None) -> None:
-    assert normalize(text) == expected
+def test_first_date(text: str, expected: str | None) -> None:
+    assert first(text) == expected
 
 
-def test_normalize_uses_a_given_year_for_month_day_only() -> None:
-    assert normalize("8月26日", 2020) == "2020-08-26"
-    assert normalize("2019年8月26日", 2020) == "2019-08-26"
+def test_a_month_alone_takes_the_paragraph_year() -> None:
+    found = find_dates("2021年,该会成立。11月在甲市召开年会。")
+    assert [d.iso for d in found] == ["2021", "2021-11"]
 
 
 def test_year_carries_within_a_paragraph_not_beyond() -> None:

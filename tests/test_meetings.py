@@ -157,3 +157,71 @@ def test_en_date_range_starts_the_event_and_edition_year() -> None:
 def test_en_bodies_and_rooms_are_not_meetings() -> None:
     assert run("She is a member of the National Congress Standing Committee.") == []
     assert run("They met in the Grand Conference Room.") == []
+
+
+def test_zh_ceremonies_training_and_numbered_council_sessions() -> None:
+    assert by_name("3月5日,甲协会与乙大学在甲市举行战略合作签约仪式。")["战略合作签约仪式"].date \
+        == "--03-05"
+    assert "“助老”项目启动仪式" in by_name("4月1日,“助老”项目启动仪式在丙区举行。")
+    assert "某省社工督导培训班" in by_name("7月8日,某省社工督导培训班在某市开班。")
+    m = by_name("某基金会五届二次理事会审议通过了年度报告。")
+    assert list(m) == ["某基金会五届二次理事会"]
+    text = "11月2日,某协会第二届监事会第三次会议在上海召开。"
+    assert "某协会第二届监事会第三次会议" in by_name(text)
+
+
+def test_en_lower_case_events_reported_as_held() -> None:
+    m = run("On May 3, 2023, the Omega Foundation held a press conference in Quito.")[0]
+    assert (m.name, m.date, m.location, m.organizers) == (
+        "press conference", "2023-05-03", "Quito", ("Omega Foundation",))
+    assert by_name("The Sigma Society's board meeting was held on June 4, 2022 in Riga.")[
+        "board meeting"].location == "Riga"
+    assert by_name("A roundtable on elderly care was held in Turin on 9 May 2022.")[
+        "roundtable"].date == "2022-05-09"
+    assert run("The board meeting will discuss the budget.") == []
+
+
+def test_zh_name_starts_after_verbs_prepositions_and_time_phrases() -> None:
+    assert list(by_name("自2016年首届论坛在某市举办以来,已举办六届。")) == ["首届论坛"]
+    assert list(by_name("某区副区长李某列席座谈会并讲话。")) == ["座谈会"]
+    assert list(by_name("要努力办好第七届某省社工论坛。")) == ["第七届某省社工论坛"]
+    assert list(by_name("今年以来第二届某市社工论坛在某市召开。")) == ["第二届某市社工论坛"]
+
+
+def test_zh_counted_sub_forums_are_not_a_meeting() -> None:
+    assert run("论坛分设社区、儿童、养老三个平行分论坛。") == []
+    assert run("活动期间还举办了多场沙龙。") == []
+
+
+def test_a_past_meeting_takes_the_date_of_its_own_clause() -> None:
+    text = "2023年5月8日,第五届某某论坛在甲市举行。2019年首届某某论坛在乙市举行。"
+    assert by_name(text)["首届某某论坛"].date == "2019"
+    assert by_name("某协会年会于11月在丙市召开。")["某协会年会"].date == "--11"
+    assert by_name("某省社工研讨会12月上旬在丁市举行。")["某省社工研讨会"].date == "--12"
+    assert by_name("2018年首届某论坛于11月在戊市召开。")["首届某论坛"].date == "2018-11"
+    m = run("In 2019, the first Kappa Social Work Summit was held in Hanoi.")[0]
+    assert m.date == "2019"
+
+
+def test_zh_dated_clause_beats_a_header_date() -> None:
+    text = "2023年12月8日\n某区社区治理座谈会召开\n12月2日,某区社区治理座谈会在某区召开。"
+    assert by_name(text)["某区社区治理座谈会"].date == "--12-02"
+
+
+def test_organisers_before_the_name_and_conveners() -> None:
+    m = by_name("5月6日,某省社工协会主办的“社工与乡村”研讨会在某市举行。")["“社工与乡村”研讨会"]
+    assert m.organizers == ("某省社工协会",)
+    m = by_name("近日,在某省社工协会主办的第三届某论坛上,专家们展开讨论。")["第三届某论坛"]
+    assert m.organizers == ("某省社工协会",)
+    m = by_name("6月3日,某市民政局于某会议中心召开了全市社工站建设推进会。")["全市社工站建设推进会"]
+    assert (m.organizers, m.location) == (("某市民政局",), "某会议中心")
+    m = by_name("7月1日,某省民政厅在某市组织召开全省社会工作座谈会。")["全省社会工作座谈会"]
+    assert (m.organizers, m.location) == (("某省民政厅",), "某市")
+
+
+def test_en_host_lists_end_with_the_list() -> None:
+    m = run("The Lambda Forum was organised by the Alpha Association and the Beta Foundation, "
+            "and brought together 200 delegates.")[0]
+    assert m.organizers == ("Alpha Association", "Beta Foundation")
+    m = run("The Zeta Forum was hosted by the Alpha Association. It was chaired by Dr. Jo Doe.")[0]
+    assert m.organizers == ("Alpha Association",)
