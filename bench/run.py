@@ -315,7 +315,8 @@ def preloaded_store(documents: int) -> Path:
     """A cached store holding ``documents`` documents with their facts and views."""
     from factfold.store import Store
 
-    path = WORK / f"store-v{CORPUS_VERSION}-{documents}docs"
+    versions = "-".join(f"{n}{v}" for n, v in corpus.extractors())
+    path = WORK / f"store-v{CORPUS_VERSION}-{versions}-{documents}docs"
     if (path / "COMPLETE").exists():
         return path
     shutil.rmtree(path, ignore_errors=True)
@@ -427,23 +428,25 @@ def bench_query(table: Table, size: dict[str, Any]) -> None:
 def bench_watch(table: Table, quick: bool) -> None:
     """Run bench/bench_watch.py (owned by the watcher) if present, and take in its figures.
 
-    Contract: it writes a JSON list of figure objects (name, value, unit, and optionally
+    If it writes a JSON list of figure objects (name, value, unit, and optionally
     reference, reference_value, target, meets_target, note) to the path in the
-    FACTFOLD_BENCH_OUT environment variable; ``--quick`` asks for reduced sizes.
+    FACTFOLD_BENCH_OUT environment variable, they join the table; otherwise its own report
+    is printed.  Quick mode asks it for 20 latency files and no burst.
     """
     script = HERE / "bench_watch.py"
     if not script.exists():
         return
     with tempfile.TemporaryDirectory(dir=WORK) as tmp:
         out = Path(tmp) / "watch.json"
-        cmd = [sys.executable, str(script), *(["--quick"] if quick else [])]
+        cmd = [sys.executable, str(script),
+               *(["--latency-files", "20", "--skip-burst"] if quick else [])]
         proc = subprocess.run(cmd, capture_output=True, text=True,
                               env={**os.environ, "FACTFOLD_BENCH_OUT": str(out)})
         if proc.returncode != 0:
             print(f"  bench_watch.py failed (exit {proc.returncode}):\n{proc.stderr[-2000:]}")
             return
         if not out.exists():
-            print(proc.stdout)
+            print("  bench_watch.py:\n    " + proc.stdout.strip().replace("\n", "\n    "))
             return
         for fig in json.loads(out.read_text()):
             table.add(fig["name"], fig["value"], fig["unit"], ref=fig.get("reference"),
