@@ -32,7 +32,11 @@ _LATIN = re.compile(r"[A-Za-z]")
 # or headline -- except where the layout cuts a long paragraph (see _layout_break).
 # A line at least this long that breaks mid-sentence is a paragraph cut by the layout.
 _LONG_LINE = 50
-_SENT_END = re.compile(r"[。!?！？;；]+[”’\"')）]*|\.(?=\s)|\n+")
+# The period of an abbreviated honorific (Prof. Name) ends no sentence.
+_SENT_END = re.compile(
+    r"[。!?！？;；]+[”’\"')）]*"
+    r"|(?<!\bMr)(?<!\bMs)(?<!\bDr)(?<!\bSt)(?<!\bMrs)(?<!\bProf)(?<!\bSen)(?<!\bGen)\.(?=\s)|\n+"
+)
 
 
 class Token(NamedTuple):

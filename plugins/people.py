@@ -24,7 +24,7 @@ from factfold import Document, Extractor, Person, hookimpl
 from factfold.plugins import nlp
 from factfold.plugins.lexicons import alternation, lexicon
 
-VERSION = "1.0.0"
+VERSION = "1.1.0"
 
 
 @dataclass(frozen=True)
@@ -123,6 +123,7 @@ def extract(document: Document) -> Iterator[Person]:
         else:
             _english(text, start, end, found)
     _chinese(text, zh, found)
+    _english_bylines(text, found)
     _fold_english_variants(text, found)
     for person in found.values():
         roles = person.roles or [(None, None)]
@@ -182,19 +183,69 @@ _PREDICATE_OPENERS = _STOP_VERBS | _wordset(
 
 
 def _chinese(text: str, spans: list[tuple[int, int]], found: dict[str, _Found]) -> None:
-    """Tag the sentences that can hold a named post, then read their apposition chains."""
+    """Tag the sentences that can hold a named post, then read their apposition chains.
+
+    The headline and lead are tagged too: they name the article's subject body, which a
+    later bare 协会/本会 or an election without a body refers back to.
+    """
     lex = _lex()
+    _chinese_bylines(text, found)
     picked: list[tuple[str, list[int]]] = []
-    for start, end in spans:
+    for k, (start, end) in enumerate(spans):
         raw = text[start:end]
-        if not any(_may_name(raw, m.end()) for m in lex.title_re.finditer(raw)):
+        if (
+            k >= _LEAD_SENTENCES
+            and _APPOINTMENT_CUE.search(raw) is None
+            and not any(_may_name(raw, m.end()) for m in lex.title_re.finditer(raw))
+        ):
             continue
         # Drop layout line breaks so a name or body cut across lines reads whole.
         keep = [i for i, ch in enumerate(raw, start) if ch not in "\r\n"]
         picked.append(("".join(text[i] for i in keep), keep))
     tagged = nlp.tag([s for s, _ in picked])
+    bodies: list[str] = []
     for (sent, offsets), tokens in zip(picked, tagged, strict=True):
-        _chinese_sentence(sent, offsets, tokens, found)
+        _chinese_sentence(sent, offsets, tokens, found, bodies)
+
+
+# Sentences tagged whatever they contain: the headline and lead name the subject body.
+_LEAD_SENTENCES = 3
+# Words that put a name before its post (当选为副会长, 被聘为顾问) or introduce a person
+# without a title (某某是一名社工), so the sentence is worth tagging.
+_APPOINTMENT_CUE = re.compile(
+    r"当选|选举|选为|推选|推举|聘请|聘任|聘为|任命|担任|出任|兼任|增补|是一名|是一位|来自"
+)
+# Byline credits: the credit word licenses the names after it, even a name that is also a
+# common word (高山, 江河).  Credit words double as the title, except 文/图 (not a post).
+_BYLINE_WORDS = (
+    "特约记者|见习记者|实习记者|首席记者|摄影记者|全媒体记者|融媒体记者|记者|特约通讯员|"
+    "通讯员|实习生|摄影|摄像|责任编辑|编辑|文[/／]图|图[/／]文|(?:文|图)(?=\\s*[::])"
+)
+_BYLINE_ZH = re.compile(
+    r"(?:^|(?<=[\n((【\[■●◆▲|\s]))(?P<org>本报|本刊|本台|本网)?(?P<kw>" + _BYLINE_WORDS + r")"
+    r"[ \t\u3000]*[::]?[ \t\u3000]*"
+    r"(?P<names>[\u4e00-\u9fff]{2,4}(?:[ \t\u3000、]+[\u4e00-\u9fff]{2,4})*)"
+    r"(?=[ \t\u3000]*(?:报道|摄|发自|整理|[))】\]\n,,。]|$|[ \t\u3000](?:" + _BYLINE_WORDS + r")))",
+    re.M,
+)
+
+
+def _chinese_bylines(text: str, found: dict[str, _Found]) -> None:
+    """Reporter, correspondent and photographer credits (通讯员 某某, 记者 甲 乙 报道)."""
+    lex = _lex()
+    for m in _BYLINE_ZH.finditer(text):
+        kw = m.group("kw")
+        title = None if kw[0] in "文图" else kw
+        org = m.group("org") if title else None
+        pos = m.start("names")
+        for name in re.split(r"[ \t\u3000、]+", m.group("names")):
+            at = text.index(name, pos)
+            pos = at + len(name)
+            if not (name[0] in lex.surnames or name[:2] in lex.surnames) or name in lex.titles:
+                break
+            person = _remember(found, name, (at, pos), text[m.start() : m.end()])
+            if title:
+                person.add_role(title, org)
 
 
 def _may_name(raw: str, end: int) -> bool:
@@ -213,13 +264,23 @@ _CJK_CHAR = re.compile(r"[\u4e00-\u9fff]")
 
 
 def _chinese_sentence(
-    sent: str, offsets: list[int], tokens: list[nlp.Token], found: dict[str, _Found]
+    sent: str,
+    offsets: list[int],
+    tokens: list[nlp.Token],
+    found: dict[str, _Found],
+    bodies: list[str],
 ) -> None:
+    """Read the sentence's names and their posts; ``bodies`` is the document's running list
+    of full body names, for back-references (联合会, 本会) and elections without a body."""
+    for tok in tokens:
+        if tok.tag == "ORG" and len(tok.word) > 3:
+            bodies.append(tok.word)
     names = _chinese_names(sent, tokens)
     stops = _stop_positions(sent, tokens)
     carry: str | None = None
     previous: tuple[int, int] | None = None
     previous_roles: list[tuple[str, str | None]] = []
+    per_name: list[list[tuple[str, str | None]]] = []
     for start, end in names:
         left = max([p for p in stops if p <= start] + [previous[1] if previous else 0])
         segment = sent[left:start]
@@ -228,17 +289,122 @@ def _chinese_sentence(
         if joined_list:
             roles = list(previous_roles)
         else:
-            roles, carry = _chain_roles(sent, left, start, tokens, carry)
+            roles, carry = _chain_roles(sent, left, start, tokens, carry, bodies)
+            roles = _body_before_de(sent, left, tokens, roles)
         if not roles:
             roles = _title_after_name(sent, end, tokens)
-        name = sent[start:end]
-        span = (offsets[start], offsets[end - 1] + 1)
-        person = _remember(found, name, span, sent)
-        for title, org in roles:
-            person.add_role(title, org)
+        roles = [r for r in roles if _is_post(r, tokens, sent)]
+        per_name.append(roles)
         previous, previous_roles = (start, end), roles
         if roles:
             carry = roles[-1][1] or carry
+            bodies.extend(o for _, o in roles if o and len(o) > 3)
+    # Posts written after the names (甲、乙当选为副会长): right to left, so a name list
+    # before one post shares it.
+    after: list[tuple[str, str | None]] = []
+    for k in range(len(names) - 1, -1, -1):
+        start, end = names[k]
+        nxt = names[k + 1][0] if k + 1 < len(names) else len(sent)
+        own = _post_after_name(sent, end, tokens, bodies)
+        if own:
+            after = own
+        elif not (k + 1 < len(names) and _is_list_joint(sent[end:nxt])):
+            after = []
+        if not per_name[k] and after:
+            per_name[k] = list(after)
+    for (start, end), roles in zip(names, per_name, strict=True):
+        span = (offsets[start], offsets[end - 1] + 1)
+        person = _remember(found, sent[start:end], span, sent)
+        for title, org in roles:
+            person.add_role(title, org)
+
+
+# Verbs that put a post after the name: 当选为副会长, 被聘为顾问, 任主任, 为秘书长.
+_POST_VERB = re.compile(
+    r"(?:共同|一同|分别)?(?:当选为|当选|被选举为|被选为|被推选为|被推举为|被聘为|被聘任为|"
+    r"被任命为|被增补为|增补为|担任|出任|兼任|任|为)"
+)
+# What may trail a post written after the name (任主任一职).
+_POST_TAIL = re.compile(r"(?:一职|职务)?(?=$|[,,。;;!!??、])")
+
+
+def _post_after_name(
+    sent: str, end: int, tokens: list[nlp.Token], bodies: list[str]
+) -> list[tuple[str, str | None]]:
+    """``(title, body)`` of a post named after the name by an election or appointment verb;
+    without a body in the phrase, the body the document named last (the election's body)."""
+    m = _POST_VERB.match(sent, end)
+    if m is None:
+        return []
+    stop = len(sent)
+    for i in range(m.end(), len(sent)):
+        if sent[i] in _CLAUSE_END or sent[i] in "、的":
+            stop = i
+            break
+    phrase = sent[m.end() : stop]
+    tail = _POST_TAIL.search(phrase)
+    cut = m.end() + (tail.start() if tail else len(phrase))
+    parsed = _parse_post(sent, m.end(), cut, tokens)
+    if parsed is None or not sent[m.end() : cut].endswith(parsed[0]):
+        return []
+    title, org, unit = parsed
+    if org and any(t.tag == "PER" for t in tokens if m.end() <= t.start < cut):
+        return []
+    if unit and not org.endswith(_lex().org_suffixes):
+        title, org = org + title, ""  # 法律顾问, 首席专家: a qualifier, not a body
+    if not org:
+        org = bodies[-1] if bodies else None
+    elif unit and not org.endswith("会"):
+        org = (bodies[-1] + org) if bodies else org
+    else:
+        org = _resolve_back_reference(org, bodies)
+    return [(title, org)]
+
+
+def _body_before_de(
+    sent: str, left: int, tokens: list[nlp.Token], roles: list[tuple[str, str | None]]
+) -> list[tuple[str, str | None]]:
+    """``来自<机构>的副教授某某``: the body before 的 is the body of a post that has none."""
+    if not roles or sent[left - 1 : left] != "的" or all(o for _, o in roles):
+        return roles
+    a = left - 1
+    while a > 0 and sent[a - 1] not in _CLAUSE_END and not sent[a - 1].isspace():
+        a -= 1
+    a = sent.rfind("来自", a, left - 1) + 2 if "来自" in sent[a : left - 1] else a
+    if a >= left - 1 or not _is_body(sent, a, left - 1, tokens):
+        return roles
+    body = sent[a : left - 1]
+    return [(t, o or body) for t, o in roles]
+
+
+# Bodies that make 代表 a post (人大代表, 党代表); elsewhere 代表 describes a group
+# member (社工代表, 学生代表), which is no post.
+_DELEGATE_BODIES = ("人大", "党", "政协", "党代会")
+
+
+def _is_post(role: tuple[str, str | None], tokens: list[nlp.Token], sent: str) -> bool:
+    """False for a 代表 of a group of people (社工代表) rather than of a body."""
+    title, org = role
+    if not title.endswith("代表"):
+        return True
+    group = title[:-2].lstrip("原前").removeprefix("首席")
+    if group:
+        return group.endswith(_DELEGATE_BODIES)
+    return org is not None and (
+        org.endswith(_DELEGATE_BODIES)
+        or org.endswith(_lex().org_suffixes)
+        or any(t.word == org and t.tag == "ORG" for t in tokens)
+    )
+
+
+def _resolve_back_reference(org: str, bodies: list[str]) -> str:
+    """A short name of the subject body (协会, 本会, 该会) is the nearest full body name
+    ending in that word; with none known it stays as written."""
+    word = org[1:] if org[0] in "本该我" and len(org) == 2 else org
+    for body in reversed(bodies):
+        if body.endswith(word) and body != word:
+            return body
+    return org
 
 
 def _title_after_name(sent: str, end: int, tokens: list[nlp.Token]) -> list[tuple[str, None]]:
@@ -291,8 +457,62 @@ def _chinese_names(sent: str, tokens: list[nlp.Token]) -> list[tuple[int, int]]:
         end = _name_after_title(sent, m.end(), tokens, by_start, lex)
         if end:
             spans.append((m.end(), end))
-    spans.sort()
+    spans.extend(_dotted_names(sent, tokens, lex))
+    spans.extend(_listed_names(sent, tokens, spans, lex))
+    spans.sort(key=lambda s: (s[0], -s[1]))
     return [s for k, s in enumerate(spans) if k == 0 or s[0] >= spans[k - 1][1]]
+
+
+_DOT = "··•・"
+
+
+def _dotted_names(sent: str, tokens: list[nlp.Token], lex: _Lexicons) -> list[tuple[int, int]]:
+    """Transliterated names joined by ``·`` (艾力·买买提), which the tagger cuts at odd
+    places: from the first PER word (or the run start after a title) before the first dot
+    to the word before the predicate after the last one."""
+    out: list[tuple[int, int]] = []
+    for m in re.finditer(f"[\u4e00-\u9fff]+(?:[{_DOT}][\u4e00-\u9fff]+)+", sent):
+        a, b = m.start(), m.end()
+        first_dot = next(i for i in range(a, b) if sent[i] in _DOT)
+        head = sent[a:first_dot]
+        cut = max((head.rfind(t) + len(t) for t in lex.titles if t in head), default=0)
+        a += cut
+        per = [t.start for t in tokens if t.tag == "PER" and a <= t.start < first_dot]
+        if per:
+            a = per[0]
+        last_dot = max(i for i in range(a, b) if sent[i] in _DOT)
+        b = next((t.end for t in tokens if t.start <= last_dot + 1 < t.end), last_dot + 1)
+        parts = re.split(f"[{_DOT}]", sent[a:b])
+        tagged = any(t.tag == "PER" and t.start < b and t.end > a for t in tokens)
+        if tagged and all(1 <= len(x) <= 6 for x in parts) and _CJK_NAME.match(sent[a:b]):
+            out.append((a, b))
+    return out
+
+
+def _listed_names(
+    sent: str, tokens: list[nlp.Token], spans: list[tuple[int, int]], lex: _Lexicons
+) -> list[tuple[int, int]]:
+    """A word listed with a name (林海、高峰共同担任组长) is a name too when it has a name's
+    shape (surname + one or two characters, whole words) -- the list licenses a name that
+    is also a common word."""
+    out: list[tuple[int, int]] = []
+    by_start = {t.start: k for k, t in enumerate(tokens)}
+    ends = sorted(e for _, e in spans)
+    for e in ends:
+        if sent[e : e + 1] != "、" or e + 1 not in by_start:
+            continue
+        tok = tokens[by_start[e + 1]]
+        word = tok.word
+        after = sent[tok.end : tok.end + 1]
+        if (
+            2 <= len(word) <= 3
+            and (word[0] in lex.surnames or word[:2] in lex.surnames)
+            and tok.tag not in ("LOC", "ORG", "TIME", "m", "q", "w", "v")
+            and word not in lex.titles
+            and (after in _CLAUSE_END or after in "、等" or _POST_VERB.match(sent, tok.end))
+        ):
+            out.append((tok.start, tok.end))
+    return out
 
 
 def _name_after_title(
@@ -349,7 +569,12 @@ def _stop_positions(sent: str, tokens: list[nlp.Token]) -> list[int]:
 
 
 def _chain_roles(
-    sent: str, left: int, right: int, tokens: list[nlp.Token], carry: str | None
+    sent: str,
+    left: int,
+    right: int,
+    tokens: list[nlp.Token],
+    carry: str | None,
+    bodies: list[str],
 ) -> tuple[list[tuple[str, str | None]], str | None]:
     """Roles of the chain ``sent[left:right]`` (``机构职务、职务`` before a name).
 
@@ -373,6 +598,8 @@ def _chain_roles(
         title, org, org_is_unit = parsed
         if not org:
             org = carry
+        elif org_is_unit and org.endswith("会"):
+            org = _resolve_back_reference(org, [*bodies, *([carry] if carry else [])])
         elif org_is_unit and carry:
             org = carry + org
         roles.append((title, org))
@@ -397,7 +624,7 @@ def _split_parts(sent: str, left: int, right: int) -> list[tuple[int, int]]:
             depth += 1
         elif ch in "))":
             depth = max(0, depth - 1)
-        elif ch == "、" and depth == 0:
+        elif (ch == "、" or (ch == "兼" and _body_follows_jian(sent, i, right))) and depth == 0:
             parts.append((start, i))
             start = i + 1
     parts.append((start, right))
@@ -413,6 +640,21 @@ def _split_parts(sent: str, left: int, right: int) -> list[tuple[int, int]]:
         if b > a:
             out.append((a, b))
     return out
+
+
+def _body_follows_jian(sent: str, i: int, right: int) -> bool:
+    """``<机构1>副教授兼<机构2>委员``: 兼 after a post and before a new body starts a second
+    post of its own; 兼 straight before a title (副会长兼秘书长) joins one post."""
+    lex = _lex()
+    before = sent[:i]
+    if not any(before.endswith(t) for t in lex.titles):
+        return False
+    rest = sent[i + 1 : right]
+    for mod in lex.modifiers:
+        if rest.startswith(mod):
+            rest = rest[len(mod) :]
+            break
+    return not any(rest.startswith(t) for t in lex.titles)
 
 
 def _parse_post(sent: str, a: int, b: int, tokens: list[nlp.Token]) -> tuple[str, str, bool] | None:
@@ -465,11 +707,12 @@ def _title_word(tok: nlp.Token, lex: _Lexicons) -> bool:
 _EN_NAME = r"[A-Z][a-z]+(?:[-'][A-Za-z]+)?(?:\s+[A-Z][a-z]+(?:-[A-Za-z]+)?){1,2}"
 _HONORIFIC = r"(?:Mr|Mrs|Ms|Miss|Dr|Prof|Professor|Sir|Madam)\.?"
 _EN_APPOSITION = re.compile(
-    rf"(?:(?<=^)|(?<=[,(;:]\s)|(?<=[,(;:])|(?<=\.\s)|(?P<hon>{_HONORIFIC})\s+)"
+    rf"(?:(?<=^)|(?<=[,(;:]\s)|(?<=[,(;:])|(?<=\.\s)|(?<=[a-z]\s)|(?P<hon>{_HONORIFIC})\s+)"
     rf"(?P<name>{_EN_NAME})\s*,\s*(?P<app>[^,()\n;]+?)\s*(?=[,)\n;]|\.\s|\.$|$)"
 )
 _EN_TITLE_NAME = re.compile(
-    rf"\b(?P<title>[A-Z][a-z]+(?:[- ][A-Z][a-z]+)*)\s+(?P<name>{_EN_NAME})"
+    rf"\b(?P<former>(?:former|then|ex-)\s*)?"
+    rf"(?P<title>[A-Z][a-z]+(?:[- ][A-Z][a-z]+)*)\s+(?P<name>{_EN_NAME})"
     r"(?:\s+of\s+(?:the\s+)?(?P<org>[A-Z][\w&'-]*(?:\s+(?:of|for|and|the|[A-Z][\w&'-]*))*))?"
 )
 # A bare name as the subject of a reporting verb, or after "according to".
@@ -478,6 +721,64 @@ _EN_SAID = re.compile(
     r"(?:said|says|told|added|noted|stressed|explained|stated|pointed out)\b)"
 )
 _EN_JOIN = re.compile(r"\s+(?:and|&)\s+")
+# Honorifics that are forms of address, not posts, when no body follows (Dr. Name said).
+_EN_BARE_HONORIFICS = frozenset({"professor", "prof", "dr", "doctor"})
+# A name on one line (a byline ends at the line end).
+_EN_NAME_LINE = _EN_NAME.replace(r"\s+", "[ \t]+")
+# Bylines: "By our reporter Name", "(Reporter Name)", "Photo by Name".
+_EN_BYLINE = re.compile(
+    rf"(?:^|(?<=\n))[ \t]*By\s+(?:our\s+(?:own\s+)?|staff\s+)?(?P<t1>(?:staff\s+)?(?:reporter|"
+    rf"correspondent|writer)s?\s+)?(?P<n1>{_EN_NAME_LINE})"
+    rf"|\((?P<t2>Reporter|Correspondent|Photographer|Photo|Text)\s*[:by ]*\s*"
+    rf"(?P<n2>{_EN_NAME_LINE})\)"
+    rf"|\b(?P<t3>Reporter|Correspondent)\s*:\s*(?P<n3>{_EN_NAME_LINE})",
+    re.M | re.I,
+)
+# "X, a social worker from Y": an apposition with an article that describes a person.
+_EN_PERSON_NOUN = re.compile(
+    r"^(?:a|an)\s+(?:[a-z-]+\s+){0,3}(?:worker|volunteer|resident|student|teacher|nurse|doctor|"
+    r"expert|scholar|researcher|graduate|mother|father|woman|man|activist|leader|official|"
+    r"member|founder|veteran|practitioner|counsell?or|caregiver|farmer|villager|entrepreneur|"
+    r"retiree|pensioner|specialist|journalist|lawyer|manager|director|officer)s?\b"
+)
+# "who served as Title of Org" after a name in object position (succeeds X, who ...).
+_EN_WHO_SERVED = re.compile(
+    rf"(?P<name>{_EN_NAME}),\s+who\s+(?:has\s+|had\s+)?(?:served|serves|is|was|worked)\s+as\s+"
+    r"(?:the\s+)?(?P<app>[^,;()\n]+?)(?=\s*[,;)\n]|\.\s|\.$|$|\s+(?:for|from|since|until)\b)"
+)
+# "elected X as Title (of Org)": the post written after the name.
+_EN_ELECTED = re.compile(
+    rf"\b(?:elected|appointed|named|chose|selected|nominated)\s+(?P<name>{_EN_NAME})\s+as\s+"
+    r"(?:the\s+)?(?:new\s+)?(?P<app>[^,;()\n]+?)(?=\s*[,;)\n]|\.\s|\.$|$)"
+)
+# "Among the guests were A, B and C": a bare list of names after a copula.
+_EN_LIST = re.compile(
+    rf"\b(?:were|included|including|includes|are)\s+(?P<list>{_EN_NAME}"
+    rf"(?:\s*,\s*(?:and\s+)?{_EN_NAME}|\s+and\s+{_EN_NAME})+)"
+)
+
+
+def _english_bylines(text: str, found: dict[str, _Found]) -> None:
+    """Credits: the credit word licenses the name; reporter/correspondent is its title."""
+    for m in _EN_BYLINE.finditer(text):
+        k = next(i for i in "123" if m.group("n" + i))
+        name, word = m.group("n" + k), (m.group("t" + k) or "").strip()
+        if not _plausible_en_name(name):
+            continue
+        person = _remember(found, name, (m.start("n" + k), m.end("n" + k)), m.group())
+        if word.lower().rstrip("s") in ("reporter", "correspondent", "staff reporter"):
+            person.add_role(word.rstrip("s") if word.endswith("s") else word, None)
+
+
+def _resolve_en_body(org: str | None, text: str, at: int) -> str | None:
+    """``of the foundation``: a lower-case back-reference to the subject body resolves to the
+    nearest full body name before it ending in that word; else it stays as written."""
+    if not org or not org.islower() or " " in org:
+        return org
+    names = re.findall(
+        rf"(?:[A-Z][\w&'-]*\s+(?:(?:of|for|and|the)\s+)*)+{org.title()}\b", text[:at]
+    )
+    return re.sub(r"^The\s+", "", names[-1]) if names else org
 
 
 def _english(text: str, start: int, end: int, found: dict[str, _Found]) -> None:
@@ -487,7 +788,8 @@ def _english(text: str, start: int, end: int, found: dict[str, _Found]) -> None:
         if not _plausible_en_name(name):
             continue
         roles = _en_roles(m.group("app"))
-        if not roles and not m.group("hon"):
+        described = _EN_PERSON_NOUN.match(m.group("app")) is not None
+        if not roles and not m.group("hon") and not described:
             continue
         span = (start + m.start("name"), start + m.end("name"))
         person = _remember(found, name, span, sent)
@@ -505,11 +807,35 @@ def _english(text: str, start: int, end: int, found: dict[str, _Found]) -> None:
             continue
         org = re.sub(r"(?:\s+(?:of|for|and|the))+$", "", m.group("org") or "") or None
         span = (start + m.start("name"), start + m.end("name"))
-        _remember(found, name, span, sent).add_role(title, org)
+        person = _remember(found, name, span, sent)
+        if org is None and title.lower().rstrip(".") in _EN_BARE_HONORIFICS:
+            continue  # Dr. Name, Professor Name: a form of address, not a post
+        if m.group("former"):
+            title = m.group("former").strip().capitalize() + " " + title
+        person.add_role(title, org)
+    for pattern in (_EN_WHO_SERVED, _EN_ELECTED):
+        for m in pattern.finditer(sent):
+            name = m.group("name")
+            if not _plausible_en_name(name):
+                continue
+            span = (start + m.start("name"), start + m.end("name"))
+            person = _remember(found, name, span, sent)
+            for title, org in _en_roles(m.group("app")):
+                person.add_role(title, _resolve_en_body(org, text, start))
+    for m in re.finditer(rf"\b{_HONORIFIC}\s+(?P<name>{_EN_NAME})", sent):
+        if _plausible_en_name(m.group("name")):
+            span = (start + m.start("name"), start + m.end("name"))
+            _remember(found, m.group("name"), span, sent)
+    for m in _EN_LIST.finditer(sent):
+        for nm in re.finditer(_EN_NAME, m.group("list")):
+            name = nm.group()
+            if _plausible_en_name(name):
+                at = start + m.start("list") + nm.start()
+                _remember(found, name, (at, at + len(name)), sent)
     for m in _EN_SAID.finditer(sent):
         group = "a" if m.group("a") else "b"
         name = m.group(group)
-        if _plausible_en_name(name) and not any(_variants(name, known) for known in found):
+        if _plausible_en_name(name):
             span = (start + m.start(group), start + m.end(group))
             _remember(found, name, span, sent)
 

@@ -167,3 +167,96 @@ def test_seed_scores_meet_the_targets() -> None:
 @pytest.mark.parametrize("text", ["", "   \n\n", "No people here at all.", "今天天气很好。"])
 def test_texts_without_people(text: str) -> None:
     assert extract(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("通讯员 周晓梅\n\n某协会召开理事会。", ("周晓梅", "通讯员", None)),
+        ("本报讯(记者 程远 通讯员 邵明亮)近日,某协会召开理事会。", ("邵明亮", "通讯员", None)),
+        ("记者 程远 孟凡 报道", ("孟凡", "记者", None)),
+        ("实习生 高山 报道", ("高山", "实习生", None)),
+        ("摄影 黄晨光", ("黄晨光", "摄影", None)),
+        ("文/图 韩立新", ("韩立新", None, None)),
+        ("By our reporter Kevin Marsh\n\nThe forum opened.", ("Kevin Marsh", "reporter", None)),
+        ("The forum opened on Monday. (Reporter Nina Ford)", ("Nina Ford", "Reporter", None)),
+    ],
+)
+def test_bylines_license_their_names(text: str, expected: tuple[str, str | None, None]) -> None:
+    assert expected in roles(text)
+
+
+def test_posts_after_names_in_elections_and_appointments() -> None:
+    got = roles("蒋文涛、卢思远、魏敏当选为副会长,潘国庆为秘书长。")
+    assert {(n, t) for n, t, _ in got} == {
+        ("蒋文涛", "副会长"),
+        ("卢思远", "副会长"),
+        ("魏敏", "副会长"),
+        ("潘国庆", "秘书长"),
+    }
+    assert ("宋立平", "监事长", None) in roles("大会选举宋立平为监事长。")
+    assert ("邱红梅", "会长", None) in roles("邱红梅被选举为会长。")
+    assert ("范志刚", "主任", "协会秘书处") in roles("范志刚任协会秘书处主任。")
+    assert ("严海波", "法律顾问", None) in roles("协会聘请严海波为法律顾问。")
+    got = roles("林海、高峰共同担任组长。")
+    assert got == {("林海", "组长", None), ("高峰", "组长", None)}
+
+
+def test_election_without_a_body_takes_the_subject_body() -> None:
+    text = "杭州市青少年事务社会工作协会召开换届大会。会议选举产生新一届理事会,彭宇航当选会长。"
+    assert ("彭宇航", "会长", "杭州市青少年事务社会工作协会") in roles(text)
+
+
+def test_names_outside_the_surname_shape() -> None:
+    assert ("山田太郎", None, None) in roles("山田太郎是一名社工。")
+    assert ("艾力·买买提", None, None) in roles("艾力·买买提是一名社会工作者。")
+
+
+def test_back_reference_to_the_subject_body_is_resolved_not_glued() -> None:
+    got = roles("某市慈善联合会会长田志远介绍,联合会秘书长许文斌出席了会议。")
+    assert ("许文斌", "秘书长", "某市慈善联合会") in got
+
+
+def test_chains_joined_by_jian_and_de() -> None:
+    got = roles("某市师范大学副教授兼某市社会工作协会委员邹晓峰作了发言。")
+    assert got == {("邹晓峰", "副教授", "某市师范大学"), ("邹晓峰", "委员", "某市社会工作协会")}
+    assert roles("来自某市师范大学的副教授邹晓峰作了发言。") == {
+        ("邹晓峰", "副教授", "某市师范大学")
+    }
+    assert roles("某市民政局局长兼秘书长李明华讲话。") == {("李明华", "局长兼秘书长", "某市民政局")}
+
+
+def test_group_delegates_are_no_posts() -> None:
+    assert roles("社工代表蔡雨欣、学生代表钟浩发言。") == {
+        ("蔡雨欣", None, None),
+        ("钟浩", None, None),
+    }
+
+
+def test_english_names_in_other_positions() -> None:
+    got = roles("Among the guests at the ceremony were Robert Hale, Susan Grant and Omar Bakri.")
+    assert got == {
+        ("Robert Hale", None, None),
+        ("Susan Grant", None, None),
+        ("Omar Bakri", None, None),
+    }
+    got = roles("Anna Lee succeeds Paul Brenner, who served as Director of the Harbor Care Centre.")
+    assert ("Paul Brenner", "Director", "Harbor Care Centre") in got
+    assert roles("The talk was given by Maria Costa, a social worker from Lisbon.") == {
+        ("Maria Costa", None, None)
+    }
+    got = roles("The session was chaired by Henry Walsh, Chairman of the River Valley Trust.")
+    assert got == {("Henry Walsh", "Chairman", "River Valley Trust")}
+
+
+def test_english_post_away_from_name_former_and_bare_honorifics() -> None:
+    got = roles(
+        "The Green Leaf Foundation held its board meeting. "
+        "The board elected Laura Stein as Secretary-General of the foundation."
+    )
+    assert ("Laura Stein", "Secretary-General", "Green Leaf Foundation") in got
+    got = roles("The award went to Victor Hugh, former President of the Northern Care Association.")
+    assert got == {("Victor Hugh", "former President", "Northern Care Association")}
+    assert roles("Dr. Ellen Park said the plan works.") == {("Ellen Park", None, None)}
+    found = extract("Prof. Sam Reed spoke at the event. Sam Reid said it was good.")
+    assert [(p.name, p.title, p.aliases) for p in found] == [("Sam Reed", None, ("Sam Reid",))]
