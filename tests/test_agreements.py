@@ -97,3 +97,35 @@ def test_en_term_in_brackets_after_the_title() -> None:
 
 def test_zh_collective_subject_names_no_party() -> None:
     assert run("活动现场,双方签署了《共建社工实践基地合作协议》。")[0].parties == ()
+
+
+def test_zh_people_signing_on_behalf_stand_for_their_bodies() -> None:
+    a = run("甲市社工协会会长王明与乙大学副校长李华分别代表双方签署合作协议。")[0]
+    assert a.parties == ("甲市社工协会", "乙大学")
+    text = ("丙基金会理事长赵一出席活动。丁学院院长钱二致辞。\n"
+            "赵一与钱二分别代表双方签署《共建实践基地协议》。")
+    assert run(text)[0].parties == ("丙基金会", "丁学院")
+    assert run("张三与李四分别代表双方签署了《结对帮扶协议》。")[0].parties == ("张三", "李四")
+
+
+def test_zh_particles_and_topic_phrases_stay_out_of_titles_and_parties() -> None:
+    assert run("两家机构此前曾签署过合作备忘录。")[0].title == "合作备忘录"
+    a = run("甲联合会就人才培养与乙学院签署战略合作协议。")[0]
+    assert a.parties == ("甲联合会", "乙学院")
+
+
+def test_signing_at_a_meeting_takes_its_date() -> None:
+    text = ("甲省民政厅于5月10日召开新闻发布会,介绍情况。\n"
+            "会上,甲省民政厅与乙基金会签署《慈善合作协议》。")
+    assert run(text)[0].date == "--05-10"
+
+
+def test_terms_beside_the_signing() -> None:
+    assert run("双方签署《共建协议》,计划在2024—2026年间共同建设社工站。")[0].term == "2024-2026"
+    assert run("双方签署了2025—2027年《人才培养合作协议》。")[0].term == "2025-2027"
+    a = run("The Alpha Association signed a cooperation agreement with the Beta Foundation, "
+            "valid from 2024 to 2026.")[0]
+    assert (a.title, a.term) == ("cooperation agreement", "2024-2026")
+    a = run("On 3 March 2023, the Alpha Association and the Beta Foundation signed a memorandum "
+            "of understanding for a term of three years.")[0]
+    assert (a.title, a.term) == ("memorandum of understanding", "2023-2026")
