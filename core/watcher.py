@@ -284,7 +284,9 @@ class Watcher:
                      settle=self.config.settle, scan_interval=self.config.scan_interval,
                      candidates=len(self._settling), documents=len(self._stored()))
             # Documents committed by an earlier run that stopped before extracting them.
-            self._extract([], on_facts)
+            if self.store.pending():
+                self.store.extract_pending()
+                self._count_facts()
             while not self.stopping:
                 try:
                     self._step(on_facts)
@@ -575,13 +577,16 @@ class Watcher:
 
     def _extract(self, new: list[tuple[str, str]], on_facts: OnFacts | None) -> None:
         """Extract what is pending, then hand each new document's facts on."""
-        if not new and not self.store.pending():
+        if not new:
             return
         self.store.extract_pending()
-        self._count_facts()
+        facts = dict(self.stats.facts)
         for path, doc_id in new:
             records = list(self.store.facts.rows(self.store.views.db,
                                                  filters={"doc_id": doc_id}))
+            for r in records:
+                facts[r["kind"]] = facts.get(r["kind"], 0) + 1
+            self.stats.facts = facts  # one swap: the status panel reads it from its thread
             log.info("document", path=path, doc_id=doc_id, facts=len(records))
             if on_facts is not None and records:
                 try:
