@@ -516,3 +516,29 @@ def test_watcher_runs_in_process_and_stops_on_request(tmp_path, toy_host):
     assert stats.ingested == 1
     assert got[0][0] == os.path.normpath(str(tmp_path / "in" / "x.txt"))
     assert "statistic" in {r["kind"] for r in got[0][1]}
+
+
+def test_the_timer_scan_finds_files_no_event_announced(tmp_path, toy_host):
+    """With a poller that never polls, only the reconcile timer can find the file."""
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    got: list[str] = []
+    with Store(tmp_path / "S", plugins=toy_host) as store:
+        watcher = Watcher(store, inbox, WatchConfig(settle=0.05, scan_interval=0.5,
+                                                    polling=True, poll_interval=3600))
+
+        def drop() -> None:
+            wait_until(lambda: watcher.stats.scans >= 1)
+            write(inbox / "quiet.txt", text(1))
+
+        def on_facts(path: str, records: list) -> None:
+            got.append(path)
+            watcher.stop()
+
+        threading.Thread(target=drop, daemon=True).start()
+        deadline = threading.Timer(30, watcher.stop)
+        deadline.start()
+        stats = watcher.run(on_facts=on_facts)
+        deadline.cancel()
+    assert got == [os.path.normpath(str(inbox / "quiet.txt"))]
+    assert stats.scans >= 2
