@@ -22,7 +22,7 @@ from .dates import event_dates, find_dates, lead_at, leads
 from .lexicons import alternation
 from .meetings import date_near, dedupe, is_org_zh, norm, sentence_of, split_orgs_en
 
-VERSION = "1.1.0"
+VERSION = "1.2.0"
 
 _ZH_SIGN = re.compile(r"(?:正式|共同|分别|联合)?(?:签署|签订|签定|签约|签下|草签)[了过]?")
 _EN_SIGN = re.compile(r"\b(?:signed|inked|signing|sign)\b", re.IGNORECASE)
@@ -47,6 +47,7 @@ _TERM_CUE = re.compile(r"有效期|期限|为期|计划|valid|term|period|durati
                        re.IGNORECASE)
 # "会上", "签约仪式上", "at the press conference": the signing took place at a meeting.
 _AT_MEETING = re.compile(r"([\u4e00-\u9fff]{0,4}?(?:会|仪式|典礼|论坛|沙龙))(?:上|期间|现场)"
+                         r"|当天|当日|同日"
                          r"|\b(?:at|during)\s+the\s+(?:[\w-]+\s+){0,6}?(conference|forum|meeting|"
                          r"summit|ceremony|congress|seminar|symposium|event)\b", re.IGNORECASE)
 _YEAR_LABEL = re.compile(r"(\d{4})\s*年度\s*$")
@@ -59,7 +60,7 @@ _TRAILING_ADVERBS = re.compile(r"(?:还|也|又|均|都|正式|共同|分别|现
 _ON_BEHALF = re.compile(r"(?:分别)?代表(?:双方|三方|各方|各自单位|本单位|所在单位|两地)?$")
 # A topic or place phrase inside the subject ("甲联合会就人才培养与乙学院…", "…在某地…"):
 # it ends before the next party or at the verb.
-_SUBJECT_PHRASE = re.compile(r"(?:就|围绕|针对|在|于)[^与和同跟、]{1,20}?(?=[与和同跟]|$)")
+_SUBJECT_PHRASE = re.compile(r"(?:就|围绕|针对|在|于)[^与和同跟、]{0,30}?(?=[与和同跟]|$)")
 _ZH_PARTY_JOINERS = re.compile(r"分别与|分别同|以及|[、和与及同跟]")
 
 
@@ -78,6 +79,8 @@ def setup() -> None:
     """Compile the lexicon patterns once per process."""
     _head_re()
     _title_suffix_re()
+    _post_re()
+    _post_start_re()
 
 
 def _person_or_org(piece: str) -> str | None:
@@ -107,8 +110,14 @@ def _zh_parties(subject: str, text: str) -> list[str]:
     subject = re.sub(r"等(?:单位|机构|部门|组织|多家单位)?$", "", subject)
     if _COLLECTIVE.match(subject):
         return []  # "双方", "三地民政局": who they are is said elsewhere
-    parts = [p for p in _ZH_PARTY_JOINERS.split(subject) if p.strip()]
-    if behalf and parts:
+    parts: list[str] = []
+    for p in (p for p in _ZH_PARTY_JOINERS.split(subject) if p.strip()):
+        if parts and _post_re().search(parts[-1]) and _post_start_re().match(p):
+            parts[-1] += "、" + p  # "党委常委、副校长某某": one signer with two posts
+        else:
+            parts.append(p)
+    mixed = len({is_org_zh(p.strip(" 　“”")) for p in parts}) > 1  # "甲协会与乙大学副校长某某"
+    if (behalf or mixed) and parts:
         bodies = [_body_of(p, text) for p in parts]
         if all(bodies):
             return [b for b in bodies if b]
@@ -126,12 +135,26 @@ def _post_re() -> re.Pattern[str]:
     return re.compile(rf"(?:{mods})*(?:{alternation('people_titles_zh.txt')})$")
 
 
+@cache
+def _post_start_re() -> re.Pattern[str]:
+    """A post title opening a text ("副校长某某")."""
+    mods = alternation("people_title_modifiers_zh.txt")
+    return re.compile(rf"(?:{mods})*(?:{alternation('people_titles_zh.txt')})")
+
+
 def _split_post(text: str) -> str | None:
     """The body in "<body><post>" (甲协会副会长 -> 甲协会), if the text ends so."""
     post = _post_re().search(text)
     if post is None:
         return None
-    body = re.split(r"[\s,，。;；:：、“”()（）]", text[:post.start()])[-1]
+    head = text[:post.start()]
+    for _ in range(3):  # "甲大学党委常委、副校长": a chain of posts
+        head = head.rstrip("、 ")
+        more = _post_re().search(head)
+        if more is None:
+            break
+        head = head[:more.start()]
+    body = re.split(r"[\s,，。;；:：、“”()（）]", head)[-1]
     while body and not is_org_zh(body):
         body = body[1:]  # a verb or time word before the body: "会见甲协会" -> "甲协会"
         if len(body) < 3:

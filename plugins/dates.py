@@ -54,6 +54,12 @@ _EN_RANGE_START = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)?\s*(?:-|–|—|to|and
 _DATELINE_ZH = re.compile(r"(\d{4})\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*电")
 _DATELINE_EN = re.compile(
     rf"^[A-Z][A-Z .'-]+,\s+{_MON}\s+\d{{1,2}},?\s+(?P<y>\d{{4}})", re.MULTILINE)
+# A newspaper page header: a short line near the top that gives the full date of the issue
+# ("2023年12月5日 星期二"); it states the year of the articles on that page.
+_PAGE_HEADER = re.compile(r"^[^\n，,。;；]{0,20}?(\d{4})\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日"
+                          r"(?:\s*[(（]?(?:星期|周)[一二三四五六日天][)）]?|[ \t　])"
+                          r"[^\n，,。;；]{0,20}$"
+                          r"|^\s*(\d{4})\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*$", re.MULTILINE)
 _PARA_YEAR = re.compile(r"^\s*(\d{4})\s*年\s*[,，]", re.MULTILINE)
 
 
@@ -133,9 +139,10 @@ def find_dates(text: str) -> list[DateMention]:
 
     Paragraphs are separated by line breaks (news pages put one paragraph per line).
     """
-    dateline = _DATELINE_ZH.search(text[:300]) or _DATELINE_EN.search(text[:300])
-    doc_year = int(dateline.group(1) if dateline.re is _DATELINE_ZH else dateline.group("y")) \
-        if dateline else None
+    dateline = (_DATELINE_ZH.search(text[:300]) or _DATELINE_EN.search(text[:300])
+                or _PAGE_HEADER.search(text[:300]))
+    doc_year = int(dateline.group("y") if dateline.re is _DATELINE_EN
+                   else dateline.group(1) or dateline.group(2)) if dateline else None
     para_year = {m.start(): int(m.group(1)) for m in _PARA_YEAR.finditer(text)}
     out: list[DateMention] = []
     year = doc_year

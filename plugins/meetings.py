@@ -24,7 +24,7 @@ from . import nlp
 from .dates import DateMention, Lead, event_dates, find_dates, lead_at, leads
 from .lexicons import alternation, lexicon
 
-VERSION = "1.1.0"
+VERSION = "1.2.0"
 
 
 # --------------------------------------------------------------------------- lexicons
@@ -45,9 +45,18 @@ def _org_suffix_re() -> re.Pattern[str]:
     return re.compile(f"(?:{alternation('org_suffixes_zh.txt')})$")
 
 
+@cache
+def _zh_head_end_re() -> re.Pattern[str]:
+    return re.compile(f"(?:{alternation('meeting_heads_zh.txt')})$")
+
+
+_ZH_LIST_JOINER = re.compile(r"以及|[和与及、]")
+
+
 def setup() -> None:
     """Compile the lexicon patterns once per process, before the first document."""
     _zh_head_re()
+    _zh_head_end_re()
     _en_head_re()
     _org_suffix_re()
 
@@ -225,7 +234,7 @@ _ZH_NEXT_DENY = re.compile(r"(?:主席|主任|委员|秘书|代表|常务|办公
 # often part of a name ("社会组织参与社会治理论坛").
 _ZH_STOP = re.compile(r"(?:举办|举行|召开|参加|出席|列席|围绕|主持|承办|主办|协办|领会|筹办|办好|"
                       r"开好|莅临|参会|亮相|迎来|见证|随着|作为|依托|借助|自从|自(?![治主愿然我身贸])|"
-                      r"在|于|了|的|由|将|是|向|对|把|从|到|即|等|及|以来|以|届时|期间|此次|这次|本次|"
+                      r"图为|开设|在|于|了|的|由|将|是|向|对|把|从|到|即|等|及|以来|以|届时|期间|此次|这次|本次|"
                       r"本届|上届|该次|通过|贯彻|落实|学习|传达)")
 _ZH_LEADING = re.compile(r"(?:\d{4}\s*年\s*(?!度))?(?:\d{1,2}\s*月)?(?:\d{1,2}\s*[日号])?"
                          r"(?:上旬|中旬|下旬|上午|下午|晚上|晚|日前|近日|近期|今天|昨天|当天|当日|"
@@ -250,11 +259,14 @@ def _name_char(text: str, i: int) -> bool:
     return ch == " " and 0 < i < len(text) - 1 and (text[i - 1].isdigit() or text[i + 1].isdigit())
 
 
-# Council heads (data/council_heads_zh.txt) name a body as often as its meeting: a meeting
+# Council heads (data/council_heads_zh.txt) name a body or a course as often as a meeting: one
 # when numbered as a session (第二次…) or reported as convened.
 _ZH_SESSION = re.compile(r"第\s*[一二三四五六七八九十百〇零两\d]+\s*次"
                          r"|[一二三四五六七八九十百〇零两\d]+\s*届\s*[一二三四五六七八九十百〇零两\d]+\s*次")
-_ZH_HELD_AFTER = re.compile(r"\s*(?:在\S{0,20}?)?(?:召开|举行|举办|开幕|闭幕)")
+_ZH_HELD_AFTER = re.compile(r"\s*(?:在\S{0,20}?)?(?:召开|举行|举办|开幕|闭幕|开班|开营)")
+
+
+_ZH_NAME_PAREN = re.compile(r"[(（][\u4e00-\u9fff、]{1,8}[)）]$")
 
 
 def _zh_left(text: str, head_start: int) -> int:
@@ -270,6 +282,8 @@ def _zh_left(text: str, head_start: int) -> int:
             i = j
         elif _name_char(text, i - 1):
             i -= 1
+        elif ch in ")）" and (paren := _ZH_NAME_PAREN.search(text, max(floor, i - 10), i)):
+            i = paren.start()  # "乡镇(街道)": a short gloss inside the name
         else:
             break
     return i
@@ -313,6 +327,9 @@ def _zh_mentions(text: str) -> list[_Mention]:
                                         _zh_cue(text, opener, he + 1)))
                     continue
         start = _cut_stop(text, _zh_left(text, hs), hs)
+        for joiner in _ZH_LIST_JOINER.finditer(text, start, hs):
+            if _zh_head_end_re().search(text, start, joiner.start()):
+                start = joiner.end()  # "A会议和B会议": two meetings, this one is B
         lead = _ZH_LEADING.match(text, start, hs)
         start = lead.end() if lead else start
         name = text[start:he].strip()
@@ -321,7 +338,8 @@ def _zh_mentions(text: str) -> list[_Mention]:
         rest = _ZH_GENERIC.sub("", name)
         generic = rest == m.group() or len(name) < 5
         if m.group().endswith(lexicon("council_heads_zh.txt")) and not _ZH_SESSION.search(name) \
-                and not _ZH_HELD_AFTER.match(text, he):
+                and not _ZH_HELD_AFTER.match(text, he) \
+                and not _ZH_CUE_BEFORE.search(text, max(0, start - 6), start):
             continue  # "选举产生新一届…": the council itself, not a meeting of it
         out.append(_Mention(start, he, name, m.group(), generic, _zh_cue(text, start, he),
                             text.startswith("精神", he)))
@@ -348,10 +366,13 @@ _EN_NEXT_DENY = re.compile(r"\s+(?:room|hall|centre|center|venue|secretariat|sta
                            re.IGNORECASE)
 _EN_EDITION_YEAR = re.compile(r"\s+(?:19|20)\d{2}\b(?!\s*[-–—/]?\s*\d)")  # "Forum 2023"
 # A lower-case event reported as held: "held a press conference", "the board meeting was held".
-_EN_HELD_BEFORE = re.compile(r"\b(?:held|hosted|organi[sz]ed|convened|staged|co-hosted|"
+# "At a press conference, …" introduces an event; "at the forum" refers back to one.
+_EN_HELD_BEFORE = re.compile(r"\b(?:(?:held|hosted|organi[sz]ed|convened|staged|co-hosted|"
                              r"co-organi[sz]ed|ran|chaired|attended)\s+(?:a|an|the|its|their|"
-                             r"his|her)\s+(?:[\w'’-]+\s+){0,2}$", re.IGNORECASE)
-_EN_HELD_AFTER = re.compile(r"(?:\s+(?:on|about)\s+[^,.;]{1,50}?)?\s+(?:(?:was|were)\s+"
+                             r"his|her)|(?:at|during)\s+(?:a|an))\s+(?:[\w'’-]+\s+){0,2}$",
+                             re.IGNORECASE)
+_EN_HELD_AFTER = re.compile(r"(?:\s+(?:on|about)\s+[^,.;]{1,50}?)?\s*,?\s+"
+                            r"(?:held\s+(?:on|in|at)\b|(?:was|were)\s+"
                             r"(?:held|convened|hosted|organi[sz]ed|attended)|took\s+place|opened|"
                             r"kicked\s+off)\b")
 _EN_RIGHT = re.compile(r"\s+(?:of|on|for)\s+(?:the\s+)?((?:[A-Z][\w'’&-]*)(?:\s+(?:and|of|for|"
@@ -411,6 +432,12 @@ def _narrower(head: str, other: str) -> bool:
     return len(head) > len(other) and norm(head).endswith(norm(other))
 
 
+def _bodies(name: str) -> frozenset[str]:
+    """The governing bodies a meeting name belongs to (理事会, 监事会, board …)."""
+    return frozenset(b for b in lexicon("council_heads_zh.txt") if b in name) | frozenset(
+        b for b in ("board", "council", "committee") if b in name.lower())
+
+
 def _fold(mentions: list[_Mention]) -> list[_Cluster]:
     """One cluster per distinct meeting; generic mentions attach to a named referent."""
     clusters: list[_Cluster] = []
@@ -424,7 +451,8 @@ def _fold(mentions: list[_Mention]) -> list[_Cluster]:
                                or norm(c.head).endswith(key))
                            and not _narrower(men.head, c.head)
                            and num in (None, ordinal(c.name))), None)
-            bare = norm(_ZH_GENERIC.sub("", men.name)) == norm(men.head)
+            bare = norm(_ZH_GENERIC.sub("", men.name)) == norm(men.head) or (
+                men.name.islower() and men.name.endswith(men.head))  # "annual press conference"
             if target is None and men.cue and bare and men.head not in ("会议", "meeting"):
                 target = next((c for c in clusters if norm(c.name) == key), None)
                 if target is None:
@@ -438,6 +466,8 @@ def _fold(mentions: list[_Mention]) -> list[_Cluster]:
             ckey = norm(c.name)
             if num is not None and ordinal(c.name) not in (None, num):
                 continue
+            if _bodies(men.name) != _bodies(c.name):
+                continue  # 理事会第一次会议 and 监事会第一次会议 are two meetings
             sim = 1.0 if key in ckey or ckey in key else dice(key, ckey)
             if sim >= 0.75 and sim > best_sim:
                 best, best_sim = c, sim
@@ -458,6 +488,15 @@ _ZH_PLACE = re.compile(r"[在于]\s*([^\s,，。;；、“”\"在于\d]{1,25}?)
 _ZH_ORGS_BY = re.compile(r"(?:由|^|[,，;；、])\s*([^,，。;；由]{3,120}?)\s*(?:联合|共同)?"
                          r"(?:主办|承办|协办|联办|举办)")
 _ZH_PREP = re.compile(r"^(?:在|于|经|是|为|与|和)")  # "在甲协会主办的…": 在 opens the phrase
+# A dateline and byline before the first sentence: "本报北京12月4日电 (记者 某某)".
+_ZH_BYLINE = re.compile(r"^.*(?:\d+\s*日\s*电|[(（][^()（）]*(?:记者|通讯员)[^()（）]*[)）])\s*")
+_ZH_AT_PLACE = re.compile(r"[在于].*$")
+
+
+def _zh_host_list(text: str) -> str:
+    """The hosts in the text before 主办/承办/举办: no dateline, no leading preposition, and
+    no "在<place>" (in "论坛在会展中心举办" the place is not a host)."""
+    return _ZH_AT_PLACE.sub("", _ZH_PREP.sub("", _ZH_BYLINE.sub("", text)))
 _ZH_ORGS_SUBJ = re.compile(r"([^,，。;；]{3,80}?)(?:[在于][^,，。;；]{1,25}?)?(?:联合|共同|组织)?"
                            r"(?:举办|主办|召开|举行)了?\s*$")
 _EN_PLACE_NAME = (r"([A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*"
@@ -467,8 +506,10 @@ _EN_PLACE = re.compile(r"\b(?:held|opened|convened|took place|kicked off|hosted|
                        + _EN_PLACE_NAME)
 # "attended the X Conference in Bangkok", "a workshop on case management in Oslo"
 _EN_IN = re.compile(r"(?:\s+(?:on|about)\s+[a-z][^,.;]{0,40}?)?\s+in\s+" + _EN_PLACE_NAME)
-_EN_ORGS_BY = re.compile(r"\b(?:jointly\s+|co-?)?(?:hosted|organi[sz]ed|sponsored|chaired|"
-                         r"convened|held)\s+by\s+(.+?)(?:[.;]\s*$|[.;]\s|$)")
+_EN_BY_VERB = r"(?:jointly\s+|co-?)?(?:hosted|organi[sz]ed|sponsored|chaired|convened|held)\s+by"
+# A list ends at the sentence end or where the next "… by" list starts.
+_EN_ORGS_BY = re.compile(rf"\b{_EN_BY_VERB}\s+(.+?)(?=[.;]\s|[.;]?\s*$|,?\s+(?:and\s+)?"
+                         rf"{_EN_BY_VERB}\b)")
 # A sentence of its own naming who hosted the meeting before it; "It was chaired by Dr. X"
 # names the person moderating a session, not an organiser.
 _EN_ORPHAN_BY = re.compile(r"\b(?:jointly\s+|co-?)?(?:hosted|organi[sz]ed|sponsored|convened|"
@@ -477,7 +518,7 @@ _EN_ORPHAN_BY = re.compile(r"\b(?:jointly\s+|co-?)?(?:hosted|organi[sz]ed|sponso
 # but a new clause starts with a verb, a relative word or a time/place phrase.
 _EN_LIST_END = re.compile(r"(?:,\s*|\s+)(?:and\s+)?(?:(?:brought|gathered|attracted|drew|"
                           r"was|were|is|are|has|have|had|will|which|who|where|with|featuring|"
-                          r"under|while|bringing|attended|focused|focusing)\b|[a-z]+ed\s+by\b|"
+                          r"under|while|bringing|attended|focused|focusing)\b|[a-z-]+ed\s+by\b|"
                           r"(?:in|on|from)\s+(?:\d|(?:" + "|".join(
                               m.capitalize() for m in _EN_MONTHS) + r")\b))")
 
@@ -518,15 +559,14 @@ def _organizers(text: str, sent: tuple[int, int], mention: _Mention, zh: bool) -
     found: list[str] = []
     if zh:
         for m in _ZH_ORGS_BY.finditer(s):
-            found += split_orgs_zh(_ZH_PREP.sub("", m.group(1)))
+            found += split_orgs_zh(_zh_host_list(m.group(1)))
         prefix = text[sent[0]:mention.start]
         clause = re.split(r"[,，;；]", prefix)[-1]
         subj = _ZH_ORGS_SUBJ.search(clause) if mention.start > sent[0] else None
         if subj:
             found += split_orgs_zh(subj.group(1))
     else:
-        by = _EN_ORGS_BY.search(s)
-        if by:
+        for by in _EN_ORGS_BY.finditer(s):
             found += split_orgs_en(_en_host_list(by.group(1)))
         prefix = _EN_ARTICLE_END.sub("", text[sent[0]:mention.start])
         subj = _EN_ORGS_SUBJ.search(prefix)
@@ -556,6 +596,10 @@ def _location(text: str, sent: tuple[int, int], men: _Mention, zh: bool) -> str 
     return None if words[0].lower() in _EN_MONTHS else place.rstrip(" ,")
 
 
+# A meeting held on the day of (or during) the one reported before it.
+_SAME_DAY = re.compile(r"当天|当日|同日|同天|会前|会后|会议期间|大会期间|随后|随即|"
+                       r"\bthe same day\b|"
+                       r"\bon the sidelines\b", re.IGNORECASE)
 _CLAUSE_END = re.compile(r"[,，;；。:：!！?？]")
 
 
@@ -630,20 +674,25 @@ def extract(document: Document) -> Iterator[Meeting]:
     for men, owner in pairs:
         about.setdefault(sentence_of(sents, men.start), owner)
     orphans = _orphan_organizers(text, sents, about, zh)
+    last_date: str | None = None  # of the meeting before, for "当天", "the same day"
     for c in clusters:
         c.mentions.sort(key=lambda x: x.start)
         date = location = None
         organizers: list[str] = []
-        best: tuple[int, int] | None = None
-        for k, men in enumerate(c.mentions):
+        best_rank = 0
+        same_day = False
+        for men in c.mentions:
             sent = sentence_of(sents, men.start)
             ranked = _mention_date(text, dates, sent, men, names)
-            if ranked is not None and (best is None or ranked[0] > best[0]):
-                best, date = (ranked[0], k), ranked[1]
+            if ranked is not None and ranked[0] > best_rank:
+                best_rank, date = ranked
+            same_day = same_day or bool(_SAME_DAY.search(text, sent[0], sent[1]))
             place = _location(text, sent, men, zh)
             if place and (location is None or len(place) > len(location)):
                 location = place
             organizers += _organizers(text, sent, men, zh)
+        if date is None and same_day:
+            date = last_date
         if date is None:
             lead = lead_at(lead_list, c.mentions[0].start)
             if lead is not None:
@@ -653,6 +702,7 @@ def extract(document: Document) -> Iterator[Meeting]:
         year = _NAME_YEAR.search(c.name)
         if year and date and date.startswith("--"):  # "2023中国社会工作年会", "Forum 2023"
             date = (year.group(1) or year.group(2)) + date[1:]
+        last_date = date or last_date
         sent = sentence_of(sents, c.start)
         yield Meeting(name=c.name.strip(), date=date, location=location,
                       organizers=tuple(dedupe(organizers)), span=(c.start, c.end),
@@ -675,7 +725,8 @@ def _orphan_organizers(text: str, sents: list[tuple[int, int]],
                     None)
         if prev is None:
             continue
-        found = ([o for m in _ZH_ORGS_BY.finditer(s) for o in split_orgs_zh(m.group(1))] if zh
+        found = ([o for m in _ZH_ORGS_BY.finditer(s)
+                  for o in split_orgs_zh(_zh_host_list(m.group(1)))] if zh
                  else split_orgs_en(_en_host_list(pattern.search(s).group(1))))
         out.setdefault(id(about[prev]), []).extend(found)
     return out

@@ -129,3 +129,10 @@ def test_terms_beside_the_signing() -> None:
     a = run("On 3 March 2023, the Alpha Association and the Beta Foundation signed a memorandum "
             "of understanding for a term of three years.")[0]
     assert (a.title, a.term) == ("memorandum of understanding", "2023-2026")
+
+
+def test_zh_mixed_signers_and_chains_of_posts() -> None:
+    text = "甲联合会会长王一致辞。\n会上,甲联合会与乙大学党委常委、副校长周二签署《人才培养协议》。"
+    assert run(text)[0].parties == ("甲联合会", "乙大学党委")
+    a = run("2019年,甲联合会就曾与丙大学签署过合作备忘录。")[0]
+    assert (a.title, a.parties, a.date) == ("合作备忘录", ("甲联合会", "丙大学"), "2019")

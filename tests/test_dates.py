@@ -52,6 +52,8 @@ def test_paragraph_opening_year_and_dateline() -> None:
     assert [d.iso for d in find_dates("2015年,双方将于6月11日签约。")] == ["2015", "2015-06-11"]
     text = "新华社北京2021年3月5日电 3月4日,会议开幕。"
     assert find_dates(text)[-1].iso == "2021-03-04"
+    text = "某某日报\n2021年3月5日 星期五\n本报讯 3月4日,会议开幕。"
+    assert find_dates(text)[-1].iso == "2021-03-04"
 
 
 def test_labels_and_ranges_are_not_dates() -> None:

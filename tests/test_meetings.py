@@ -205,7 +205,7 @@ def test_a_past_meeting_takes_the_date_of_its_own_clause() -> None:
 
 def test_zh_dated_clause_beats_a_header_date() -> None:
     text = "2023年12月8日\n某区社区治理座谈会召开\n12月2日,某区社区治理座谈会在某区召开。"
-    assert by_name(text)["某区社区治理座谈会"].date == "--12-02"
+    assert by_name(text)["某区社区治理座谈会"].date == "2023-12-02"  # the header gives the year
 
 
 def test_organisers_before_the_name_and_conveners() -> None:
@@ -225,3 +225,37 @@ def test_en_host_lists_end_with_the_list() -> None:
     assert m.organizers == ("Alpha Association", "Beta Foundation")
     m = run("The Zeta Forum was hosted by the Alpha Association. It was chaired by Dr. Jo Doe.")[0]
     assert m.organizers == ("Alpha Association",)
+
+
+def test_zh_sessions_of_two_bodies_stay_apart_and_glosses_stay_in_names() -> None:
+    text = "会议期间召开了第二届理事会第一次会议和第二届监事会第一次会议。"
+    assert set(by_name(text)) == {"第二届理事会第一次会议", "第二届监事会第一次会议"}
+    m = run("10月12日,市民政局召开全市乡镇(街道)社工站建设现场推进会。")[0]
+    assert (m.name, m.organizers) == ("全市乡镇(街道)社工站建设现场推进会", ("市民政局",))
+
+
+def test_zh_a_course_is_a_meeting_only_when_held() -> None:
+    assert run("某协会联合开设社工督导高级研修班。") == []
+    assert list(by_name("某协会举办了社工督导培训班。")) == ["社工督导培训班"]
+
+
+def test_zh_same_day_meeting_takes_the_date_of_the_one_before() -> None:
+    text = "1月16日,某基金会年度工作发布会在某市举行。当天下午还召开了第四届理事会第五次会议。"
+    assert by_name(text)["第四届理事会第五次会议"].date == "--01-16"
+
+
+def test_zh_hosts_exclude_bylines_and_the_place() -> None:
+    text = "本报某市12月4日电 (记者 某某)某协会专业委员会主办的“社工在行动”研讨会12月2日举行。"
+    assert run(text)[0].organizers == ("某协会专业委员会",)
+    text = "某论坛由甲民政厅、乙协会主办。第五届某某论坛在某国际会展中心举办。"
+    assert by_name(text)["第五届某某论坛"].organizers == ()
+
+
+def test_en_every_host_list_and_indefinite_event_mentions() -> None:
+    m = run("The Mu Summit was hosted by the Alpha Association and co-organised by the "
+            "Beta Society.")[0]
+    assert m.organizers == ("Alpha Association", "Beta Society")
+    assert list(by_name("At a press conference on 2 May, the Nu Foundation spoke.")) == [
+        "press conference"]
+    m = by_name("The foundation's fourth board meeting, held on 12 March, approved the budget.")
+    assert m["fourth board meeting"].date == "--03-12"
