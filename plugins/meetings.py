@@ -24,7 +24,7 @@ from . import nlp
 from .dates import DateMention, Lead, event_dates, find_dates, lead_at, leads
 from .lexicons import alternation, lexicon
 
-VERSION = "1.2.0"
+VERSION = "1.2.1"
 
 
 # --------------------------------------------------------------------------- lexicons
@@ -497,7 +497,9 @@ def _zh_host_list(text: str) -> str:
     """The hosts in the text before 主办/承办/举办: no dateline, no leading preposition, and
     no "在<place>" (in "论坛在会展中心举办" the place is not a host)."""
     return _ZH_AT_PLACE.sub("", _ZH_PREP.sub("", _ZH_BYLINE.sub("", text)))
-_ZH_ORGS_SUBJ = re.compile(r"([^,，。;；]{3,80}?)(?:[在于][^,，。;；]{1,25}?)?(?:联合|共同|组织)?"
+_ZH_ORGS_SUBJ = re.compile(r"([^,，。;；]{3,80}?)"
+                           r"(?:于?\d{1,2}\s*月\s*\d{1,2}\s*[日号](?:上午|下午)?)?"
+                           r"(?:[在于][^,，。;；]{1,25}?)?(?:联合|共同|组织)?"
                            r"(?:举办|主办|召开|举行)了?\s*$")
 _EN_PLACE_NAME = (r"([A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*"
                   r"(?:\s*,\s*[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*)*)")
@@ -519,8 +521,26 @@ _EN_ORPHAN_BY = re.compile(r"\b(?:jointly\s+|co-?)?(?:hosted|organi[sz]ed|sponso
 _EN_LIST_END = re.compile(r"(?:,\s*|\s+)(?:and\s+)?(?:(?:brought|gathered|attracted|drew|"
                           r"was|were|is|are|has|have|had|will|which|who|where|with|featuring|"
                           r"under|while|bringing|attended|focused|focusing)\b|[a-z-]+ed\s+by\b|"
+                          r"(?:also\s+|then\s+|later\s+)[a-z]+\b|"
                           r"(?:in|on|from)\s+(?:\d|(?:" + "|".join(
-                              m.capitalize() for m in _EN_MONTHS) + r")\b))")
+                              m.capitalize() for m in _EN_MONTHS) + r")\b))"
+                          r"|,\s*(?:and\s+)?[a-z]+ed\b")  # ", and elected …": a new clause
+
+
+# A body's name has a word like these; "chaired by Wang Lihua" names the chair, not a host.
+_EN_ORG_WORD = re.compile(r"\b(?:Association|Foundation|Universit|Ministry|Department|Council|"
+                          r"Committee|Society|Federation|Institute|Cent(?:re|er)|Bureau|Office|"
+                          r"Commission|Agency|Group|Company|Ltd|Union|Network|Alliance|Fund|"
+                          r"Government|School|College|Academy|Organi[sz]ation|Board|Club)|"
+                          r"^[A-Z]{2,}$")
+
+
+def _en_hosts(match: re.Match[str]) -> list[str]:
+    """The hosts a "… by" list names; a "chaired by" list keeps bodies only."""
+    names = split_orgs_en(_en_host_list(match.group(1)))
+    if "chaired" in match.group(0)[:20].lower():
+        names = [n for n in names if _EN_ORG_WORD.search(n)]
+    return names
 
 
 def _en_host_list(text: str) -> str:
@@ -567,7 +587,7 @@ def _organizers(text: str, sent: tuple[int, int], mention: _Mention, zh: bool) -
             found += split_orgs_zh(subj.group(1))
     else:
         for by in _EN_ORGS_BY.finditer(s):
-            found += split_orgs_en(_en_host_list(by.group(1)))
+            found += _en_hosts(by)
         prefix = _EN_ARTICLE_END.sub("", text[sent[0]:mention.start])
         subj = _EN_ORGS_SUBJ.search(prefix)
         if subj and subj.group(1).split()[0].lower() not in _EN_PRONOUNS:
@@ -598,6 +618,7 @@ def _location(text: str, sent: tuple[int, int], men: _Mention, zh: bool) -> str 
 
 # A meeting held on the day of (or during) the one reported before it.
 _SAME_DAY = re.compile(r"当天|当日|同日|同天|会前|会后|会议期间|大会期间|随后|随即|"
+                       r"(?:仪式|签约|活动|会议)(?:结束)?后|"
                        r"\bthe same day\b|"
                        r"\bon the sidelines\b", re.IGNORECASE)
 _CLAUSE_END = re.compile(r"[,，;；。:：!！?？]")

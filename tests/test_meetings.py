@@ -259,3 +259,13 @@ def test_en_every_host_list_and_indefinite_event_mentions() -> None:
         "press conference"]
     m = by_name("The foundation's fourth board meeting, held on 12 March, approved the budget.")
     assert m["fourth board meeting"].date == "--03-12"
+
+
+def test_hosts_chairs_and_conveners_with_a_date() -> None:
+    m = run("The Xi Foundation's fourth board meeting, held on 12 March, was chaired by Li Ming, "
+            "also approved a budget and elected a new secretary-general.")[0]
+    assert m.organizers == ()
+    m = run("10月12日,市民政局10月12日在某区召开全市社工站建设推进会。")[0]
+    assert m.organizers == ("市民政局",)
+    text = "12月8日,甲会与乙大学签约仪式在乙大学举行。仪式后,双方召开了第一次合作工作会议。"
+    assert by_name(text)["第一次合作工作会议"].date == "--12-08"
