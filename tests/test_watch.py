@@ -336,9 +336,12 @@ def test_restart_catches_up_with_changes_made_while_down(base, watch):
     inbox = base / "inbox"
     for i in range(4):
         write(inbox / f"f{i}.txt", text(i))
+    cli("ingest", "inbox/", cwd=base)  # `ingest inbox/` and `watch inbox` name paths alike
+    before = len(log_of(base, DocumentAdded))
     w = watch()
     in_step(base)
     assert w.stop() == 0
+    assert len(log_of(base, DocumentAdded)) == before == 4
     write(inbox / "new.txt", text(10))
     write(inbox / "f0.txt", text(11))
     os.remove(inbox / "f1.txt")
