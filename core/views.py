@@ -24,6 +24,7 @@ from factfold.events import (
     DocumentRemoved,
     DocumentSuperseded,
     Envelope,
+    EventCodec,
     ExtractionCompleted,
     ExtractionFailed,
     Fact,
@@ -40,6 +41,10 @@ _DELETE_OUTDATED = "DELETE FROM facts WHERE doc_id = ? AND extractor GLOB ? AND 
 #: one encoder for every row (json.dumps with options builds a new encoder per call)
 _json = json.JSONEncoder(ensure_ascii=False).encode
 _GLOB_CHARS = frozenset("*?[")
+#: (kind, key field, kind-specific fields, every field) of a fact class
+_Shape = tuple[str, str | None, tuple[str, ...], frozenset[str]]
+_OUTCOME_FIELDS = {t.__event_type__: frozenset(f.name for f in attrs.fields(t))
+                   for t in (ExtractionCompleted, ExtractionFailed)}
 
 
 def _like(value: str) -> tuple[str, str]:
@@ -175,6 +180,7 @@ class FactsView(Projection):
     def __init__(self) -> None:
         #: per fact class, its kind-specific field names (as Fact.attributes gives them)
         self._names: dict[type, tuple[str, ...] | None] = {}
+        self._shapes: dict[type, _Shape | None] = {}
 
     def _attributes(self, fact: Fact) -> dict[str, Any]:
         """``fact.attributes()``, without walking ``attrs.fields`` for every fact."""
@@ -201,24 +207,100 @@ class FactsView(Projection):
                 e.span[0], e.span[1], e.evidence, _json(data))
 
     @staticmethod
-    def _outdated(e: ExtractionCompleted | ExtractionFailed, position: int) -> tuple[Any, ...]:
+    def _outdated(doc_id: str, extractor: str, fact_count: int, position: int
+                  ) -> tuple[Any, ...]:
         """The DELETE arguments for facts an extraction outcome at ``position`` replaces.
 
         Facts come in the same batch as their completion marker, just before it; any older
         facts of this extractor for this document are from an earlier run.
         """
-        first_of_batch = position - (e.fact_count if isinstance(e, ExtractionCompleted) else 0)
-        return (e.doc_id, f"{e.extractor}@*", first_of_batch)
+        return (doc_id, f"{extractor}@*", position - fact_count)
+
+    def _outcome(self, e: ExtractionCompleted | ExtractionFailed, position: int
+                 ) -> tuple[Any, ...]:
+        count = e.fact_count if isinstance(e, ExtractionCompleted) else 0
+        return self._outdated(e.doc_id, e.extractor, count, position)
 
     def apply(self, db: sqlite3.Connection, env: Envelope) -> None:
         e = env.payload
         if isinstance(e, Fact):
             db.execute(_INSERT_FACT, self._row(env, e))
         elif isinstance(e, ExtractionCompleted | ExtractionFailed):
-            db.execute(_DELETE_OUTDATED, self._outdated(e, env.position))
+            db.execute(_DELETE_OUTDATED, self._outcome(e, env.position))
 
     def apply_many(self, db: sqlite3.Connection, envelopes: Sequence[Envelope]) -> None:
-        """Two ``executemany`` calls per chunk instead of a statement per event.
+        steps = []
+        for env in envelopes:
+            e = env.payload
+            if isinstance(e, Fact):
+                steps.append((False, self._row(env, e)))
+            elif isinstance(e, ExtractionCompleted | ExtractionFailed):
+                steps.append((True, self._outcome(e, env.position)))
+        self._fold(db, steps)
+
+    def _shape(self, cls: type) -> _Shape | None:
+        """How to make a row straight from a stored payload map, for factfold's own fact
+        kinds: (kind, key field, kind-specific fields, every field).  ``None`` for other
+        classes (a plugin's kind may convert its fields or override ``attributes()``)."""
+        if cls not in self._shapes:
+            shape = None
+            if (issubclass(cls, Fact) and cls.__module__ == Fact.__module__
+                    and cls.attributes is Fact.attributes):
+                every = tuple(f.name for f in attrs.fields(cls))
+                own = tuple(n for n in every if n not in _PROVENANCE)
+                key_field = cls.key_field or next(iter(own), None)
+                shape = (cls.kind, key_field, own, frozenset(every))
+            self._shapes[cls] = shape
+        return self._shapes[cls]
+
+    def apply_records(self, db: sqlite3.Connection, codec: EventCodec,
+                      records: Sequence[tuple[int, list[Any]]]) -> None:
+        """Replay's fast path: rows made from the decoded maps, no event objects built.
+
+        An upcast record, or one whose fields do not match the class, goes through the
+        codec's full decoding instead, so the rows are exactly what :meth:`apply` makes.
+        """
+        registry = codec.registry
+        completed, failed = ExtractionCompleted.__event_type__, ExtractionFailed.__event_type__
+        steps = []
+        for position, record in records:
+            name = record[0]
+            if name not in registry:
+                continue  # an unknown type: views leave it out
+            cls = registry.get(name)
+            data = record[8]
+            current = record[1] == cls.__schema_version__
+            if name in (completed, failed):
+                if current and data.keys() == _OUTCOME_FIELDS[name]:
+                    steps.append((True, self._outdated(
+                        data["doc_id"], data["extractor"], data.get("fact_count", 0), position)))
+                else:
+                    steps.append((True, self._outcome(
+                        codec.from_record(record, position).payload, position)))
+                continue
+            shape = self._shape(cls)
+            if shape is None:
+                if issubclass(cls, Fact):
+                    env = codec.from_record(record, position)
+                    steps.append((False, self._row(env, env.payload)))
+                continue
+            kind, key_field, own, every = shape
+            if not current or data.keys() != every:
+                env = codec.from_record(record, position)
+                steps.append((False, self._row(env, env.payload)))
+                continue
+            values = {n: data[n] for n in own}
+            key = values.get(key_field) if key_field else None
+            span = data["span"]
+            steps.append((False, (position, kind, data["doc_id"], data["extractor"],
+                                  None if key is None else str(key), int(span[0]),
+                                  int(span[1]), data["evidence"], _json(values))))
+        self._fold(db, steps)
+
+    @staticmethod
+    def _fold(db: sqlite3.Connection, steps: Sequence[tuple[bool, tuple[Any, ...]]]) -> None:
+        """Write inserts (``False``, row) and deletes (``True``, args) with two
+        ``executemany`` calls instead of a statement per event.
 
         Deletes run before the buffered inserts, so they must never be meant for a buffered
         row: when one could be (a re-extraction whose older facts are still in the buffer),
@@ -237,22 +319,21 @@ class FactsView(Projection):
             rows.clear()
             buffered.clear()
 
-        for env in envelopes:
-            e = env.payload
-            if isinstance(e, Fact):
-                rows.append(self._row(env, e))
-                lowest = buffered.setdefault(e.doc_id, {})
-                if e.extractor not in lowest:
-                    lowest[e.extractor] = env.position
-            elif isinstance(e, ExtractionCompleted | ExtractionFailed):
-                delete = self._outdated(e, env.position)
-                prefix = f"{e.extractor}@"
-                if _GLOB_CHARS.intersection(prefix) or any(
-                    x.startswith(prefix) and position < delete[2]
-                    for x, position in buffered.get(e.doc_id, {}).items()
-                ):
-                    flush()
-                deletes.append(delete)
+        for is_delete, args in steps:
+            if not is_delete:
+                rows.append(args)
+                lowest = buffered.setdefault(args[2], {})
+                if args[3] not in lowest:
+                    lowest[args[3]] = args[0]
+                continue
+            doc_id, pattern, first = args
+            prefix = pattern[:-1]  # "name@"
+            if _GLOB_CHARS.intersection(prefix) or any(
+                x.startswith(prefix) and position < first
+                for x, position in buffered.get(doc_id, {}).items()
+            ):
+                flush()
+            deletes.append(args)
         flush()
 
     def rows(

@@ -75,6 +75,11 @@ class EventCodec:
         return Envelope(payload, stream, producer, causation, correlation, event_id, ts,
                         position)
 
+    def unpack_records(self, blob: bytes) -> list[list[Any]]:
+        """A batch's stored records, undecoded (lists and maps), for folds that need no
+        event objects; :meth:`from_record` turns one into an envelope."""
+        return msgpack.unpackb(blob, raw=False, use_list=True, strict_map_key=False)
+
     def unpack_batch(self, blob: bytes, first_position: int) -> list[Envelope]:
-        records = msgpack.unpackb(blob, raw=False, use_list=True, strict_map_key=False)
+        records = self.unpack_records(blob)
         return [self.from_record(r, first_position + i) for i, r in enumerate(records)]
