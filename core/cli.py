@@ -7,6 +7,7 @@ another process is writing without waiting for it.
 
 from __future__ import annotations
 
+import fnmatch
 import json
 import os
 import sys
@@ -25,9 +26,11 @@ from .lock import StoreLocked
 from .log import LogError
 from .pluginmanager import PluginError, PluginHost
 from .store import Store, default_store
+from .watcher import DEFAULT_IGNORE
 from .workers import default_workers
 
-IGNORED_SUFFIXES = (".swp", ".swx", "~", ".part", ".tmp", ".crdownload", ".partial")
+#: extract after this many files, so a large ingest holds only so many texts in memory
+INGEST_CHUNK = 256
 
 def _console(stderr: bool = False) -> Console:
     """Messages never wrap (they get grepped); piped tables get room instead of ellipses."""
@@ -107,14 +110,18 @@ def cli(ctx: click.Context, store: Path | None, log_format: str, log_level: str,
                       ctx.obj if isinstance(ctx.obj, PluginHost) else None)
 
 
+def _ignored(name: str) -> bool:
+    """Hidden and temporary names, the same ones ``watch`` skips."""
+    return any(fnmatch.fnmatchcase(name, pattern) for pattern in DEFAULT_IGNORE)
+
+
 def _files(paths: tuple[Path, ...]) -> list[Path]:
     files: list[Path] = []
     for p in paths:
         if p.is_dir():
             for root, dirs, names in os.walk(p):
-                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-                files += [Path(root, n) for n in sorted(names)
-                          if not n.startswith(".") and not n.endswith(IGNORED_SUFFIXES)]
+                dirs[:] = sorted(d for d in dirs if not _ignored(d))
+                files += [Path(root, n) for n in sorted(names) if not _ignored(n)]
         elif p.exists():
             files.append(p)
         else:
@@ -132,14 +139,18 @@ def ingest(obj: Context, paths: tuple[Path, ...], workers: int | None) -> None:
     files = _files(paths)
     counts: dict[str, int] = {}
     with obj.open(workers=workers or default_workers()) as store, _progress() as bar:
-        task = bar.add_task("reading", total=len(files))
-        for f in files:
-            outcome = store.ingest_file(f)
-            counts[outcome] = counts.get(outcome, 0) + 1
-            bar.advance(task)
-        pending = store.pending()
-        task = bar.add_task("extracting", total=len(pending))
-        store.extract_pending(progress=lambda n: bar.advance(task, n))
+        # What an earlier run left unextracted (a crash, a plugin's new version) comes first.
+        leftover = store.pending()
+        if leftover:
+            task = bar.add_task("finishing earlier extraction", total=len(leftover))
+            store.extract_pending(progress=lambda n: bar.advance(task, n))
+        task = bar.add_task("ingesting", total=len(files))
+        for start in range(0, len(files), INGEST_CHUNK):
+            for f in files[start:start + INGEST_CHUNK]:
+                outcome = store.ingest_file(f)
+                counts[outcome] = counts.get(outcome, 0) + 1
+            store.extract_pending()
+            bar.advance(task, len(files[start:start + INGEST_CHUNK]))
         facts = store.views.db.execute(
             "SELECT kind, COUNT(*) FROM facts GROUP BY kind ORDER BY kind").fetchall()
     summary = ", ".join(f"{n} {k}" for k, n in sorted(counts.items()))

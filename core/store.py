@@ -88,7 +88,10 @@ class Store:
         self.facts: FactsView = self.views.projections["facts"]  # type: ignore[assignment]
         self.bus = Bus(self.log)
         self._extractors: list[Extractor] | None = None
+        #: documents added by this process and not yet extracted (their text, their event)
         self._recent: dict[str, tuple[Document, Envelope]] = {}
+        #: whether this process has looked for pending extractions across the whole store
+        self._scanned = False
         self._pool = None
         if writable:
             self.views.catch_up(self.log)
@@ -125,9 +128,10 @@ class Store:
         """Every live path and the document it holds."""
         return dict(self.views.db.execute("SELECT path, doc_id FROM paths"))
 
-    def rejection(self, path: str) -> tuple[str | None, int | None] | None:
+    def rejection(self, path: str) -> tuple[str | None, int | None, str] | None:
+        """(sha256, size, reason) of the standing rejection of ``path``, if any."""
         row = self.views.db.execute(
-            "SELECT sha256, size FROM rejections WHERE path = ?", (path,)).fetchone()
+            "SELECT sha256, size, reason FROM rejections WHERE path = ?", (path,)).fetchone()
         return tuple(row) if row else None  # type: ignore[return-value]
 
     def ingest_bytes(self, path: str, data: bytes) -> str:
@@ -174,8 +178,8 @@ class Store:
 
     def reject(self, path: str, reason: str, *, sha256: str | None = None,
                size: int | None = None) -> str:
-        """Record that ``path`` could not be taken in (once per distinct content)."""
-        if self.rejection(path) == (sha256, size) and sha256 is not None:
+        """Record that ``path`` could not be taken in (again only if content or reason change)."""
+        if self.rejection(path) == (sha256, size, reason):
             return "unchanged"
         log.warning("file rejected", path=path, reason=reason)
         self.append([Envelope(DocumentRejected(path=path, reason=reason, sha256=sha256,
@@ -183,9 +187,13 @@ class Store:
         return "rejected"
 
     def remove(self, path: str) -> bool:
+        """``path`` was deleted: its document (or its rejection) leaves the views."""
         doc_id = self.doc_at(path)
         if doc_id is None:
-            return False
+            if self.rejection(path) is None:
+                return False
+            self.append([Envelope(DocumentRemoved(doc_id=None, path=path), stream=f"path:{path}")])
+            return True
         self.append([Envelope(DocumentRemoved(doc_id=doc_id, path=path), stream=f"doc:{doc_id}")])
         return True
 
@@ -207,7 +215,11 @@ class Store:
         return self._extractors
 
     def pending(self, only: Iterable[str] | None = None) -> dict[str, list[str]]:
-        """Live documents lacking an outcome for the current version of some extractor."""
+        """Live documents lacking an outcome for the current version of some extractor.
+
+        This scans every document: the first extraction of a process runs it (to finish what
+        a crash or a version change left), later ones look only at newly added documents.
+        """
         wanted = set(only) if only is not None else None
         pending: dict[str, list[str]] = {}
         for ex in self.plugins.extractors():
@@ -220,6 +232,18 @@ class Store:
                 "AND e.version = ?) ORDER BY d.position", (ex.name, ex.version)
             ):
                 pending.setdefault(doc_id, []).append(ex.name)
+        return pending
+
+    def _pending_new(self) -> dict[str, list[str]]:
+        """Pending extractions of the documents added since the last extraction."""
+        pending: dict[str, list[str]] = {}
+        for doc_id in self._recent:
+            for ex in self.plugins.extractors():
+                if self.views.db.execute(
+                    "SELECT 1 FROM extractions WHERE doc_id = ? AND extractor = ? "
+                    "AND version = ?", (doc_id, ex.name, ex.version)
+                ).fetchone() is None:
+                    pending.setdefault(doc_id, []).append(ex.name)
         return pending
 
     def _documents(self, doc_ids: Iterable[str]) -> Iterator[tuple[Document, Envelope]]:
@@ -244,7 +268,11 @@ class Store:
     def extract_pending(self, only: Iterable[str] | None = None,
                         progress: Progress | None = None) -> int:
         """Extract every pending (document, extractor); returns the documents processed."""
-        pending = self.pending(only)
+        if only is None and self._scanned:
+            pending = self._pending_new()
+        else:
+            pending = self.pending(only)
+            self._scanned = self._scanned or only is None
         if not pending:
             self._recent.clear()
             return 0

@@ -106,6 +106,7 @@ class DocumentsView(Projection):
             self._link(db, e.new_path, e.doc_id, pos)
         elif isinstance(e, DocumentRemoved):
             db.execute("DELETE FROM paths WHERE path = ?", (e.path,))
+            db.execute("DELETE FROM rejections WHERE path = ?", (e.path,))
         elif isinstance(e, DocumentRejected):
             db.execute("DELETE FROM paths WHERE path = ?", (e.path,))
             db.execute("INSERT OR REPLACE INTO rejections VALUES (?, ?, ?, ?, ?)",

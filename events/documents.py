@@ -55,9 +55,12 @@ class DocumentSuperseded:
 @event_type("document.removed")
 @frozen(kw_only=True)
 class DocumentRemoved:
-    """``path`` was deleted; once a document has no path its facts leave the views."""
+    """``path`` was deleted; once a document has no path its facts leave the views.
 
-    doc_id: str
+    ``doc_id`` is None when the path held no document, only a rejected file.
+    """
+
+    doc_id: str | None
     path: str
 
 

@@ -213,3 +213,15 @@ def test_a_store_stays_readable_after_a_plugin_is_uninstalled(tmp_path, seeds, t
     with Store(tmp_path, plugins=with_plugin) as store:  # and back again
         store.replay()
         assert len(store.query("launch")) == 5
+
+
+def test_a_rejection_is_recorded_once_and_cleared_when_the_file_goes(tmp_path, toy_host):
+    with Store(tmp_path, plugins=toy_host) as store:
+        reason = "unreadable: Permission denied; check the file and its permissions"
+        assert store.reject("locked.txt", reason) == "rejected"
+        head = store.log.head
+        assert store.reject("locked.txt", reason) == "unchanged"  # a restart's rescan
+        assert store.log.head == head
+        assert store.remove("locked.txt")
+        assert store.query("documents", {"rejected": "1"}) == []
+        assert not store.remove("locked.txt")
