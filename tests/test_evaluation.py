@@ -8,12 +8,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers import GOLD
 
 from factfold import Extractor, Person
 from factfold.evaluation import GoldError, load_gold, score
 
 DOC = "doc.txt"
-SEED_GOLD = Path("/work/shared/gold/seeds.json")
+SEED_GOLD = GOLD
 ROOT = Path(__file__).resolve().parent.parent
 
 

@@ -5,13 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from helpers import GOLD
 
 from factfold import Document, Person
 from factfold.evaluation import load_gold, score
 from factfold.plugins import nlp, people
 
 ROOT = Path(__file__).resolve().parent.parent
-SEED_GOLD = Path("/work/shared/gold/seeds.json")
+SEED_GOLD = GOLD
 
 
 def extract(text: str) -> list[Person]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from helpers import GOLD
 
 from factfold import Document, Statistic
 from factfold.evaluation import load_gold, score
@@ -12,7 +13,7 @@ from factfold.plugins import statistics
 from factfold.plugins.numbers import parse_en, parse_zh
 
 ROOT = Path(__file__).resolve().parent.parent
-SEED_GOLD = Path("/work/shared/gold/seeds.json")
+SEED_GOLD = GOLD
 
 
 def extract(text: str) -> list[Statistic]:
