@@ -493,7 +493,7 @@ class Watcher:
                     return  # not committed: the next start's scan finds it
                 del self._settling[path]
                 try:
-                    doc_id = self._take(path, st)
+                    taken = self._take(path, st)
                 except Exception as exc:
                     # Never let one file stop the watch; it is retried when it changes.
                     log.exception("could not ingest a file; it is retried when it changes",
@@ -501,13 +501,18 @@ class Watcher:
                     self._error(f"{printable(path)}: {exc!r}", path=path)
                     self._handled[path] = signature(st)
                     continue
-                if doc_id is not None:
-                    new.append((path, doc_id))
+                if taken is not None:
+                    new.append((path, *taken))
             self._extract(new, on_facts)
         self._expire_vanished()
 
-    def _take(self, path: str, st: os.stat_result) -> str | None:
-        """Ingest one settled file; returns its document id when it brought new content."""
+    def _take(self, path: str, st: os.stat_result) -> tuple[str, bool] | None:
+        """Ingest one settled file.
+
+        Returns (document id, whether its content is new to the store) when the path now
+        holds a document whose facts should be shown: new content, or known content (a copy,
+        a hard link) arriving at a new path.
+        """
         name = printable(path)
         if not stat.S_ISREG(st.st_mode):
             what = "a dangling or looping symbolic link" if stat.S_ISLNK(st.st_mode) else \
@@ -541,7 +546,9 @@ class Watcher:
             self._look(path)
         else:
             self._handled[path] = signature(st)
-        return sha if outcome in ("added", "superseded") else None
+        if outcome in ("added", "superseded", "linked"):
+            return sha, outcome != "linked"
+        return None
 
     def _move_or_ingest(self, path: str, sha: str, data: bytes) -> str:
         if self.store.doc_at(path) is None:
@@ -575,17 +582,18 @@ class Watcher:
             self.stats.last_error = f"rejected {printable(path)}"
         log.debug("file", path=printable(path), outcome=outcome)
 
-    def _extract(self, new: list[tuple[str, str]], on_facts: OnFacts | None) -> None:
-        """Extract what is pending, then hand each new document's facts on."""
+    def _extract(self, new: list[tuple[str, str, bool]], on_facts: OnFacts | None) -> None:
+        """Extract what is pending, then hand each arrived document's facts on."""
         if not new:
             return
         self.store.extract_pending()
         facts = dict(self.stats.facts)
-        for path, doc_id in new:
+        for path, doc_id, is_new in new:
             records = list(self.store.facts.rows(self.store.views.db,
                                                  filters={"doc_id": doc_id}))
-            for r in records:
-                facts[r["kind"]] = facts.get(r["kind"], 0) + 1
+            if is_new:  # a copy of a known document adds no facts to the views
+                for r in records:
+                    facts[r["kind"]] = facts.get(r["kind"], 0) + 1
             self.stats.facts = facts  # one swap: the status panel reads it from its thread
             log.info("document", path=path, doc_id=doc_id, facts=len(records))
             if on_facts is not None and records:

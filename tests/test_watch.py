@@ -545,3 +545,25 @@ def test_the_timer_scan_finds_files_no_event_announced(tmp_path, toy_host):
         deadline.cancel()
     assert got == [os.path.normpath(str(inbox / "quiet.txt"))]
     assert stats.scans >= 2
+
+
+def test_a_copy_of_a_known_document_shows_its_facts_without_counting_them_twice(
+        tmp_path, toy_host):
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    got: list[tuple[str, list]] = []
+    with Store(tmp_path / "S", plugins=toy_host) as store:
+        store.ingest_bytes("elsewhere/x.txt", text(1).encode())
+        store.extract_pending()
+        known = len(list(store.export()))
+        write(inbox / "copy.txt", text(1))
+        watcher = Watcher(store, inbox, WatchConfig(settle=0.05))
+
+        def on_facts(path: str, records: list) -> None:
+            got.append((path, records))
+            watcher.stop()
+
+        stats = watcher.run(on_facts=on_facts)
+        assert len(got[0][1]) == known > 0  # the document's facts are shown for the copy
+        assert sum(stats.facts.values()) == known  # and counted once
+        assert len(list(store.export())) == known
