@@ -491,8 +491,14 @@ def main() -> None:
     if "watch" in groups:
         bench_watch(table, args.quick)
     took = time.perf_counter() - started
+    figures = table.figures
+    if args.only and RESULTS.exists():
+        # A partial run updates its figures and keeps the others from the last run.
+        fresh = {f["name"] for f in figures}
+        kept = [f for f in json.loads(RESULTS.read_text())["figures"] if f["name"] not in fresh]
+        figures = kept + figures
     RESULTS.write_text(json.dumps({"machine": info, "mode": "quick" if args.quick else "full",
-                                   "seconds": round(took, 1), "figures": table.figures},
+                                   "seconds": round(took, 1), "figures": figures},
                                   ensure_ascii=False, indent=2) + "\n")
     print(f"done in {took:.0f}s; figures written to {RESULTS}")
 
