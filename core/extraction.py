@@ -14,6 +14,7 @@ codec cannot store.
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Sequence
 
 import attrs
@@ -46,42 +47,43 @@ class ExtractionError(Exception):
         return f"{self.kind}: {self.reason}"
 
 
-def _call_with_timeout(fn: Callable[[], list], seconds: float) -> list:
-    """Run ``fn`` in a helper thread, giving up after ``seconds``.
+class _Running:
+    """One extractor call in a thread of its own, started now, collected by :meth:`wait`.
 
-    A thread cannot be killed: a hung extractor's thread is abandoned (daemon) and its
-    result ignored.  The document is recorded as failed with a timeout, and the others go on.
+    Threads let a document's extractors run side by side (the tagger's native code releases
+    the GIL) and let a hung one be abandoned: a thread cannot be killed, so a hung
+    extractor's daemon thread is left behind and its document recorded as a timeout.
     """
-    result: list = []
-    error: list[BaseException] = []
 
-    def target() -> None:
+    def __init__(self, fn: Callable[[], list]) -> None:
+        self._result: list = []
+        self._error: list[BaseException] = []
+        self._started = time.monotonic()
+        self._thread = threading.Thread(target=self._run, args=(fn,), daemon=True,
+                                        name="factfold-extractor")
+        self._thread.start()
+
+    def _run(self, fn: Callable[[], list]) -> None:
         try:
-            result.append(fn())
+            self._result.append(fn())
         except BaseException as exc:
-            error.append(exc)
+            self._error.append(exc)
 
-    thread = threading.Thread(target=target, name="factfold-extractor", daemon=True)
-    thread.start()
-    thread.join(seconds)
-    if thread.is_alive():
-        raise ExtractionError("Timeout", f"took longer than its limit of {seconds:g}s")
-    if error:
-        raise error[0]
-    return result[0]
+    def wait(self, seconds: float) -> list:
+        """The call's result; raises its exception, or a timeout ``seconds`` after the start."""
+        self._thread.join(max(0.0, self._started + seconds - time.monotonic()))
+        if self._thread.is_alive():
+            raise ExtractionError("Timeout", f"took longer than its limit of {seconds:g}s")
+        if self._error:
+            raise self._error[0]
+        return self._result[0]
 
 
-def run_extractor(extractor: Extractor, document: Document, codec: EventCodec | None = None
-                  ) -> list[Fact]:
-    """Facts from one extractor on one document, stamped and checked.
-
-    A document the extractor does not ``accept`` yields no facts (and so still gets its
-    completion marker).  Raises :class:`ExtractionError` for anything but a clean,
-    well-formed result.  Without a ``codec`` the facts are checked against one holding just
-    the extractor's ``emits``.
-    """
+def _start(extractor: Extractor, document: Document) -> _Running | None:
+    """Start one extractor on ``document`` (None: it does not accept the document)."""
     if not extractor.accepts(document):
-        return []
+        return None
+
     def call() -> list:
         out = extractor.extract(document)
         if out is None:
@@ -91,8 +93,16 @@ def run_extractor(extractor: Extractor, document: Document, codec: EventCodec | 
                 "Garbage", f"returned {type(out).__name__}, not an iterable of facts")
         return list(out)
 
+    return _Running(call)
+
+
+def _finish(extractor: Extractor, document: Document, running: _Running | None,
+            codec: EventCodec | None) -> list[Fact]:
+    """Collect a started extractor's facts, stamped and checked."""
+    if running is None:
+        return []
     try:
-        raw = _call_with_timeout(call, extractor.timeout)
+        raw = running.wait(extractor.timeout)
     except ExtractionError:
         raise
     except Exception as exc:
@@ -121,16 +131,32 @@ def run_extractor(extractor: Extractor, document: Document, codec: EventCodec | 
     return facts
 
 
+def run_extractor(extractor: Extractor, document: Document, codec: EventCodec | None = None
+                  ) -> list[Fact]:
+    """Facts from one extractor on one document, stamped and checked.
+
+    A document the extractor does not ``accept`` yields no facts (and so still gets its
+    completion marker).  Raises :class:`ExtractionError` for anything but a clean,
+    well-formed result.  Without a ``codec`` the facts are checked against one holding just
+    the extractor's ``emits``.
+    """
+    return _finish(extractor, document, _start(extractor, document), codec)
+
+
 Outcome = list[Fact] | ExtractionError
 
 
-def outcome_of(extractor: Extractor, document: Document, codec: EventCodec | None = None
-               ) -> Outcome:
-    """The facts, or the error, of one extractor on one document."""
-    try:
-        return run_extractor(extractor, document, codec)
-    except ExtractionError as exc:
-        return exc
+def outcomes_of(extractors: Sequence[Extractor], document: Document,
+                codec: EventCodec | None = None) -> list[tuple[str, Outcome]]:
+    """Each extractor's facts, or its error, on one document; the extractors run side by side."""
+    started = [(ex, _start(ex, document)) for ex in extractors]
+    out: list[tuple[str, Outcome]] = []
+    for ex, running in started:
+        try:
+            out.append((ex.name, _finish(ex, document, running, codec)))
+        except ExtractionError as exc:
+            out.append((ex.name, exc))
+    return out
 
 
 def outcome_batch(

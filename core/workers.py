@@ -11,7 +11,7 @@ import os
 from concurrent.futures import ProcessPoolExecutor
 
 from .document import Document
-from .extraction import Outcome, outcome_of, setup_extractors
+from .extraction import Outcome, outcomes_of, setup_extractors
 from .extractor import Extractor
 
 _extractors: dict[str, Extractor] = {}
@@ -26,8 +26,7 @@ def _init() -> None:
 def extract(job: tuple[Document, list[str]]) -> list[tuple[str, Outcome]]:
     """Run the named extractors on one document (in a worker process)."""
     document, names = job
-    return [(name, outcome_of(_extractors[name], document)) for name in names
-            if name in _extractors]
+    return outcomes_of([_extractors[name] for name in names if name in _extractors], document)
 
 
 def default_workers() -> int:
