@@ -244,14 +244,13 @@ def query(obj: Context, kind: str, filters: tuple[str, ...], rejected: bool, fai
         wanted["failed"] = "1"
     with obj.open(write=False) as store:
         try:
-            rows = store.query(kind, wanted)
+            rows = store.query(kind, wanted, limit)
         except KeyError:
             names = sorted(set(store.views.projections) - {"facts"})
             raise click.BadParameter(f"no view {kind!r}; try one of: {', '.join(names)}",
                                      param_hint="KIND") from None
         projection = store.views.projections.get(kind)
         columns = list(projection.columns) if projection and projection.columns else None
-    rows = rows[:limit] if limit else rows
     if as_json:
         for r in rows:
             out.print(json.dumps(r, ensure_ascii=False), highlight=False, markup=False)

@@ -40,7 +40,7 @@ from .extractor import Extractor
 from .pluginmanager import PluginHost
 from .projection import ViewStore
 from .segments import SegmentLog
-from .views import FactsView, builtin_views
+from .views import FactKindView, FactsView, builtin_views
 
 log = structlog.get_logger("factfold.store")
 
@@ -327,13 +327,17 @@ class Store:
         """Rebuild every view from position 0."""
         return self.views.rebuild(self.log, progress)
 
-    def query(self, view: str, filters: dict[str, str] | None = None) -> list[dict[str, Any]]:
-        if view not in self.views.projections:
-            kinds = self.facts.kinds(self.views.db)
-            if view in kinds:
-                return list(self.facts.rows(self.views.db, view, filters or {}))
-            raise KeyError(view)
-        return self.views.query(view, filters or {})
+    def query(self, view: str, filters: dict[str, str] | None = None,
+              limit: int | None = None) -> list[dict[str, Any]]:
+        """Rows of a view (or of a fact kind no view is named after), the first ``limit``."""
+        projection = self.views.projections.get(view)
+        if isinstance(projection, FactKindView):  # ours: the limit goes into the SQL
+            return projection.query(self.views.db, filters or {}, limit)
+        if projection is None:
+            if view not in self.facts.kinds(self.views.db):
+                raise KeyError(view)
+            return list(self.facts.rows(self.views.db, view, filters or {}, limit))
+        return self.views.query(view, filters or {})[:limit]
 
     def export(self) -> Iterator[dict[str, Any]]:
         """Every current fact as an export-contract record."""

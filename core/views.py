@@ -338,9 +338,10 @@ class FactsView(Projection):
         flush()
 
     def rows(
-        self, db: sqlite3.Connection, kind: str | None = None, filters: Mapping[str, str] = {}
+        self, db: sqlite3.Connection, kind: str | None = None, filters: Mapping[str, str] = {},
+        limit: int | None = None,
     ) -> Iterator[dict[str, Any]]:
-        """Current facts as export records, in log order."""
+        """Current facts as export records, in log order (the first ``limit`` of them)."""
         sql = (
             "SELECT f.kind, f.doc_id, f.extractor, f.span_start, f.span_end, f.evidence, f.data,"
             " (SELECT path FROM paths p WHERE p.doc_id = f.doc_id ORDER BY since LIMIT 1)"
@@ -362,8 +363,12 @@ class FactsView(Projection):
                 op, operand = _like(value)
                 sql += f" AND json_extract(f.data, ?) {op} ?"
                 args += [f"$.{field}", operand]
+        sql += " ORDER BY f.position"
+        if limit is not None:
+            sql += " LIMIT ?"
+            args.append(limit)
         for kind_, doc_id, extractor, start, end, evidence, data, source in db.execute(
-            sql + " ORDER BY f.position", args
+            sql, args
         ):
             yield {"kind": kind_, "source": source, "doc_id": doc_id, "extractor": extractor,
                    "span": [start, end], "evidence": evidence, **json.loads(data)}
@@ -403,14 +408,16 @@ class FactKindView(Projection):
         # The key field goes through the indexed column.
         return {("key" if k == self.key_field else k): v for k, v in filters.items()}
 
-    def query(self, db: sqlite3.Connection, filters: Mapping[str, str]) -> list[dict[str, Any]]:
-        return list(self.facts.rows(db, self.kind, self._filters(filters)))
+    def query(self, db: sqlite3.Connection, filters: Mapping[str, str],
+              limit: int | None = None) -> list[dict[str, Any]]:
+        return list(self.facts.rows(db, self.kind, self._filters(filters), limit))
 
 
 class PeopleView(FactKindView):
     """People with every post the documents give them, gathered across documents."""
 
-    def query(self, db: sqlite3.Connection, filters: Mapping[str, str]) -> list[dict[str, Any]]:
+    def query(self, db: sqlite3.Connection, filters: Mapping[str, str],
+              limit: int | None = None) -> list[dict[str, Any]]:
         people: dict[str, dict[str, Any]] = {}
         for r in self.facts.rows(db, self.kind, self._filters(filters)):
             person = people.setdefault(
@@ -423,7 +430,7 @@ class PeopleView(FactKindView):
             for alias in r.get("aliases") or ():
                 if alias not in person["aliases"]:
                     person["aliases"].append(alias)
-        return list(people.values())
+        return list(people.values())[:limit]
 
 
 def builtin_views() -> list[Projection]:
