@@ -4,7 +4,9 @@ pluggy stops at the first exception, so factfold calls each extractor separately
 (document, extractor) the outcome is one atomic batch: the facts plus an
 ``ExtractionCompleted`` marker, or a single ``ExtractionFailed`` with the reason.  A crash
 between the two leaves no marker, so the next start extracts that document again; a batch
-is never half-recorded, so nothing is counted twice.
+is never half-recorded, so nothing is counted twice.  A document's extractors run side by
+side, each in its own thread, and the store appends their batches together in one append
+(still whole per extractor, at one fsync per document).
 
 Failures caught here: an exception, exceeding the extractor's time limit, a return value
 that is not an iterable of the declared fact types, a span outside the text, and values the
