@@ -12,19 +12,24 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from functools import partial
+from itertools import islice
 from pathlib import Path
 from typing import Any, ClassVar
 
 import structlog
 
 from factfold.events import Envelope, EventCodec, OpaqueEvent
+from factfold.events.codec import StoredRecord
 
 from .log import EventLog
 
 log = structlog.get_logger("factfold.projection")
 
-#: how many events one catch-up transaction folds
+#: how many events catch-up hands the views at a time
 CATCH_UP_BATCH = 5000
+#: how many events one catch-up transaction folds
+COMMIT_EVERY = 50_000
 
 
 class Projection:
@@ -42,6 +47,14 @@ class Projection:
     def create(self, db: sqlite3.Connection) -> None:
         """Create this projection's tables and indexes (``IF NOT EXISTS``)."""
         raise NotImplementedError
+
+    def create_indexes(self, db: sqlite3.Connection) -> None:
+        """Create the secondary indexes that only queries need (``IF NOT EXISTS``).
+
+        Kept apart from :meth:`create` so a rebuild can build each index once, after the
+        fold, instead of updating it row by row.  A view whose fold reads an index of its
+        own creates that one in :meth:`create`.
+        """
 
     def drop(self, db: sqlite3.Connection) -> None:
         """Drop this projection's tables, for a rebuild."""
@@ -61,12 +74,12 @@ class Projection:
             self.apply(db, env)
 
     def apply_records(self, db: sqlite3.Connection, codec: EventCodec,
-                      records: Sequence[tuple[int, list[Any]]]) -> None:
+                      records: Sequence[tuple[int, StoredRecord]]) -> None:
         """Optional fast path for catch-up and replay: fold stored records undecoded.
 
-        ``records`` are ``(position, record)`` pairs as :class:`EventCodec` stores them
-        (type name, schema version, ..., payload map), already narrowed by ``handles``,
-        unknown types included.  A view that overrides this must fold exactly what
+        ``records`` are ``(position, record)`` pairs as :meth:`EventCodec.unpack_records`
+        gives them (type name, schema version, ..., payload still encoded), already narrowed
+        by ``handles``, unknown types included.  A view that overrides this must fold exactly what
         :meth:`apply` would (``codec.from_record`` decodes any record it does not want to
         handle raw).  Views that do not override it get decoded envelopes in
         :meth:`apply_many`.
@@ -90,6 +103,8 @@ class ViewStore:
         self._next: dict[str, int] = {}
         self._in_tx = False
         self._unknown: set[str] = set()
+        #: views emptied by this process whose indexes wait for the end of the catch-up
+        self._unindexed: set[str] = set()
         if readonly:
             # Another process (the writer) owns the views; read them as they are.
             self.db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True,
@@ -122,6 +137,7 @@ class ViewStore:
                 self._reset(name)
             else:
                 projection.create(self.db)
+                projection.create_indexes(self.db)
                 self._next[name] = position
 
     def _reset(self, name: str) -> None:
@@ -133,6 +149,17 @@ class ViewStore:
         self.db.execute("INSERT OR REPLACE INTO checkpoints VALUES (?, ?, 0)",
                         (name, projection.version))
         self._next[name] = 0
+        # If the fold is cut short, the next start creates them (and folds the rest slower).
+        self._unindexed.add(name)
+
+    def _create_deferred_indexes(self, folded: int) -> None:
+        views = [self.projections[name] for name in sorted(self._unindexed)]
+        views = [v for v in views if type(v).create_indexes is not Projection.create_indexes]
+        if views and folded >= COMMIT_EVERY:  # long enough to say what the wait is for
+            log.info("building indexes", views=[v.name for v in views], events=folded)
+        for view in views:
+            view.create_indexes(self.db)
+        self._unindexed.clear()
 
     @property
     def position(self) -> int:
@@ -207,7 +234,8 @@ class ViewStore:
                 projection.apply_many(self.db, mine)
             self._next[name] = last + 1
 
-    def apply_records(self, codec: EventCodec, chunk: Sequence[tuple[int, list[Any]]]) -> None:
+    def apply_records(self, codec: EventCodec, chunk: Sequence[tuple[int, StoredRecord]]
+                      ) -> None:
         """:meth:`apply_chunk` for stored records: views with their own
         :meth:`Projection.apply_records` fold them undecoded; the others get envelopes,
         each record decoded at most once per chunk."""
@@ -247,48 +275,47 @@ class ViewStore:
     def catch_up(
         self, event_log: EventLog, progress: Callable[[int], None] | None = None
     ) -> int:
-        """Fold everything the views have not seen; returns how many events were read."""
+        """Fold everything the views have not seen; returns how many events were read.
+
+        Events are folded a chunk at a time and committed every :data:`COMMIT_EVERY`
+        events (each commit with the checkpoints), so a long replay pays for few commits
+        and a crash repeats at most that much work.
+        """
         read_records = getattr(event_log, "read_records", None)
         if read_records is not None:
-            return self._catch_up_records(read_records, event_log.codec, progress)
-        seen = 0
-        chunk: list[Envelope] = []
-        for env in event_log.read(self.position):
-            chunk.append(env)
-            if len(chunk) == CATCH_UP_BATCH:
-                self.apply_chunk(chunk)
+            chunks: Iterator[Sequence[Any]] = self._record_chunks(read_records(self.position))
+            fold: Callable[[Sequence[Any]], None] = partial(self.apply_records,
+                                                            event_log.codec)
+        else:
+            events = iter(event_log.read(self.position))
+            chunks = iter(lambda: list(islice(events, CATCH_UP_BATCH)), [])
+            fold = self.apply_chunk
+        seen = uncommitted = 0
+        for chunk in chunks:
+            fold(chunk)
+            seen += len(chunk)
+            uncommitted += len(chunk)
+            if uncommitted >= COMMIT_EVERY:
                 self.commit()
-                seen += len(chunk)
-                chunk = []
-                if progress:
-                    progress(CATCH_UP_BATCH)
-        self.apply_chunk(chunk)
+                uncommitted = 0
+            if progress:
+                progress(len(chunk))
         self.commit()
-        seen += len(chunk)
-        if progress:
-            progress(len(chunk))
+        self._create_deferred_indexes(seen)
         return seen
 
-    def _catch_up_records(self, read_records: Callable[[int], Iterator[tuple[int, list]]],
-                          codec: EventCodec, progress: Callable[[int], None] | None) -> int:
-        """:meth:`catch_up` from a log that can hand over stored records undecoded."""
-        seen = 0
-        chunk: list[tuple[int, list[Any]]] = []
-        for first, records in read_records(self.position):
+    @staticmethod
+    def _record_chunks(batches: Iterator[tuple[int, list[StoredRecord]]]
+                       ) -> Iterator[list[tuple[int, StoredRecord]]]:
+        """(position, record) pairs, about :data:`CATCH_UP_BATCH` at a time."""
+        chunk: list[tuple[int, StoredRecord]] = []
+        for first, records in batches:
             chunk.extend(zip(range(first, first + len(records)), records, strict=True))
             if len(chunk) >= CATCH_UP_BATCH:
-                self.apply_records(codec, chunk)
-                self.commit()
-                seen += len(chunk)
-                if progress:
-                    progress(len(chunk))
+                yield chunk
                 chunk = []
-        self.apply_records(codec, chunk)
-        self.commit()
-        seen += len(chunk)
-        if progress:
-            progress(len(chunk))
-        return seen
+        if chunk:
+            yield chunk
 
     def rebuild(self, event_log: EventLog, progress: Callable[[int], None] | None = None) -> int:
         """Throw every view away and fold the whole log again."""

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, ClassVar
 
 import attrs
+import msgspec
 
 from factfold.events import (
     DocumentAdded,
@@ -25,26 +26,63 @@ from factfold.events import (
     DocumentSuperseded,
     Envelope,
     EventCodec,
+    EventRegistry,
     ExtractionCompleted,
     ExtractionFailed,
     Fact,
     type_name,
 )
+from factfold.events.codec import StoredRecord
 from factfold.events.facts import _PROVENANCE  # the same split Fact.attributes makes
 
 from .projection import Projection
 
 LIVE = "EXISTS (SELECT 1 FROM paths p WHERE p.doc_id = {t}.doc_id)"
 
-_INSERT_FACT = "INSERT OR REPLACE INTO facts VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
-_DELETE_OUTDATED = "DELETE FROM facts WHERE doc_id = ? AND extractor GLOB ? AND position < ?"
-#: one encoder for every row (json.dumps with options builds a new encoder per call)
-_json = json.JSONEncoder(ensure_ascii=False).encode
-_GLOB_CHARS = frozenset("*?[")
-#: (kind, key field, kind-specific fields, every field) of a fact class
-_Shape = tuple[str, str | None, tuple[str, ...], frozenset[str]]
-_OUTCOME_FIELDS = {t.__event_type__: frozenset(f.name for f in attrs.fields(t))
-                   for t in (ExtractionCompleted, ExtractionFailed)}
+# ``data`` arrives as UTF-8 JSON bytes; SQLite's JSON functions want it stored as TEXT.
+_INSERT_FACT = "INSERT OR REPLACE INTO facts VALUES (?, ?, ?, ?, ?, CAST(? AS TEXT))"
+_UPSERT_RUN = ("INSERT INTO fact_runs VALUES (?, ?, ?, ?) ON CONFLICT (doc_id, extractor) "
+               "DO UPDATE SET start = excluded.start, stop = excluded.stop")
+_encode = msgspec.json.Encoder().encode
+
+
+def _json(data: Mapping[str, Any]) -> bytes:
+    """A fact's fields as ``facts.data`` stores them: JSON, tuples as arrays."""
+    return _encode(data)
+
+
+#: (schema version, fact kind or None for an outcome, key field, payload decoder)
+_Reader = tuple[int, str | None, str | None, Callable[[Any], Any]]
+_IGNORED: _Reader = (-1, None, None, lambda raw: None)
+_UNSEEN = object()
+_PROVENANCE_TYPES: dict[str, Any] = {
+    "span": tuple[int, int], "evidence": str, "doc_id": str, "extractor": str}
+
+
+_UPSERT_EXTRACTION = "INSERT OR REPLACE INTO extractions VALUES (?, ?, ?, ?, ?, ?, ?)"
+
+
+class _Completed(msgspec.Struct, forbid_unknown_fields=True, gc=False):
+    """A stored ``extraction.completed`` payload, exactly."""
+
+    doc_id: str
+    extractor: str
+    version: str
+    fact_count: int
+
+
+_read_completed = msgspec.msgpack.Decoder(_Completed).decode
+
+
+class _Outcome(msgspec.Struct, gc=False):
+    """What the facts view reads of an extraction outcome (a failure has no facts)."""
+
+    doc_id: str
+    extractor: str
+    fact_count: int = 0
+
+
+_read_outcome = msgspec.msgpack.Decoder(_Outcome).decode
 
 
 def _like(value: str) -> tuple[str, str]:
@@ -73,7 +111,6 @@ class DocumentsView(Projection):
                 encoding TEXT NOT NULL, size INTEGER NOT NULL);
             CREATE TABLE IF NOT EXISTS paths (
                 path TEXT PRIMARY KEY, doc_id TEXT NOT NULL, since INTEGER NOT NULL);
-            CREATE INDEX IF NOT EXISTS paths_doc ON paths (doc_id, since);
             CREATE TABLE IF NOT EXISTS rejections (
                 path TEXT PRIMARY KEY, reason TEXT NOT NULL, sha256 TEXT, size INTEGER,
                 position INTEGER NOT NULL);
@@ -81,12 +118,29 @@ class DocumentsView(Projection):
                 doc_id TEXT NOT NULL, extractor TEXT NOT NULL, version TEXT NOT NULL,
                 status TEXT NOT NULL, facts INTEGER NOT NULL, reason TEXT,
                 position INTEGER NOT NULL, PRIMARY KEY (doc_id, extractor));
+            -- Written by the store, not folded: per extractor version, the position
+            -- through which every document has an outcome.  It summarises this view,
+            -- so it is dropped with it.
+            CREATE TABLE IF NOT EXISTS extracted_through (
+                extractor TEXT PRIMARY KEY, version TEXT NOT NULL,
+                position INTEGER NOT NULL);
+            """
+        )
+
+    def create_indexes(self, db: sqlite3.Connection) -> None:
+        # paths_doc: a document's paths; the position indexes: what came after a point.
+        db.executescript(
+            """
+            CREATE INDEX IF NOT EXISTS paths_doc ON paths (doc_id, since);
+            CREATE INDEX IF NOT EXISTS paths_since ON paths (since);
+            CREATE INDEX IF NOT EXISTS documents_position ON documents (position);
             """
         )
 
     def drop(self, db: sqlite3.Connection) -> None:
         db.executescript(
             "DROP TABLE IF EXISTS documents; DROP TABLE IF EXISTS paths;"
+            "DROP TABLE IF EXISTS extracted_through;"
             "DROP TABLE IF EXISTS rejections; DROP TABLE IF EXISTS extractions;"
         )
 
@@ -111,13 +165,58 @@ class DocumentsView(Projection):
             db.execute("DELETE FROM paths WHERE path = ?", (e.path,))
             db.execute("INSERT OR REPLACE INTO rejections VALUES (?, ?, ?, ?, ?)",
                        (e.path, e.reason, e.sha256, e.size, pos))
-        elif isinstance(e, ExtractionCompleted):
-            db.execute(
-                "INSERT OR REPLACE INTO extractions VALUES (?, ?, ?, 'completed', ?, NULL, ?)",
-                (e.doc_id, e.extractor, e.version, e.fact_count, pos))
-        elif isinstance(e, ExtractionFailed):
-            db.execute("INSERT OR REPLACE INTO extractions VALUES (?, ?, ?, 'failed', 0, ?, ?)",
-                       (e.doc_id, e.extractor, e.version, f"{e.error}: {e.reason}", pos))
+        elif isinstance(e, ExtractionCompleted | ExtractionFailed):
+            db.execute(_UPSERT_EXTRACTION, self._extraction(env))
+
+    @staticmethod
+    def _extraction(env: Envelope) -> tuple[Any, ...] | None:
+        """The ``extractions`` row an outcome event writes (``None`` for other events)."""
+        e = env.payload
+        if isinstance(e, ExtractionCompleted):
+            return (e.doc_id, e.extractor, e.version, "completed", e.fact_count, None,
+                    env.position)
+        if isinstance(e, ExtractionFailed):
+            return (e.doc_id, e.extractor, e.version, "failed", 0, f"{e.error}: {e.reason}",
+                    env.position)
+        return None
+
+    def apply_many(self, db: sqlite3.Connection, envelopes: Sequence[Envelope]) -> None:
+        # Outcomes (most of this view's events) write only ``extractions`` and the other
+        # events never do, so the outcomes can go in together, by one executemany in order.
+        outcomes = []
+        for env in envelopes:
+            row = self._extraction(env)
+            if row is None:
+                self.apply(db, env)
+            else:
+                outcomes.append(row)
+        db.executemany(_UPSERT_EXTRACTION, outcomes)
+
+    def apply_records(self, db: sqlite3.Connection, codec: EventCodec,
+                      records: Sequence[tuple[int, StoredRecord]]) -> None:
+        """:meth:`apply_many`, with completed extractions read straight from their stored
+        payloads; every other record is decoded."""
+        outcomes = []
+        completed = ExtractionCompleted.__event_type__, ExtractionCompleted.__schema_version__
+        for position, record in records:
+            if (record[0], record[1]) == completed:
+                try:
+                    o = _read_completed(record[8])
+                except msgspec.MsgspecError:
+                    pass
+                else:
+                    outcomes.append((o.doc_id, o.extractor, o.version, "completed",
+                                     o.fact_count, None, position))
+                    continue
+            if record[0] not in codec.registry:
+                continue  # an unknown type: views leave it out
+            env = codec.from_record(record, position)
+            row = self._extraction(env)
+            if row is None:
+                self.apply(db, env)
+            else:
+                outcomes.append(row)
+        db.executemany(_UPSERT_EXTRACTION, outcomes)
 
     @staticmethod
     def _link(db: sqlite3.Connection, path: str, doc_id: str, pos: int) -> None:
@@ -158,184 +257,160 @@ class DocumentsView(Projection):
 
 
 class FactsView(Projection):
-    """Every current fact, of every kind, keyed for fast lookups."""
+    """Every current fact, of every kind, keyed for fast lookups.
+
+    ``fact_runs`` remembers, per (document, extractor), the positions of its current run's
+    facts: a run's facts sit in one batch just before its outcome marker, so they are the
+    positions ``[marker - fact_count, marker)``.  A newer outcome replaces the row, and a
+    trigger deletes the older run's facts by that position range, without an index over
+    ``(doc_id, extractor)`` that every fact would have to update.
+    """
 
     name = "facts"
+    version = 2
     columns = ("kind", "doc_id", "extractor", "evidence")
+
+    def __init__(self) -> None:
+        #: per fact class, its kind-specific field names (as Fact.attributes gives them)
+        self._names: dict[type, tuple[str, ...] | None] = {}
+        self._readers: dict[str, _Reader | None] = {}
 
     def create(self, db: sqlite3.Connection) -> None:
         db.executescript(
             """
             CREATE TABLE IF NOT EXISTS facts (
                 position INTEGER PRIMARY KEY, kind TEXT NOT NULL, doc_id TEXT NOT NULL,
-                extractor TEXT NOT NULL, key TEXT, span_start INTEGER NOT NULL,
-                span_end INTEGER NOT NULL, evidence TEXT NOT NULL, data TEXT NOT NULL);
-            CREATE INDEX IF NOT EXISTS facts_key ON facts (kind, key);
-            CREATE INDEX IF NOT EXISTS facts_doc ON facts (doc_id, extractor);
+                extractor TEXT NOT NULL, key TEXT, data TEXT NOT NULL);
+            CREATE TABLE IF NOT EXISTS fact_runs (
+                doc_id TEXT NOT NULL, extractor TEXT NOT NULL,
+                start INTEGER NOT NULL, stop INTEGER NOT NULL,
+                PRIMARY KEY (doc_id, extractor)) WITHOUT ROWID;
+            CREATE TRIGGER IF NOT EXISTS fact_runs_superseded AFTER UPDATE ON fact_runs
+                WHEN old.start <> new.start
+                BEGIN DELETE FROM facts WHERE position >= old.start AND position < old.stop; END;
             """
         )
 
+    def create_indexes(self, db: sqlite3.Connection) -> None:
+        db.execute("CREATE INDEX IF NOT EXISTS facts_key ON facts (kind, key)")
+
     def drop(self, db: sqlite3.Connection) -> None:
-        db.execute("DROP TABLE IF EXISTS facts")
+        db.executescript("DROP TABLE IF EXISTS facts; DROP TABLE IF EXISTS fact_runs;")
 
-    def __init__(self) -> None:
-        #: per fact class, its kind-specific field names (as Fact.attributes gives them)
-        self._names: dict[type, tuple[str, ...] | None] = {}
-        self._shapes: dict[type, _Shape | None] = {}
+    def _fields(self, fact: Fact) -> dict[str, Any]:
+        """Provenance, then ``fact.attributes()``: what ``facts.data`` holds.
 
-    def _attributes(self, fact: Fact) -> dict[str, Any]:
-        """``fact.attributes()``, without walking ``attrs.fields`` for every fact."""
+        Without walking ``attrs.fields`` for every fact; a plugin's fact class that
+        overrides ``attributes()`` is always asked.
+        """
         cls = type(fact)
         names = self._names.get(cls, ())
         if names == ():
-            # A plugin's fact class may override attributes(): then always ask it.
             names = (None if cls.attributes is not Fact.attributes
                      else tuple(f.name for f in attrs.fields(cls) if f.name not in _PROVENANCE))
             self._names[cls] = names
+        data = {"span": fact.span, "evidence": fact.evidence, "doc_id": fact.doc_id,
+                "extractor": fact.extractor}
         if names is None:
-            return fact.attributes()
-        out = {}
-        for name in names:
-            value = getattr(fact, name)
-            out[name] = list(value) if isinstance(value, tuple) else value
-        return out
+            data.update(fact.attributes())
+        else:
+            for name in names:
+                data[name] = getattr(fact, name)
+        return data
 
-    def _row(self, env: Envelope, e: Fact) -> tuple[Any, ...]:
-        data = self._attributes(e)
-        key_field = e.key_field or next(iter(data), None)
+    def _row(self, position: int, e: Fact) -> tuple[Any, ...]:
+        data = self._fields(e)
+        key_field = e.key_field or next((k for k in data if k not in _PROVENANCE), None)
         key = data.get(key_field) if key_field else None
-        return (env.position, e.kind, e.doc_id, e.extractor, None if key is None else str(key),
-                e.span[0], e.span[1], e.evidence, _json(data))
+        return (position, e.kind, e.doc_id, e.extractor, None if key is None else str(key),
+                _json(data))
 
     @staticmethod
-    def _outdated(doc_id: str, extractor: str, fact_count: int, position: int
-                  ) -> tuple[Any, ...]:
-        """The DELETE arguments for facts an extraction outcome at ``position`` replaces.
-
-        Facts come in the same batch as their completion marker, just before it; any older
-        facts of this extractor for this document are from an earlier run.
-        """
-        return (doc_id, f"{extractor}@*", position - fact_count)
-
-    def _outcome(self, e: ExtractionCompleted | ExtractionFailed, position: int
-                 ) -> tuple[Any, ...]:
+    def _run(e: ExtractionCompleted | ExtractionFailed, position: int) -> tuple[Any, ...]:
         count = e.fact_count if isinstance(e, ExtractionCompleted) else 0
-        return self._outdated(e.doc_id, e.extractor, count, position)
+        return (e.doc_id, e.extractor, position - count, position)
 
     def apply(self, db: sqlite3.Connection, env: Envelope) -> None:
-        e = env.payload
-        if isinstance(e, Fact):
-            db.execute(_INSERT_FACT, self._row(env, e))
-        elif isinstance(e, ExtractionCompleted | ExtractionFailed):
-            db.execute(_DELETE_OUTDATED, self._outcome(e, env.position))
+        self.apply_many(db, (env,))
 
     def apply_many(self, db: sqlite3.Connection, envelopes: Sequence[Envelope]) -> None:
-        steps = []
+        rows, runs = [], []
         for env in envelopes:
             e = env.payload
             if isinstance(e, Fact):
-                steps.append((False, self._row(env, e)))
+                rows.append(self._row(env.position, e))
             elif isinstance(e, ExtractionCompleted | ExtractionFailed):
-                steps.append((True, self._outcome(e, env.position)))
-        self._fold(db, steps)
-
-    def _shape(self, cls: type) -> _Shape | None:
-        """How to make a row straight from a stored payload map, for factfold's own fact
-        kinds: (kind, key field, kind-specific fields, every field).  ``None`` for other
-        classes (a plugin's kind may convert its fields or override ``attributes()``)."""
-        if cls not in self._shapes:
-            shape = None
-            if (issubclass(cls, Fact) and cls.__module__ == Fact.__module__
-                    and cls.attributes is Fact.attributes):
-                every = tuple(f.name for f in attrs.fields(cls))
-                own = tuple(n for n in every if n not in _PROVENANCE)
-                key_field = cls.key_field or next(iter(own), None)
-                shape = (cls.kind, key_field, own, frozenset(every))
-            self._shapes[cls] = shape
-        return self._shapes[cls]
-
-    def apply_records(self, db: sqlite3.Connection, codec: EventCodec,
-                      records: Sequence[tuple[int, list[Any]]]) -> None:
-        """Replay's fast path: rows made from the decoded maps, no event objects built.
-
-        An upcast record, or one whose fields do not match the class, goes through the
-        codec's full decoding instead, so the rows are exactly what :meth:`apply` makes.
-        """
-        registry = codec.registry
-        completed, failed = ExtractionCompleted.__event_type__, ExtractionFailed.__event_type__
-        steps = []
-        for position, record in records:
-            name = record[0]
-            if name not in registry:
-                continue  # an unknown type: views leave it out
-            cls = registry.get(name)
-            data = record[8]
-            current = record[1] == cls.__schema_version__
-            if name in (completed, failed):
-                if current and data.keys() == _OUTCOME_FIELDS[name]:
-                    steps.append((True, self._outdated(
-                        data["doc_id"], data["extractor"], data.get("fact_count", 0), position)))
-                else:
-                    steps.append((True, self._outcome(
-                        codec.from_record(record, position).payload, position)))
-                continue
-            shape = self._shape(cls)
-            if shape is None:
-                if issubclass(cls, Fact):
-                    env = codec.from_record(record, position)
-                    steps.append((False, self._row(env, env.payload)))
-                continue
-            kind, key_field, own, every = shape
-            if not current or data.keys() != every:
-                env = codec.from_record(record, position)
-                steps.append((False, self._row(env, env.payload)))
-                continue
-            values = {n: data[n] for n in own}
-            key = values.get(key_field) if key_field else None
-            span = data["span"]
-            steps.append((False, (position, kind, data["doc_id"], data["extractor"],
-                                  None if key is None else str(key), int(span[0]),
-                                  int(span[1]), data["evidence"], _json(values))))
-        self._fold(db, steps)
+                runs.append(self._run(e, env.position))
+        self._write(db, rows, runs)
 
     @staticmethod
-    def _fold(db: sqlite3.Connection, steps: Sequence[tuple[bool, tuple[Any, ...]]]) -> None:
-        """Write inserts (``False``, row) and deletes (``True``, args) with two
-        ``executemany`` calls instead of a statement per event.
+    def _write(db: sqlite3.Connection, rows: list[tuple[Any, ...]],
+               runs: list[tuple[Any, ...]]) -> None:
+        """Facts first, then the runs in log order: a run only ever deletes the run before
+        it, which is already written, so a chunk needs two ``executemany`` calls."""
+        db.executemany(_INSERT_FACT, rows)
+        db.executemany(_UPSERT_RUN, runs)
 
-        Deletes run before the buffered inserts, so they must never be meant for a buffered
-        row: when one could be (a re-extraction whose older facts are still in the buffer),
-        the buffer is written first.  Normally none is: a run's facts sit in its own batch,
-        just before its marker, where ``position >= first_of_batch`` keeps them.
-        """
-        rows: list[tuple[Any, ...]] = []
-        deletes: list[tuple[Any, ...]] = []
-        # doc_id -> {extractor: lowest buffered position}
-        buffered: dict[str, dict[str, int]] = {}
+    def _reader(self, registry: EventRegistry, name: str) -> _Reader | None:
+        """How :meth:`apply_records` reads records of type ``name``: the current schema
+        version, the fact kind (``None`` for an outcome), the key field, and a typed
+        decoder of the stored payload.  Factfold's own fact kinds and outcomes have one;
+        a plugin's fact kind has none (it may convert fields or override ``attributes()``,
+        so its rows go through the event objects); other types are :data:`_IGNORED`."""
+        if name not in registry:
+            return _IGNORED  # an unknown type: views leave it out
+        cls = registry.get(name)
+        if cls in (ExtractionCompleted, ExtractionFailed):
+            return (cls.__schema_version__, None, None, _read_outcome)
+        if not issubclass(cls, Fact):
+            return _IGNORED
+        if cls.__module__ != Fact.__module__ or cls.attributes is not Fact.attributes:
+            return None
+        every = [f.name for f in attrs.fields(cls)]
+        own = [n for n in every if n not in _PROVENANCE]
+        # Exactly the class's fields, provenance typed: anything else fails to decode and
+        # takes the full decoding instead.
+        stored = msgspec.defstruct(f"{cls.__name__}Stored",
+                                   [(n, _PROVENANCE_TYPES.get(n, Any)) for n in every],
+                                   forbid_unknown_fields=True, gc=False)
+        return (cls.__schema_version__, cls.kind, cls.key_field or (own[0] if own else None),
+                msgspec.msgpack.Decoder(stored).decode)
 
-        def flush() -> None:
-            db.executemany(_DELETE_OUTDATED, deletes)
-            db.executemany(_INSERT_FACT, rows)
-            deletes.clear()
-            rows.clear()
-            buffered.clear()
-
-        for is_delete, args in steps:
-            if not is_delete:
-                rows.append(args)
-                lowest = buffered.setdefault(args[2], {})
-                if args[3] not in lowest:
-                    lowest[args[3]] = args[0]
+    def apply_records(self, db: sqlite3.Connection, codec: EventCodec,
+                      records: Sequence[tuple[int, StoredRecord]]) -> None:
+        """Replay's fast path: rows made by typed decoding of the stored payloads, no event
+        objects built.  A record at an older schema version, or whose fields do not match
+        its class, goes through the codec's full decoding instead, so the rows are exactly
+        what :meth:`apply` makes."""
+        readers = self._readers
+        rows, runs = [], []
+        for position, record in records:
+            name = record[0]
+            reader = readers.get(name, _UNSEEN)
+            if reader is _UNSEEN:
+                reader = readers[name] = self._reader(codec.registry, name)
+            if reader is _IGNORED:
                 continue
-            doc_id, pattern, first = args
-            prefix = pattern[:-1]  # "name@"
-            if _GLOB_CHARS.intersection(prefix) or any(
-                x.startswith(prefix) and position < first
-                for x, position in buffered.get(doc_id, {}).items()
-            ):
-                flush()
-            deletes.append(args)
-        flush()
+            if reader is not None and record[1] == reader[0]:
+                _, kind, key_field, decode = reader
+                try:
+                    f = decode(record[8])
+                except msgspec.MsgspecError:
+                    pass
+                else:
+                    if kind is None:
+                        runs.append((f.doc_id, f.extractor, position - f.fact_count, position))
+                    else:
+                        key = getattr(f, key_field) if key_field else None
+                        rows.append((position, kind, f.doc_id, f.extractor,
+                                     None if key is None else str(key), _encode(f)))
+                    continue
+            payload = codec.from_record(record, position).payload
+            if isinstance(payload, Fact):
+                rows.append(self._row(position, payload))
+            elif isinstance(payload, ExtractionCompleted | ExtractionFailed):
+                runs.append(self._run(payload, position))
+        self._write(db, rows, runs)
 
     def rows(
         self, db: sqlite3.Connection, kind: str | None = None, filters: Mapping[str, str] = {},
@@ -343,19 +418,24 @@ class FactsView(Projection):
     ) -> Iterator[dict[str, Any]]:
         """Current facts as export records, in log order (the first ``limit`` of them)."""
         sql = (
-            "SELECT f.kind, f.doc_id, f.extractor, f.span_start, f.span_end, f.evidence, f.data,"
+            "SELECT f.kind, f.doc_id, f.extractor, f.data,"
             " (SELECT path FROM paths p WHERE p.doc_id = f.doc_id ORDER BY since LIMIT 1)"
-            f" FROM facts f WHERE {LIVE.format(t='f')}"
+            " FROM facts f"
         )
         args: list[Any] = []
+        if "doc_id" in filters:
+            # A document's facts are its runs' position ranges: no index over doc_id needed.
+            sql += (" JOIN fact_runs r ON f.position >= r.start AND f.position < r.stop"
+                    " AND r.doc_id GLOB ?")
+            args.append(filters["doc_id"].rstrip("*") + "*")
+        sql += f" WHERE {LIVE.format(t='f')}"
         if kind is not None:
             sql += " AND f.kind = ?"
             args.append(kind)
         for field, value in filters.items():
             if field == "doc_id":
-                sql += " AND f.doc_id GLOB ?"
-                args.append(value.rstrip("*") + "*")
-            elif field == "key":
+                continue
+            if field == "key":
                 op, operand = _like(value)
                 sql += f" AND f.key {op} ?"
                 args.append(operand)
@@ -367,11 +447,11 @@ class FactsView(Projection):
         if limit is not None:
             sql += " LIMIT ?"
             args.append(limit)
-        for kind_, doc_id, extractor, start, end, evidence, data, source in db.execute(
-            sql, args
-        ):
+        for kind_, doc_id, extractor, data, source in db.execute(sql, args):
+            fields = json.loads(data)
+            del fields["doc_id"], fields["extractor"]
             yield {"kind": kind_, "source": source, "doc_id": doc_id, "extractor": extractor,
-                   "span": [start, end], "evidence": evidence, **json.loads(data)}
+                   "span": fields.pop("span"), "evidence": fields.pop("evidence"), **fields}
 
     def kinds(self, db: sqlite3.Connection) -> list[str]:
         return [k for (k,) in db.execute("SELECT DISTINCT kind FROM facts ORDER BY kind")]

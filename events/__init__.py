@@ -1,6 +1,6 @@
 """factfold's event types: pure data, importing nothing of the framework."""
 
-from .codec import EncodeError, EventCodec
+from .codec import DecodeError, EncodeError, EventCodec
 from .documents import (
     DocumentAdded,
     DocumentLinked,
@@ -34,6 +34,7 @@ BUILTIN_TYPES: tuple[type, ...] = (
 __all__ = [
     "BUILTIN_TYPES",
     "Agreement",
+    "DecodeError",
     "DocumentAdded",
     "DocumentLinked",
     "DocumentMoved",

@@ -8,6 +8,10 @@ A record is a msgpack array::
 where ``payload`` is a map of field name to value.  Positions are not stored per record:
 the log knows them from where the record sits.  Maps (not arrays) for payloads cost a little
 space but let an upcaster rename or drop fields by name.
+
+Batches are written with msgpack and read with msgspec, which can leave each payload
+encoded (:class:`msgspec.Raw`) until someone needs it: replay folds most events from a
+typed decoding of the few fields a view stores, and never builds the rest.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from typing import Any
 
 import attrs
 import msgpack
+import msgspec
 
 from .envelope import Envelope
 from .schema import EventRegistry, OpaqueEvent, type_name
@@ -23,6 +28,17 @@ from .schema import EventRegistry, OpaqueEvent, type_name
 
 class EncodeError(ValueError):
     """An event holds a value msgpack cannot store."""
+
+
+class DecodeError(ValueError):
+    """A stored batch (whole, its checksum right) does not hold factfold records."""
+
+
+#: a stored record with its payload left encoded: (type, schema version, event id, stream,
+#: timestamp, producer, causation id, correlation id, payload)
+StoredRecord = tuple[str, int, Any, Any, Any, Any, Any, Any, msgspec.Raw]
+_read_batch = msgspec.msgpack.Decoder(list[StoredRecord]).decode
+decode_payload = msgspec.msgpack.decode
 
 
 class EventCodec:
@@ -62,8 +78,9 @@ class EventCodec:
         except (TypeError, ValueError, OverflowError) as exc:
             raise EncodeError(f"an event cannot be stored: {exc}") from exc
 
-    def from_record(self, record: list[Any], position: int) -> Envelope:
-        name, version, event_id, stream, ts, producer, causation, correlation, data = record
+    def from_record(self, record: StoredRecord, position: int) -> Envelope:
+        name, version, event_id, stream, ts, producer, causation, correlation, raw = record
+        data = decode_payload(raw)
         if name in self.registry:
             cls = self.registry.get(name)
             if version != cls.__schema_version__:
@@ -75,10 +92,13 @@ class EventCodec:
         return Envelope(payload, stream, producer, causation, correlation, event_id, ts,
                         position)
 
-    def unpack_records(self, blob: bytes) -> list[list[Any]]:
-        """A batch's stored records, undecoded (lists and maps), for folds that need no
-        event objects; :meth:`from_record` turns one into an envelope."""
-        return msgpack.unpackb(blob, raw=False, use_list=True, strict_map_key=False)
+    def unpack_records(self, blob: bytes) -> list[StoredRecord]:
+        """A batch's stored records, each payload still encoded: :meth:`from_record` turns
+        one into an envelope, :func:`decode_payload` gives its payload map."""
+        try:
+            return _read_batch(blob)
+        except msgspec.MsgspecError as exc:
+            raise DecodeError(f"not a batch of factfold records: {exc}") from exc
 
     def unpack_batch(self, blob: bytes, first_position: int) -> list[Envelope]:
         records = self.unpack_records(blob)
