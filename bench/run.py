@@ -44,6 +44,9 @@ WORK = HERE / ".work"
 RESULTS = HERE / "results.json"
 #: bump when the corpus changes, so cached logs and stores are rebuilt
 CORPUS_VERSION = 1
+#: bump when the views' schema or the extraction marks change, so cached stores are
+#: brought up to date once, outside the timings
+SCHEMA_STAMP = 2
 
 SIZES = {
     "full": {"runs": 3, "append_events": 20_000, "single_events": 2_000,
@@ -318,7 +321,7 @@ def preloaded_store(documents: int) -> Path:
     versions = "-".join(f"{n}{v}" for n, v in corpus.extractors())
     path = WORK / f"store-v{CORPUS_VERSION}-{versions}-{documents}docs"
     if (path / "COMPLETE").exists():
-        return path
+        return _steady(path)
     shutil.rmtree(path, ignore_errors=True)
     start = time.perf_counter()
     rng = random.Random(11)
@@ -337,6 +340,21 @@ def preloaded_store(documents: int) -> Path:
     (path / "COMPLETE").touch()
     print(f"    (preloaded a store of {documents:,} documents in "
           f"{time.perf_counter() - start:.0f}s)", flush=True)
+    return _steady(path)
+
+
+def _steady(path: Path) -> Path:
+    """Bring a cached store to the state a running store is in: views at the current
+    schema, and the extraction marks set by a first ``extract_pending`` (which finds
+    nothing to do: the preloaded documents carry their outcomes)."""
+    from factfold import __version__
+    from factfold.store import Store
+
+    ready = path / f"STEADY-{__version__}-{SCHEMA_STAMP}"
+    if not ready.exists():
+        with Store(path) as store:
+            store.extract_pending()
+        ready.touch()
     return path
 
 
@@ -402,6 +420,7 @@ def bench_query(table: Table, size: dict[str, Any]) -> None:
         shutil.copytree(log_dir / "log", store_dir / "log")
         Store(store_dir).close()
         (store_dir / "COMPLETE").touch()
+    _steady(store_dir)
     # Steady state, as a long-running query server sees it: the views file is in the OS page
     # cache (read once, sequentially); the queries below are a fresh random set.
     with open(store_dir / "views.sqlite", "rb") as f:

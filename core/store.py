@@ -48,6 +48,9 @@ Progress = Callable[[int], None]
 
 #: below this many pending documents, a process pool costs more than it saves
 POOL_THRESHOLD = 8
+#: per extractor version, the position through which every document has an outcome
+#: (a table of the documents view)
+_MARKS = "extracted_through"
 
 
 def default_store() -> Path:
@@ -217,22 +220,40 @@ class Store:
     def pending(self, only: Iterable[str] | None = None) -> dict[str, list[str]]:
         """Live documents lacking an outcome for the current version of some extractor.
 
-        This scans every document: the first extraction of a process runs it (to finish what
-        a crash or a version change left), later ones look only at newly added documents.
+        An extractor's mark (see :meth:`_mark_extracted`) says every document added or
+        linked before it already has an outcome, so only those after it are looked at;
+        without a mark (a new extractor, a new version) every document is.
         """
         wanted = set(only) if only is not None else None
+        marks = dict(((n, v), p) for n, v, p in self.views.db.execute(
+            f"SELECT extractor, version, position FROM {_MARKS}"))
         pending: dict[str, list[str]] = {}
         for ex in self.plugins.extractors():
             if wanted is not None and ex.name not in wanted:
                 continue
+            since = marks.get((ex.name, ex.version), 0)
+            if since > self.views.position:
+                since = 0  # the log was cut back behind the mark: trust nothing
             for (doc_id,) in self.views.db.execute(
-                "SELECT d.doc_id FROM documents d WHERE EXISTS "
-                "(SELECT 1 FROM paths p WHERE p.doc_id = d.doc_id) AND NOT EXISTS "
-                "(SELECT 1 FROM extractions e WHERE e.doc_id = d.doc_id AND e.extractor = ? "
-                "AND e.version = ?) ORDER BY d.position", (ex.name, ex.version)
+                "SELECT d.doc_id FROM documents d WHERE d.doc_id IN "
+                "(SELECT doc_id FROM documents WHERE position >= :since "
+                " UNION SELECT doc_id FROM paths WHERE since >= :since) "
+                "AND EXISTS (SELECT 1 FROM paths p WHERE p.doc_id = d.doc_id) AND NOT EXISTS "
+                "(SELECT 1 FROM extractions e WHERE e.doc_id = d.doc_id AND e.extractor = :name "
+                "AND e.version = :version) ORDER BY d.position",
+                {"since": since, "name": ex.name, "version": ex.version},
             ):
                 pending.setdefault(doc_id, []).append(ex.name)
         return pending
+
+    def _mark_extracted(self, extractors: Iterable[Extractor], position: int) -> None:
+        """Remember that every document the views held up to ``position`` has an outcome
+        for these extractors' current versions, so the next process's first
+        :meth:`extract_pending` looks only at documents after it.  The mark lives beside
+        the views it was read from: if they are deleted, the next scan is a full one."""
+        self.views.db.executemany(
+            f"INSERT OR REPLACE INTO {_MARKS} VALUES (?, ?, ?)",
+            [(ex.name, ex.version, position) for ex in extractors])
 
     def _pending_new(self) -> dict[str, list[str]]:
         """Pending extractions of the documents added since the last extraction."""
@@ -268,11 +289,21 @@ class Store:
     def extract_pending(self, only: Iterable[str] | None = None,
                         progress: Progress | None = None) -> int:
         """Extract every pending (document, extractor); returns the documents processed."""
+        only = None if only is None else set(only)
+        scanned_through = None
         if only is None and self._scanned:
             pending = self._pending_new()
         else:
+            scanned_through = self.views.position
             pending = self.pending(only)
             self._scanned = self._scanned or only is None
+        done = self._extract(pending, progress)
+        if scanned_through is not None:
+            self._mark_extracted((ex for ex in self.extractors
+                                  if only is None or ex.name in only), scanned_through)
+        return done
+
+    def _extract(self, pending: dict[str, list[str]], progress: Progress | None) -> int:
         if not pending:
             self._recent.clear()
             return 0
