@@ -1,0 +1,582 @@
+"""The facts view's runs (replay's fast path against live folding) and the store's extraction
+marks, on real logs, views and stores."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any, ClassVar
+
+import attrs
+import pytest
+from attrs import frozen
+from conftest import ToyPlugin
+
+from factfold import Extractor, Fact, Meeting, Person, Statistic, event_type, hookimpl
+from factfold import projection as projection_module
+from factfold.events import (
+    BUILTIN_TYPES,
+    DocumentAdded,
+    DocumentRemoved,
+    Envelope,
+    EventCodec,
+    EventRegistry,
+    ExtractionCompleted,
+    ExtractionFailed,
+)
+from factfold.pluginmanager import PluginHost
+from factfold.projection import ViewStore
+from factfold.segments import SegmentLog
+from factfold.store import Store
+from factfold.views import FactsView, builtin_views
+
+# -- a plugin's own fact kinds: never on the fast path ---------------------------------------
+
+
+@event_type("test.views.tag")
+@frozen(kw_only=True)
+class Tag(Fact):
+    """No key field: the first own field is the key."""
+
+    kind: ClassVar[str] = "tag"
+
+    label: str
+    weight: float = 0.0
+
+
+@event_type("test.views.note")
+@frozen(kw_only=True)
+class Note(Fact):
+    """Overrides ``attributes()``: what the view stores is what it returns."""
+
+    kind: ClassVar[str] = "note"
+    key_field: ClassVar[str | None] = "body"
+
+    body: str
+
+    def attributes(self) -> dict[str, Any]:
+        return {"body": self.body.upper(), "chars": len(self.body)}
+
+
+# Hex-like document ids with distinct prefixes.
+A, B, C = "a1" * 32, "b2" * 32, "c3" * 32
+PATHS = {A: "a.txt", B: "b.txt", C: "c.txt"}
+
+
+def _codec(*extra: type) -> EventCodec:
+    return EventCodec(EventRegistry((*BUILTIN_TYPES, *extra)))
+
+
+def _added(doc: str) -> Envelope:
+    text = f"the text of {PATHS[doc]}"
+    return Envelope(DocumentAdded(doc_id=doc, path=PATHS[doc], text=text, encoding="utf-8",
+                                  size=len(text)), stream=f"doc:{doc}")
+
+
+def _run(doc: str, extractor: str, version: str, facts: Iterable[Fact]) -> list[Envelope]:
+    """One completed run as outcome_batch makes it: the stamped facts, then the marker."""
+    ref = f"{extractor}@{version}"
+    stamped = [attrs.evolve(f, doc_id=doc, extractor=ref) for f in facts]
+    batch = [Envelope(f, stream=f"doc:{doc}", producer=ref) for f in stamped]
+    batch.append(Envelope(ExtractionCompleted(doc_id=doc, extractor=extractor, version=version,
+                                              fact_count=len(stamped)),
+                          stream=f"doc:{doc}", producer=ref))
+    return batch
+
+
+def _failed(doc: str, extractor: str, version: str) -> list[Envelope]:
+    return [Envelope(ExtractionFailed(doc_id=doc, extractor=extractor, version=version,
+                                      error="RuntimeError", reason="boom"),
+                     stream=f"doc:{doc}", producer=f"{extractor}@{version}")]
+
+
+def _person(name: str, title: str | None = None, aliases: tuple[str, ...] = ()) -> Person:
+    return Person(span=(0, 2), evidence=f"会长{name}", name=name, title=title, aliases=aliases)
+
+
+def _stat(value: float, unit: str, text: str, approx: str | None = None) -> Statistic:
+    return Statistic(span=(3, 6), evidence=text, value=value, unit=unit, text=text,
+                     approx=approx)
+
+
+def _meeting(name: str) -> Meeting:
+    return Meeting(span=(1, 4), evidence=name, name=name, date="--08-26",
+                   organizers=("联合会",))
+
+
+def _batches() -> list[list[Envelope]]:
+    """The appends of the test log, in order."""
+    return [
+        [_added(A)],
+        [_added(B)],
+        [_added(C)],
+        # A's first extraction: every extractor in one append, as Store._extract does.
+        [*_run(A, "people", "1", [_person("张三", "会长", ("老张",)), _person("李四")]),
+         *_failed(A, "meetings", "1"),
+         *_run(A, "numbers", "1", [_stat(120, "人", "120人"),
+                                   _stat(0.3, "%", "约30%", "about")]),
+         *_run(A, "tags", "1", [Tag(span=(0, 1), evidence="t", label="alpha", weight=1),
+                                Note(span=(0, 1), evidence="n", body="hello")])],
+        [*_run(B, "people", "1", [_person("王五")]),
+         *_run(B, "meetings", "1", [_meeting("年会"), _meeting("峰会")]),
+         *_run(B, "numbers", "1", [_stat(7, "人", "7人")]),
+         *_run(B, "tags", "1", [Tag(span=(0, 1), evidence="t", label="beta"),
+                                Note(span=(1, 2), evidence="w", body="world")])],
+        _run(C, "people", "1", [_person("赵六")]),
+        [Envelope(DocumentRemoved(doc_id=C, path=PATHS[C]), stream=f"doc:{C}")],
+        # A re-extracted by a new version of the same extractor, with other facts.
+        _run(A, "people", "2", [_person("张三", "主任", ("老张",)), _person("钱七"),
+                                _person("孙八")]),
+        # A failed re-run removes the facts of the run before it.
+        _failed(B, "meetings", "2"),
+        # Two runs of one (document, extractor) in the same batch: the second wins.
+        [*_run(B, "numbers", "2", [_stat(200, "人", "200人")]),
+         *_run(B, "numbers", "3", [_stat(300, "人", "300人"), _stat(5, "%", "5%")])],
+        # A completed run with no facts empties the run; a completed one after a failure.
+        [*_run(A, "tags", "2", []),
+         *_run(A, "meetings", "2", [_meeting("座谈会")])],
+    ]
+
+
+def _dump(db: sqlite3.Connection) -> dict[str, list[tuple[Any, ...]]]:
+    """Every table's rows, ordered by all their columns."""
+    out = {}
+    for (table,) in db.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"):
+        ncols = len(db.execute(f"SELECT * FROM {table} LIMIT 0").description)
+        order = ", ".join(str(i) for i in range(1, ncols + 1))
+        out[table] = db.execute(f"SELECT * FROM {table} ORDER BY {order}").fetchall()
+    return out
+
+
+def _schema(db: sqlite3.Connection) -> list[tuple[str, str, str]]:
+    return db.execute("SELECT type, name, sql FROM sqlite_master "
+                      "WHERE name NOT LIKE 'sqlite_%' ORDER BY type, name").fetchall()
+
+
+def _surviving(recorded: list[Envelope]) -> tuple[list[int], dict[tuple[str, str], tuple]]:
+    """What the facts view should hold: the positions of each (document, extractor)'s
+    latest run's facts, and each run's position range."""
+    latest: dict[tuple[str, str], list[int]] = {}
+    ranges: dict[tuple[str, str], tuple[int, int]] = {}
+    pending: list[int] = []
+    for env in recorded:
+        e = env.payload
+        if isinstance(e, Fact):
+            pending.append(env.position)
+        elif isinstance(e, ExtractionCompleted | ExtractionFailed):
+            latest[(e.doc_id, e.extractor)] = pending
+            ranges[(e.doc_id, e.extractor)] = (env.position - len(pending), env.position)
+            pending = []
+    assert pending == []
+    return sorted(p for run in latest.values() for p in run), ranges
+
+
+@pytest.fixture
+def folded(tmp_path):
+    """The test log, folded three ways: ``live`` applies each appended envelope as the
+    store's bus does, ``stepwise`` catches up after every append, ``fast`` catches up once
+    at the end (the raw-record path, one chunk)."""
+    log = SegmentLog(tmp_path / "log", _codec(Tag, Note), writable=True)
+    live = ViewStore(tmp_path / "live.sqlite", builtin_views())
+    stepwise = ViewStore(tmp_path / "stepwise.sqlite", builtin_views())
+    assert live.catch_up(log) == 0  # as a store opens: builds the indexes
+    recorded: list[Envelope] = []
+    for batch in _batches():
+        appended = log.append(batch)
+        recorded += appended
+        for env in appended:
+            live.apply(env)
+        live.commit()
+        assert stepwise.catch_up(log) == len(batch)
+    fast = ViewStore(tmp_path / "fast.sqlite", builtin_views())
+    assert fast.catch_up(log) == log.head
+    yield log, recorded, {"fast": fast, "live": live, "stepwise": stepwise}
+    for views in (fast, live, stepwise):
+        views.close()
+    log.close()
+
+
+def _from_read(path: Path, log: SegmentLog) -> ViewStore:
+    """A view store fed every envelope ``log.read()`` decodes, one ``apply`` at a time."""
+    views = ViewStore(path, builtin_views())
+    for env in log.read():
+        views.apply(env)
+    views.commit()
+    assert views.catch_up(log) == 0  # nothing left; builds the deferred indexes
+    return views
+
+
+# -- 1a: the fast path folds exactly what apply folds -----------------------------------------
+
+
+@pytest.mark.parametrize("chunk", [None, 1, 4], ids=["one-chunk", "chunk-1", "chunk-4"])
+def test_catch_up_and_apply_fold_the_same_tables(tmp_path, monkeypatch, folded, chunk):
+    log, _, stores = folded
+    if chunk is not None:  # many chunks and a commit after each
+        monkeypatch.setattr(projection_module, "CATCH_UP_BATCH", chunk)
+        monkeypatch.setattr(projection_module, "COMMIT_EVERY", chunk)
+        fast = ViewStore(tmp_path / f"fast-{chunk}.sqlite", builtin_views())
+        assert fast.catch_up(log) == log.head
+        stores = {**stores, "fast": fast}
+    read = _from_read(tmp_path / "read.sqlite", log)
+    expected = _dump(read.db)
+    assert {"facts", "fact_runs", "documents", "paths", "extractions", "rejections",
+            "extracted_through", "checkpoints"} <= set(expected)
+    for name, views in stores.items():
+        got = _dump(views.db)
+        assert set(got) == set(expected), name
+        for table in expected:
+            assert got[table] == expected[table], (name, table)
+        assert _schema(views.db) == _schema(read.db), name
+    read.close()
+    if chunk is not None:
+        stores["fast"].close()
+
+
+def test_only_the_latest_run_of_each_document_and_extractor_keeps_its_facts(folded):
+    _, recorded, stores = folded
+    positions, ranges = _surviving(recorded)
+    for name, views in stores.items():
+        db = views.db
+        assert [p for (p,) in db.execute("SELECT position FROM facts ORDER BY position")] \
+            == positions, name
+        runs = {(d, x): (s, e) for d, x, s, e in db.execute("SELECT * FROM fact_runs")}
+        assert runs == ranges, name
+
+        def names(doc: str, extractor: str, field: str = "name", db=db) -> list[Any]:
+            """One field of the (doc, extractor)'s facts that have it, in log order."""
+            found = [json.loads(data) for (data,) in db.execute(
+                "SELECT data FROM facts WHERE doc_id = ? AND extractor LIKE ? "
+                "ORDER BY position", (doc, extractor + "@%"))]
+            return [d[field] for d in found if field in d]
+
+        # A: the re-extraction by people@2 replaced people@1's facts.
+        assert names(A, "people") == ["张三", "钱七", "孙八"], name
+        assert db.execute("SELECT COUNT(*) FROM facts WHERE extractor = 'people@1' "
+                          "AND doc_id = ?", (A,)).fetchone() == (0,)
+        # A: the empty tags@2 run removed tags@1's facts; meetings@2 followed a failure.
+        assert db.execute("SELECT COUNT(*) FROM facts WHERE extractor LIKE 'tags@%' "
+                          "AND doc_id = ?", (A,)).fetchone() == (0,)
+        assert names(A, "meetings") == ["座谈会"], name
+        assert names(A, "numbers", "text") == ["120人", "约30%"], name  # untouched
+        # B: the failed meetings@2 run removed meetings@1's facts; numbers@3 won its batch.
+        assert names(B, "meetings") == [], name
+        assert names(B, "numbers", "text") == ["300人", "5%"], name
+        assert names(B, "people") == ["王五"] and names(B, "tags", "label") == ["beta"]
+        # C lost its path, not its facts (the log and the view keep them, queries hide them).
+        assert names(C, "people") == ["赵六"], name
+
+        (data,) = db.execute("SELECT data FROM facts WHERE doc_id = ? AND kind = 'person' "
+                             "ORDER BY position LIMIT 1", (A,)).fetchone()
+        assert json.loads(data) == {
+            "span": [0, 2], "evidence": "会长张三", "doc_id": A, "extractor": "people@2",
+            "name": "张三", "title": "主任", "organization": None, "aliases": ["老张"]}
+        # The plugin kinds went through their classes: Note's own attributes() and key.
+        assert [(k, json.loads(d)) for k, d in db.execute(
+            "SELECT key, data FROM facts WHERE kind = 'note'")] == [
+            ("WORLD", {"span": [1, 2], "evidence": "w", "doc_id": B, "extractor": "tags@1",
+                       "body": "WORLD", "chars": 5})], name
+        keys = db.execute("SELECT kind, key FROM facts WHERE doc_id = ? ORDER BY position",
+                          (B,)).fetchall()
+        assert keys == [("person", "王五"), ("tag", "beta"), ("note", "WORLD"),
+                        ("statistic", "人"), ("statistic", "%")], name
+
+        extractions = {(d, x): (v, s, n) for d, x, v, s, n in db.execute(
+            "SELECT doc_id, extractor, version, status, facts FROM extractions")}
+        assert extractions[(A, "people")] == ("2", "completed", 3)
+        assert extractions[(B, "meetings")] == ("2", "failed", 0)
+        assert extractions[(B, "numbers")] == ("3", "completed", 2)
+        assert extractions[(A, "tags")] == ("2", "completed", 0)
+        assert sorted(db.execute("SELECT path, doc_id FROM paths")) == [
+            ("a.txt", A), ("b.txt", B)]
+
+
+def test_a_plugin_fact_kind_is_stored_as_its_class_says(tmp_path):
+    log = SegmentLog(tmp_path / "log", _codec(Tag, Note), writable=True)
+    log.append([_added(A)])
+    log.append(_run(A, "tags", "1", [Note(span=(0, 1), evidence="n", body="hello"),
+                                     Tag(span=(0, 1), evidence="t", label="x", weight=2)]))
+    fast = ViewStore(tmp_path / "fast.sqlite", builtin_views())
+    fast.catch_up(log)
+    rows = fast.db.execute("SELECT kind, key, data FROM facts ORDER BY position").fetchall()
+    assert [(k, key, json.loads(d)) for k, key, d in rows] == [
+        ("note", "HELLO", {"span": [0, 1], "evidence": "n", "doc_id": A,
+                           "extractor": "tags@1", "body": "HELLO", "chars": 5}),
+        ("tag", "x", {"span": [0, 1], "evidence": "t", "doc_id": A, "extractor": "tags@1",
+                      "label": "x", "weight": 2}),
+    ]
+    fast.close()
+    log.close()
+
+
+def test_without_the_plugin_its_kinds_are_left_out_the_same_way(tmp_path, folded):
+    assert folded  # wrote the log under tmp_path
+    # The same log read by a store whose plugin (Tag, Note) is not installed.
+    reader = SegmentLog(tmp_path / "log", _codec())
+    fast = ViewStore(tmp_path / "fast-noplugin.sqlite", builtin_views())
+    assert fast.catch_up(reader) == reader.head
+    read = _from_read(tmp_path / "read-noplugin.sqlite", reader)
+    assert _dump(fast.db) == _dump(read.db)
+    kinds = {k for (k,) in fast.db.execute("SELECT DISTINCT kind FROM facts")}
+    assert kinds == {"person", "meeting", "statistic"}
+    # The runs are still known, so a later re-run still removes the older facts.
+    assert fast.db.execute("SELECT COUNT(*) FROM fact_runs WHERE extractor = 'tags'"
+                           ).fetchone() == (2,)
+    fast.close()
+    read.close()
+    reader.close()
+
+
+# -- 1b: rebuild -----------------------------------------------------------------------------
+
+
+def test_rebuild_folds_the_same_tables_and_builds_the_indexes(folded):
+    log, _, stores = folded
+    for name in ("fast", "live"):
+        views = stores[name]
+        before, schema = _dump(views.db), _schema(views.db)
+        assert views.rebuild(log) == log.head
+        assert _dump(views.db) == before, name
+        assert _schema(views.db) == schema, name
+        indexes = {n for (n,) in views.db.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'index'")}
+        assert {"facts_key", "paths_doc", "paths_since", "documents_position"} <= indexes
+        (sql,) = views.db.execute(
+            "SELECT sql FROM sqlite_master WHERE name = 'facts_key'").fetchone()
+        assert "facts (kind, key)" in sql
+        plan = " ".join(str(r) for r in views.db.execute(
+            "EXPLAIN QUERY PLAN SELECT * FROM facts WHERE kind = 'person' AND key = '张三'"))
+        assert "facts_key" in plan
+
+    # The trigger came back with the tables: a new run still replaces the old one.
+    views = stores["fast"]
+    for env in log.append(_run(A, "people", "3", [_person("周九")])):
+        views.apply(env)
+    views.commit()
+    assert [json.loads(d)["name"] for (d,) in views.db.execute(
+        "SELECT data FROM facts WHERE doc_id = ? AND kind = 'person'", (A,))] == ["周九"]
+
+
+# -- 1c: the document filter goes through fact_runs ------------------------------------------
+
+
+def test_rows_filtered_by_document_are_exactly_its_current_facts(folded):
+    _, _, stores = folded
+    view = FactsView()
+    for name, views in stores.items():
+        db = views.db
+        every = list(view.rows(db))
+        assert {r["doc_id"] for r in every} == {A, B}, name  # C has no path left
+        for kind in (None, "person", "meeting", "statistic", "tag"):
+            for doc in (A, B):
+                mine = [r for r in view.rows(db, kind) if r["doc_id"] == doc]
+                for prefix in (doc[:6], doc[:6] + "*", doc):
+                    assert list(view.rows(db, kind, {"doc_id": prefix})) == mine, \
+                        (name, kind, doc, prefix)
+        people = list(view.rows(db, "person", {"doc_id": A[:4]}))
+        assert [(r["name"], r["source"], r["extractor"]) for r in people] == [
+            ("张三", "a.txt", "people@2"), ("钱七", "a.txt", "people@2"),
+            ("孙八", "a.txt", "people@2")]
+        assert [r["text"] for r in view.rows(db, "statistic", {"doc_id": B[:4]})] == [
+            "300人", "5%"]
+        assert list(view.rows(db, "meeting", {"doc_id": B[:4]})) == []
+        assert list(view.rows(db, None, {"doc_id": C[:4]})) == []  # removed
+        assert list(view.rows(db, None, {"doc_id": "ff"})) == []
+        # With other filters too.
+        assert [r["name"] for r in view.rows(db, "person", {"doc_id": A[:4], "key": "钱*"})] \
+            == ["钱七"]
+        assert [r["title"] for r in view.rows(db, "person",
+                                              {"doc_id": A[:4], "name": "张三"})] == ["主任"]
+
+
+# -- 2: the store's extraction marks ----------------------------------------------------------
+
+DOC1 = "会长王小明出席大会，共有120人参加。".encode()
+DOC2 = "会长李大海讲话。到场300人。".encode()
+DOC3 = "会长陈存根表示，50人受益。".encode()
+DOC4 = "会长张国华主持，80人到会。".encode()
+
+
+def _marks(store: Store) -> set[tuple[str, str, int]]:
+    return set(store.views.db.execute("SELECT extractor, version, position "
+                                      "FROM extracted_through"))
+
+
+def _outcomes_since(store: Store, position: int) -> list[tuple[str, str, str]]:
+    return [(e.payload.doc_id, e.payload.extractor, e.payload.version)
+            for e in store.log.read(position)
+            if isinstance(e.payload, ExtractionCompleted | ExtractionFailed)]
+
+
+def _facts_of(store: Store, doc_id: str) -> list[tuple[str, str, str]]:
+    return [(r["kind"], r.get("name") or r.get("text"), r["source"]) for r in store.export()
+            if r["doc_id"] == doc_id]
+
+
+def test_a_document_recorded_before_a_crash_is_extracted_by_the_next_process(
+        tmp_path, toy_host):
+    home = tmp_path / "store"
+    with Store(home, plugins=toy_host) as store:
+        assert store.ingest_bytes("one.txt", DOC1) == "added"
+        assert store.ingest_bytes("two.txt", DOC2) == "added"
+        scanned = store.views.position
+        assert store.extract_pending() == 2
+        assert _marks(store) == {("toy-people", "1", scanned), ("toy-numbers", "1", scanned)}
+        first = {r["doc_id"] for r in store.export()}
+        assert len(first) == 2
+    third_file = tmp_path / "three.txt"
+    third_file.write_bytes(DOC3)
+    with Store(home, plugins=toy_host) as store:
+        assert store.ingest_file(third_file, "three.txt") == "added"
+        third = store.doc_at("three.txt")
+        # the process dies here, before any extraction
+    with Store(home, plugins=toy_host) as store:
+        head = store.log.head
+        assert store.pending() == {third: ["toy-people", "toy-numbers"]}
+        assert store.extract_pending() == 1
+        assert sorted(_outcomes_since(store, head)) == [
+            (third, "toy-numbers", "1"), (third, "toy-people", "1")]
+        assert store.views.db.execute(
+            "SELECT extractor, status, facts FROM extractions WHERE doc_id = ? "
+            "ORDER BY extractor", (third,)).fetchall() == [
+            ("toy-numbers", "completed", 1), ("toy-people", "completed", 1)]
+        assert _facts_of(store, third) == [("person", "陈存根", "three.txt"),
+                                           ("statistic", "50人", "three.txt")]
+        assert {r["doc_id"] for r in store.export()} == first | {third}
+        assert _marks(store) == {("toy-people", "1", head), ("toy-numbers", "1", head)}
+        head = store.log.head
+    with Store(home, plugins=toy_host) as store:
+        assert store.extract_pending() == 0
+        assert store.log.head == head
+        assert _marks(store) == {("toy-people", "1", head), ("toy-numbers", "1", head)}
+    # Nothing was appended after that mark: the next document lands exactly on it.
+    with Store(home, plugins=toy_host) as store:
+        assert store.ingest_bytes("four.txt", DOC4) == "added"
+        fourth = store.doc_at("four.txt")
+        assert store.views.db.execute("SELECT position FROM documents WHERE doc_id = ?",
+                                      (fourth,)).fetchone() == (head,)
+    with Store(home, plugins=toy_host) as store:
+        assert store.extract_pending() == 1
+        assert _outcomes_since(store, head) == [(fourth, "toy-people", "1"),
+                                                (fourth, "toy-numbers", "1")]
+    # Every document was extracted once per extractor, over all these processes.
+    with Store(home, plugins=toy_host, writable=False) as store:
+        done = _outcomes_since(store, 0)
+        assert len(done) == len(set(done)) == 8
+
+
+def test_a_document_linked_again_after_the_mark_is_extracted(tmp_path, toy_host):
+    with Store(tmp_path, plugins=toy_host) as store:
+        assert store.ingest_bytes("gone.txt", DOC1) == "added"
+        gone = store.doc_at("gone.txt")
+        assert store.remove("gone.txt")  # removed before it was ever extracted
+        assert store.ingest_bytes("two.txt", DOC2) == "added"
+        assert store.extract_pending() == 1  # only the live document
+        assert _marks(store)
+    with Store(tmp_path, plugins=toy_host) as store:
+        assert store.extract_pending() == 0  # nothing appended: the mark is the head
+        head = store.log.head
+        assert _marks(store) == {("toy-people", "1", head), ("toy-numbers", "1", head)}
+    with Store(tmp_path, plugins=toy_host) as store:
+        assert store.ingest_bytes("back.txt", DOC1) == "linked"  # added before the mark
+        assert store.views.db.execute("SELECT since FROM paths WHERE path = 'back.txt'"
+                                      ).fetchone() == (head,)  # linked exactly at the mark
+        # the process dies before extracting
+    with Store(tmp_path, plugins=toy_host) as store:
+        assert store.pending() == {gone: ["toy-people", "toy-numbers"]}
+        assert store.extract_pending() == 1
+        assert _facts_of(store, gone) == [("person", "王小明", "back.txt"),
+                                          ("statistic", "120人", "back.txt")]
+
+
+def test_the_mark_bounds_the_scan(tmp_path, toy_host):
+    with Store(tmp_path, plugins=toy_host) as store:
+        store.ingest_bytes("one.txt", DOC1)
+        one = store.doc_at("one.txt")
+        store.extract_pending()
+    with Store(tmp_path, plugins=toy_host) as store:
+        # An outcome lost before the mark is not looked for again: the mark vouches for it.
+        store.views.db.execute("DELETE FROM extractions WHERE doc_id = ?", (one,))
+        assert store.pending() == {}
+        store.views.db.execute("DELETE FROM extracted_through")
+        assert store.pending() == {one: ["toy-people", "toy-numbers"]}
+
+
+def test_extracting_some_extractors_marks_only_those(tmp_path, toy_host):
+    with Store(tmp_path, plugins=toy_host) as store:
+        store.ingest_bytes("one.txt", DOC1)
+        store.ingest_bytes("two.txt", DOC2)
+        first = store.views.position
+        assert store.extract_pending(only=["toy-people"]) == 2
+        assert _marks(store) == {("toy-people", "1", first)}
+        second = store.views.position
+        assert store.extract_pending() == 2  # the first full scan: toy-numbers for both
+        assert _marks(store) == {("toy-people", "1", second), ("toy-numbers", "1", second)}
+        assert store.pending() == {}
+
+
+def _versioned_host(version: str) -> PluginHost:
+    class Versioned:
+        @hookimpl
+        def factfold_register_extractors(self, register):
+            def ex(doc):
+                yield Person(span=(0, 1), evidence=doc.text[:1], name=f"v{version}")
+
+            register(Extractor(name="v", version=version, extract=ex, emits=(Person,)))
+
+    host = PluginHost(load_entrypoints=False)
+    host.register(ToyPlugin(), name="toy")
+    host.register(Versioned(), name="v")
+    return host
+
+
+def test_a_new_extractor_version_re_extracts_every_live_document(tmp_path):
+    with Store(tmp_path, plugins=_versioned_host("1")) as store:
+        for name, data in (("one.txt", DOC1), ("two.txt", DOC2), ("three.txt", DOC3)):
+            store.ingest_bytes(name, data)
+        live = [store.doc_at("one.txt"), store.doc_at("two.txt")]
+        assert store.extract_pending() == 3
+        assert ("v", "1", 3) in _marks(store)
+        assert store.remove("three.txt")
+    with Store(tmp_path, plugins=_versioned_host("2")) as store:
+        head = store.log.head
+        assert store.pending() == {doc: ["v"] for doc in live}
+        assert store.extract_pending() == 2
+        assert _outcomes_since(store, head) == [(doc, "v", "2") for doc in live]
+        assert {p["name"] for p in store.query("people") if p["name"].startswith("v")} \
+            == {"v2"}
+        assert _marks(store) == {("toy-people", "1", head), ("toy-numbers", "1", head),
+                                 ("v", "2", head)}
+        head = store.log.head
+    with Store(tmp_path, plugins=_versioned_host("2")) as store:
+        assert store.extract_pending() == 0
+        assert store.log.head == head
+    # Back to version 1: its outcomes were replaced, and its old mark with them.
+    with Store(tmp_path, plugins=_versioned_host("1")) as store:
+        assert store.extract_pending() == 2
+        assert _outcomes_since(store, head) == [(doc, "v", "1") for doc in live]
+
+
+def test_a_rebuild_drops_the_marks_and_nothing_is_pending_after_it(tmp_path, toy_host):
+    with Store(tmp_path, plugins=toy_host) as store:
+        store.ingest_bytes("one.txt", DOC1)
+        store.ingest_bytes("two.txt", DOC2)
+        assert store.extract_pending() == 2
+        assert _marks(store)
+        export = list(store.export())
+        head = store.log.head
+        assert store.views.rebuild(store.log) == head
+        assert _marks(store) == set()
+        assert list(store.export()) == export
+        assert store.pending() == {}
+        assert store.extract_pending() == 0
+        assert store.log.head == head
+    with Store(tmp_path, plugins=toy_host) as store:
+        assert store.pending() == {}
+        assert store.extract_pending() == 0  # a full scan: no mark, every outcome there
+        assert store.log.head == head
+        assert _marks(store) == {("toy-people", "1", head), ("toy-numbers", "1", head)}
+        assert list(store.export()) == export
