@@ -97,6 +97,12 @@ class Store:
         self._scanned = False
         self._pool = None
         if writable:
+            if self.views.ahead_of(self.log.head):
+                # The machine crashed with the log not yet on disk (fsync never/interval)
+                # but the views were, or the log was cut back: the log is the truth.
+                log.warning("the views are ahead of the log; rebuilding them from the log",
+                            log_head=self.log.head, views_position=self.views.position)
+                self.views.rebuild(self.log)
             self.views.catch_up(self.log)
             self.bus.subscribe("views", self.views.apply, self.views.position)
             self.bus.subscribe("extraction", self._note_document)
@@ -232,8 +238,6 @@ class Store:
             if wanted is not None and ex.name not in wanted:
                 continue
             since = marks.get((ex.name, ex.version), 0)
-            if since > self.views.position:
-                since = 0  # the log was cut back behind the mark: trust nothing
             for (doc_id,) in self.views.db.execute(
                 "SELECT d.doc_id FROM documents d WHERE d.doc_id IN "
                 "(SELECT doc_id FROM documents WHERE position >= :since "

@@ -225,3 +225,27 @@ def test_a_rejection_is_recorded_once_and_cleared_when_the_file_goes(tmp_path, t
         assert store.remove("locked.txt")
         assert store.query("documents", {"rejected": "1"}) == []
         assert not store.remove("locked.txt")
+
+
+def test_views_ahead_of_a_cut_log_are_rebuilt_and_new_documents_still_counted(
+        tmp_path, seeds, toy_host):
+    """A machine crash can keep the views but lose the log's tail (fsync never or interval):
+    the next start must trust the log, or documents written after the cut go unseen."""
+    first, second, third = sorted(seeds.iterdir())[:3]
+    with Store(tmp_path, plugins=toy_host) as store:
+        store.ingest_file(first)
+        store.extract_pending()
+        segment = sorted((tmp_path / "log").glob("*.seg"))[-1]
+        cut = segment.stat().st_size
+        store.ingest_file(second)
+        store.extract_pending()
+    with open(segment, "r+b") as f:  # the second document's batches never reached the disk
+        f.truncate(cut)
+    with Store(tmp_path, plugins=toy_host) as store:
+        assert [r["paths"] for r in store.query("documents")] == [[str(first)]]
+        store.ingest_file(third)
+        assert store.extract_pending() == 1
+        assert [r["paths"] for r in store.query("documents")] == [[str(first)], [str(third)]]
+        completed = store.views.db.execute(
+            "SELECT doc_id, COUNT(*) FROM extractions GROUP BY doc_id").fetchall()
+        assert [n for _, n in completed] == [2, 2]
