@@ -9,9 +9,9 @@ where ``payload`` is a map of field name to value.  Positions are not stored per
 the log knows them from where the record sits.  Maps (not arrays) for payloads cost a little
 space but let an upcaster rename or drop fields by name.
 
-Batches are written with msgpack and read with msgspec, which can leave each payload
-encoded (:class:`msgspec.Raw`) until someone needs it: replay folds most events from a
-typed decoding of the few fields a view stores, and never builds the rest.
+Batches are written and read with msgspec (plain msgpack: any msgpack library reads them).
+Reading can leave each payload encoded (:class:`msgspec.Raw`) until someone needs it:
+replay folds most events from a typed decoding of the fields a view stores.
 """
 
 from __future__ import annotations
@@ -19,7 +19,6 @@ from __future__ import annotations
 from typing import Any
 
 import attrs
-import msgpack
 import msgspec
 
 from .envelope import Envelope
@@ -39,6 +38,7 @@ class DecodeError(ValueError):
 StoredRecord = tuple[str, int, Any, Any, Any, Any, Any, Any, msgspec.Raw]
 _read_batch = msgspec.msgpack.Decoder(list[StoredRecord]).decode
 decode_payload = msgspec.msgpack.decode
+_write_batch = msgspec.msgpack.Encoder().encode
 
 
 class EventCodec:
@@ -72,10 +72,19 @@ class EventCodec:
         ]
 
     def pack_batch(self, envelopes: list[Envelope]) -> bytes:
-        """One msgpack array holding every record of a batch."""
+        """One msgpack array holding every record of a batch.
+
+        msgspec encodes each attrs payload as the map :meth:`to_record` would build (its
+        fields, tuples as arrays), without building the map in Python: a third of a batched
+        append's CPU went to that.
+        """
         try:
-            return msgpack.packb([self.to_record(e) for e in envelopes], use_bin_type=True)
-        except (TypeError, ValueError, OverflowError) as exc:
+            return _write_batch([
+                (type_name(p), p.__schema_version__, e.event_id, e.stream, e.timestamp,
+                 e.producer, e.causation_id, e.correlation_id, p)
+                for e in envelopes for p in (e.payload,)
+            ])
+        except (TypeError, ValueError, OverflowError, msgspec.MsgspecError) as exc:
             raise EncodeError(f"an event cannot be stored: {exc}") from exc
 
     def from_record(self, record: StoredRecord, position: int) -> Envelope:

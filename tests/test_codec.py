@@ -8,6 +8,7 @@ from attrs import frozen
 
 from factfold.events import (
     BUILTIN_TYPES,
+    DecodeError,
     DocumentAdded,
     Envelope,
     EventCodec,
@@ -84,3 +85,20 @@ def test_records_are_plain_msgpack():
     blob = codec.pack_batch([Envelope(Person(span=(0, 1), evidence="x", name="x"))])
     (record,) = msgpack.unpackb(blob)
     assert record[0] == "fact.person" and record[1] == 1 and record[-1]["name"] == "x"
+
+
+def test_batches_written_by_plain_msgpack_read_back():
+    """Logs written before factfold used msgspec were packed by msgpack from dicts."""
+    codec = EventCodec(EventRegistry(BUILTIN_TYPES))
+    envelopes = [Envelope(Person(span=(0, 2), evidence="会长陈", name="陈", aliases=("C",))),
+                 Envelope(Meeting(span=(3, 5), evidence="x", name="论坛", organizers=("甲",)))]
+    blob = msgpack.packb([codec.to_record(e) for e in envelopes], use_bin_type=True)
+    decoded = codec.unpack_batch(blob, 7)
+    assert [e.payload for e in decoded] == [e.payload for e in envelopes]
+    assert [e.position for e in decoded] == [7, 8]
+    assert decoded[0].event_id == envelopes[0].event_id
+
+
+def test_a_batch_that_is_not_records_is_a_decode_error():
+    with pytest.raises(DecodeError, match="not a batch of factfold records"):
+        EventCodec(EventRegistry(BUILTIN_TYPES)).unpack_batch(msgpack.packb({"a": 1}), 0)
