@@ -26,6 +26,7 @@ import time
 import zlib
 from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import BinaryIO
 
 import attrs
 import structlog
@@ -41,6 +42,9 @@ MAGIC = 0xFAC7F01D
 HEADER = struct.Struct("<IIIIQ")
 SEGMENT_SUFFIX = ".seg"
 DEFAULT_SEGMENT_BYTES = 64 * 1024 * 1024
+#: how far ahead of the batches the writer zero-fills a segment (see SegmentLog._reserve)
+RESERVE = 1024 * 1024
+_ZEROS = bytes(RESERVE)
 READ_CHUNK = 1 << 20
 
 
@@ -57,11 +61,30 @@ def frame(first_position: int, count: int, payload: bytes) -> bytes:
 def _positioned(env: Envelope, position: int) -> Envelope:
     """``env`` as recorded at ``position``.
 
-    Not ``attrs.evolve``: it costs ~2 µs per event (a third of a batched append's CPU);
-    a positional call costs ~0.9 µs.  The arguments follow Envelope's field order.
+    An envelope gets its position once, when the log first records it, so a new one
+    (``position == -1``) is stamped in place: a copy costs ~0.9 µs per event, a fifth of
+    a batched append's CPU.  An envelope recorded before and appended again is copied
+    (positionally: ``attrs.evolve`` costs ~2 µs), so a recorded envelope never changes.
     """
+    if env.position == -1:
+        object.__setattr__(env, "position", position)
+        return env
     return Envelope(env.payload, env.stream, env.producer, env.causation_id,
                     env.correlation_id, env.event_id, env.timestamp, position)
+
+
+def _zero(data: bytes) -> bool:
+    return data.count(0) == len(data)
+
+
+def _zeros_to_eof(buf: bytes, pos: int, f: BinaryIO) -> bool:
+    """Whether ``buf[pos:]`` and the rest of the file ``f`` are all zero bytes."""
+    if not _zero(buf[pos:]):
+        return False
+    while chunk := f.read(READ_CHUNK):
+        if not _zero(chunk):
+            return False
+    return True
 
 
 class FsyncPolicy:
@@ -114,10 +137,14 @@ class _Scan:
                 if len(buf) - pos == 0:
                     return
                 if len(buf) - pos < HEADER.size:
+                    if _zero(buf[pos:]):
+                        return  # the end of the writer's reserve
                     self.stop = (base + pos, "torn header")
                     return
                 magic, length, crc, count, first = HEADER.unpack_from(buf, pos)
                 if magic != MAGIC:
+                    if _zero(buf[pos:pos + HEADER.size]) and _zeros_to_eof(buf, pos, f):
+                        return  # the writer's reserve (see SegmentLog.append): not data
                     self.stop = (base + pos, "bad frame marker")
                     return
                 need = HEADER.size + length
@@ -214,8 +241,10 @@ class SegmentLog:
             size = path.stat().st_size
             if scan.stop is not None and scan.end < size:
                 self._cut(path, scan.end, size, scan.stop[1])
-        self._fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
-        self._segment_size = os.fstat(self._fd).st_size
+        self._fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        self._segment_size = self._reserved = os.fstat(self._fd).st_size
+        if segments and self._segment_size > scan.end:  # a reserve left by a crash
+            self._drop_reserve(scan.end)
         self._fsync_dir()
 
     def _cut(self, path: Path, keep: int, size: int, reason: str) -> None:
@@ -253,13 +282,36 @@ class SegmentLog:
 
     def _roll(self) -> None:
         assert self._fd is not None
+        self._drop_reserve(self._segment_size)  # a sealed segment ends with its last batch
         os.fsync(self._fd)
         os.close(self._fd)
-        self._fd = os.open(
-            self._segment_path(self._head), os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644
-        )
-        self._segment_size = 0
+        self._fd = os.open(self._segment_path(self._head), os.O_RDWR | os.O_CREAT, 0o644)
+        self._segment_size = self._reserved = 0
         self._fsync_dir()
+
+    def _reserve(self, end: int) -> None:
+        """Zero-fill the segment ahead of the batches, at least to ``end``.
+
+        A batch written over blocks the file already has needs no change of the file's
+        size or extents, so its fdatasync flushes the data alone: measured 0.18 ms instead
+        of 0.30 ms for 62 KB on this machine's ext4.  Readers take zeros after the last
+        batch as the end of the log; a full disk only means appending without a reserve.
+        """
+        assert self._fd is not None
+        target = max(end, min(self._reserved + RESERVE, self.segment_bytes))
+        try:
+            while self._reserved < target:
+                n = os.pwrite(self._fd, _ZEROS[: target - self._reserved], self._reserved)
+                self._reserved += n
+        except OSError:
+            with contextlib.suppress(OSError):
+                os.ftruncate(self._fd, self._segment_size)
+            self._reserved = self._segment_size
+
+    def _drop_reserve(self, size: int) -> None:
+        assert self._fd is not None
+        os.ftruncate(self._fd, size)
+        self._segment_size = self._reserved = size
 
     # -- writing --------------------------------------------------------------------------
 
@@ -277,21 +329,24 @@ class SegmentLog:
         data = frame(first, len(envelopes), payload)
         if self._segment_size and self._segment_size + len(data) > self.segment_bytes:
             self._roll()
+        if self._segment_size + len(data) > self._reserved:
+            self._reserve(self._segment_size + len(data))
         try:
-            written = os.write(self._fd, data)
+            written = os.pwrite(self._fd, data, self._segment_size)
             if written != len(data):
                 raise OSError(f"short write ({written} of {len(data)} bytes)")
             self._sync()
         except OSError as exc:
             # Leave no partial batch behind: the file ends where it did before.
             with contextlib.suppress(OSError):  # if this fails too, the next open cuts it
-                os.ftruncate(self._fd, self._segment_size)
+                self._drop_reserve(self._segment_size)
             raise LogError(
                 f"could not append to the log in {self.directory}: {exc.strerror or exc}; "
                 "nothing of this batch was recorded. Free disk space (or fix permissions) "
                 "and run the command again"
             ) from exc
         self._segment_size += len(data)
+        self._reserved = max(self._reserved, self._segment_size)
         self._head = first + len(envelopes)
         return [_positioned(env, first + i) for i, env in enumerate(envelopes)]
 
@@ -406,6 +461,7 @@ class SegmentLog:
     def close(self) -> None:
         if self._fd is not None:
             try:
+                self._drop_reserve(self._segment_size)
                 os.fsync(self._fd)
             finally:
                 os.close(self._fd)

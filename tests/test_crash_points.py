@@ -28,10 +28,12 @@ LAUNCHER = textwrap.dedent("""
     step, nth = sys.argv[1], int(sys.argv[2])
     calls = 0
 
-    def crash_on(owner, name, before=None):
+    def crash_on(owner, name, before=None, when=lambda *args: True):
         original = getattr(owner, name)
         def wrapper(*args, **kwargs):
             global calls
+            if not when(*args):
+                return original(*args, **kwargs)
             calls += 1
             if calls == nth:
                 if before:
@@ -43,9 +45,11 @@ LAUNCHER = textwrap.dedent("""
     import factfold.segments as segments, factfold.projection as projection
     import factfold.store as store
     if step == "torn-frame":        # half a batch reaches the file, then the process dies
-        real_write = os.write
-        crash_on(segments.os, "write",
-                 before=lambda fd, data: real_write(fd, data[: len(data) // 2]))
+        real_pwrite = os.pwrite
+        crash_on(segments.os, "pwrite",
+                 before=lambda fd, data, at: real_pwrite(fd, data[: len(data) // 2], at),
+                 when=lambda fd, data, at: data[:4] == segments.HEADER.pack(
+                     segments.MAGIC, 0, 0, 0, 0)[:4])
     elif step == "before-fsync":     # the whole frame is written, never synced
         crash_on(segments.os, "fdatasync")
     elif step == "before-view-commit":

@@ -12,7 +12,7 @@ import pytest
 from factfold.events import BUILTIN_TYPES, DocumentAdded, Envelope, EventCodec, EventRegistry
 from factfold.lock import StoreLocked
 from factfold.log import LogError
-from factfold.segments import SegmentLog, _Scan
+from factfold.segments import HEADER, SegmentLog, _Scan
 
 CODEC = EventCodec(EventRegistry(BUILTIN_TYPES))
 
@@ -115,7 +115,7 @@ def test_a_second_writer_is_refused_with_the_holders_name(tmp_path):
         [sys.executable, "-c", textwrap.dedent(f"""
             import sys
             from factfold.events import BUILTIN_TYPES, EventCodec, EventRegistry
-            from factfold.segments import SegmentLog, _Scan
+            from factfold.segments import HEADER, SegmentLog, _Scan
             log = SegmentLog({str(tmp_path / 'log')!r}, EventCodec(EventRegistry(BUILTIN_TYPES)),
                              writable=True)
             print("ready", flush=True)
@@ -173,3 +173,43 @@ def test_a_full_disk_leaves_no_partial_batch_and_loses_nothing(tiny_disk):
     survivors = SegmentLog(tiny_disk / "log", CODEC)
     assert ids(survivors) == [f"d{i}" for i in range(written)]
     assert survivors.verify().ok
+
+
+# -- the writer's zero-filled reserve --------------------------------------------------------
+
+def test_zeros_the_writer_reserved_are_the_end_of_the_log_not_damage(tmp_path):
+    log = SegmentLog(tmp_path, CODEC, writable=True)
+    log.append([doc(0), doc(1)])
+    log.append([doc(2)])
+    segment = log.segments()[-1]
+    assert segment.stat().st_size > log._segment_size  # the reserve is on disk
+    reader = SegmentLog(tmp_path, CODEC)
+    assert ids(reader) == ["d0", "d1", "d2"] and reader.head == 3
+    report = reader.verify()
+    assert report.ok and report.events == 3 and not report.damage
+    crashed = tmp_path.parent / "crashed"  # the files as a SIGKILL would leave them
+    crashed.mkdir()
+    (crashed / segment.name).write_bytes(segment.read_bytes())
+    log.append([doc(3)])
+    log.close()
+    assert segment.stat().st_size == sum(  # closing leaves no reserve behind
+        HEADER.size + len(p) for _, p in SegmentLog(tmp_path, CODEC).read_batches())
+    with SegmentLog(crashed, CODEC, writable=True) as again:
+        assert again.repairs() == []  # a reserve is not a torn tail
+        again.append([doc(9)])
+    assert ids(SegmentLog(crashed, CODEC)) == ["d0", "d1", "d2", "d9"]
+
+
+def test_a_stray_byte_in_the_reserve_is_damage_and_is_cut(tmp_path):
+    with SegmentLog(tmp_path, CODEC, writable=True) as log:
+        log.append([doc(0)])
+        segment = log.segments()[-1]
+    end = segment.stat().st_size
+    data = bytearray(segment.read_bytes() + bytes(100_000))
+    data[end + 5000] = 7  # neither a batch nor zeros: something wrote where it should not
+    segment.write_bytes(bytes(data))
+    with SegmentLog(tmp_path, CODEC, writable=True) as log:
+        (repair,) = log.repairs()
+        assert repair.offset == end and repair.reason == "bad frame marker"
+        log.append([doc(1)])
+    assert ids(SegmentLog(tmp_path, CODEC)) == ["d0", "d1"]

@@ -235,8 +235,9 @@ def test_views_ahead_of_a_cut_log_are_rebuilt_and_new_documents_still_counted(
     with Store(tmp_path, plugins=toy_host) as store:
         store.ingest_file(first)
         store.extract_pending()
-        segment = sorted((tmp_path / "log").glob("*.seg"))[-1]
-        cut = segment.stat().st_size
+    segment = sorted((tmp_path / "log").glob("*.seg"))[-1]
+    cut = segment.stat().st_size
+    with Store(tmp_path, plugins=toy_host) as store:
         store.ingest_file(second)
         store.extract_pending()
     with open(segment, "r+b") as f:  # the second document's batches never reached the disk
