@@ -17,11 +17,13 @@ from itertools import islice
 from pathlib import Path
 from typing import Any, ClassVar
 
+import attrs
 import structlog
 
 from factfold.events import Envelope, EventCodec, OpaqueEvent
 from factfold.events.codec import StoredRecord
 
+from .foldworker import parallel_fold_available, prepared_elsewhere
 from .log import EventLog
 
 log = structlog.get_logger("factfold.projection")
@@ -30,6 +32,8 @@ log = structlog.get_logger("factfold.projection")
 CATCH_UP_BATCH = 5000
 #: how many events one catch-up transaction folds
 COMMIT_EVERY = 50_000
+#: a catch-up at least this long prepares its chunks in a second process
+PARALLEL_FROM = 100_000
 
 
 class Projection:
@@ -73,18 +77,23 @@ class Projection:
         for env in envelopes:
             self.apply(db, env)
 
-    def apply_records(self, db: sqlite3.Connection, codec: EventCodec,
-                      records: Sequence[tuple[int, StoredRecord]]) -> None:
-        """Optional fast path for catch-up and replay: fold stored records undecoded.
+    def prepare_records(self, codec: EventCodec,
+                        records: Sequence[tuple[int, StoredRecord]]) -> Any:
+        """Optional fast path for catch-up and replay, with :meth:`write_prepared`: the half
+        of folding stored records that needs no database.
 
         ``records`` are ``(position, record)`` pairs as :meth:`EventCodec.unpack_records`
         gives them (type name, schema version, ..., payload still encoded), already narrowed
-        by ``handles``, unknown types included.  A view that overrides this must fold exactly what
-        :meth:`apply` would (``codec.from_record`` decodes any record it does not want to
-        handle raw).  Views that do not override it get decoded envelopes in
-        :meth:`apply_many`.
+        by ``handles``, unknown types included.  Return what :meth:`write_prepared` needs to
+        fold exactly what :meth:`apply` would (``codec.from_record`` decodes any record not
+        read raw); it must pickle, because a long replay prepares chunks in another process
+        while this one writes.  Views without the pair get envelopes in :meth:`apply_many`.
         """
-        self.apply_many(db, [codec.from_record(r, p) for p, r in records])
+        raise NotImplementedError
+
+    def write_prepared(self, db: sqlite3.Connection, prepared: Any) -> None:
+        """Fold what :meth:`prepare_records` returned for consecutive records, in order."""
+        raise NotImplementedError
 
     def query(self, db: sqlite3.Connection, filters: Mapping[str, str]) -> list[dict[str, Any]]:
         """Rows for ``factfold query NAME``; ``filters`` are ``key=value`` pairs from the CLI."""
@@ -242,46 +251,33 @@ class ViewStore:
                 projection.apply_many(self.db, mine)
             self._next[name] = last + 1
 
-    def apply_records(self, codec: EventCodec, chunk: Sequence[tuple[int, StoredRecord]]
-                      ) -> None:
-        """:meth:`apply_chunk` for stored records: views with their own
-        :meth:`Projection.apply_records` fold them undecoded; the others get envelopes,
-        each record decoded at most once per chunk."""
-        if not chunk:
-            return
+    def _apply_prepared(self, codec: EventCodec, chunk: PreparedChunk) -> None:
+        """:meth:`apply_chunk` for a chunk of stored records: views that prepare get what
+        they prepared; the others get envelopes, each record decoded at most once."""
         self.begin()
-        for name in {r[0] for _, r in chunk}:
-            if name not in codec.registry:
-                self._warn_unknown_type(name)
-        last = chunk[-1][0]
+        for name in chunk.unknown:
+            self._warn_unknown_type(name)
         decoded: dict[int, Envelope] = {}
         for name, projection in self.projections.items():
             start = self._next[name]
-            if last < start:
+            if chunk.last < start:
                 continue
-            handles = projection.handles
-            if handles is None:
-                mine = [x for x in chunk if x[0] >= start]
-            elif handles:
-                mine = [x for x in chunk if x[0] >= start and x[1][0] in handles]
-            else:
-                mine = []
-            if not mine:
-                pass
-            elif type(projection).apply_records is not Projection.apply_records:
-                projection.apply_records(self.db, codec, mine)
-            else:
+            if name in chunk.prepared:
+                projection.write_prepared(self.db, chunk.prepared[name])
+            elif not prepares(projection):
                 envelopes = []
-                for position, record in mine:
+                for position, record in narrowed(projection, start, chunk.records):
                     env = decoded.get(position)
                     if env is None:
                         env = decoded[position] = codec.from_record(record, position)
                     envelopes.append(env)
-                projection.apply_many(self.db, envelopes)
-            self._next[name] = last + 1
+                if envelopes:
+                    projection.apply_many(self.db, envelopes)
+            self._next[name] = chunk.last + 1
 
     def catch_up(
-        self, event_log: EventLog, progress: Callable[[int], None] | None = None
+        self, event_log: EventLog, progress: Callable[[int], None] | None = None,
+        *, parallel: bool = True,
     ) -> int:
         """Fold everything the views have not seen; returns how many events were read.
 
@@ -291,9 +287,9 @@ class ViewStore:
         """
         read_records = getattr(event_log, "read_records", None)
         if read_records is not None:
-            chunks: Iterator[Sequence[Any]] = self._record_chunks(read_records(self.position))
-            fold: Callable[[Sequence[Any]], None] = partial(self.apply_records,
-                                                            event_log.codec)
+            codec = event_log.codec
+            chunks: Iterator[Any] = self._prepared(read_records, codec, event_log, parallel)
+            fold: Callable[[Any], None] = partial(self._apply_prepared, codec)
         else:
             events = iter(event_log.read(self.position))
             chunks = iter(lambda: list(islice(events, CATCH_UP_BATCH)), [])
@@ -312,30 +308,101 @@ class ViewStore:
         self._create_deferred_indexes(seen)
         return seen
 
-    @staticmethod
-    def _record_chunks(batches: Iterator[tuple[int, list[StoredRecord]]]
-                       ) -> Iterator[list[tuple[int, StoredRecord]]]:
-        """(position, record) pairs, about :data:`CATCH_UP_BATCH` at a time."""
-        chunk: list[tuple[int, StoredRecord]] = []
-        for first, records in batches:
-            chunk.extend(zip(range(first, first + len(records)), records, strict=True))
-            if len(chunk) >= CATCH_UP_BATCH:
-                yield chunk
-                chunk = []
-        if chunk:
-            yield chunk
+    def _prepared(self, read_records: Callable[[int], Iterator[tuple[int, list[Any]]]],
+                  codec: EventCodec, event_log: EventLog, parallel: bool
+                  ) -> Iterator[PreparedChunk]:
+        """The chunks to fold, prepared here, or (for a long catch-up on a machine with
+        more than one core) in a forked process while this one writes."""
+        position = self.position
+        starts = dict(self._next)
+        every_view_prepares = all(prepares(p) or p.handles == frozenset()
+                                  for p in self.projections.values())
+        if (parallel and every_view_prepares and parallel_fold_available()
+                and event_log.head - position >= PARALLEL_FROM):
+            return prepared_elsewhere(lambda: prepared_chunks(
+                self.projections, starts, codec, read_records(position), keep_records=False))
+        return prepared_chunks(self.projections, starts, codec, read_records(position),
+                               keep_records=True)
 
-    def rebuild(self, event_log: EventLog, progress: Callable[[int], None] | None = None) -> int:
+    def rebuild(self, event_log: EventLog, progress: Callable[[int], None] | None = None,
+                *, parallel: bool = True) -> int:
         """Throw every view away and fold the whole log again."""
         self.commit()
         for name in self.projections:
             self._reset(name)
-        return self.catch_up(event_log, progress)
+        return self.catch_up(event_log, progress, parallel=parallel)
 
     def query(self, name: str, filters: Mapping[str, str]) -> list[dict[str, Any]]:
         return self.projections[name].query(self.db, filters)
+
+    def __enter__(self) -> ViewStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     def close(self) -> None:
         if not self.readonly:
             self.commit()
         self.db.close()
+
+
+def prepares(projection: Projection) -> bool:
+    """Whether a view folds stored records through ``prepare_records``/``write_prepared``."""
+    return type(projection).prepare_records is not Projection.prepare_records
+
+
+def narrowed(projection: Projection, start: int,
+             records: Sequence[tuple[int, StoredRecord]]) -> list[tuple[int, StoredRecord]]:
+    """The records a view still needs (from ``start``) and handles."""
+    handles = projection.handles
+    if handles is None:
+        return [x for x in records if x[0] >= start]
+    if handles:
+        return [x for x in records if x[0] >= start and x[1][0] in handles]
+    return []
+
+
+@attrs.frozen
+class PreparedChunk:
+    """Consecutive events, as the views prepared them (see ``Projection.prepare_records``).
+
+    ``records`` keeps the stored records for views that do not prepare (only when the
+    chunk is prepared in the process that folds it: stored records do not pickle).
+    """
+
+    count: int
+    last: int
+    prepared: dict[str, Any]
+    unknown: frozenset[str]
+    records: list[tuple[int, StoredRecord]]
+
+    def __len__(self) -> int:
+        return self.count
+
+
+def prepared_chunks(projections: Mapping[str, Projection], starts: Mapping[str, int],
+                    codec: EventCodec, batches: Iterator[tuple[int, list[StoredRecord]]],
+                    *, keep_records: bool) -> Iterator[PreparedChunk]:
+    """The log's stored batches as chunks of about :data:`CATCH_UP_BATCH` events, each
+    prepared by every view that prepares and still needs it (``starts``)."""
+    def prepare(chunk: list[tuple[int, StoredRecord]]) -> PreparedChunk:
+        last = chunk[-1][0]
+        prepared = {}
+        for name, projection in projections.items():
+            if last >= starts[name] and prepares(projection):
+                mine = narrowed(projection, starts[name], chunk)
+                if mine:
+                    prepared[name] = projection.prepare_records(codec, mine)
+        unknown = frozenset(n for n in {r[0] for _, r in chunk} if n not in codec.registry)
+        return PreparedChunk(len(chunk), last, prepared, unknown,
+                             chunk if keep_records else [])
+
+    chunk: list[tuple[int, StoredRecord]] = []
+    for first, records in batches:
+        chunk.extend(zip(range(first, first + len(records)), records, strict=True))
+        if len(chunk) >= CATCH_UP_BATCH:
+            yield prepare(chunk)
+            chunk = []
+    if chunk:
+        yield prepare(chunk)

@@ -12,6 +12,8 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from itertools import groupby
+from operator import itemgetter
 from typing import Any, ClassVar
 
 import attrs
@@ -60,6 +62,14 @@ _PROVENANCE_TYPES: dict[str, Any] = {
 
 
 _UPSERT_EXTRACTION = "INSERT OR REPLACE INTO extractions VALUES (?, ?, ?, ?, ?, ?, ?)"
+_UNLINK = "DELETE FROM paths WHERE path = ?"
+_UNREJECT = "DELETE FROM rejections WHERE path = ?"
+
+
+def _link(path: str, doc_id: str, pos: int) -> list[tuple[str, tuple[Any, ...]]]:
+    """A path now holds this document (and is no longer a rejected file)."""
+    return [("INSERT OR REPLACE INTO paths VALUES (?, ?, ?)", (path, doc_id, pos)),
+            (_UNREJECT, (path,))]
 
 
 class _Completed(msgspec.Struct, forbid_unknown_fields=True, gc=False):
@@ -145,58 +155,45 @@ class DocumentsView(Projection):
         )
 
     def apply(self, db: sqlite3.Connection, env: Envelope) -> None:
+        for sql, args in self._statements(env):
+            db.execute(sql, args)
+
+    def apply_many(self, db: sqlite3.Connection, envelopes: Sequence[Envelope]) -> None:
+        self.write_prepared(db, [step for env in envelopes for step in self._statements(env)])
+
+    @staticmethod
+    def _statements(env: Envelope) -> list[tuple[str, tuple[Any, ...]]]:
+        """The statements, in order, that fold one event into this view's tables."""
         e = env.payload
         pos = env.position
         if isinstance(e, DocumentAdded):
-            db.execute("INSERT OR IGNORE INTO documents VALUES (?, ?, ?, ?)",
-                       (e.doc_id, pos, e.encoding, e.size))
-            self._link(db, e.path, e.doc_id, pos)
-        elif isinstance(e, DocumentLinked):
-            self._link(db, e.path, e.doc_id, pos)
-        elif isinstance(e, DocumentSuperseded):
-            self._link(db, e.path, e.new_doc_id, pos)
-        elif isinstance(e, DocumentMoved):
-            db.execute("DELETE FROM paths WHERE path = ?", (e.old_path,))
-            self._link(db, e.new_path, e.doc_id, pos)
-        elif isinstance(e, DocumentRemoved):
-            db.execute("DELETE FROM paths WHERE path = ?", (e.path,))
-            db.execute("DELETE FROM rejections WHERE path = ?", (e.path,))
-        elif isinstance(e, DocumentRejected):
-            db.execute("DELETE FROM paths WHERE path = ?", (e.path,))
-            db.execute("INSERT OR REPLACE INTO rejections VALUES (?, ?, ?, ?, ?)",
-                       (e.path, e.reason, e.sha256, e.size, pos))
-        elif isinstance(e, ExtractionCompleted | ExtractionFailed):
-            db.execute(_UPSERT_EXTRACTION, self._extraction(env))
-
-    @staticmethod
-    def _extraction(env: Envelope) -> tuple[Any, ...] | None:
-        """The ``extractions`` row an outcome event writes (``None`` for other events)."""
-        e = env.payload
+            return [("INSERT OR IGNORE INTO documents VALUES (?, ?, ?, ?)",
+                     (e.doc_id, pos, e.encoding, e.size)), *_link(e.path, e.doc_id, pos)]
+        if isinstance(e, DocumentLinked):
+            return _link(e.path, e.doc_id, pos)
+        if isinstance(e, DocumentSuperseded):
+            return _link(e.path, e.new_doc_id, pos)
+        if isinstance(e, DocumentMoved):
+            return [(_UNLINK, (e.old_path,)), *_link(e.new_path, e.doc_id, pos)]
+        if isinstance(e, DocumentRemoved):
+            return [(_UNLINK, (e.path,)), (_UNREJECT, (e.path,))]
+        if isinstance(e, DocumentRejected):
+            return [(_UNLINK, (e.path,)),
+                    ("INSERT OR REPLACE INTO rejections VALUES (?, ?, ?, ?, ?)",
+                     (e.path, e.reason, e.sha256, e.size, pos))]
         if isinstance(e, ExtractionCompleted):
-            return (e.doc_id, e.extractor, e.version, "completed", e.fact_count, None,
-                    env.position)
+            return [(_UPSERT_EXTRACTION, (e.doc_id, e.extractor, e.version, "completed",
+                                          e.fact_count, None, pos))]
         if isinstance(e, ExtractionFailed):
-            return (e.doc_id, e.extractor, e.version, "failed", 0, f"{e.error}: {e.reason}",
-                    env.position)
-        return None
+            return [(_UPSERT_EXTRACTION, (e.doc_id, e.extractor, e.version, "failed", 0,
+                                          f"{e.error}: {e.reason}", pos))]
+        return []
 
-    def apply_many(self, db: sqlite3.Connection, envelopes: Sequence[Envelope]) -> None:
-        # Outcomes (most of this view's events) write only ``extractions`` and the other
-        # events never do, so the outcomes can go in together, by one executemany in order.
-        outcomes = []
-        for env in envelopes:
-            row = self._extraction(env)
-            if row is None:
-                self.apply(db, env)
-            else:
-                outcomes.append(row)
-        db.executemany(_UPSERT_EXTRACTION, outcomes)
-
-    def apply_records(self, db: sqlite3.Connection, codec: EventCodec,
-                      records: Sequence[tuple[int, StoredRecord]]) -> None:
-        """:meth:`apply_many`, with completed extractions read straight from their stored
-        payloads; every other record is decoded."""
-        outcomes = []
+    def prepare_records(self, codec: EventCodec,
+                        records: Sequence[tuple[int, StoredRecord]]) -> list[Any]:
+        """The statements for these records; completed extractions (most of this view's
+        events) are read straight from their stored payloads, the rest decoded."""
+        steps: list[tuple[str, tuple[Any, ...]]] = []
         completed = ExtractionCompleted.__event_type__, ExtractionCompleted.__schema_version__
         for position, record in records:
             if (record[0], record[1]) == completed:
@@ -205,23 +202,18 @@ class DocumentsView(Projection):
                 except msgspec.MsgspecError:
                     pass
                 else:
-                    outcomes.append((o.doc_id, o.extractor, o.version, "completed",
-                                     o.fact_count, None, position))
+                    steps.append((_UPSERT_EXTRACTION, (o.doc_id, o.extractor, o.version,
+                                                       "completed", o.fact_count, None,
+                                                       position)))
                     continue
-            if record[0] not in codec.registry:
-                continue  # an unknown type: views leave it out
-            env = codec.from_record(record, position)
-            row = self._extraction(env)
-            if row is None:
-                self.apply(db, env)
-            else:
-                outcomes.append(row)
-        db.executemany(_UPSERT_EXTRACTION, outcomes)
+            if record[0] in codec.registry:  # an unknown type: views leave it out
+                steps += self._statements(codec.from_record(record, position))
+        return steps
 
-    @staticmethod
-    def _link(db: sqlite3.Connection, path: str, doc_id: str, pos: int) -> None:
-        db.execute("INSERT OR REPLACE INTO paths VALUES (?, ?, ?)", (path, doc_id, pos))
-        db.execute("DELETE FROM rejections WHERE path = ?", (path,))
+    def write_prepared(self, db: sqlite3.Connection, prepared: list[Any]) -> None:
+        """Run the statements in order, each run of the same statement as one executemany."""
+        for sql, group in groupby(prepared, key=itemgetter(0)):
+            db.executemany(sql, [args for _, args in group])
 
     def query(self, db: sqlite3.Connection, filters: Mapping[str, str]) -> list[dict[str, Any]]:
         if "rejected" in filters:
@@ -352,7 +344,7 @@ class FactsView(Projection):
         db.executemany(_UPSERT_RUN, runs)
 
     def _reader(self, registry: EventRegistry, name: str) -> _Reader | None:
-        """How :meth:`apply_records` reads records of type ``name``: the current schema
+        """How :meth:`prepare_records` reads records of type ``name``: the current schema
         version, the fact kind (``None`` for an outcome), the key field, and a typed
         decoder of the stored payload.  Factfold's own fact kinds and outcomes have one;
         a plugin's fact kind has none (it may convert fields or override ``attributes()``,
@@ -376,8 +368,8 @@ class FactsView(Projection):
         return (cls.__schema_version__, cls.kind, cls.key_field or (own[0] if own else None),
                 msgspec.msgpack.Decoder(stored).decode)
 
-    def apply_records(self, db: sqlite3.Connection, codec: EventCodec,
-                      records: Sequence[tuple[int, StoredRecord]]) -> None:
+    def prepare_records(self, codec: EventCodec,
+                        records: Sequence[tuple[int, StoredRecord]]) -> Any:
         """Replay's fast path: rows made by typed decoding of the stored payloads, no event
         objects built.  A record at an older schema version, or whose fields do not match
         its class, goes through the codec's full decoding instead, so the rows are exactly
@@ -410,7 +402,10 @@ class FactsView(Projection):
                 rows.append(self._row(position, payload))
             elif isinstance(payload, ExtractionCompleted | ExtractionFailed):
                 runs.append(self._run(payload, position))
-        self._write(db, rows, runs)
+        return rows, runs
+
+    def write_prepared(self, db: sqlite3.Connection, prepared: Any) -> None:
+        self._write(db, *prepared)
 
     def rows(
         self, db: sqlite3.Connection, kind: str | None = None, filters: Mapping[str, str] = {},

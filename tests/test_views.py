@@ -26,6 +26,7 @@ from factfold.events import (
     ExtractionCompleted,
     ExtractionFailed,
 )
+from factfold.log import LogCorrupt
 from factfold.pluginmanager import PluginHost
 from factfold.projection import ViewStore
 from factfold.segments import SegmentLog
@@ -580,3 +581,84 @@ def test_a_rebuild_drops_the_marks_and_nothing_is_pending_after_it(tmp_path, toy
         assert store.log.head == head
         assert _marks(store) == {("toy-people", "1", head), ("toy-numbers", "1", head)}
         assert list(store.export()) == export
+
+
+# -- replay on two cores: chunks prepared in a forked process ---------------------------------
+
+
+def _in_a_second_process(monkeypatch) -> list[int]:
+    """Make every catch-up prepare its chunks in a forked process; count the forks."""
+    monkeypatch.setattr(projection_module, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(projection_module, "parallel_fold_available", lambda: True)
+    forks: list[int] = []
+    real = projection_module.prepared_elsewhere
+
+    def counted(produce):
+        forks.append(1)
+        return real(produce)
+
+    monkeypatch.setattr(projection_module, "prepared_elsewhere", counted)
+    return forks
+
+
+@pytest.mark.parametrize("chunk", [None, 3], ids=["one-chunk", "chunk-3"])
+def test_a_replay_prepared_in_a_second_process_folds_the_same_tables(
+        tmp_path, monkeypatch, folded, chunk):
+    log, _, stores = folded
+    forks = _in_a_second_process(monkeypatch)
+    if chunk is not None:
+        monkeypatch.setattr(projection_module, "CATCH_UP_BATCH", chunk)
+        monkeypatch.setattr(projection_module, "COMMIT_EVERY", chunk)
+    with ViewStore(tmp_path / "parallel.sqlite", builtin_views()) as parallel:
+        assert parallel.catch_up(log) == log.head
+        assert forks == [1]
+        assert _dump(parallel.db) == _dump(stores["live"].db)
+        assert _schema(parallel.db) == _schema(stores["live"].db)
+        assert parallel.rebuild(log) == log.head
+        assert _dump(parallel.db) == _dump(stores["live"].db)
+        assert forks == [1, 1]
+        assert parallel.catch_up(log, parallel=False) == 0
+
+
+def test_a_view_that_does_not_prepare_keeps_the_replay_in_one_process(
+        tmp_path, monkeypatch, folded):
+    log, _, stores = folded
+    forks = _in_a_second_process(monkeypatch)
+
+    class Counting(projection_module.Projection):
+        name = "counting"
+
+        def create(self, db):
+            db.execute("CREATE TABLE IF NOT EXISTS counted (n INTEGER)")
+
+        def drop(self, db):
+            db.execute("DROP TABLE IF EXISTS counted")
+
+        def apply(self, db, env):
+            db.execute("INSERT INTO counted VALUES (?)", (env.position,))
+
+    with ViewStore(tmp_path / "mixed.sqlite", [*builtin_views(), Counting()]) as views:
+        assert views.catch_up(log) == log.head
+        assert forks == []
+        assert [n for (n,) in views.db.execute("SELECT n FROM counted")] == list(
+            range(log.head))
+        got = _dump(views.db)
+        for table, rows in _dump(stores["live"].db).items():
+            if table != "checkpoints":
+                assert got[table] == rows, table
+
+
+def test_damage_found_by_the_second_process_is_raised_in_the_first(tmp_path, monkeypatch):
+    _in_a_second_process(monkeypatch)
+    with SegmentLog(tmp_path / "log", _codec(), writable=True, segment_bytes=600) as log:
+        for i in range(6):
+            log.append([Envelope(DocumentAdded(doc_id=f"doc{i}", path=f"p{i}", text="x" * 200,
+                                               encoding="utf-8", size=200))])
+        sealed = log.segments()[0]
+    data = bytearray(sealed.read_bytes())
+    data[40] ^= 0xFF  # inside the first batch's payload: its checksum no longer matches
+    sealed.write_bytes(bytes(data))
+    reader = SegmentLog(tmp_path / "log", _codec())
+    with (ViewStore(tmp_path / "views.sqlite", builtin_views()) as views,
+          pytest.raises(LogCorrupt, match="run `factfold log verify`")):
+        views.catch_up(reader)
