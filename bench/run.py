@@ -262,7 +262,10 @@ def replay_child(log_dir: Path) -> None:
         n = views.rebuild(log)
         elapsed = time.perf_counter() - start
         views.close()
-    rss_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    # The replay may prepare its chunks in a forked child: count its peak too (the sum of
+    # both peaks, an upper bound of what the two held at once).
+    rss_kib = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+               + resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
     print(json.dumps({"events": n, "seconds": elapsed, "rss_mib": rss_kib / 1024}))
 
 
