@@ -303,8 +303,11 @@ class Store:
             self._scanned = self._scanned or only is None
         done = self._extract(pending, progress)
         if scanned_through is not None:
-            self._mark_extracted((ex for ex in self.extractors
-                                  if only is None or ex.name in only), scanned_through)
+            # Extractors that were set up ran; with nothing pending none had to be (and
+            # their models need not load just to be marked).
+            ran = self._extractors if self._extractors is not None else self.plugins.extractors()
+            self._mark_extracted((ex for ex in ran if only is None or ex.name in only),
+                                 scanned_through)
         return done
 
     def _extract(self, pending: dict[str, list[str]], progress: Progress | None) -> int:
