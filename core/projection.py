@@ -10,8 +10,10 @@ Bumping a projection's ``version`` makes the next start rebuild it from position
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager, nullcontext
 from functools import partial
 from itertools import islice
 from pathlib import Path
@@ -114,12 +116,15 @@ class ViewStore:
         self._unknown: set[str] = set()
         #: views emptied by this process whose indexes wait for the end of the catch-up
         self._unindexed: set[str] = set()
+        #: whether a fold from nothing was committed without fsync (see _unsynced)
+        self._unsynced_fold = False
         if readonly:
             # Another process (the writer) owns the views; read them as they are.
             self.db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True,
                                       isolation_level=None, check_same_thread=False)
             self.db.execute("PRAGMA busy_timeout=5000")
             return
+        self._discard_an_unsynced_fold()
         self.db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
         self.db.execute("PRAGMA busy_timeout=5000")
         # Larger pages than SQLite's 4 KiB: fact rows carry their evidence, and bulk inserts
@@ -129,11 +134,67 @@ class ViewStore:
         # The log is the durable record; a view lost with the last transactions is rebuilt
         # from its checkpoint, so the views need not fsync every commit.
         self.db.execute("PRAGMA synchronous=NORMAL")
+        # Sorting for CREATE INDEX on more than one core: a rebuild's index build is
+        # serial work at its end (1M facts: 0.91 s -> 0.73 s with two threads).
+        self.db.execute("PRAGMA threads=2")
         self.db.execute(
             "CREATE TABLE IF NOT EXISTS checkpoints "
             "(name TEXT PRIMARY KEY, version INTEGER NOT NULL, position INTEGER NOT NULL)"
         )
         self._open_projections()
+
+    @property
+    def _unsynced_marker(self) -> Path:
+        return self.path.with_name(self.path.name + ".unsynced")
+
+    def _discard_an_unsynced_fold(self) -> None:
+        """A fold from nothing that did not finish (see :meth:`_unsynced`) may have left
+        pages that never reached the disk: start again from an empty database."""
+        if not self._unsynced_marker.exists():
+            return
+        log.warning("the views were being rebuilt when the last process stopped; "
+                    "rebuilding them from the log", views=str(self.path))
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{self.path}{suffix}").unlink(missing_ok=True)
+        self._unsynced_marker.unlink()
+        _fsync_directory(self.path.parent)
+
+    @contextmanager
+    def _unsynced(self) -> Iterator[None]:
+        """Fold without fsyncs; :meth:`close` makes everything durable at once.
+
+        Only for a fold from nothing (a rebuild, a new database): a crash before then
+        loses nothing that folding again would not redo, so the commits need not reach the
+        disk one by one (a 10M-event rebuild spent a third of its time, 33 s, in commits
+        waiting for the disk).  A marker file says the database is not to be trusted until
+        that last sync; a start that finds it rebuilds from scratch.
+        """
+        self._unsynced_marker.touch()
+        _fsync_directory(self.path.parent)
+        self._unsynced_fold = True
+        self.db.execute("PRAGMA synchronous=OFF")
+        # Without a WAL every page is written once, not twice (10M events: commits 18.6 s
+        # with the WAL); switching needs the database to itself, else the WAL stays.
+        journal = self.db.execute("PRAGMA journal_mode=MEMORY").fetchone()[0]
+        try:
+            yield
+        finally:
+            if journal != "wal":
+                self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA synchronous=NORMAL")
+
+    def _sync_an_unsynced_fold(self) -> None:
+        if not self._unsynced_fold:
+            return
+        self.db.execute("PRAGMA journal_mode=WAL")  # if a reader kept it from switching back
+        self.db.execute("PRAGMA synchronous=FULL")
+        # Copies the WAL into the database file and fsyncs that file: every page the fold
+        # wrote, checkpointed earlier or not, is then on disk.
+        self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        self.db.execute("PRAGMA synchronous=NORMAL")
+        self._unsynced_marker.unlink()
+        _fsync_directory(self.path.parent)
+        self._unsynced_fold = False
 
     def _open_projections(self) -> None:
         stored = {
@@ -193,6 +254,14 @@ class ViewStore:
             self._write_checkpoints()
             self.db.execute("COMMIT")
             self._in_tx = False
+
+    def rollback(self) -> None:
+        """Drop the open transaction; the checkpoints go back to what is committed."""
+        if self._in_tx:
+            self.db.execute("ROLLBACK")
+            self._in_tx = False
+            committed = dict(self.db.execute("SELECT name, position FROM checkpoints"))
+            self._next = {name: committed.get(name, 0) for name in self._next}
 
     def _write_checkpoints(self) -> None:
         self.db.executemany(
@@ -294,16 +363,27 @@ class ViewStore:
             events = iter(event_log.read(self.position))
             chunks = iter(lambda: list(islice(events, CATCH_UP_BATCH)), [])
             fold = self.apply_chunk
+        from_nothing = (all(n == 0 for n in self._next.values())
+                        and event_log.head >= COMMIT_EVERY)
+        with self._unsynced() if from_nothing else nullcontext():
+            return self._fold(chunks, fold, progress)
+
+    def _fold(self, chunks: Iterator[Any], fold: Callable[[Any], None],
+              progress: Callable[[int], None] | None) -> int:
         seen = uncommitted = 0
-        for chunk in chunks:
-            fold(chunk)
-            seen += len(chunk)
-            uncommitted += len(chunk)
-            if uncommitted >= COMMIT_EVERY:
-                self.commit()
-                uncommitted = 0
-            if progress:
-                progress(len(chunk))
+        try:
+            for chunk in chunks:
+                fold(chunk)
+                seen += len(chunk)
+                uncommitted += len(chunk)
+                if uncommitted >= COMMIT_EVERY:
+                    self.commit()
+                    uncommitted = 0
+                if progress:
+                    progress(len(chunk))
+        except BaseException:
+            self.rollback()  # a chunk may be half folded: keep what was committed
+            raise
         self.commit()
         self._create_deferred_indexes(seen)
         return seen
@@ -344,6 +424,7 @@ class ViewStore:
     def close(self) -> None:
         if not self.readonly:
             self.commit()
+            self._sync_an_unsynced_fold()
         self.db.close()
 
 
@@ -406,3 +487,11 @@ def prepared_chunks(projections: Mapping[str, Projection], starts: Mapping[str, 
             chunk = []
     if chunk:
         yield prepare(chunk)
+
+
+def _fsync_directory(directory: Path) -> None:
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
