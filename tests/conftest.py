@@ -47,3 +47,22 @@ def toy_host() -> PluginHost:
     host = PluginHost(load_entrypoints=False)
     host.register(ToyPlugin(), name="toy")
     return host
+
+
+def versioned_host(version: str, *, toy: bool = False) -> PluginHost:
+    """A host whose extractor ``v`` (at ``version``) finds one person named ``v<version>``
+    in every document; with ``toy``, the toy plugin's extractors too."""
+
+    class Versioned:
+        @hookimpl
+        def factfold_register_extractors(self, register):
+            def ex(doc):
+                yield Person(span=(0, 1), evidence=doc.text[:1], name=f"v{version}")
+
+            register(Extractor(name="v", version=version, extract=ex, emits=(Person,)))
+
+    host = PluginHost(load_entrypoints=False)
+    if toy:
+        host.register(ToyPlugin(), name="toy")
+    host.register(Versioned(), name="v")
+    return host

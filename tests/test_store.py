@@ -7,7 +7,7 @@ from typing import ClassVar
 
 import pytest
 from attrs import frozen
-from conftest import ToyPlugin
+from conftest import ToyPlugin, versioned_host
 
 from factfold import Extractor, Fact, Person, event_type, hookimpl
 from factfold.events import DocumentAdded, Envelope
@@ -134,24 +134,11 @@ def test_a_plugin_that_raises_does_not_stop_the_others(tmp_path, seeds, toy_host
 
 
 def test_a_new_extractor_version_replaces_the_old_facts_in_the_views(tmp_path, seeds):
-    def host(version: str) -> PluginHost:
-        class Versioned:
-            @hookimpl
-            def factfold_register_extractors(self, register):
-                def ex(doc):
-                    yield Person(span=(0, 1), evidence=doc.text[:1], name=f"v{version}")
-
-                register(Extractor(name="v", version=version, extract=ex, emits=(Person,)))
-
-        h = PluginHost(load_entrypoints=False)
-        h.register(Versioned(), name="v")
-        return h
-
-    with Store(tmp_path, plugins=host("1")) as store:
+    with Store(tmp_path, plugins=versioned_host("1")) as store:
         ingest_all(store, seeds)
         assert {p["name"] for p in store.query("people")} == {"v1"}
         head = store.log.head
-    with Store(tmp_path, plugins=host("2")) as store:
+    with Store(tmp_path, plugins=versioned_host("2")) as store:
         assert len(store.pending()) == 5
         store.extract_pending()
         assert {p["name"] for p in store.query("people")} == {"v2"}

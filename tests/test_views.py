@@ -12,9 +12,9 @@ from typing import Any, ClassVar
 import attrs
 import pytest
 from attrs import frozen
-from conftest import ToyPlugin
+from conftest import versioned_host
 
-from factfold import Extractor, Fact, Meeting, Person, Statistic, event_type, hookimpl
+from factfold import Fact, Meeting, Person, Statistic, event_type
 from factfold import projection as projection_module
 from factfold.events import (
     BUILTIN_TYPES,
@@ -27,7 +27,6 @@ from factfold.events import (
     ExtractionFailed,
 )
 from factfold.log import LogCorrupt
-from factfold.pluginmanager import PluginHost
 from factfold.projection import ViewStore
 from factfold.segments import SegmentLog
 from factfold.store import Store
@@ -519,30 +518,15 @@ def test_extracting_some_extractors_marks_only_those(tmp_path, toy_host):
         assert store.pending() == {}
 
 
-def _versioned_host(version: str) -> PluginHost:
-    class Versioned:
-        @hookimpl
-        def factfold_register_extractors(self, register):
-            def ex(doc):
-                yield Person(span=(0, 1), evidence=doc.text[:1], name=f"v{version}")
-
-            register(Extractor(name="v", version=version, extract=ex, emits=(Person,)))
-
-    host = PluginHost(load_entrypoints=False)
-    host.register(ToyPlugin(), name="toy")
-    host.register(Versioned(), name="v")
-    return host
-
-
 def test_a_new_extractor_version_re_extracts_every_live_document(tmp_path):
-    with Store(tmp_path, plugins=_versioned_host("1")) as store:
+    with Store(tmp_path, plugins=versioned_host("1", toy=True)) as store:
         for name, data in (("one.txt", DOC1), ("two.txt", DOC2), ("three.txt", DOC3)):
             store.ingest_bytes(name, data)
         live = [store.doc_at("one.txt"), store.doc_at("two.txt")]
         assert store.extract_pending() == 3
         assert ("v", "1", 3) in _marks(store)
         assert store.remove("three.txt")
-    with Store(tmp_path, plugins=_versioned_host("2")) as store:
+    with Store(tmp_path, plugins=versioned_host("2", toy=True)) as store:
         head = store.log.head
         assert store.pending() == {doc: ["v"] for doc in live}
         assert store.extract_pending() == 2
@@ -552,11 +536,11 @@ def test_a_new_extractor_version_re_extracts_every_live_document(tmp_path):
         assert _marks(store) == {("toy-people", "1", head), ("toy-numbers", "1", head),
                                  ("v", "2", head)}
         head = store.log.head
-    with Store(tmp_path, plugins=_versioned_host("2")) as store:
+    with Store(tmp_path, plugins=versioned_host("2", toy=True)) as store:
         assert store.extract_pending() == 0
         assert store.log.head == head
     # Back to version 1: its outcomes were replaced, and its old mark with them.
-    with Store(tmp_path, plugins=_versioned_host("1")) as store:
+    with Store(tmp_path, plugins=versioned_host("1", toy=True)) as store:
         assert store.extract_pending() == 2
         assert _outcomes_since(store, head) == [(doc, "v", "1") for doc in live]
 
