@@ -54,7 +54,8 @@ SIZES = {
              "ingest_store": [1_000, 10_000, 100_000], "ingest_batch": 40,
              "query_facts": 1_000_000, "queries": 400},
     "quick": {"runs": 3, "append_events": 2_000, "single_events": 300,
-              "replay": [20_000], "rss": [20_000, 100_000], "es_max": 20_000,
+              # 100k and up, as in the full suite: a shorter catch-up folds in one process
+              "replay": [100_000], "rss": [100_000, 200_000], "es_max": 100_000,
               "ingest_store": [100, 1_000], "ingest_batch": 6,
               "query_facts": 50_000, "queries": 200},
 }
