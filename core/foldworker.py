@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import pickle
 import queue as queue_module
 import traceback
 from collections.abc import Callable, Iterator
@@ -63,12 +64,11 @@ def prepared_elsewhere(produce: Callable[[], Iterator[Any]]) -> Iterator[Any]:
 
 
 class _Failure:
-    """An exception raised in the child, carried to the parent."""
+    """An exception raised in the child, carried to the parent: itself if it pickles
+    (so a ``LogCorrupt`` is a ``LogCorrupt`` there too), else its traceback."""
 
     def __init__(self, exc: BaseException) -> None:
         try:
-            import pickle
-
             pickle.dumps(exc)
             self.exception: BaseException = exc
         except Exception:
