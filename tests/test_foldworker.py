@@ -1,0 +1,62 @@
+"""The forked process that prepares a long replay's chunks: order, failures, death."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+
+import pytest
+
+from factfold.foldworker import FoldWorkerError, prepared_elsewhere
+
+
+def test_items_arrive_in_order_and_the_child_is_gone_after():
+    assert list(prepared_elsewhere(lambda: iter(range(200)))) == list(range(200))
+    assert multiprocessing.active_children() == []
+
+
+def test_an_exception_in_the_child_is_raised_in_the_parent_as_itself():
+    def produce():
+        yield 1
+        raise ValueError("record 7 is not a record")
+
+    items = prepared_elsewhere(produce)
+    assert next(items) == 1
+    with pytest.raises(ValueError, match="record 7 is not a record"):
+        next(items)
+
+
+def test_an_exception_that_does_not_pickle_arrives_as_its_traceback():
+    class Local(Exception):  # a local class cannot be pickled
+        pass
+
+    def produce():
+        raise Local("only in the child")
+        yield
+
+    with pytest.raises(FoldWorkerError, match="only in the child"):
+        list(prepared_elsewhere(produce))
+
+
+def test_a_child_that_dies_is_reported_not_waited_for():
+    def produce():
+        yield "first"
+        os._exit(3)
+
+    received = []
+    with pytest.raises(FoldWorkerError, match="exit code 3"):
+        received.extend(prepared_elsewhere(produce))
+    assert received in ([], ["first"])  # "first" may die with the child, still unsent
+
+
+def test_a_parent_that_stops_reading_stops_the_child():
+    def produce():
+        n = 0
+        while True:  # more than the queue holds: the child blocks on a full queue
+            n += 1
+            yield n
+
+    items = prepared_elsewhere(produce)
+    assert next(items) == 1
+    items.close()
+    assert multiprocessing.active_children() == []
