@@ -45,12 +45,8 @@ LIVE = "EXISTS (SELECT 1 FROM paths p WHERE p.doc_id = {t}.doc_id)"
 _INSERT_FACT = "INSERT OR REPLACE INTO facts VALUES (?, ?, ?, ?, ?, CAST(? AS TEXT))"
 _UPSERT_RUN = ("INSERT INTO fact_runs VALUES (?, ?, ?, ?) ON CONFLICT (doc_id, extractor) "
                "DO UPDATE SET start = excluded.start, stop = excluded.stop")
-_encode = msgspec.json.Encoder().encode
-
-
-def _json(data: Mapping[str, Any]) -> bytes:
-    """A fact's fields as ``facts.data`` stores them: JSON, tuples as arrays."""
-    return _encode(data)
+#: a fact's fields as ``facts.data`` stores them: JSON, tuples as arrays
+_json = msgspec.json.Encoder().encode
 
 
 #: (schema version, fact kind or None for an outcome, key field, payload decoder)
@@ -395,7 +391,7 @@ class FactsView(Projection):
                     else:
                         key = getattr(f, key_field) if key_field else None
                         rows.append((position, kind, f.doc_id, f.extractor,
-                                     None if key is None else str(key), _encode(f)))
+                                     None if key is None else str(key), _json(f)))
                     continue
             payload = codec.from_record(record, position).payload
             if isinstance(payload, Fact):
