@@ -33,6 +33,7 @@ import structlog
 
 from factfold.events import Envelope, EventCodec
 
+from .durable import fsync_directory
 from .lock import WriterLock
 from .log import Damage, LogCorrupt, LogError, Repair, VerifyReport
 
@@ -245,7 +246,7 @@ class SegmentLog:
         self._segment_size = self._reserved = os.fstat(self._fd).st_size
         if segments and self._segment_size > scan.end:  # a reserve left by a crash
             self._drop_reserve(scan.end)
-        self._fsync_dir()
+        fsync_directory(self.directory)
 
     def _cut(self, path: Path, keep: int, size: int, reason: str) -> None:
         """Cut a torn or corrupt tail back to the last whole batch, and say so."""
@@ -273,13 +274,6 @@ class SegmentLog:
             f.write(json.dumps(attrs.asdict(repair)))
             f.write("\n")
 
-    def _fsync_dir(self) -> None:
-        fd = os.open(self.directory, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-
     def _roll(self) -> None:
         assert self._fd is not None
         self._drop_reserve(self._segment_size)  # a sealed segment ends with its last batch
@@ -287,7 +281,7 @@ class SegmentLog:
         os.close(self._fd)
         self._fd = os.open(self._segment_path(self._head), os.O_RDWR | os.O_CREAT, 0o644)
         self._segment_size = self._reserved = 0
-        self._fsync_dir()
+        fsync_directory(self.directory)
 
     def _reserve(self, end: int) -> None:
         """Zero-fill the segment ahead of the batches, at least to ``end``.
