@@ -9,9 +9,11 @@ over ``facts``; they own no tables.
 
 from __future__ import annotations
 
-import json
+import re
 import sqlite3
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from fnmatch import fnmatchcase
+from functools import cache
 from itertools import groupby
 from operator import itemgetter
 from typing import Any, ClassVar
@@ -34,32 +36,62 @@ from factfold.events import (
     Fact,
     type_name,
 )
-from factfold.events.codec import StoredRecord
+from factfold.events.codec import StoredRecord, encode_payload
 from factfold.events.facts import _PROVENANCE  # the same split Fact.attributes makes
 
 from .projection import Projection
 
 LIVE = "EXISTS (SELECT 1 FROM paths p WHERE p.doc_id = {t}.doc_id)"
 
-# ``data`` arrives as UTF-8 JSON bytes; SQLite's JSON functions want it stored as TEXT.
-_INSERT_FACT = "INSERT OR REPLACE INTO facts VALUES (?, ?, ?, ?, ?, CAST(? AS TEXT))"
+_INSERT_FACT = "INSERT OR REPLACE INTO facts VALUES (?, ?, ?, ?, ?)"
+#: facts are written this many rows per statement: binding a row costs less that way
+ROWS_PER_INSERT = 100
+_INSERT_FACTS = "INSERT OR REPLACE INTO facts VALUES " + ", ".join(
+    ["(?, ?, ?, ?, ?)"] * ROWS_PER_INSERT)
 _UPSERT_RUN = ("INSERT INTO fact_runs VALUES (?, ?, ?, ?) ON CONFLICT (doc_id, extractor) "
                "DO UPDATE SET start = excluded.start, stop = excluded.stop")
-#: a fact's fields as ``facts.data`` stores them: JSON, tuples as arrays
-_json = msgspec.json.Encoder().encode
+_unpack = msgspec.msgpack.Decoder(dict[str, Any]).decode
+
+
+def _in_groups(rows: list[tuple[Any, ...]]) -> tuple[list[list[Any]], list[tuple[Any, ...]]]:
+    """Rows as the parameters of :data:`_INSERT_FACTS` (each group's rows one flat list),
+    and the rows left over."""
+    whole = len(rows) - len(rows) % ROWS_PER_INSERT
+    groups = [[value for row in rows[i:i + ROWS_PER_INSERT] for value in row]
+              for i in range(0, whole, ROWS_PER_INSERT)]
+    return groups, rows[whole:]
 
 
 #: (schema version, fact kind or None for an outcome, key field, payload decoder)
 _Reader = tuple[int, str | None, str | None, Callable[[Any], Any]]
 _IGNORED: _Reader = (-1, None, None, lambda raw: None)
 _UNSEEN = object()
-_PROVENANCE_TYPES: dict[str, Any] = {
-    "span": tuple[int, int], "evidence": str, "doc_id": str, "extractor": str}
 
 
 _UPSERT_EXTRACTION = "INSERT OR REPLACE INTO extractions VALUES (?, ?, ?, ?, ?, ?, ?)"
 _UNLINK = "DELETE FROM paths WHERE path = ?"
 _UNREJECT = "DELETE FROM rejections WHERE path = ?"
+
+
+@cache
+def _table(sql: str) -> str:
+    """The table a statement writes."""
+    return re.search(r"\b(?:INTO|FROM)\s+(\w+)", sql)[1]  # type: ignore[index]
+
+
+def _by_table(steps: list[tuple[str, tuple[Any, ...]]]) -> list[tuple[str, list[Any]]]:
+    """Statements as ``(sql, [args, ...])`` groups, for one ``executemany`` each.
+
+    No statement of this view reads a table another one writes, so statements on different
+    tables may run in any order: each table's keep their log order, and a chunk of events
+    becomes a few groups instead of one per change of statement.
+    """
+    by_table: dict[str, list[tuple[str, tuple[Any, ...]]]] = {}
+    for step in steps:
+        by_table.setdefault(_table(step[0]), []).append(step)
+    return [(sql, [args for _, args in group])
+            for table_steps in by_table.values()
+            for sql, group in groupby(table_steps, key=itemgetter(0))]
 
 
 def _link(path: str, doc_id: str, pos: int) -> list[tuple[str, tuple[Any, ...]]]:
@@ -91,9 +123,29 @@ class _Outcome(msgspec.Struct, gc=False):
 _read_outcome = msgspec.msgpack.Decoder(_Outcome).decode
 
 
+def _is_glob(value: str) -> bool:
+    return "*" in value or "?" in value
+
+
 def _like(value: str) -> tuple[str, str]:
     """A filter value with ``*`` is a glob; otherwise an exact (indexed) match."""
-    return ("GLOB", value) if "*" in value or "?" in value else ("=", value)
+    return ("GLOB", value) if _is_glob(value) else ("=", value)
+
+
+def _matches(value: Any, wanted: str) -> bool:
+    """Whether a fact's field matches a filter value: as text (a glob with ``*`` or
+    ``?``, case-sensitive like SQLite's GLOB), a number by its value, a list by any item."""
+    if isinstance(value, list):
+        return any(_matches(item, wanted) for item in value)
+    if value is None:
+        return False
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        try:
+            return value == float(wanted)
+        except ValueError:
+            pass
+    text = str(value)
+    return fnmatchcase(text, wanted) if _is_glob(wanted) else text == wanted
 
 
 class DocumentsView(Projection):
@@ -155,7 +207,8 @@ class DocumentsView(Projection):
             db.execute(sql, args)
 
     def apply_many(self, db: sqlite3.Connection, envelopes: Sequence[Envelope]) -> None:
-        self.write_prepared(db, [step for env in envelopes for step in self._statements(env)])
+        self.write_prepared(
+            db, _by_table([step for env in envelopes for step in self._statements(env)]))
 
     @staticmethod
     def _statements(env: Envelope) -> list[tuple[str, tuple[Any, ...]]]:
@@ -204,12 +257,12 @@ class DocumentsView(Projection):
                     continue
             if record[0] in codec.registry:  # an unknown type: views leave it out
                 steps += self._statements(codec.from_record(record, position))
-        return steps
+        return _by_table(steps)
 
     def write_prepared(self, db: sqlite3.Connection, prepared: list[Any]) -> None:
-        """Run the statements in order, each run of the same statement as one executemany."""
-        for sql, group in groupby(prepared, key=itemgetter(0)):
-            db.executemany(sql, [args for _, args in group])
+        """Run the statements :func:`_by_table` grouped, a group per ``executemany``."""
+        for sql, args in prepared:
+            db.executemany(sql, args)
 
     def query(self, db: sqlite3.Connection, filters: Mapping[str, str]) -> list[dict[str, Any]]:
         if "rejected" in filters:
@@ -247,6 +300,10 @@ class DocumentsView(Projection):
 class FactsView(Projection):
     """Every current fact, of every kind, keyed for fast lookups.
 
+    ``facts.data`` holds a fact's fields (provenance first) as msgpack: for factfold's own
+    kinds, exactly the payload the log stores, so a replay copies it instead of decoding
+    and re-encoding every fact.
+
     ``fact_runs`` remembers, per (document, extractor), the positions of its current run's
     facts: a run's facts sit in one batch just before its outcome marker, so they are the
     positions ``[marker - fact_count, marker)``.  A newer outcome replaces the row, and a
@@ -255,12 +312,10 @@ class FactsView(Projection):
     """
 
     name = "facts"
-    version = 2
+    version = 3
     columns = ("kind", "doc_id", "extractor", "evidence")
 
     def __init__(self) -> None:
-        #: per fact class, its kind-specific field names (as Fact.attributes gives them)
-        self._names: dict[type, tuple[str, ...] | None] = {}
         self._readers: dict[str, _Reader | None] = {}
 
     def create(self, db: sqlite3.Connection) -> None:
@@ -268,7 +323,7 @@ class FactsView(Projection):
             """
             CREATE TABLE IF NOT EXISTS facts (
                 position INTEGER PRIMARY KEY, kind TEXT NOT NULL, doc_id TEXT NOT NULL,
-                extractor TEXT NOT NULL, key TEXT, data TEXT NOT NULL);
+                key TEXT, data BLOB NOT NULL);
             CREATE TABLE IF NOT EXISTS fact_runs (
                 doc_id TEXT NOT NULL, extractor TEXT NOT NULL,
                 start INTEGER NOT NULL, stop INTEGER NOT NULL,
@@ -285,33 +340,22 @@ class FactsView(Projection):
     def drop(self, db: sqlite3.Connection) -> None:
         db.executescript("DROP TABLE IF EXISTS facts; DROP TABLE IF EXISTS fact_runs;")
 
-    def _fields(self, fact: Fact) -> dict[str, Any]:
-        """Provenance, then ``fact.attributes()``: what ``facts.data`` holds.
-
-        Without walking ``attrs.fields`` for every fact; a plugin's fact class that
-        overrides ``attributes()`` is always asked.
-        """
-        cls = type(fact)
-        names = self._names.get(cls, ())
-        if names == ():
-            names = (None if cls.attributes is not Fact.attributes
-                     else tuple(f.name for f in attrs.fields(cls) if f.name not in _PROVENANCE))
-            self._names[cls] = names
-        data = {"span": fact.span, "evidence": fact.evidence, "doc_id": fact.doc_id,
-                "extractor": fact.extractor}
-        if names is None:
-            data.update(fact.attributes())
+    @staticmethod
+    def _row(position: int, e: Fact) -> tuple[Any, ...]:
+        """A fact's row.  A kind that overrides ``attributes()`` is stored as provenance
+        plus what that returns; any other as its fields, which is what the log stores."""
+        if type(e).attributes is Fact.attributes:
+            data = encode_payload(e)
+            key_field = e.key_field or next(
+                (f.name for f in attrs.fields(type(e)) if f.name not in _PROVENANCE), None)
+            key = getattr(e, key_field) if key_field else None
         else:
-            for name in names:
-                data[name] = getattr(fact, name)
-        return data
-
-    def _row(self, position: int, e: Fact) -> tuple[Any, ...]:
-        data = self._fields(e)
-        key_field = e.key_field or next((k for k in data if k not in _PROVENANCE), None)
-        key = data.get(key_field) if key_field else None
-        return (position, e.kind, e.doc_id, e.extractor, None if key is None else str(key),
-                _json(data))
+            fields = {"span": e.span, "evidence": e.evidence, "doc_id": e.doc_id,
+                      "extractor": e.extractor, **e.attributes()}
+            data = encode_payload(fields)
+            key_field = e.key_field or next((k for k in fields if k not in _PROVENANCE), None)
+            key = fields.get(key_field) if key_field else None
+        return (position, e.kind, e.doc_id, None if key is None else str(key), data)
 
     @staticmethod
     def _run(e: ExtractionCompleted | ExtractionFailed, position: int) -> tuple[Any, ...]:
@@ -329,22 +373,15 @@ class FactsView(Projection):
                 rows.append(self._row(env.position, e))
             elif isinstance(e, ExtractionCompleted | ExtractionFailed):
                 runs.append(self._run(e, env.position))
-        self._write(db, rows, runs)
-
-    @staticmethod
-    def _write(db: sqlite3.Connection, rows: list[tuple[Any, ...]],
-               runs: list[tuple[Any, ...]]) -> None:
-        """Facts first, then the runs in log order: a run only ever deletes the run before
-        it, which is already written, so a chunk needs two ``executemany`` calls."""
-        db.executemany(_INSERT_FACT, rows)
-        db.executemany(_UPSERT_RUN, runs)
+        self.write_prepared(db, (*_in_groups(rows), runs))
 
     def _reader(self, registry: EventRegistry, name: str) -> _Reader | None:
         """How :meth:`prepare_records` reads records of type ``name``: the current schema
-        version, the fact kind (``None`` for an outcome), the key field, and a typed
-        decoder of the stored payload.  Factfold's own fact kinds and outcomes have one;
-        a plugin's fact kind has none (it may convert fields or override ``attributes()``,
-        so its rows go through the event objects); other types are :data:`_IGNORED`."""
+        version, the fact kind (``None`` for an outcome), the key field, and a decoder that
+        checks a stored payload has exactly the class's fields and reads the few the row
+        needs.  Factfold's own fact kinds and the outcomes have one; a plugin's fact kind
+        has none (it may convert fields or override ``attributes()``, so its rows go
+        through the event objects); other types are :data:`_IGNORED`."""
         if name not in registry:
             return _IGNORED  # an unknown type: views leave it out
         cls = registry.get(name)
@@ -354,22 +391,24 @@ class FactsView(Projection):
             return _IGNORED
         if cls.__module__ != Fact.__module__ or cls.attributes is not Fact.attributes:
             return None
-        every = [f.name for f in attrs.fields(cls)]
-        own = [n for n in every if n not in _PROVENANCE]
-        # Exactly the class's fields, provenance typed: anything else fails to decode and
-        # takes the full decoding instead.
+        every = attrs.fields(cls)
+        key_field = cls.key_field or next(
+            (f.name for f in every if f.name not in _PROVENANCE), None)
+        # The row reads doc_id and the key; the other fields only have to be there (Raw:
+        # skipped, not built).  Anything else fails to decode and takes the full decoding.
+        read = {"doc_id": str, key_field: str | None}
         stored = msgspec.defstruct(f"{cls.__name__}Stored",
-                                   [(n, _PROVENANCE_TYPES.get(n, Any)) for n in every],
+                                   [(f.name, read.get(f.name, msgspec.Raw)) for f in every],
                                    forbid_unknown_fields=True, gc=False)
-        return (cls.__schema_version__, cls.kind, cls.key_field or (own[0] if own else None),
+        return (cls.__schema_version__, cls.kind, key_field,
                 msgspec.msgpack.Decoder(stored).decode)
 
     def prepare_records(self, codec: EventCodec,
                         records: Sequence[tuple[int, StoredRecord]]) -> Any:
-        """Replay's fast path: rows made by typed decoding of the stored payloads, no event
-        objects built.  A record at an older schema version, or whose fields do not match
-        its class, goes through the codec's full decoding instead, so the rows are exactly
-        what :meth:`apply` makes."""
+        """Replay's fast path: a fact's stored payload is its row's data as it is, checked
+        and read without building event objects.  A record at an older schema version, or
+        whose fields do not match its class, goes through the codec's full decoding
+        instead, so the rows are exactly what :meth:`apply` makes."""
         readers = self._readers
         rows, runs = [], []
         for position, record in records:
@@ -389,30 +428,37 @@ class FactsView(Projection):
                     if kind is None:
                         runs.append((f.doc_id, f.extractor, position - f.fact_count, position))
                     else:
-                        key = getattr(f, key_field) if key_field else None
-                        rows.append((position, kind, f.doc_id, f.extractor,
-                                     None if key is None else str(key), _json(f)))
+                        rows.append((position, kind, f.doc_id,
+                                     getattr(f, key_field) if key_field else None,
+                                     memoryview(record[8])))
                     continue
             payload = codec.from_record(record, position).payload
             if isinstance(payload, Fact):
                 rows.append(self._row(position, payload))
             elif isinstance(payload, ExtractionCompleted | ExtractionFailed):
                 runs.append(self._run(payload, position))
-        return rows, runs
+        return (*_in_groups(rows), runs)
 
     def write_prepared(self, db: sqlite3.Connection, prepared: Any) -> None:
-        self._write(db, *prepared)
+        """Facts first, then the runs in log order: a run only ever deletes the run before
+        it, which is already written."""
+        groups, rest, runs = prepared
+        db.executemany(_INSERT_FACTS, groups)
+        db.executemany(_INSERT_FACT, rest)
+        db.executemany(_UPSERT_RUN, runs)
 
     def rows(
         self, db: sqlite3.Connection, kind: str | None = None, filters: Mapping[str, str] = {},
         limit: int | None = None,
     ) -> Iterator[dict[str, Any]]:
-        """Current facts as export records, in log order (the first ``limit`` of them)."""
-        sql = (
-            "SELECT f.kind, f.doc_id, f.extractor, f.data,"
-            " (SELECT path FROM paths p WHERE p.doc_id = f.doc_id ORDER BY since LIMIT 1)"
-            " FROM facts f"
-        )
+        """Current facts as export records, in log order (the first ``limit`` of them).
+
+        The ``key`` filter and ``doc_id`` go through indexes; any other field is matched
+        here, against the decoded fact (a list field matches if one of its items does).
+        """
+        sql = ("SELECT f.kind, f.data,"
+               " (SELECT path FROM paths p WHERE p.doc_id = f.doc_id ORDER BY since LIMIT 1)"
+               " FROM facts f")
         args: list[Any] = []
         if "doc_id" in filters:
             # A document's facts are its runs' position ranges: no index over doc_id needed.
@@ -423,26 +469,26 @@ class FactsView(Projection):
         if kind is not None:
             sql += " AND f.kind = ?"
             args.append(kind)
-        for field, value in filters.items():
-            if field == "doc_id":
-                continue
-            if field == "key":
-                op, operand = _like(value)
-                sql += f" AND f.key {op} ?"
-                args.append(operand)
-            else:
-                op, operand = _like(value)
-                sql += f" AND json_extract(f.data, ?) {op} ?"
-                args += [f"$.{field}", operand]
+        if "key" in filters:
+            op, operand = _like(filters["key"])
+            sql += f" AND f.key {op} ?"
+            args.append(operand)
+        fields_wanted = {f: v for f, v in filters.items() if f not in ("doc_id", "key")}
         sql += " ORDER BY f.position"
-        if limit is not None:
+        if limit is not None and not fields_wanted:
             sql += " LIMIT ?"
             args.append(limit)
-        for kind_, doc_id, extractor, data, source in db.execute(sql, args):
-            fields = json.loads(data)
-            del fields["doc_id"], fields["extractor"]
-            yield {"kind": kind_, "source": source, "doc_id": doc_id, "extractor": extractor,
-                   "span": fields.pop("span"), "evidence": fields.pop("evidence"), **fields}
+        found = 0
+        for kind_, data, source in db.execute(sql, args):
+            fields = _unpack(data)
+            if not all(_matches(fields.get(f), v) for f, v in fields_wanted.items()):
+                continue
+            yield {"kind": kind_, "source": source, "doc_id": fields.pop("doc_id"),
+                   "extractor": fields.pop("extractor"), "span": fields.pop("span"),
+                   "evidence": fields.pop("evidence"), **fields}
+            found += 1
+            if found == limit:
+                return
 
     def kinds(self, db: sqlite3.Connection) -> list[str]:
         return [k for (k,) in db.execute("SELECT DISTINCT kind FROM facts ORDER BY kind")]

@@ -38,7 +38,9 @@ class DecodeError(ValueError):
 StoredRecord = tuple[str, int, Any, Any, Any, Any, Any, Any, msgspec.Raw]
 _read_batch = msgspec.msgpack.Decoder(list[StoredRecord]).decode
 decode_payload = msgspec.msgpack.decode
-_write_batch = msgspec.msgpack.Encoder().encode
+#: a payload (attrs instance or map) as a stored record holds it
+encode_payload = msgspec.msgpack.Encoder().encode
+_write_batch = encode_payload
 
 
 class EventCodec:
