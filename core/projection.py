@@ -26,7 +26,7 @@ from factfold.events import Envelope, EventCodec, OpaqueEvent
 from factfold.events.codec import StoredRecord
 
 from .durable import fsync_directory
-from .foldworker import parallel_fold_available, prepared_elsewhere
+from .foldworker import parallel_fold_available, prepared_elsewhere, rare_collections
 from .log import EventLog
 
 log = structlog.get_logger("factfold.projection")
@@ -356,18 +356,19 @@ class ViewStore:
         events (each commit with the checkpoints), so a long replay pays for few commits
         and a crash repeats at most that much work.
         """
+        head = event_log.head
         read_records = getattr(event_log, "read_records", None)
         if read_records is not None:
             codec = event_log.codec
-            chunks: Iterator[Any] = self._prepared(read_records, codec, event_log, parallel)
+            parallel = parallel and head - self.position >= PARALLEL_FROM
+            chunks: Iterator[Any] = self._prepared(read_records, codec, parallel)
             fold: Callable[[Any], None] = partial(self._apply_prepared, codec)
         else:
             events = iter(event_log.read(self.position))
             chunks = iter(lambda: list(islice(events, CATCH_UP_BATCH)), [])
             fold = self.apply_chunk
-        from_nothing = (all(n == 0 for n in self._next.values())
-                        and event_log.head >= COMMIT_EVERY)
-        with self._unsynced() if from_nothing else nullcontext():
+        from_nothing = all(n == 0 for n in self._next.values()) and head >= COMMIT_EVERY
+        with self._unsynced() if from_nothing else nullcontext(), rare_collections():
             return self._fold(chunks, fold, progress)
 
     def _fold(self, chunks: Iterator[Any], fold: Callable[[Any], None],
@@ -391,16 +392,14 @@ class ViewStore:
         return seen
 
     def _prepared(self, read_records: Callable[[int], Iterator[tuple[int, list[Any]]]],
-                  codec: EventCodec, event_log: EventLog, parallel: bool
-                  ) -> Iterator[PreparedChunk]:
+                  codec: EventCodec, parallel: bool) -> Iterator[PreparedChunk]:
         """The chunks to fold, prepared here, or (for a long catch-up on a machine with
         more than one core) in a forked process while this one writes."""
         position = self.position
         starts = dict(self._next)
         every_view_prepares = all(prepares(p) or p.handles == frozenset()
                                   for p in self.projections.values())
-        if (parallel and every_view_prepares and parallel_fold_available()
-                and event_log.head - position >= PARALLEL_FROM):
+        if parallel and every_view_prepares and parallel_fold_available():
             return prepared_elsewhere(lambda: prepared_chunks(
                 self.projections, starts, codec, read_records(position), keep_records=False))
         return prepared_chunks(self.projections, starts, codec, read_records(position),
