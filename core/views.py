@@ -43,23 +43,62 @@ from .projection import Projection
 
 LIVE = "EXISTS (SELECT 1 FROM paths p WHERE p.doc_id = {t}.doc_id)"
 
-_INSERT_FACT = "INSERT OR REPLACE INTO facts VALUES (?, ?, ?, ?, ?)"
-#: facts are written this many rows per statement: binding a row costs less that way
-ROWS_PER_INSERT = 100
-_INSERT_FACTS = "INSERT OR REPLACE INTO facts VALUES " + ", ".join(
-    ["(?, ?, ?, ?, ?)"] * ROWS_PER_INSERT)
+_INSERT_KEY = "INSERT OR REPLACE INTO facts VALUES (?, ?, ?)"
+#: facts' keys are written this many rows per statement: binding a row costs less that way
+KEYS_PER_INSERT = 200
+_INSERT_KEYS = "INSERT OR REPLACE INTO facts VALUES " + ", ".join(
+    ["(?, ?, ?)"] * KEYS_PER_INSERT)
+_INSERT_BODY = "INSERT OR REPLACE INTO fact_bodies VALUES (?, ?, ?, ?)"
 _UPSERT_RUN = ("INSERT INTO fact_runs VALUES (?, ?, ?, ?) ON CONFLICT (doc_id, extractor) "
                "DO UPDATE SET start = excluded.start, stop = excluded.stop")
+#: the body that holds the fact at a position (facts f)
+_BODY_OF = ("(SELECT start FROM fact_bodies WHERE start <= f.position "
+            "ORDER BY start DESC LIMIT 1)")
+
+_read_items = msgspec.msgpack.Decoder(list[msgspec.Raw]).decode
 _unpack = msgspec.msgpack.Decoder(dict[str, Any]).decode
 
 
-def _in_groups(rows: list[tuple[Any, ...]]) -> tuple[list[list[Any]], list[tuple[Any, ...]]]:
-    """Rows as the parameters of :data:`_INSERT_FACTS` (each group's rows one flat list),
-    and the rows left over."""
-    whole = len(rows) - len(rows) % ROWS_PER_INSERT
-    groups = [[value for row in rows[i:i + ROWS_PER_INSERT] for value in row]
-              for i in range(0, whole, ROWS_PER_INSERT)]
-    return groups, rows[whole:]
+def _body(items: Sequence[Any]) -> bytes:
+    """Facts' encoded fields as one msgpack array.  Always the 32-bit array header, so
+    that bodies can be joined without decoding them (:func:`_joined`)."""
+    return b"\xdd" + len(items).to_bytes(4, "big") + b"".join(items)
+
+
+def _joined(first: bytes, then: bytes) -> bytes:
+    count = int.from_bytes(first[1:5], "big") + int.from_bytes(then[1:5], "big")
+    return b"\xdd" + count.to_bytes(4, "big") + first[5:] + then[5:]
+
+
+#: a fact as both folding paths see it: (position, kind, doc_id, key, encoded fields)
+_Fact = tuple[int, str, str, str | None, Any]
+
+
+def _gathered(facts: list[_Fact]) -> tuple[list[list[Any]], list[tuple[Any, ...]],
+                                            list[tuple[Any, ...]]]:
+    """Facts (in log order) as the rows to write: their keys, :data:`KEYS_PER_INSERT`
+    rows to a flat list, the keys left over, and their bodies, one per stretch of
+    consecutive positions of the same document."""
+    keys: list[Any] = []
+    bodies: list[tuple[Any, ...]] = []
+    items: list[Any] = []
+    start = following = -1
+    doc = None
+    for position, kind, doc_id, key, data in facts:
+        keys += (position, kind, key)
+        if position != following or doc_id != doc:
+            if items:
+                bodies.append((start, following, doc, _body(items)))
+            start, doc, items = position, doc_id, []
+        items.append(data)
+        following = position + 1
+    if items:
+        bodies.append((start, following, doc, _body(items)))
+    width = 3 * KEYS_PER_INSERT
+    whole = len(keys) - len(keys) % width
+    groups = [keys[i:i + width] for i in range(0, whole, width)]
+    rest = [tuple(keys[i:i + 3]) for i in range(whole, len(keys), 3)]
+    return groups, rest, bodies
 
 
 #: (schema version, fact kind or None for an outcome, key field, payload decoder)
@@ -109,7 +148,33 @@ class _Completed(msgspec.Struct, forbid_unknown_fields=True, gc=False):
     fact_count: int
 
 
-_read_completed = msgspec.msgpack.Decoder(_Completed).decode
+class _Added(msgspec.Struct, forbid_unknown_fields=True, gc=False):
+    """A stored ``document.added`` payload, exactly; its text skipped, not decoded."""
+
+    doc_id: str
+    path: str
+    text: msgspec.Raw
+    encoding: str
+    size: int
+
+
+def _added(e: DocumentAdded | _Added, pos: int) -> list[tuple[str, tuple[Any, ...]]]:
+    return [("INSERT OR IGNORE INTO documents VALUES (?, ?, ?, ?)",
+             (e.doc_id, pos, e.encoding, e.size)), *_link(e.path, e.doc_id, pos)]
+
+
+def _completed(e: ExtractionCompleted | _Completed,
+               pos: int) -> list[tuple[str, tuple[Any, ...]]]:
+    return [(_UPSERT_EXTRACTION, (e.doc_id, e.extractor, e.version, "completed",
+                                  e.fact_count, None, pos))]
+
+
+#: the stored payloads the documents view reads without building events: most of its
+#: events, and a document's text is most of a log's bytes
+_TYPED = {(cls.__event_type__, cls.__schema_version__): (msgspec.msgpack.Decoder(typed).decode,
+                                                          steps)
+          for cls, typed, steps in ((DocumentAdded, _Added, _added),
+                                    (ExtractionCompleted, _Completed, _completed))}
 
 
 class _Outcome(msgspec.Struct, gc=False):
@@ -216,8 +281,7 @@ class DocumentsView(Projection):
         e = env.payload
         pos = env.position
         if isinstance(e, DocumentAdded):
-            return [("INSERT OR IGNORE INTO documents VALUES (?, ?, ?, ?)",
-                     (e.doc_id, pos, e.encoding, e.size)), *_link(e.path, e.doc_id, pos)]
+            return _added(e, pos)
         if isinstance(e, DocumentLinked):
             return _link(e.path, e.doc_id, pos)
         if isinstance(e, DocumentSuperseded):
@@ -231,8 +295,7 @@ class DocumentsView(Projection):
                     ("INSERT OR REPLACE INTO rejections VALUES (?, ?, ?, ?, ?)",
                      (e.path, e.reason, e.sha256, e.size, pos))]
         if isinstance(e, ExtractionCompleted):
-            return [(_UPSERT_EXTRACTION, (e.doc_id, e.extractor, e.version, "completed",
-                                          e.fact_count, None, pos))]
+            return _completed(e, pos)
         if isinstance(e, ExtractionFailed):
             return [(_UPSERT_EXTRACTION, (e.doc_id, e.extractor, e.version, "failed", 0,
                                           f"{e.error}: {e.reason}", pos))]
@@ -240,20 +303,20 @@ class DocumentsView(Projection):
 
     def prepare_records(self, codec: EventCodec,
                         records: Sequence[tuple[int, StoredRecord]]) -> list[Any]:
-        """The statements for these records; completed extractions (most of this view's
-        events) are read straight from their stored payloads, the rest decoded."""
+        """The statements for these records; added documents and completed extractions
+        (most of this view's events) are read straight from their stored payloads, the
+        rest decoded."""
         steps: list[tuple[str, tuple[Any, ...]]] = []
-        completed = ExtractionCompleted.__event_type__, ExtractionCompleted.__schema_version__
         for position, record in records:
-            if (record[0], record[1]) == completed:
+            typed = _TYPED.get((record[0], record[1]))
+            if typed is not None:
+                decode, statements = typed
                 try:
-                    o = _read_completed(record[8])
+                    o = decode(record[8])
                 except msgspec.MsgspecError:
                     pass
                 else:
-                    steps.append((_UPSERT_EXTRACTION, (o.doc_id, o.extractor, o.version,
-                                                       "completed", o.fact_count, None,
-                                                       position)))
+                    steps += statements(o, position)
                     continue
             if record[0] in codec.registry:  # an unknown type: views leave it out
                 steps += self._statements(codec.from_record(record, position))
@@ -300,19 +363,21 @@ class DocumentsView(Projection):
 class FactsView(Projection):
     """Every current fact, of every kind, keyed for fast lookups.
 
-    ``facts.data`` holds a fact's fields (provenance first) as msgpack: for factfold's own
-    kinds, exactly the payload the log stores, so a replay copies it instead of decoding
-    and re-encoding every fact.
+    ``facts`` has a narrow row per fact, what queries find it by: position, kind, key.
+    Its fields live in ``fact_bodies``, one row per stretch of consecutive facts of a
+    document (in practice, an extraction run), as a msgpack array of the payloads the log
+    stores: a replay copies a run's payloads as they are, instead of decoding, re-encoding
+    and binding every fact.  A fact's body is the last one starting at or before it.
 
     ``fact_runs`` remembers, per (document, extractor), the positions of its current run's
     facts: a run's facts sit in one batch just before its outcome marker, so they are the
     positions ``[marker - fact_count, marker)``.  A newer outcome replaces the row, and a
-    trigger deletes the older run's facts by that position range, without an index over
-    ``(doc_id, extractor)`` that every fact would have to update.
+    trigger deletes the older run's facts and bodies by that position range, without an
+    index over ``(doc_id, extractor)`` that every fact would have to update.
     """
 
     name = "facts"
-    version = 3
+    version = 4
     columns = ("kind", "doc_id", "extractor", "evidence")
 
     def __init__(self) -> None:
@@ -322,15 +387,20 @@ class FactsView(Projection):
         db.executescript(
             """
             CREATE TABLE IF NOT EXISTS facts (
-                position INTEGER PRIMARY KEY, kind TEXT NOT NULL, doc_id TEXT NOT NULL,
-                key TEXT, data BLOB NOT NULL);
+                position INTEGER PRIMARY KEY, kind TEXT NOT NULL, key TEXT);
+            CREATE TABLE IF NOT EXISTS fact_bodies (
+                start INTEGER PRIMARY KEY, stop INTEGER NOT NULL, doc_id TEXT NOT NULL,
+                data BLOB NOT NULL);
             CREATE TABLE IF NOT EXISTS fact_runs (
                 doc_id TEXT NOT NULL, extractor TEXT NOT NULL,
                 start INTEGER NOT NULL, stop INTEGER NOT NULL,
                 PRIMARY KEY (doc_id, extractor)) WITHOUT ROWID;
             CREATE TRIGGER IF NOT EXISTS fact_runs_superseded AFTER UPDATE ON fact_runs
                 WHEN old.start <> new.start
-                BEGIN DELETE FROM facts WHERE position >= old.start AND position < old.stop; END;
+                BEGIN
+                    DELETE FROM facts WHERE position >= old.start AND position < old.stop;
+                    DELETE FROM fact_bodies WHERE start >= old.start AND start < old.stop;
+                END;
             """
         )
 
@@ -338,12 +408,14 @@ class FactsView(Projection):
         db.execute("CREATE INDEX IF NOT EXISTS facts_key ON facts (kind, key)")
 
     def drop(self, db: sqlite3.Connection) -> None:
-        db.executescript("DROP TABLE IF EXISTS facts; DROP TABLE IF EXISTS fact_runs;")
+        db.executescript("DROP TABLE IF EXISTS facts; DROP TABLE IF EXISTS fact_bodies;"
+                         "DROP TABLE IF EXISTS fact_runs;")
 
     @staticmethod
-    def _row(position: int, e: Fact) -> tuple[Any, ...]:
-        """A fact's row.  A kind that overrides ``attributes()`` is stored as provenance
-        plus what that returns; any other as its fields, which is what the log stores."""
+    def _fact(position: int, e: Fact) -> _Fact:
+        """A fact as :func:`_gathered` takes it.  A kind that overrides ``attributes()`` is
+        stored as provenance plus what that returns; any other as its fields, which is
+        what the log stores."""
         if type(e).attributes is Fact.attributes:
             data = encode_payload(e)
             key_field = e.key_field or next(
@@ -366,14 +438,14 @@ class FactsView(Projection):
         self.apply_many(db, (env,))
 
     def apply_many(self, db: sqlite3.Connection, envelopes: Sequence[Envelope]) -> None:
-        rows, runs = [], []
+        facts, runs = [], []
         for env in envelopes:
             e = env.payload
             if isinstance(e, Fact):
-                rows.append(self._row(env.position, e))
+                facts.append(self._fact(env.position, e))
             elif isinstance(e, ExtractionCompleted | ExtractionFailed):
                 runs.append(self._run(e, env.position))
-        self.write_prepared(db, (*_in_groups(rows), runs))
+        self.write_prepared(db, (*_gathered(facts), runs))
 
     def _reader(self, registry: EventRegistry, name: str) -> _Reader | None:
         """How :meth:`prepare_records` reads records of type ``name``: the current schema
@@ -405,12 +477,13 @@ class FactsView(Projection):
 
     def prepare_records(self, codec: EventCodec,
                         records: Sequence[tuple[int, StoredRecord]]) -> Any:
-        """Replay's fast path: a fact's stored payload is its row's data as it is, checked
+        """Replay's fast path: a fact's stored payload goes into its body as it is, checked
         and read without building event objects.  A record at an older schema version, or
         whose fields do not match its class, goes through the codec's full decoding
         instead, so the rows are exactly what :meth:`apply` makes."""
         readers = self._readers
-        rows, runs = [], []
+        facts: list[_Fact] = []
+        runs = []
         for position, record in records:
             name = record[0]
             reader = readers.get(name, _UNSEEN)
@@ -428,24 +501,37 @@ class FactsView(Projection):
                     if kind is None:
                         runs.append((f.doc_id, f.extractor, position - f.fact_count, position))
                     else:
-                        rows.append((position, kind, f.doc_id,
-                                     getattr(f, key_field) if key_field else None,
-                                     memoryview(record[8])))
+                        facts.append((position, kind, f.doc_id,
+                                      getattr(f, key_field) if key_field else None, record[8]))
                     continue
             payload = codec.from_record(record, position).payload
             if isinstance(payload, Fact):
-                rows.append(self._row(position, payload))
+                facts.append(self._fact(position, payload))
             elif isinstance(payload, ExtractionCompleted | ExtractionFailed):
                 runs.append(self._run(payload, position))
-        return (*_in_groups(rows), runs)
+        return (*_gathered(facts), runs)
 
     def write_prepared(self, db: sqlite3.Connection, prepared: Any) -> None:
         """Facts first, then the runs in log order: a run only ever deletes the run before
         it, which is already written."""
-        groups, rest, runs = prepared
-        db.executemany(_INSERT_FACTS, groups)
-        db.executemany(_INSERT_FACT, rest)
+        groups, rest, bodies, runs = prepared
+        db.executemany(_INSERT_KEYS, groups)
+        db.executemany(_INSERT_KEY, rest)
+        if bodies:
+            db.executemany(_INSERT_BODY, self._continued(db, bodies))
         db.executemany(_UPSERT_RUN, runs)
+
+    @staticmethod
+    def _continued(db: sqlite3.Connection, bodies: list[Any]) -> list[Any]:
+        """The bodies to insert, the first one joined to the stored body it continues
+        (facts folded one at a time, or a stretch cut by a chunk): stretches are the same
+        however the log was handed over."""
+        start, stop, doc_id, data = bodies[0]
+        before = db.execute("SELECT start, stop, doc_id, data FROM fact_bodies "
+                            "WHERE start < ? ORDER BY start DESC LIMIT 1", (start,)).fetchone()
+        if before is None or before[1] != start or before[2] != doc_id:
+            return bodies
+        return [(before[0], stop, doc_id, _joined(before[3], data)), *bodies[1:]]
 
     def rows(
         self, db: sqlite3.Connection, kind: str | None = None, filters: Mapping[str, str] = {},
@@ -456,16 +542,16 @@ class FactsView(Projection):
         The ``key`` filter and ``doc_id`` go through indexes; any other field is matched
         here, against the decoded fact (a list field matches if one of its items does).
         """
-        sql = ("SELECT f.kind, f.data,"
-               " (SELECT path FROM paths p WHERE p.doc_id = f.doc_id ORDER BY since LIMIT 1)"
-               " FROM facts f")
+        sql = ("SELECT f.position, f.kind, b.start,"
+               " (SELECT path FROM paths p WHERE p.doc_id = b.doc_id ORDER BY since LIMIT 1)"
+               f" FROM facts f JOIN fact_bodies b ON b.start = {_BODY_OF}")
         args: list[Any] = []
         if "doc_id" in filters:
             # A document's facts are its runs' position ranges: no index over doc_id needed.
             sql += (" JOIN fact_runs r ON f.position >= r.start AND f.position < r.stop"
                     " AND r.doc_id GLOB ?")
             args.append(filters["doc_id"].rstrip("*") + "*")
-        sql += f" WHERE {LIVE.format(t='f')}"
+        sql += f" WHERE {LIVE.format(t='b')}"
         if kind is not None:
             sql += " AND f.kind = ?"
             args.append(kind)
@@ -479,8 +565,14 @@ class FactsView(Projection):
             sql += " LIMIT ?"
             args.append(limit)
         found = 0
-        for kind_, data, source in db.execute(sql, args):
-            fields = _unpack(data)
+        items: list[msgspec.Raw] = []
+        items_start = -1
+        for position, kind_, start, source in db.execute(sql, args):
+            if start != items_start:  # one body read per stretch of facts, not per fact
+                (data,) = db.execute("SELECT data FROM fact_bodies WHERE start = ?",
+                                     (start,)).fetchone()
+                items, items_start = _read_items(data), start
+            fields = _unpack(items[position - start])
             if not all(_matches(fields.get(f), v) for f, v in fields_wanted.items()):
                 continue
             yield {"kind": kind_, "source": source, "doc_id": fields.pop("doc_id"),

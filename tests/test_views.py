@@ -199,13 +199,23 @@ def folded(tmp_path):
     log.close()
 
 
-_unpack = msgspec.msgpack.decode
+def _stored(db: sqlite3.Connection, where: str = "1",
+            args: tuple[Any, ...] = ()) -> list[tuple[str, str | None, dict[str, Any]]]:
+    """(kind, key, fields) of the facts ``where`` selects (over facts f and fact_bodies b),
+    in log order, each fact's fields read straight from its body."""
+    found = []
+    for position, kind, key, start, data in db.execute(
+            "SELECT f.position, f.kind, f.key, b.start, b.data FROM facts f JOIN fact_bodies b"
+            " ON b.start = (SELECT start FROM fact_bodies WHERE start <= f.position"
+            f" ORDER BY start DESC LIMIT 1) WHERE {where} ORDER BY f.position", args):
+        items = msgspec.msgpack.decode(data)
+        assert position - start < len(items)
+        found.append((kind, key, items[position - start]))
+    return found
 
 
 def _fields(db: sqlite3.Connection, where: str, args: tuple[Any, ...] = ()) -> list[Any]:
-    """``facts.data`` (a fact's fields, msgpack) of the rows ``where`` selects, in log order."""
-    return [_unpack(d) for (d,) in db.execute(
-        f"SELECT data FROM facts WHERE {where} ORDER BY position", args)]
+    return [fields for _, _, fields in _stored(db, where, args)]
 
 
 def _from_read(path: Path, log: SegmentLog) -> ViewStore:
@@ -254,6 +264,10 @@ def test_only_the_latest_run_of_each_document_and_extractor_keeps_its_facts(fold
             == positions, name
         runs = {(d, x): (s, e) for d, x, s, e in db.execute("SELECT * FROM fact_runs")}
         assert runs == ranges, name
+        # A superseded run's bodies went with its facts: every body holds a current fact.
+        assert db.execute("SELECT COUNT(*) FROM fact_bodies b WHERE NOT EXISTS (SELECT 1 "
+                          "FROM facts WHERE position >= b.start AND position < b.stop)"
+                          ).fetchone() == (0,), name
 
         def names(doc: str, extractor: str, field: str = "name", db=db) -> list[Any]:
             """One field of the (doc, extractor)'s facts that have it, in log order."""
@@ -279,12 +293,10 @@ def test_only_the_latest_run_of_each_document_and_extractor_keeps_its_facts(fold
             "span": [0, 2], "evidence": "会长张三", "doc_id": A, "extractor": "people@2",
             "name": "张三", "title": "主任", "organization": None, "aliases": ["老张"]}
         # The plugin kinds went through their classes: Note's own attributes() and key.
-        assert [(k, _unpack(d)) for k, d in db.execute(
-            "SELECT key, data FROM facts WHERE kind = 'note'")] == [
+        assert [(key, d) for _, key, d in _stored(db, "kind = 'note'")] == [
             ("WORLD", {"span": [1, 2], "evidence": "w", "doc_id": B, "extractor": "tags@1",
                        "body": "WORLD", "chars": 5})], name
-        keys = db.execute("SELECT kind, key FROM facts WHERE doc_id = ? ORDER BY position",
-                          (B,)).fetchall()
+        keys = [(kind, key) for kind, key, _ in _stored(db, "doc_id = ?", (B,))]
         assert keys == [("person", "王五"), ("tag", "beta"), ("note", "WORLD"),
                         ("statistic", "人"), ("statistic", "%")], name
 
@@ -305,8 +317,7 @@ def test_a_plugin_fact_kind_is_stored_as_its_class_says(tmp_path):
                                      Tag(span=(0, 1), evidence="t", label="x", weight=2)]))
     fast = ViewStore(tmp_path / "fast.sqlite", builtin_views())
     fast.catch_up(log)
-    rows = fast.db.execute("SELECT kind, key, data FROM facts ORDER BY position").fetchall()
-    assert [(k, key, _unpack(d)) for k, key, d in rows] == [
+    assert _stored(fast.db) == [
         ("note", "HELLO", {"span": [0, 1], "evidence": "n", "doc_id": A,
                            "extractor": "tags@1", "body": "HELLO", "chars": 5}),
         ("tag", "x", {"span": [0, 1], "evidence": "t", "doc_id": A, "extractor": "tags@1",
