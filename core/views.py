@@ -14,7 +14,7 @@ import sqlite3
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from fnmatch import fnmatchcase
 from functools import cache
-from itertools import groupby
+from itertools import groupby, islice
 from operator import itemgetter
 from typing import Any, ClassVar
 
@@ -57,6 +57,22 @@ _BODY_OF = ("(SELECT start FROM fact_bodies WHERE start <= f.position "
 
 _read_items = msgspec.msgpack.Decoder(list[msgspec.Raw]).decode
 _unpack = msgspec.msgpack.Decoder(dict[str, Any]).decode
+
+
+#: facts read per page: their bodies are fetched with one query per page
+_PAGE = 256
+
+
+def _with_fields(db: sqlite3.Connection,
+                 page: list[tuple[int, str, int, str]]) -> Iterator[tuple[str, Any, str]]:
+    """(kind, fields, source) for a page of (position, kind, body start, source)."""
+    starts = list(dict.fromkeys(start for _, _, start, _ in page))
+    bodies = dict(db.execute(
+        f"SELECT start, data FROM fact_bodies WHERE start IN ({', '.join('?' * len(starts))})",
+        starts))
+    items = {start: _read_items(data) for start, data in bodies.items()}
+    for position, kind, start, source in page:
+        yield kind, _unpack(items[start][position - start]), source
 
 
 def _body(items: Sequence[Any]) -> bytes:
@@ -565,22 +581,17 @@ class FactsView(Projection):
             sql += " LIMIT ?"
             args.append(limit)
         found = 0
-        items: list[msgspec.Raw] = []
-        items_start = -1
-        for position, kind_, start, source in db.execute(sql, args):
-            if start != items_start:  # one body read per stretch of facts, not per fact
-                (data,) = db.execute("SELECT data FROM fact_bodies WHERE start = ?",
-                                     (start,)).fetchone()
-                items, items_start = _read_items(data), start
-            fields = _unpack(items[position - start])
-            if not all(_matches(fields.get(f), v) for f, v in fields_wanted.items()):
-                continue
-            yield {"kind": kind_, "source": source, "doc_id": fields.pop("doc_id"),
-                   "extractor": fields.pop("extractor"), "span": fields.pop("span"),
-                   "evidence": fields.pop("evidence"), **fields}
-            found += 1
-            if found == limit:
-                return
+        cursor = db.execute(sql, args)
+        while page := cursor.fetchmany(_PAGE):
+            for kind_, fields, source in _with_fields(db, page):
+                if not all(_matches(fields.get(f), v) for f, v in fields_wanted.items()):
+                    continue
+                yield {"kind": kind_, "source": source, "doc_id": fields.pop("doc_id"),
+                       "extractor": fields.pop("extractor"), "span": fields.pop("span"),
+                       "evidence": fields.pop("evidence"), **fields}
+                found += 1
+                if found == limit:
+                    return
 
     def kinds(self, db: sqlite3.Connection) -> list[str]:
         return [k for (k,) in db.execute("SELECT DISTINCT kind FROM facts ORDER BY kind")]
@@ -627,19 +638,20 @@ class PeopleView(FactKindView):
 
     def query(self, db: sqlite3.Connection, filters: Mapping[str, str],
               limit: int | None = None) -> list[dict[str, Any]]:
-        people: dict[str, dict[str, Any]] = {}
+        # Each list as the keys of a dict: in first-seen order, without a scan per fact
+        # (a common name has hundreds of facts).
+        people: dict[str, dict[str, dict[str, None]]] = {}
         for r in self.facts.rows(db, self.kind, self._filters(filters)):
-            person = people.setdefault(
-                r["name"], {"name": r["name"], "posts": [], "documents": [], "aliases": []})
+            person = people.get(r["name"])
+            if person is None:
+                person = people[r["name"]] = {"posts": {}, "documents": {}, "aliases": {}}
             post = " ".join(x for x in (r.get("organization"), r.get("title")) if x)
-            if post and post not in person["posts"]:
-                person["posts"].append(post)
-            if r["source"] not in person["documents"]:
-                person["documents"].append(r["source"])
-            for alias in r.get("aliases") or ():
-                if alias not in person["aliases"]:
-                    person["aliases"].append(alias)
-        return list(people.values())[:limit]
+            if post:
+                person["posts"][post] = None
+            person["documents"][r["source"]] = None
+            person["aliases"].update(dict.fromkeys(r.get("aliases") or ()))
+        return [{"name": name, **{k: list(v) for k, v in lists.items()}}
+                for name, lists in islice(people.items(), limit)]
 
 
 def builtin_views() -> list[Projection]:
