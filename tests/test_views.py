@@ -366,7 +366,7 @@ def test_rebuild_folds_the_same_tables_and_builds_the_indexes(folded):
             "EXPLAIN QUERY PLAN SELECT * FROM facts WHERE kind = 'person' AND key = '张三'"))
         assert "facts_key" in plan
 
-    # The trigger came back with the tables: a new run still replaces the old one.
+    # After a rebuild, a new run still replaces the old one.
     views = stores["fast"]
     for env in log.append(_run(A, "people", "3", [_person("周九")])):
         views.apply(env)
