@@ -228,7 +228,8 @@ def _cell(value: Any) -> str:
 @cli.command()
 @click.argument("kind")
 @click.option("-f", "--filter", "filters", multiple=True, metavar="FIELD=VALUE",
-              help="Keep rows whose FIELD equals VALUE (* and ? glob).")
+              help="Keep rows whose FIELD equals VALUE (* and ? glob); a number matches "
+              "by value, a list if one of its items does.")
 @click.option("--rejected", is_flag=True, help="documents: the files that were rejected.")
 @click.option("--failed", is_flag=True, help="documents: failed extractions with reasons.")
 @click.option("--json", "as_json", is_flag=True, help="JSON lines instead of a table.")

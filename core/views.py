@@ -58,6 +58,29 @@ _read_items = msgspec.msgpack.Decoder(list[msgspec.Raw]).decode
 _unpack = msgspec.msgpack.Decoder(dict[str, Any]).decode
 
 
+@cache
+def _field_order(kind: str) -> tuple[str, ...] | None:
+    """A fact kind's own fields in the order its class declares them, if it is loaded."""
+    classes = list(Fact.__subclasses__())
+    while classes:
+        cls = classes.pop()
+        if cls.kind == kind and attrs.has(cls):
+            return tuple(f.name for f in attrs.fields(cls) if f.name not in _PROVENANCE)
+        classes += cls.__subclasses__()
+    return None
+
+
+def _in_class_order(kind: str, fields: dict[str, Any]) -> dict[str, Any]:
+    """A fact's own fields as its class orders them (msgspec stores an attrs instance's
+    fields in an order of its own); any others after them."""
+    order = _field_order(kind)
+    if order is None:
+        return fields
+    ordered = {name: fields.pop(name) for name in order if name in fields}
+    ordered.update(fields)
+    return ordered
+
+
 #: facts read per page: their bodies are fetched with one query per page
 _PAGE = 256
 
@@ -608,7 +631,7 @@ class FactsView(Projection):
                     continue
                 yield {"kind": kind_, "source": source, "doc_id": fields.pop("doc_id"),
                        "extractor": fields.pop("extractor"), "span": fields.pop("span"),
-                       "evidence": fields.pop("evidence"), **fields}
+                       "evidence": fields.pop("evidence"), **_in_class_order(kind_, fields)}
                 found += 1
                 if found == limit:
                     return

@@ -756,3 +756,14 @@ def test_a_fold_that_fails_halfway_keeps_only_whole_chunks(tmp_path, monkeypatch
         assert views.position == kept
         assert views.catch_up(log) == log.head - kept
         assert _dump(views.db) == _dump(stores["live"].db)
+
+
+def test_export_records_list_a_kinds_fields_as_its_class_declares_them(folded):
+    _, _, stores = folded
+    view = FactsView()
+    provenance = ["kind", "source", "doc_id", "extractor", "span", "evidence"]
+    for name, views in stores.items():
+        first = {r["kind"]: list(r) for r in view.rows(views.db)}
+        assert first["statistic"] == [*provenance, "value", "unit", "text", "approx"], name
+        assert first["person"] == [*provenance, "name", "title", "organization", "aliases"]
+        assert first["note"] == [*provenance, "body", "chars"], name  # its attributes()
