@@ -37,6 +37,8 @@ CATCH_UP_BATCH = 5000
 COMMIT_EVERY = 50_000
 #: a catch-up at least this long prepares its chunks in a second process
 PARALLEL_FROM = 100_000
+#: how much of the views database a read-only store maps into memory
+READ_MAPPING = 1 << 30
 
 
 class Projection:
@@ -124,11 +126,16 @@ class ViewStore:
             self.db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True,
                                       isolation_level=None, check_same_thread=False)
             self.db.execute("PRAGMA busy_timeout=5000")
+            # Queries read pages from the OS page cache through a mapping, not a pread
+            # per page: the SQL of the worst people-by-name lookup on the 1M-fact store
+            # went from 3.6 ms to 1.9 ms.  Only readers: a replay's RSS would count the
+            # mapped pages it touched.
+            self.db.execute(f"PRAGMA mmap_size={READ_MAPPING}")
             return
         self._discard_an_unsynced_fold()
         self.db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
         self.db.execute("PRAGMA busy_timeout=5000")
-        # Larger pages than SQLite's 4 KiB: fact rows carry their evidence, and bulk inserts
+        # Larger pages than SQLite's 4 KiB: fact bodies hold whole runs, and bulk inserts
         # ran ~20% faster (bench, 100k events).  Only takes effect on a new database.
         self.db.execute("PRAGMA page_size=16384")
         self.db.execute("PRAGMA journal_mode=WAL")

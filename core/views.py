@@ -43,16 +43,13 @@ from .projection import Projection
 
 LIVE = "EXISTS (SELECT 1 FROM paths p WHERE p.doc_id = {t}.doc_id)"
 
-_INSERT_KEY = "INSERT OR REPLACE INTO facts VALUES (?, ?, ?)"
+_INSERT_KEY = "INSERT OR REPLACE INTO facts VALUES (?, ?, ?, ?)"
 #: facts' keys are written this many rows per statement: binding a row costs less that way
 KEYS_PER_INSERT = 200
 _INSERT_KEYS = "INSERT OR REPLACE INTO facts VALUES " + ", ".join(
-    ["(?, ?, ?)"] * KEYS_PER_INSERT)
+    ["(?, ?, ?, ?)"] * KEYS_PER_INSERT)
 _INSERT_BODY = "INSERT OR REPLACE INTO fact_bodies VALUES (?, ?, ?, ?)"
 _INSERT_RUN = "INSERT OR IGNORE INTO fact_runs VALUES (?, ?, ?, ?)"
-#: the body that holds the fact at a position (facts f)
-_BODY_OF = ("(SELECT start FROM fact_bodies WHERE start <= f.position "
-            "ORDER BY start DESC LIMIT 1)")
 
 _read_items = msgspec.msgpack.Decoder(list[msgspec.Raw]).decode
 _unpack = msgspec.msgpack.Decoder(dict[str, Any]).decode
@@ -114,28 +111,28 @@ _Fact = tuple[int, str, str, str | None, Any]
 
 def _gathered(facts: list[_Fact]) -> tuple[list[list[Any]], list[tuple[Any, ...]],
                                             list[tuple[Any, ...]]]:
-    """Facts (in log order) as the rows to write: their keys, :data:`KEYS_PER_INSERT`
-    rows to a flat list, the keys left over, and their bodies, one per stretch of
-    consecutive positions of the same document."""
+    """Facts (in log order) as the rows to write: their keys (with their body's start),
+    :data:`KEYS_PER_INSERT` rows to a flat list, the keys left over, and their bodies,
+    one per stretch of consecutive positions of the same document."""
     keys: list[Any] = []
     bodies: list[tuple[Any, ...]] = []
     items: list[Any] = []
     start = following = -1
     doc = None
     for position, kind, doc_id, key, data in facts:
-        keys += (position, kind, key)
         if position != following or doc_id != doc:
             if items:
                 bodies.append((start, following, doc, _body(items)))
             start, doc, items = position, doc_id, []
+        keys += (position, kind, key, start)
         items.append(data)
         following = position + 1
     if items:
         bodies.append((start, following, doc, _body(items)))
-    width = 3 * KEYS_PER_INSERT
+    width = 4 * KEYS_PER_INSERT
     whole = len(keys) - len(keys) % width
     groups = [keys[i:i + width] for i in range(0, whole, width)]
-    rest = [tuple(keys[i:i + 3]) for i in range(whole, len(keys), 3)]
+    rest = [tuple(keys[i:i + 4]) for i in range(whole, len(keys), 4)]
     return groups, rest, bodies
 
 
@@ -415,7 +412,7 @@ class FactsView(Projection):
     """
 
     name = "facts"
-    version = 5
+    version = 6
     columns = ("kind", "doc_id", "extractor", "evidence")
 
     def __init__(self) -> None:
@@ -425,7 +422,8 @@ class FactsView(Projection):
         db.executescript(
             """
             CREATE TABLE IF NOT EXISTS facts (
-                position INTEGER PRIMARY KEY, kind TEXT NOT NULL, key TEXT);
+                position INTEGER PRIMARY KEY, kind TEXT NOT NULL, key TEXT,
+                body INTEGER NOT NULL);
             CREATE TABLE IF NOT EXISTS fact_bodies (
                 start INTEGER PRIMARY KEY, stop INTEGER NOT NULL, doc_id TEXT NOT NULL,
                 data BLOB NOT NULL);
@@ -437,6 +435,7 @@ class FactsView(Projection):
         )
 
     def create_indexes(self, db: sqlite3.Connection) -> None:
+        # Entries of one key are in position order: a page of a common key needs no sort.
         db.execute("CREATE INDEX IF NOT EXISTS facts_key ON facts (kind, key)")
 
     def drop(self, db: sqlite3.Connection) -> None:
@@ -583,13 +582,15 @@ class FactsView(Projection):
     @staticmethod
     def _continued(db: sqlite3.Connection, bodies: list[Any]) -> list[Any]:
         """The bodies to insert, the first one joined to the stored body it continues
-        (facts folded one at a time, or a stretch cut by a chunk): stretches are the same
-        however the log was handed over."""
+        (facts folded one at a time, or a stretch cut by a chunk), its facts moved to it:
+        stretches are the same however the log was handed over."""
         start, stop, doc_id, data = bodies[0]
         before = db.execute("SELECT start, stop, doc_id, data FROM fact_bodies "
                             "WHERE start < ? ORDER BY start DESC LIMIT 1", (start,)).fetchone()
         if before is None or before[1] != start or before[2] != doc_id:
             return bodies
+        db.execute("UPDATE facts SET body = ? WHERE position >= ? AND position < ?",
+                   (before[0], start, stop))
         return [(before[0], stop, doc_id, _joined(before[3], data)), *bodies[1:]]
 
     def rows(
@@ -603,7 +604,7 @@ class FactsView(Projection):
         """
         sql = ("SELECT f.position, f.kind, b.start,"
                " (SELECT path FROM paths p WHERE p.doc_id = b.doc_id ORDER BY since LIMIT 1)"
-               f" FROM facts f JOIN fact_bodies b ON b.start = {_BODY_OF}")
+               " FROM facts f JOIN fact_bodies b ON b.start = f.body")
         args: list[Any] = []
         if "doc_id" in filters:
             # A document's facts are its runs' position ranges: no index over doc_id needed.

@@ -204,12 +204,12 @@ def _stored(db: sqlite3.Connection, where: str = "1",
     """(kind, key, fields) of the facts ``where`` selects (over facts f and fact_bodies b),
     in log order, each fact's fields read straight from its body."""
     found = []
-    for position, kind, key, start, data in db.execute(
-            "SELECT f.position, f.kind, f.key, b.start, b.data FROM facts f JOIN fact_bodies b"
-            " ON b.start = (SELECT start FROM fact_bodies WHERE start <= f.position"
-            f" ORDER BY start DESC LIMIT 1) WHERE {where} ORDER BY f.position", args):
+    for position, kind, key, start, stop, data in db.execute(
+            "SELECT f.position, f.kind, f.key, b.start, b.stop, b.data FROM facts f"
+            f" JOIN fact_bodies b ON b.start = f.body WHERE {where} ORDER BY f.position",
+            args):
         items = msgspec.msgpack.decode(data)
-        assert position - start < len(items)
+        assert start <= position < stop and len(items) == stop - start
         found.append((kind, key, items[position - start]))
     return found
 
