@@ -25,6 +25,7 @@ from . import logconfig
 from .lock import StoreLocked
 from .log import LogError
 from .pluginmanager import PluginError, PluginHost
+from .projection import ViewsOutdated
 from .store import Store, default_store
 from .watcher import DEFAULT_IGNORE
 from .workers import default_workers
@@ -86,7 +87,7 @@ class FactfoldGroup(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except (StoreLocked, LogError, PluginError, FileNotFoundError) as exc:
+        except (StoreLocked, LogError, PluginError, ViewsOutdated, FileNotFoundError) as exc:
             err.print(f"[bold red]error:[/] {exc}", highlight=False)
             sys.exit(2)
 

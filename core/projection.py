@@ -41,6 +41,11 @@ PARALLEL_FROM = 100_000
 READ_MAPPING = 1 << 30
 
 
+class ViewsOutdated(RuntimeError):
+    """A read-only store found views it cannot read: built for another version of a view,
+    or not built yet.  Only the process that may write the store rebuilds them."""
+
+
 class Projection:
     """Base class for a view.  Subclasses set ``name`` and implement the methods below.
 
@@ -131,6 +136,7 @@ class ViewStore:
             # went from 3.6 ms to 1.9 ms.  Only readers: a replay's RSS would count the
             # mapped pages it touched.
             self.db.execute(f"PRAGMA mmap_size={READ_MAPPING}")
+            self._check_readable()
             return
         self._discard_an_unsynced_fold()
         self.db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
@@ -150,6 +156,22 @@ class ViewStore:
             "(name TEXT PRIMARY KEY, version INTEGER NOT NULL, position INTEGER NOT NULL)"
         )
         self._open_projections()
+
+    def _check_readable(self) -> None:
+        """Refuse, with what to do, views this process's projections cannot read."""
+        try:
+            stored = dict(self.db.execute("SELECT name, version FROM checkpoints"))
+        except sqlite3.OperationalError:
+            stored = {}
+        stale = [f"{name} (built v{stored[name]}, this version reads v{p.version})"
+                 if name in stored else f"{name} (not built yet)"
+                 for name, p in self.projections.items() if stored.get(name) != p.version]
+        if stale:
+            raise ViewsOutdated(
+                f"this version of factfold cannot read the views in {self.path} yet: "
+                f"{', '.join(stale)}.  Only the process writing the store rebuilds them: "
+                "stop the one holding it, then run `factfold replay` (or restart it with "
+                "this version)")
 
     @property
     def _unsynced_marker(self) -> Path:

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import shutil
+import sqlite3
 from typing import ClassVar
 
 import pytest
 from attrs import frozen
 from conftest import ToyPlugin, versioned_host
+from helpers import run_factfold
 
 from factfold import Extractor, Fact, Person, event_type, hookimpl
 from factfold.events import DocumentAdded, Envelope
 from factfold.pluginmanager import PluginHost
-from factfold.projection import ViewStore
+from factfold.projection import ViewsOutdated, ViewStore
 from factfold.store import Store
 from factfold.views import DocumentsView, FactsView
 
@@ -156,12 +158,33 @@ def test_a_changed_view_version_rebuilds_that_view(tmp_path, seeds, toy_host):
     class DocumentsV2(DocumentsView):
         version: ClassVar[int] = 2
 
-    views = ViewStore(tmp_path / "views.sqlite", [DocumentsV2(), FactsView()])
-    assert views._next == {"documents": 0, "facts": head}  # only the changed view starts over
     with Store(tmp_path, plugins=toy_host, writable=False) as store:
+        views = ViewStore(tmp_path / "views.sqlite", [DocumentsV2(), FactsView()])
+        assert views._next == {"documents": 0, "facts": head}  # only it starts over
         views.catch_up(store.log)
     assert len(views.query("documents", {})) == 5
     views.close()
+
+
+def test_a_reader_refuses_views_built_for_another_version_and_says_what_to_do(
+        tmp_path, seeds, toy_host):
+    with Store(tmp_path, plugins=toy_host) as store:
+        ingest_all(store, seeds)
+        people = store.query("people")
+    with Store(tmp_path, plugins=toy_host) as writer:
+        # The facts view as an older factfold, still holding the store, would have left it.
+        with sqlite3.connect(tmp_path / "views.sqlite") as db:
+            db.execute("UPDATE checkpoints SET version = 1 WHERE name = 'facts'")
+        with pytest.raises(ViewsOutdated,
+                           match=r"facts \(built v1, this version reads v\d+\).*factfold replay"):
+            Store(tmp_path, plugins=toy_host, writable=False)
+        # The real command line, while the writer holds the store: one line, exit 2.
+        proc = run_factfold("query", "people", store=tmp_path, check=False)
+        assert proc.returncode == 2, proc.stderr
+        assert "cannot read the views" in proc.stderr and "Traceback" not in proc.stderr
+        writer.views.rebuild(writer.log)  # as a writer does when it starts
+    with Store(tmp_path, plugins=toy_host, writable=False) as store:
+        assert store.query("people") == people
 
 
 def test_reading_a_store_that_does_not_exist_says_what_to_do(tmp_path, toy_host):
