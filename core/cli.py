@@ -58,11 +58,13 @@ class Context:
         return self._plugins
 
     @contextmanager
-    def open(self, *, write: bool = True, workers: int = 1) -> Iterator[Store]:
+    def open(self, *, write: bool = True, workers: int = 1,
+             fold_views: bool = True) -> Iterator[Store]:
         """The store, writable; or for ``write=False``, writable if free, else read-only."""
         try:
             store = Store(self.store, plugins=self.plugins, fsync=self.fsync, workers=workers,
-                          writable=write or (self.store / "log").exists())
+                          writable=write or (self.store / "log").exists(),
+                          fold_views=fold_views)
         except StoreLocked:
             if write:
                 raise
@@ -201,7 +203,7 @@ def _print_facts(path: str, records: list[dict[str, Any]]) -> None:
 @click.pass_obj
 def replay(obj: Context) -> None:
     """Rebuild every view from the log."""
-    with obj.open() as store, _progress() as bar:
+    with obj.open(fold_views=False) as store, _progress() as bar:
         task = bar.add_task("replaying", total=store.log.head)
         n = store.replay(progress=lambda k: bar.advance(task, k))
     err.print(f"replayed {n} events into {len(store.views.projections)} views")

@@ -66,11 +66,15 @@ class Store:
         writable: bool = True,
         fsync: str = "batch",
         workers: int = 1,
+        fold_views: bool = True,
     ) -> None:
         """Open the store at ``path``; ``writable`` takes the single-writer lock.
 
         A read-only store (for queries while another process writes) reads the views as
-        that process left them and never writes.
+        that process left them and never writes.  A writable one brings its views up to
+        the log first, unless ``fold_views`` is false: for a caller about to rebuild them
+        (:meth:`replay`), which would otherwise fold the log twice.  Such a store's views
+        catch up at the latest before its first append.
         """
         self.path = Path(path) if path is not None else default_store()
         self.plugins = plugins if plugins is not None else PluginHost()
@@ -96,7 +100,8 @@ class Store:
         #: whether this process has looked for pending extractions across the whole store
         self._scanned = False
         self._pool = None
-        if writable:
+        self._following = False
+        if writable and fold_views:
             if self.views.ahead_of(self.log.head):
                 # The machine crashed with the log not yet on disk (fsync never/interval)
                 # but the views were, or the log was cut back: the log is the truth.
@@ -104,13 +109,21 @@ class Store:
                             log_head=self.log.head, views_position=self.views.position)
                 self.views.rebuild(self.log)
             self.views.catch_up(self.log)
+            self._follow()
+
+    def _follow(self) -> None:
+        """Have the bus deliver recorded events to the views (from where they stand) and
+        to the extraction side."""
+        if not self._following:
             self.bus.subscribe("views", self.views.apply, self.views.position)
             self.bus.subscribe("extraction", self._note_document)
+            self._following = True
 
     # -- the write path ---------------------------------------------------------------------
 
     def append(self, envelopes: list[Envelope]) -> list[Envelope]:
         """Durably append one atomic batch, then publish it to the bus."""
+        self._follow()  # opened without folding the views: they catch up first
         recorded = self.log.append(envelopes)
         self.bus.publish(recorded)
         self.views.commit()
@@ -363,7 +376,9 @@ class Store:
 
     def replay(self, progress: Progress | None = None) -> int:
         """Rebuild every view from position 0."""
-        return self.views.rebuild(self.log, progress)
+        folded = self.views.rebuild(self.log, progress)
+        self._follow()
+        return folded
 
     def query(self, view: str, filters: dict[str, str] | None = None,
               limit: int | None = None) -> list[dict[str, Any]]:

@@ -42,6 +42,31 @@ def test_ingest_twice_adds_nothing_and_replay_gives_the_same_views(tmp_path, see
         assert store.query("people") == people
 
 
+def test_replay_on_a_store_without_views_folds_the_log_once(tmp_path, seeds, toy_host,
+                                                             monkeypatch):
+    with Store(tmp_path, plugins=toy_host) as store:
+        ingest_all(store, seeds)
+        head = store.log.head
+        export = list(store.export())
+    for views_file in tmp_path.glob("views.sqlite*"):
+        views_file.unlink()
+    folded = []
+    catch_up = ViewStore.catch_up
+    monkeypatch.setattr(ViewStore, "catch_up",
+                        lambda self, *a, **k: folded.append(catch_up(self, *a, **k)) or folded[-1])
+    with Store(tmp_path, plugins=toy_host, fold_views=False) as store:
+        assert store.views.position == 0
+        assert store.replay() == head
+        assert list(store.export()) == export
+    assert folded == [head]
+    # Opened so and written to without a replay, the views catch up before the append.
+    with Store(tmp_path, plugins=toy_host, fold_views=False) as store:
+        store.append([Envelope(DocumentAdded(doc_id="d" * 64, path="new.txt", text="x",
+                                             encoding="utf-8", size=1))])
+        assert len(store.query("documents")) == len(list(seeds.glob("*.txt"))) + 1
+        assert list(store.export()) == export
+
+
 def test_views_resume_from_their_checkpoint(tmp_path, seeds, toy_host):
     with Store(tmp_path, plugins=toy_host) as store:
         ingest_all(store, seeds)
