@@ -1,10 +1,10 @@
 """The built-in views: documents, and the facts of every kind.
 
 ``facts`` holds every fact of the current extractor versions, whatever its kind (plugins'
-own kinds included), with the kind's key field indexed.  A fact is *current* while its
-document still has a path: a removed or superseded file's facts drop out of queries and the
-export, while the log keeps them.  The per-kind views (people, meetings, ...) are queries
-over ``facts``; they own no tables.
+own kinds included), with the kind's key field indexed; ``fact_bodies`` holds their
+fields.  A fact is *current* while its document still has a path: a removed or superseded
+file's facts drop out of queries and the export, while the log keeps them.  The per-kind
+views (people, meetings, ...) are queries over ``facts``; they own no tables.
 """
 
 from __future__ import annotations
@@ -56,13 +56,25 @@ _unpack = msgspec.msgpack.Decoder(dict[str, Any]).decode
 
 
 @cache
+def _own_fields(cls: type[Fact]) -> tuple[str, ...]:
+    """A fact class's own fields (not its provenance), in the order it declares them."""
+    return tuple(f.name for f in attrs.fields(cls) if f.name not in _PROVENANCE)
+
+
+def _key_field(cls: type[Fact]) -> str | None:
+    """The field a fact class is looked up by: its ``key_field``, else its first own one."""
+    own = _own_fields(cls)
+    return cls.key_field or (own[0] if own else None)
+
+
+@cache
 def _field_order(kind: str) -> tuple[str, ...] | None:
     """A fact kind's own fields in the order its class declares them, if it is loaded."""
     classes = list(Fact.__subclasses__())
     while classes:
         cls = classes.pop()
         if cls.kind == kind and attrs.has(cls):
-            return tuple(f.name for f in attrs.fields(cls) if f.name not in _PROVENANCE)
+            return _own_fields(cls)
         classes += cls.__subclasses__()
     return None
 
@@ -449,8 +461,7 @@ class FactsView(Projection):
         what the log stores."""
         if type(e).attributes is Fact.attributes:
             data = encode_payload(e)
-            key_field = e.key_field or next(
-                (f.name for f in attrs.fields(type(e)) if f.name not in _PROVENANCE), None)
+            key_field = _key_field(type(e))
             key = getattr(e, key_field) if key_field else None
         else:
             fields = {"span": e.span, "evidence": e.evidence, "doc_id": e.doc_id,
@@ -495,8 +506,7 @@ class FactsView(Projection):
         if cls.__module__ != Fact.__module__ or cls.attributes is not Fact.attributes:
             return None
         every = attrs.fields(cls)
-        key_field = cls.key_field or next(
-            (f.name for f in every if f.name not in _PROVENANCE), None)
+        key_field = _key_field(cls)
         # The row reads doc_id and the key; the other fields only have to be there (Raw:
         # skipped, not built).  Anything else fails to decode and takes the full decoding.
         read = {"doc_id": str, key_field: str | None}
