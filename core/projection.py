@@ -301,15 +301,7 @@ class ViewStore:
 
     def apply(self, env: Envelope) -> None:
         """Fold one event into every view that has not seen it (inside the open transaction)."""
-        self.begin()
-        etype = env.type
-        self._warn_unknown((env,))
-        for name, projection in self.projections.items():
-            if env.position < self._next[name]:
-                continue
-            if projection.handles is None or etype in projection.handles:
-                projection.apply(self.db, env)
-            self._next[name] = env.position + 1
+        self.apply_chunk((env,))
 
     def _warn_unknown(self, envelopes: Sequence[Envelope]) -> None:
         """Once per type: events whose plugin is not installed are left out of the views."""
@@ -327,7 +319,10 @@ class ViewStore:
         """Fold consecutive events into every view that has not seen them, a view at a time.
 
         Same result as :meth:`apply` per event (each view sees its events in log order), but
-        each view gets the whole chunk in one :meth:`Projection.apply_many` call.
+        each view gets the whole chunk in one :meth:`Projection.apply_many` call.  A view
+        that raises leaves none of its rows for the chunk (a savepoint), and the views that
+        folded it will skip it: the bus can hand the chunk again one event at a time, to
+        find the event that failed.
         """
         if not envelopes:
             return
@@ -347,8 +342,20 @@ class ViewStore:
             else:
                 mine = []
             if mine:
-                projection.apply_many(self.db, mine)
+                with self._savepoint():
+                    projection.apply_many(self.db, mine)
             self._next[name] = last + 1
+
+    @contextmanager
+    def _savepoint(self) -> Iterator[None]:
+        self.db.execute("SAVEPOINT fold")
+        try:
+            yield
+        except BaseException:
+            self.db.execute("ROLLBACK TO fold")
+            raise
+        finally:
+            self.db.execute("RELEASE fold")
 
     def _apply_prepared(self, codec: EventCodec, chunk: PreparedChunk) -> None:
         """:meth:`apply_chunk` for a chunk of stored records: views that prepare get what

@@ -115,7 +115,7 @@ class Store:
         """Have the bus deliver recorded events to the views (from where they stand) and
         to the extraction side."""
         if not self._following:
-            self.bus.subscribe("views", self.views.apply, self.views.position)
+            self.bus.subscribe("views", self.views.apply_chunk, self.views.position, batched=True)
             self.bus.subscribe("extraction", self._note_document)
             self._following = True
 

@@ -63,3 +63,39 @@ def test_a_failing_subscriber_is_recorded_and_does_not_stop_others(tmp_path):
     failure = log.get(1).payload
     assert isinstance(failure, SubscriberFailed)
     assert (failure.subscriber, failure.position, failure.error) == ("bad", 0, "ValueError")
+
+
+def test_a_batched_subscriber_gets_each_appended_batch_whole(tmp_path, monkeypatch):
+    log, bus = make(tmp_path)
+    bus.publish(log.append([removed(i) for i in range(5)]))
+    monkeypatch.setattr("factfold.bus.CATCH_UP_BATCH", 2)
+    batches: list[list[int]] = []
+    bus.subscribe("batched", lambda batch: batches.append([e.position for e in batch]),
+                  from_position=0, batched=True)
+    assert batches == [[0, 1], [2, 3], [4]]  # catch-up, in chunks
+    bus.publish(log.append([removed(5), removed(6), removed(7)]))
+    assert batches[3:] == [[5, 6, 7]]
+
+
+def test_a_failing_batch_is_delivered_again_one_event_at_a_time(tmp_path):
+    """The failure is recorded at the event that failed; the batch's other events reach the
+    subscriber; a subscriber that is not batched sees every event once."""
+    log, bus = make(tmp_path)
+    folded: list[int] = []
+    plain: list[int] = []
+
+    def fold(batch):
+        # all or nothing, as a batched subscriber must be
+        if any(e.payload.doc_id == "1" for e in batch if isinstance(e.payload, DocumentRemoved)):
+            raise ValueError("cannot fold doc 1")
+        folded.extend(e.position for e in batch)
+
+    bus.subscribe("fold", fold, batched=True)
+    bus.subscribe("plain", lambda e: plain.append(e.position))
+    bus.publish(log.append([removed(0), removed(1), removed(2)]))
+    assert folded == [0, 2, 3]  # 3: the failure record
+    assert plain == [0, 1, 2, 3]
+    failure = log.get(3).payload
+    assert isinstance(failure, SubscriberFailed)
+    assert (failure.subscriber, failure.position, failure.reason) == ("fold", 1,
+                                                                      "cannot fold doc 1")

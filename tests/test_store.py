@@ -12,9 +12,9 @@ from conftest import ToyPlugin, versioned_host
 from helpers import run_factfold
 
 from factfold import Extractor, Fact, Person, event_type, hookimpl
-from factfold.events import DocumentAdded, Envelope
+from factfold.events import DocumentAdded, Envelope, SubscriberFailed
 from factfold.pluginmanager import PluginHost
-from factfold.projection import ViewsOutdated, ViewStore
+from factfold.projection import Projection, ViewsOutdated, ViewStore
 from factfold.store import Store
 from factfold.views import DocumentsView, FactsView
 
@@ -158,6 +158,51 @@ def test_a_plugin_that_raises_does_not_stop_the_others(tmp_path, seeds, toy_host
         assert all(f["extractor"] == "raises@1" and "RuntimeError: cannot read" in f["reason"]
                    for f in failed)
         assert len(store.query("people")) > 0
+
+
+class PickyView(Projection):
+    """A plugin's view that writes a row for each person, then fails on every third."""
+
+    name = "picky"
+    handles = frozenset({Person.__event_type__})
+
+    def create(self, db):
+        db.execute("CREATE TABLE IF NOT EXISTS picked (position INTEGER PRIMARY KEY)")
+
+    def drop(self, db):
+        db.execute("DROP TABLE IF EXISTS picked")
+
+    def apply_many(self, db, envelopes):
+        db.executemany("INSERT INTO picked VALUES (?)", [(e.position,) for e in envelopes])
+        if any(e.position % 3 == 0 for e in envelopes):
+            raise ValueError("picky")
+
+
+class Picky:
+    @hookimpl
+    def factfold_register_projections(self, register):
+        register(PickyView())
+
+
+def test_a_view_that_raises_is_isolated_event_by_event(tmp_path, seeds, toy_host):
+    """A run's facts reach the views as one batch; a view failing on one of them loses
+    only that one (none of its half-written rows stay), the failure is recorded at that
+    event, and the other views fold everything."""
+    with Store(tmp_path / "plain", plugins=toy_host) as store:
+        ingest_all(store, seeds)
+        people = sorted(p["name"] for p in store.query("people"))
+    toy_host.register(Picky(), name="picky")
+    with Store(tmp_path / "picky", plugins=toy_host) as store:
+        ingest_all(store, seeds)
+        assert sorted(p["name"] for p in store.query("people")) == people
+        persons = [e.position for e in store.log.read() if isinstance(e.payload, Person)]
+        failures = [e.payload for e in store.log.read()
+                    if isinstance(e.payload, SubscriberFailed)]
+        picked = [n for (n,) in store.views.db.execute("SELECT position FROM picked")]
+    assert len(persons) > 3
+    assert picked == [p for p in persons if p % 3]
+    assert [(f.subscriber, f.position, f.reason) for f in failures] == [
+        ("views", p, "picky") for p in persons if p % 3 == 0]
 
 
 def test_a_new_extractor_version_replaces_the_old_facts_in_the_views(tmp_path, seeds):
