@@ -505,6 +505,7 @@ class Watcher:
                     new.append((path, *taken))
             self._extract(new, on_facts)
         self._expire_vanished()
+        self.store.commit_views()  # what this turn recorded, for readers in other processes
 
     def _take(self, path: str, st: os.stat_result) -> tuple[str, bool] | None:
         """Ingest one settled file.

@@ -52,8 +52,8 @@ LAUNCHER = textwrap.dedent("""
                      segments.MAGIC, 0, 0, 0, 0)[:4])
     elif step == "before-fsync":     # the whole frame is written, never synced
         crash_on(segments.os, "fdatasync")
-    elif step == "before-view-commit":
-        crash_on(projection.ViewStore, "commit")
+    elif step == "before-view-commit":  # folded into the views, not yet committed
+        crash_on(projection.ViewStore, "commit", when=lambda views: views._in_tx)
     elif step == "mid-extraction":
         crash_on(store, "outcomes_of")
     sys.argv = ["factfold", *sys.argv[3:]]
@@ -84,7 +84,7 @@ def clean(tmp_path_factory):
 @pytest.mark.parametrize("step, nth", [
     ("torn-frame", 1), ("torn-frame", 4), ("torn-frame", 9),
     ("before-fsync", 2), ("before-fsync", 7),
-    ("before-view-commit", 3), ("before-view-commit", 8),
+    ("before-view-commit", 1), ("before-view-commit", 2),
     ("mid-extraction", 1), ("mid-extraction", 4),
 ])
 def test_a_kill_at_any_step_then_a_restart_counts_every_document_once(

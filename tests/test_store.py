@@ -236,6 +236,25 @@ def test_a_changed_view_version_rebuilds_that_view(tmp_path, seeds, toy_host):
     views.close()
 
 
+def test_a_reader_sees_each_unit_of_work_once_it_ends(tmp_path, seeds, toy_host, monkeypatch):
+    """The views commit once per interval while appends stream in, and when a unit of work
+    ends: a reader in another process then sees all of it."""
+    monkeypatch.setattr("factfold.store.VIEWS_COMMIT_INTERVAL", 3600.0)
+    files = sorted(seeds.iterdir())
+    with Store(tmp_path, plugins=toy_host) as writer:
+        for f in files:
+            writer.ingest_file(f)
+        with Store(tmp_path, plugins=toy_host, writable=False) as reader:
+            # the first append commits (nothing was pending); the others wait
+            assert len(reader.query("documents")) == 1
+            writer.extract_pending()
+            assert len(reader.query("documents")) == len(files)
+            assert reader.query("people") == writer.query("people") != []
+            writer.remove(str(files[0]))
+            writer.commit_views()
+            assert len(reader.query("documents")) == len(files) - 1
+
+
 def test_a_reader_refuses_views_built_for_another_version_and_says_what_to_do(
         tmp_path, seeds, toy_host):
     with Store(tmp_path, plugins=toy_host) as store:
