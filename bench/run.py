@@ -289,23 +289,44 @@ def _rate(events: int, seconds: float) -> float:
     return events / seconds
 
 
+def replay_rounds(events: int, size: dict[str, Any]) -> int:
+    """How many times a replay is measured: one of 100k events lasts under half a second,
+    so a single slow moment of the machine moves a median of three; one of 10M lasts a
+    minute."""
+    if events > 1_000_000:
+        return 1
+    return size["runs"] if events == 1_000_000 else size["runs"] + 2
+
+
 def bench_replay(table: Table, size: dict[str, Any]) -> dict[int, float]:
     rss: dict[int, float] = {}
     for events in size["replay"]:
         log_dir = built_log(events)
         label = f"{events / 1e6:g}M" if events >= 1_000_000 else f"{events // 1000}k"
-        runs = [replay_once(log_dir) for _ in range(size["runs"] if events <= 1_000_000 else 1)]
+        es = es_database(log_dir) if events <= size["es_max"] else None
+        if events <= 1_000_000:
+            # Untimed: no measured run pays for reading what the page cache lost since.
+            msgpack_stream(log_dir)
+            if es is not None:
+                reference.read_all(es)
+        # Ours, the decoding limit and the reference back to back in each round: they are
+        # compared with each other, so the machine's slow minutes must fall on all alike.
+        runs, bare, theirs = [], [], []
+        for _ in range(replay_rounds(events, size)):
+            runs.append(replay_once(log_dir))
+            bare.append(msgpack_stream(log_dir))
+            if es is not None:
+                theirs.append(_rate(*reference.read_all(es)))
         n = runs[0]["events"]
         value = statistics.median(r["events"] / r["seconds"] for r in runs)
         rss[events] = max(r["rss_mib"] for r in runs)
-        bare = median(lambda log_dir=log_dir: msgpack_stream(log_dir), size["runs"])
         note = f"{statistics.median(r['seconds'] for r in runs):.1f}s per replay of {n:,} events"
         table.add(f"replay {label} (decode + fold all views)", value, "events/s",
-                  ref="bare msgpack streaming", ref_value=bare, target=">= 0.5x reference",
-                  ok=value >= 0.5 * bare, note=note)
-        if events <= size["es_max"]:
-            es = es_database(log_dir)
-            es_rate = median(lambda es=es: _rate(*reference.read_all(es)), size["runs"])
+                  ref="bare msgpack streaming", ref_value=statistics.median(bare),
+                  target=">= 0.5x reference", ok=value >= 0.5 * statistics.median(bare),
+                  note=note)
+        if theirs:
+            es_rate = statistics.median(theirs)
             table.add(f"replay {label} vs eventsourcing read+decode", value, "events/s",
                       ref="eventsourcing read+decode", ref_value=es_rate,
                       target=">= 3x reference", ok=value >= 3 * es_rate)
