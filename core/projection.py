@@ -319,16 +319,21 @@ class ViewStore:
         """Fold consecutive events into every view that has not seen them, a view at a time.
 
         Same result as :meth:`apply` per event (each view sees its events in log order), but
-        each view gets the whole chunk in one :meth:`Projection.apply_many` call.  A view
-        that raises leaves none of its rows for the chunk (a savepoint), and the views that
-        folded it will skip it: the bus can hand the chunk again one event at a time, to
-        find the event that failed.
+        each view gets the whole chunk in one :meth:`Projection.apply_many` call.
+
+        A view that raises leaves none of its rows for the chunk (a savepoint) and does not
+        stop the others; the first error is raised once they are done.  On a chunk of
+        several events the failing view keeps its place, so the bus can hand the chunk
+        again one event at a time to find the event that failed (the other views skip what
+        they folded); on a single event it moves past it, as the bus records the failure
+        (``factfold replay`` folds it again once the view is fixed).
         """
         if not envelopes:
             return
         self.begin()
         self._warn_unknown(envelopes)
         last = envelopes[-1].position
+        failure: Exception | None = None
         for name, projection in self.projections.items():
             start = self._next[name]
             if last < start:
@@ -342,9 +347,16 @@ class ViewStore:
             else:
                 mine = []
             if mine:
-                with self._savepoint():
-                    projection.apply_many(self.db, mine)
+                try:
+                    with self._savepoint():
+                        projection.apply_many(self.db, mine)
+                except Exception as exc:
+                    failure = failure or exc
+                    if len(envelopes) > 1:
+                        continue
             self._next[name] = last + 1
+        if failure is not None:
+            raise failure
 
     @contextmanager
     def _savepoint(self) -> Iterator[None]:

@@ -178,16 +178,33 @@ class PickyView(Projection):
             raise ValueError("picky")
 
 
+class PersonsView(PickyView):
+    """Registered after the picky view: it must fold every person fact."""
+
+    name = "persons"
+
+    def create(self, db):
+        db.execute("CREATE TABLE IF NOT EXISTS persons (position INTEGER PRIMARY KEY)")
+
+    def drop(self, db):
+        db.execute("DROP TABLE IF EXISTS persons")
+
+    def apply_many(self, db, envelopes):
+        db.executemany("INSERT INTO persons VALUES (?)", [(e.position,) for e in envelopes])
+
+
 class Picky:
     @hookimpl
     def factfold_register_projections(self, register):
         register(PickyView())
+        register(PersonsView())
 
 
 def test_a_view_that_raises_is_isolated_event_by_event(tmp_path, seeds, toy_host):
     """A run's facts reach the views as one batch; a view failing on one of them loses
     only that one (none of its half-written rows stay), the failure is recorded at that
-    event, and the other views fold everything."""
+    event, the other views (those registered after it too) fold everything, and the store
+    opens again without folding the failed events again."""
     with Store(tmp_path / "plain", plugins=toy_host) as store:
         ingest_all(store, seeds)
         people = sorted(p["name"] for p in store.query("people"))
@@ -199,10 +216,14 @@ def test_a_view_that_raises_is_isolated_event_by_event(tmp_path, seeds, toy_host
         failures = [e.payload for e in store.log.read()
                     if isinstance(e.payload, SubscriberFailed)]
         picked = [n for (n,) in store.views.db.execute("SELECT position FROM picked")]
+        folded = [n for (n,) in store.views.db.execute("SELECT position FROM persons")]
     assert len(persons) > 3
     assert picked == [p for p in persons if p % 3]
+    assert folded == persons
     assert [(f.subscriber, f.position, f.reason) for f in failures] == [
         ("views", p, "picky") for p in persons if p % 3 == 0]
+    with Store(tmp_path / "picky", plugins=toy_host) as store:
+        assert [n for (n,) in store.views.db.execute("SELECT position FROM picked")] == picked
 
 
 def test_a_new_extractor_version_replaces_the_old_facts_in_the_views(tmp_path, seeds):
