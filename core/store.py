@@ -14,9 +14,9 @@ The views fold each append at once (this process reads them at once), but commit
 every :data:`VIEWS_COMMIT_INTERVAL` while appends stream in, and at the end of each unit of
 work (:meth:`Store.extract_pending`, :meth:`Store.commit_views`, closing).  The log is
 already durable, and the views' checkpoints commit with their rows: after a crash they
-resume from their last commit.  A commit per append wrote the same index pages again and
-again (1.2-2 MB a document at 16 KiB pages); other processes' readers see the views as of
-the last commit.
+resume from their last commit.  A commit per append wrote the same index pages to the
+WAL again and again (0.9 ms a document in a store of 1k documents, 1.35 ms at 100k; half
+that grouped).  Other processes' readers see the views as of the last commit.
 """
 
 from __future__ import annotations
