@@ -278,7 +278,7 @@ def msgpack_stream(log_dir: Path) -> float:
     log = SegmentLog(log_dir / "log", codec())
     start = time.perf_counter()
     n = 0
-    for _first, payload in log.read_batches():
+    for _first, _count, payload in log.read_batches():
         unpacker = msgpack.Unpacker(raw=False, strict_map_key=False)
         unpacker.feed(payload)
         n += sum(len(records) for records in unpacker)

@@ -353,8 +353,9 @@ class SegmentLog:
 
     # -- reading --------------------------------------------------------------------------
 
-    def read_batches(self, from_position: int = 0) -> Iterator[tuple[int, bytes]]:
-        """Raw batches (first position, msgpack payload) holding ``from_position`` onwards."""
+    def read_batches(self, from_position: int = 0) -> Iterator[tuple[int, int, bytes]]:
+        """Raw batches (first position, event count, msgpack payload) holding
+        ``from_position`` onwards."""
         segments = self.segments()
         start = 0
         for i, seg in enumerate(segments):
@@ -365,7 +366,7 @@ class SegmentLog:
             for _offset, first, count, payload in scan.frames():
                 if first + count <= from_position:
                     continue
-                yield first, payload
+                yield first, count, payload
             if scan.stop is not None and i < len(segments) - 1:
                 raise LogCorrupt(
                     f"segment {seg.name} is damaged at byte {scan.stop[0]} ({scan.stop[1]}); "
@@ -376,7 +377,7 @@ class SegmentLog:
         """(first position, stored records) per batch from ``from_position``, undecoded:
         replay folds most events without building event objects."""
         unpack = self.codec.unpack_records
-        for first, payload in self.read_batches(from_position):
+        for first, _count, payload in self.read_batches(from_position):
             records = unpack(payload)
             if first < from_position:
                 records = records[from_position - first:]
@@ -385,7 +386,7 @@ class SegmentLog:
 
     def read(self, from_position: int = 0) -> Iterator[Envelope]:
         unpack = self.codec.unpack_batch
-        for first, payload in self.read_batches(from_position):
+        for first, _count, payload in self.read_batches(from_position):
             for env in unpack(payload, first):
                 if env.position >= from_position:
                     yield env

@@ -193,7 +193,7 @@ def test_zeros_the_writer_reserved_are_the_end_of_the_log_not_damage(tmp_path):
     log.append([doc(3)])
     log.close()
     assert segment.stat().st_size == sum(  # closing leaves no reserve behind
-        HEADER.size + len(p) for _, p in SegmentLog(tmp_path, CODEC).read_batches())
+        HEADER.size + len(p) for _, _, p in SegmentLog(tmp_path, CODEC).read_batches())
     with SegmentLog(crashed, CODEC, writable=True) as again:
         assert again.repairs() == []  # a reserve is not a torn tail
         again.append([doc(9)])
