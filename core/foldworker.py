@@ -48,8 +48,13 @@ def rare_collections() -> Iterator[None]:
         gc.set_threshold(*threshold)
 
 
-def prepared_elsewhere(produce: Callable[[], Iterator[Any]]) -> Iterator[Any]:
-    """What ``produce()`` yields, computed in a forked process, in order."""
+def prepared_elsewhere(produce: Callable[[Callable[[], int]], Iterator[Any]]) -> Iterator[Any]:
+    """What ``produce(backlog)`` yields, computed in a forked process, in order.
+
+    ``backlog()`` tells the producer how many of its items the caller has not taken yet:
+    none means the caller is about to wait, so the producer may hand over its next item
+    unfinished, for the caller to finish, rather than keep it waiting.
+    """
     context = multiprocessing.get_context("fork")
     channel = context.Queue(maxsize=DEPTH)
     child = context.Process(target=_produce, args=(produce, channel, os.getpid()),
@@ -90,11 +95,12 @@ class _Failure:
                 "preparing the replay failed:\n" + "".join(traceback.format_exception(exc)))
 
 
-def _produce(produce: Callable[[], Iterator[Any]], channel: Any, parent: int) -> None:
+def _produce(produce: Callable[[Callable[[], int]], Iterator[Any]], channel: Any,
+             parent: int) -> None:
     gc.freeze()  # what the child inherited: never its garbage, so never walked
     try:
         with rare_collections():
-            for item in produce():
+            for item in produce(channel.qsize):
                 _put(channel, item, parent)
         _put(channel, _DONE, parent)
     except BaseException as exc:  # every failure goes to the parent

@@ -405,11 +405,11 @@ class ViewStore:
         and a crash repeats at most that much work.
         """
         head = event_log.head
-        read_records = getattr(event_log, "read_records", None)
-        if read_records is not None:
+        read_batches = getattr(event_log, "read_batches", None)
+        if read_batches is not None:
             codec = event_log.codec
             parallel = parallel and head - self.position >= PARALLEL_FROM
-            chunks: Iterator[Any] = self._prepared(read_records, codec, parallel)
+            chunks: Iterator[Any] = self._prepared(read_batches, codec, parallel)
             fold: Callable[[Any], None] = partial(self._apply_prepared, codec)
         else:
             events = iter(event_log.read(self.position))
@@ -439,19 +439,27 @@ class ViewStore:
         self._create_deferred_indexes(seen)
         return seen
 
-    def _prepared(self, read_records: Callable[[int], Iterator[tuple[int, list[Any]]]],
+    def _prepared(self, read_batches: Callable[[int], Iterator[StoredBatch]],
                   codec: EventCodec, parallel: bool) -> Iterator[PreparedChunk]:
         """The chunks to fold, prepared here, or (for a long catch-up on a machine with
-        more than one core) in a forked process while this one writes."""
+        more than one core) mostly in a forked process while this one writes.
+
+        The forked process hands a chunk over unprepared whenever this one has nothing
+        queued, and this one prepares it: neither process waits for the other for long,
+        whichever half is slower on the machine (and the first chunk is written sooner).
+        """
         position = self.position
-        starts = dict(self._next)
+        preparer = Preparer(self.projections, dict(self._next), codec, position)
         every_view_prepares = all(prepares(p) or p.handles == frozenset()
                                   for p in self.projections.values())
         if parallel and every_view_prepares and parallel_fold_available():
-            return prepared_elsewhere(lambda: prepared_chunks(
-                self.projections, starts, codec, read_records(position), keep_records=False))
-        return prepared_chunks(self.projections, starts, codec, read_records(position),
-                               keep_records=True)
+            def produce(backlog: Callable[[], int]) -> Iterator[PreparedChunk | StoredChunk]:
+                for chunk in stored_chunks(read_batches(position)):
+                    yield chunk if backlog() == 0 else preparer.prepare(chunk, shipped=True)
+
+            return (preparer.prepare(chunk) if isinstance(chunk, StoredChunk) else chunk
+                    for chunk in prepared_elsewhere(produce))
+        return (preparer.prepare(chunk) for chunk in stored_chunks(read_batches(position)))
 
     def rebuild(self, event_log: EventLog, progress: Callable[[int], None] | None = None,
                 *, parallel: bool = True) -> int:
@@ -505,7 +513,7 @@ def _ship(prepared: dict[str, Any]) -> dict[str, Any] | bytes:
 
 
 def _unship(prepared: dict[str, Any] | bytes) -> dict[str, Any]:
-    return _decode_rows(prepared) if isinstance(prepared, bytes) else prepared
+    return prepared if isinstance(prepared, dict) else _decode_rows(prepared)
 
 
 _encode_rows = msgspec.msgpack.Encoder().encode
@@ -530,29 +538,66 @@ class PreparedChunk:
         return self.count
 
 
-def prepared_chunks(projections: Mapping[str, Projection], starts: Mapping[str, int],
-                    codec: EventCodec, batches: Iterator[tuple[int, list[StoredRecord]]],
-                    *, keep_records: bool) -> Iterator[PreparedChunk]:
-    """The log's stored batches as chunks of about :data:`CATCH_UP_BATCH` events, each
-    prepared by every view that prepares and still needs it (``starts``)."""
-    def prepare(chunk: list[tuple[int, StoredRecord]]) -> PreparedChunk:
-        last = chunk[-1][0]
-        prepared = {}
-        for name, projection in projections.items():
-            if last >= starts[name] and prepares(projection):
-                mine = narrowed(projection, starts[name], chunk)
-                if mine:
-                    prepared[name] = projection.prepare_records(codec, mine)
-        unknown = frozenset(n for n in {r[0] for _, r in chunk} if n not in codec.registry)
-        if keep_records:
-            return PreparedChunk(len(chunk), last, prepared, unknown, chunk)
-        return PreparedChunk(len(chunk), last, _ship(prepared), unknown, [])
+#: a batch as the log stores it: (first position, event count, msgpack payload)
+StoredBatch = tuple[int, int, bytes]
 
-    chunk: list[tuple[int, StoredRecord]] = []
-    for first, records in batches:
-        chunk.extend(zip(range(first, first + len(records)), records, strict=True))
-        if len(chunk) >= CATCH_UP_BATCH:
-            yield prepare(chunk)
-            chunk = []
+
+@attrs.frozen
+class StoredChunk:
+    """Consecutive stored batches of about :data:`CATCH_UP_BATCH` events, not yet decoded."""
+
+    batches: list[StoredBatch]
+
+
+def stored_chunks(batches: Iterator[StoredBatch]) -> Iterator[StoredChunk]:
+    """The log's stored batches, grouped into chunks of about :data:`CATCH_UP_BATCH` events."""
+    chunk: list[StoredBatch] = []
+    events = 0
+    for batch in batches:
+        chunk.append(batch)
+        events += batch[1]
+        if events >= CATCH_UP_BATCH:
+            yield StoredChunk(chunk)
+            chunk, events = [], 0
     if chunk:
-        yield prepare(chunk)
+        yield StoredChunk(chunk)
+
+
+class Preparer:
+    """Turns stored chunks into :class:`PreparedChunk`: each view that prepares and still
+    needs a chunk (``starts``) prepares its records."""
+
+    def __init__(self, projections: Mapping[str, Projection], starts: Mapping[str, int],
+                 codec: EventCodec, from_position: int) -> None:
+        self.projections = projections
+        self.starts = starts
+        self.codec = codec
+        self.from_position = from_position
+
+    def records(self, chunk: StoredChunk) -> list[tuple[int, StoredRecord]]:
+        """A chunk's stored records from ``from_position``, with their positions."""
+        unpack = self.codec.unpack_records
+        records: list[tuple[int, StoredRecord]] = []
+        for first, _, payload in chunk.batches:
+            stored = unpack(payload)
+            records.extend(zip(range(first, first + len(stored)), stored, strict=True))
+        if records and records[0][0] < self.from_position:
+            records = [x for x in records if x[0] >= self.from_position]
+        return records
+
+    def prepare(self, chunk: StoredChunk, *, shipped: bool = False) -> PreparedChunk:
+        """The chunk prepared; ``shipped``: to cross to another process (its rows encoded,
+        its stored records, which do not pickle, left out)."""
+        records = self.records(chunk)
+        last = records[-1][0]
+        prepared = {}
+        for name, projection in self.projections.items():
+            if last >= self.starts[name] and prepares(projection):
+                mine = narrowed(projection, self.starts[name], records)
+                if mine:
+                    prepared[name] = projection.prepare_records(self.codec, mine)
+        registry = self.codec.registry
+        unknown = frozenset(n for n in {r[0] for _, r in records} if n not in registry)
+        if shipped:
+            return PreparedChunk(len(records), last, _ship(prepared), unknown, [])
+        return PreparedChunk(len(records), last, prepared, unknown, records)

@@ -4,19 +4,21 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import time
 
 import pytest
 
+from factfold import foldworker
 from factfold.foldworker import FoldWorkerError, prepared_elsewhere
 
 
 def test_items_arrive_in_order_and_the_child_is_gone_after():
-    assert list(prepared_elsewhere(lambda: iter(range(200)))) == list(range(200))
+    assert list(prepared_elsewhere(lambda backlog: iter(range(200)))) == list(range(200))
     assert multiprocessing.active_children() == []
 
 
 def test_an_exception_in_the_child_is_raised_in_the_parent_as_itself():
-    def produce():
+    def produce(backlog):
         yield 1
         raise ValueError("record 7 is not a record")
 
@@ -30,7 +32,7 @@ def test_an_exception_that_does_not_pickle_arrives_as_its_traceback():
     class Local(Exception):  # a local class cannot be pickled
         pass
 
-    def produce():
+    def produce(backlog):
         raise Local("only in the child")
         yield
 
@@ -39,7 +41,7 @@ def test_an_exception_that_does_not_pickle_arrives_as_its_traceback():
 
 
 def test_a_child_that_dies_is_reported_not_waited_for():
-    def produce():
+    def produce(backlog):
         yield "first"
         os._exit(3)
 
@@ -50,7 +52,7 @@ def test_a_child_that_dies_is_reported_not_waited_for():
 
 
 def test_a_parent_that_stops_reading_stops_the_child():
-    def produce():
+    def produce(backlog):
         n = 0
         while True:  # more than the queue holds: the child blocks on a full queue
             n += 1
@@ -60,3 +62,14 @@ def test_a_parent_that_stops_reading_stops_the_child():
     assert next(items) == 1
     items.close()
     assert multiprocessing.active_children() == []
+
+
+def test_the_producer_sees_how_many_items_wait_for_the_reader():
+    def produce(backlog):
+        for _ in range(2 * foldworker.DEPTH):
+            yield backlog()
+
+    items = prepared_elsewhere(produce)
+    assert next(items) == 0  # nothing was queued when the first item was made
+    time.sleep(0.5)  # the reader is busy: the queue fills up
+    assert max(items) == foldworker.DEPTH

@@ -610,8 +610,11 @@ def test_a_rebuild_drops_the_marks_and_nothing_is_pending_after_it(tmp_path, toy
 # -- replay on two cores: chunks prepared in a forked process ---------------------------------
 
 
-def _in_a_second_process(monkeypatch) -> list[int]:
-    """Make every catch-up prepare its chunks in a forked process; count the forks."""
+def _in_a_second_process(monkeypatch, backlog: int | None = None) -> list[int]:
+    """Make every catch-up prepare its chunks in a forked process; count the forks.
+
+    ``backlog`` pins what the forked process sees of the writer's queue: 0, every chunk is
+    handed over unprepared; 1, every chunk is prepared there; None, as it happens."""
     monkeypatch.setattr(projection_module, "PARALLEL_FROM", 1)
     monkeypatch.setattr(projection_module, "parallel_fold_available", lambda: True)
     forks: list[int] = []
@@ -619,17 +622,20 @@ def _in_a_second_process(monkeypatch) -> list[int]:
 
     def counted(produce):
         forks.append(1)
-        return real(produce)
+        if backlog is None:
+            return real(produce)
+        return real(lambda _: produce(lambda: backlog))
 
     monkeypatch.setattr(projection_module, "prepared_elsewhere", counted)
     return forks
 
 
+@pytest.mark.parametrize("backlog", [None, 0, 1], ids=["as-it-happens", "unprepared", "prepared"])
 @pytest.mark.parametrize("chunk", [None, 3], ids=["one-chunk", "chunk-3"])
 def test_a_replay_prepared_in_a_second_process_folds_the_same_tables(
-        tmp_path, monkeypatch, folded, chunk):
+        tmp_path, monkeypatch, folded, chunk, backlog):
     log, _, stores = folded
-    forks = _in_a_second_process(monkeypatch)
+    forks = _in_a_second_process(monkeypatch, backlog)
     if chunk is not None:
         monkeypatch.setattr(projection_module, "CATCH_UP_BATCH", chunk)
         monkeypatch.setattr(projection_module, "COMMIT_EVERY", chunk)
@@ -642,6 +648,21 @@ def test_a_replay_prepared_in_a_second_process_folds_the_same_tables(
         assert _dump(parallel.db) == _dump(stores["live"].db)
         assert forks == [1, 1]
         assert parallel.catch_up(log, parallel=False) == 0
+
+
+@pytest.mark.parametrize("backlog", [0, 1], ids=["unprepared", "prepared"])
+def test_a_catch_up_in_a_second_process_resumes_inside_a_batch(
+        tmp_path, monkeypatch, folded, backlog):
+    log, recorded, stores = folded
+    _in_a_second_process(monkeypatch, backlog)
+    monkeypatch.setattr(projection_module, "CATCH_UP_BATCH", 3)
+    inside = len(_batches()[0]) + len(_batches()[1]) + len(_batches()[2]) + 2
+    with ViewStore(tmp_path / "resumed.sqlite", builtin_views()) as views:
+        for env in recorded[:inside]:  # stops two events into the fourth batch
+            views.apply(env)
+        views.commit()
+        assert views.catch_up(log) == log.head - inside
+        assert _dump(views.db) == _dump(stores["live"].db)
 
 
 def test_a_view_that_does_not_prepare_keeps_the_replay_in_one_process(
