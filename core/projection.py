@@ -10,6 +10,7 @@ Bumping a projection's ``version`` makes the next start rebuild it from position
 
 from __future__ import annotations
 
+import pickle
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, nullcontext
@@ -455,10 +456,13 @@ class ViewStore:
         if parallel and every_view_prepares and parallel_fold_available():
             def produce(backlog: Callable[[], int]) -> Iterator[PreparedChunk | StoredChunk]:
                 for chunk in stored_chunks(read_batches(position)):
-                    yield chunk if backlog() == 0 else preparer.prepare(chunk, shipped=True)
+                    yield chunk.shipped() if backlog() == 0 else preparer.prepare(
+                        chunk, shipped=True)
 
-            return (preparer.prepare(chunk) if isinstance(chunk, StoredChunk) else chunk
-                    for chunk in prepared_elsewhere(produce))
+            # A chunk handed over unprepared is copied out of the shared slot it arrives
+            # in: a view may keep what it prepared from it.
+            return (preparer.prepare(chunk.copied()) if isinstance(chunk, StoredChunk)
+                    else chunk for chunk in prepared_elsewhere(produce))
         return (preparer.prepare(chunk) for chunk in stored_chunks(read_batches(position)))
 
     def rebuild(self, event_log: EventLog, progress: Callable[[int], None] | None = None,
@@ -501,21 +505,24 @@ def narrowed(projection: Projection, start: int,
     return []
 
 
-def _ship(prepared: dict[str, Any]) -> dict[str, Any] | bytes:
-    """Prepared rows as msgpack, to cross to the writing process: msgspec encodes them
-    2.6x faster than pickle (the preparing process is the slower of the two), and they
-    decode as lists where they were tuples, which ``executemany`` takes alike.  What
-    msgpack cannot hold (a plugin view's own types) travels as it is, pickled."""
+def _ship(prepared: dict[str, Any]) -> dict[str, Any] | pickle.PickleBuffer:
+    """Prepared rows as msgpack, to cross to the writing process (through shared memory:
+    see :mod:`factfold.foldworker`): msgspec encodes them 2.6x faster than pickle (the
+    preparing process is the slower of the two), and they decode as lists where they were
+    tuples, which ``executemany`` takes alike.  What msgpack cannot hold (a plugin view's
+    own types) travels as it is, pickled."""
     try:
-        return _encode_rows(prepared)
+        return pickle.PickleBuffer(_encode_rows(prepared))
     except (TypeError, ValueError, OverflowError, msgspec.MsgspecError):
         return prepared
 
 
-def _unship(prepared: dict[str, Any] | bytes) -> dict[str, Any]:
+def _unship(prepared: dict[str, Any] | Encoded) -> dict[str, Any]:
     return prepared if isinstance(prepared, dict) else _decode_rows(prepared)
 
 
+#: rows as :func:`_ship` encodes them, in the preparing process or read where they arrived
+Encoded = pickle.PickleBuffer | memoryview
 _encode_rows = msgspec.msgpack.Encoder().encode
 _decode_rows = msgspec.msgpack.Decoder(dict[str, Any]).decode
 
@@ -530,7 +537,7 @@ class PreparedChunk:
 
     count: int
     last: int
-    prepared: dict[str, Any] | bytes
+    prepared: dict[str, Any] | Encoded
     unknown: frozenset[str]
     records: list[tuple[int, StoredRecord]]
 
@@ -547,6 +554,14 @@ class StoredChunk:
     """Consecutive stored batches of about :data:`CATCH_UP_BATCH` events, not yet decoded."""
 
     batches: list[StoredBatch]
+
+    def shipped(self) -> StoredChunk:
+        """To cross to another process, its payloads through shared memory."""
+        return StoredChunk([(f, n, pickle.PickleBuffer(p)) for f, n, p in self.batches])
+
+    def copied(self) -> StoredChunk:
+        """Its payloads as bytes of its own, wherever they were."""
+        return StoredChunk([(f, n, bytes(p)) for f, n, p in self.batches])
 
 
 def stored_chunks(batches: Iterator[StoredBatch]) -> Iterator[StoredChunk]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import pickle
 import time
 
 import pytest
@@ -62,6 +63,24 @@ def test_a_parent_that_stops_reading_stops_the_child():
     assert next(items) == 1
     items.close()
     assert multiprocessing.active_children() == []
+
+
+def test_large_buffers_cross_through_shared_slots_reused_in_turn(monkeypatch):
+    monkeypatch.setattr(foldworker, "SLOT_BYTES", 1 << 16)
+
+    def produce(backlog):
+        for n in range(3 * foldworker.SLOTS):
+            data = bytes([n]) * (1000 + n)
+            yield n, pickle.PickleBuffer(data), [pickle.PickleBuffer(data[:10])]
+        yield "large", pickle.PickleBuffer(b"x" * (1 << 17)), []  # more than a slot holds
+
+    received = []
+    for n, data, parts in prepared_elsewhere(produce):
+        # each item's views are read before the next is asked for, as the contract says
+        received.append((n, bytes(data), [bytes(p) for p in parts]))
+    assert received[:-1] == [(n, bytes([n]) * (1000 + n), [bytes([n]) * 10])
+                             for n in range(3 * foldworker.SLOTS)]
+    assert received[-1] == ("large", b"x" * (1 << 17), [])
 
 
 def test_the_producer_sees_how_many_items_wait_for_the_reader():
