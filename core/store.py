@@ -39,6 +39,7 @@ from factfold.events import (
     DocumentSuperseded,
     Envelope,
     EventCodec,
+    Fact,
 )
 
 from .bus import Bus
@@ -406,10 +407,14 @@ class Store:
         if isinstance(projection, FactKindView):  # ours: the limit goes into the SQL
             return projection.query(self.views.db, filters or {}, limit)
         if projection is None:
-            if view not in self.facts.kinds(self.views.db):
+            if view not in self.fact_kinds():
                 raise KeyError(view)
             return list(self.facts.rows(self.views.db, view, filters or {}, limit))
         return self.views.query(view, filters or {})[:limit]
+
+    def fact_kinds(self) -> set[str]:
+        """The kinds of fact the loaded plugins declare: the only ones the views hold."""
+        return {cls.kind for cls in self.registry if issubclass(cls, Fact)}
 
     def export(self) -> Iterator[dict[str, Any]]:
         """Every current fact as an export-contract record."""

@@ -361,7 +361,7 @@ def test_rebuild_folds_the_same_tables_and_builds_the_indexes(folded):
         assert {"facts_key", "paths_doc", "paths_since", "documents_position"} <= indexes
         (sql,) = views.db.execute(
             "SELECT sql FROM sqlite_master WHERE name = 'facts_key'").fetchone()
-        assert "facts (kind, key)" in sql
+        assert "facts (key, kind)" in sql
         plan = " ".join(str(r) for r in views.db.execute(
             "EXPLAIN QUERY PLAN SELECT * FROM facts WHERE kind = 'person' AND key = '张三'"))
         assert "facts_key" in plan
