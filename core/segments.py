@@ -373,17 +373,6 @@ class SegmentLog:
                     "run `factfold log verify` for details"
                 )
 
-    def read_records(self, from_position: int = 0) -> Iterator[tuple[int, list[list]]]:
-        """(first position, stored records) per batch from ``from_position``, undecoded:
-        replay folds most events without building event objects."""
-        unpack = self.codec.unpack_records
-        for first, _count, payload in self.read_batches(from_position):
-            records = unpack(payload)
-            if first < from_position:
-                records = records[from_position - first:]
-                first = from_position
-            yield first, records
-
     def read(self, from_position: int = 0) -> Iterator[Envelope]:
         unpack = self.codec.unpack_batch
         for first, _count, payload in self.read_batches(from_position):
