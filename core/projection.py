@@ -505,11 +505,14 @@ def narrowed(projection: Projection, start: int,
     return []
 
 
-def _ship(prepared: dict[str, Any]) -> dict[str, Any] | pickle.PickleBuffer:
+#: rows as :func:`_ship` encodes them, in the preparing process or read where they arrived
+Encoded = pickle.PickleBuffer | memoryview
+
+
+def _ship(prepared: dict[str, Any]) -> dict[str, Any] | Encoded:
     """Prepared rows as msgpack, to cross to the writing process (through shared memory:
-    see :mod:`factfold.foldworker`): msgspec encodes them 2.6x faster than pickle (the
-    preparing process is the slower of the two), and they decode as lists where they were
-    tuples, which ``executemany`` takes alike.  What msgpack cannot hold (a plugin view's
+    see :mod:`factfold.foldworker`): msgspec encodes them 2.6x faster than pickle, and
+    they decode as lists where they were tuples, which ``executemany`` takes alike.  What msgpack cannot hold (a plugin view's
     own types) travels as it is, pickled."""
     try:
         return pickle.PickleBuffer(_encode_rows(prepared))
@@ -521,8 +524,6 @@ def _unship(prepared: dict[str, Any] | Encoded) -> dict[str, Any]:
     return prepared if isinstance(prepared, dict) else _decode_rows(prepared)
 
 
-#: rows as :func:`_ship` encodes them, in the preparing process or read where they arrived
-Encoded = pickle.PickleBuffer | memoryview
 _encode_rows = msgspec.msgpack.Encoder().encode
 _decode_rows = msgspec.msgpack.Decoder(dict[str, Any]).decode
 
