@@ -501,10 +501,10 @@ def bench_query(table: Table, size: dict[str, Any]) -> None:
 def bench_watch(table: Table, quick: bool) -> None:
     """Run bench/bench_watch.py (owned by the watcher) if present, and take in its figures.
 
-    If it writes a JSON list of figure objects (name, value, unit, and optionally
-    reference, reference_value, target, meets_target, note) to the path in the
-    FACTFOLD_BENCH_OUT environment variable, they join the table; otherwise its own report
-    is printed.  Quick mode asks it for 20 latency files and no burst.
+    It writes a JSON list of figure objects (name, value, unit, and optionally reference,
+    reference_value, target, meets_target, note) to the path in the FACTFOLD_BENCH_OUT
+    environment variable; they join the table, below its own report.  Quick mode asks it
+    for 20 latency files and no burst.
     """
     script = HERE / "bench_watch.py"
     if not script.exists():
@@ -515,11 +515,10 @@ def bench_watch(table: Table, quick: bool) -> None:
                *(["--latency-files", "20", "--skip-burst"] if quick else [])]
         proc = subprocess.run(cmd, capture_output=True, text=True,
                               env={**os.environ, "FACTFOLD_BENCH_OUT": str(out)})
+        print("  bench_watch.py:\n    " + proc.stdout.strip().replace("\n", "\n    "))
         if proc.returncode != 0:
             print(f"  bench_watch.py failed (exit {proc.returncode}):\n{proc.stderr[-2000:]}")
-            return
         if not out.exists():
-            print("  bench_watch.py:\n    " + proc.stdout.strip().replace("\n", "\n    "))
             return
         for fig in json.loads(out.read_text()):
             table.add(fig["name"], fig["value"], fig["unit"], ref=fig.get("reference"),
