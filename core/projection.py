@@ -512,8 +512,8 @@ Encoded = pickle.PickleBuffer | memoryview
 def _ship(prepared: dict[str, Any]) -> dict[str, Any] | Encoded:
     """Prepared rows as msgpack, to cross to the writing process (through shared memory:
     see :mod:`factfold.foldworker`): msgspec encodes them 2.6x faster than pickle, and
-    they decode as lists where they were tuples, which ``executemany`` takes alike.  What msgpack cannot hold (a plugin view's
-    own types) travels as it is, pickled."""
+    they decode as lists where they were tuples, which ``executemany`` takes alike.  What
+    msgpack cannot hold (a plugin view's own types) travels as it is, pickled."""
     try:
         return pickle.PickleBuffer(_encode_rows(prepared))
     except (TypeError, ValueError, OverflowError, msgspec.MsgspecError):
