@@ -17,13 +17,12 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable, Iterable, Sequence
-from itertools import islice
 
 import structlog
 
 from factfold.events import Envelope, SubscriberFailed
 
-from .log import EventLog
+from .log import EventLog, read_chunks
 
 log = structlog.get_logger("factfold.bus")
 
@@ -62,12 +61,11 @@ class Bus:
         """
         start = self._log.head if from_position is None else from_position
         sub = Subscription(name, handler, start, batched)
-        events = iter(self._log.read(start))
         if batched:
-            for chunk in iter(lambda: list(islice(events, CATCH_UP_BATCH)), []):
+            for chunk in read_chunks(self._log, start, CATCH_UP_BATCH):
                 self._deliver_batch(sub, chunk)
         else:
-            for env in events:
+            for env in self._log.read(start):
                 self._deliver(sub, env)
         self._subscriptions.append(sub)
 

@@ -7,6 +7,7 @@ The embedded default is :class:`factfold.segments.SegmentLog`; a distributed bac
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from itertools import islice
 from typing import Protocol
 
 from attrs import frozen
@@ -72,3 +73,10 @@ class EventLog(Protocol):
         """Check every record."""
 
     def close(self) -> None: ...
+
+
+def read_chunks(event_log: EventLog, from_position: int, size: int) -> Iterator[list[Envelope]]:
+    """The log's envelopes from ``from_position``, ``size`` at a time (the last chunk may
+    be shorter): how a catch-up hands a log's events to whoever folds them in chunks."""
+    events = iter(event_log.read(from_position))
+    return iter(lambda: list(islice(events, size)), [])

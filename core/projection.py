@@ -15,7 +15,6 @@ import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, nullcontext
 from functools import partial
-from itertools import islice
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -28,7 +27,7 @@ from factfold.events.codec import StoredRecord
 
 from .durable import fsync_directory
 from .foldworker import parallel_fold_available, prepared_elsewhere, rare_collections
-from .log import EventLog
+from .log import EventLog, read_chunks
 
 log = structlog.get_logger("factfold.projection")
 
@@ -413,8 +412,7 @@ class ViewStore:
             chunks: Iterator[Any] = self._prepared(read_batches, codec, parallel)
             fold: Callable[[Any], None] = partial(self._apply_prepared, codec)
         else:
-            events = iter(event_log.read(self.position))
-            chunks = iter(lambda: list(islice(events, CATCH_UP_BATCH)), [])
+            chunks = read_chunks(event_log, self.position, CATCH_UP_BATCH)
             fold = self.apply_chunk
         from_nothing = all(n == 0 for n in self._next.values()) and head >= COMMIT_EVERY
         with self._unsynced() if from_nothing else nullcontext(), rare_collections():

@@ -607,6 +607,29 @@ def test_a_rebuild_drops_the_marks_and_nothing_is_pending_after_it(tmp_path, toy
         assert list(store.export()) == export
 
 
+class _PlainLog:
+    """A log with only what :class:`EventLog` promises: no stored batches to read."""
+
+    def __init__(self, log: SegmentLog) -> None:
+        self._log = log
+
+    @property
+    def head(self) -> int:
+        return self._log.head
+
+    def read(self, from_position: int = 0):
+        return self._log.read(from_position)
+
+
+def test_a_log_without_stored_batches_is_folded_from_its_envelopes(
+        tmp_path, monkeypatch, folded):
+    log, _, stores = folded
+    monkeypatch.setattr(projection_module, "CATCH_UP_BATCH", 3)
+    with ViewStore(tmp_path / "plain.sqlite", builtin_views()) as views:
+        assert views.catch_up(_PlainLog(log)) == log.head
+        assert _dump(views.db) == _dump(stores["live"].db)
+
+
 # -- replay on two cores: chunks prepared in a forked process ---------------------------------
 
 
