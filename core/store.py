@@ -113,7 +113,9 @@ class Store:
         self._scanned = False
         self._pool = None
         self._following = False
-        self._committed_at = 0.0
+        #: when the views were last committed; None until the first commit, so the first
+        #: append is seen at once (monotonic time starts at boot, not at zero)
+        self._committed_at: float | None = None
         if writable and fold_views:
             if self.views.ahead_of(self.log.head):
                 # The machine crashed with the log not yet on disk (fsync never/interval)
@@ -139,7 +141,8 @@ class Store:
         self._follow()  # opened without folding the views: they catch up first
         recorded = self.log.append(envelopes)
         self.bus.publish(recorded)
-        if time.monotonic() - self._committed_at >= VIEWS_COMMIT_INTERVAL:
+        if (self._committed_at is None
+                or time.monotonic() - self._committed_at >= VIEWS_COMMIT_INTERVAL):
             self.commit_views()
         return recorded
 

@@ -37,8 +37,6 @@ def seeds() -> Path:
 
 @pytest.fixture
 def gold() -> Path:
-    if not GOLD.exists():
-        pytest.fail(f"the gold file is missing: {GOLD} (shared/ must sit beside the checkout)")
     return GOLD
 
 

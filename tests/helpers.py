@@ -9,8 +9,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
-#: shared/ sits beside the checkout, on developers' machines and in CI
-GOLD = ROOT.parent / "shared" / "gold" / "seeds.json"
+#: the seeds' gold, carried by the project so that a clone tests alone
+GOLD = ROOT / "tests" / "gold" / "seeds.json"
 
 
 def run_factfold(*args: str, store: Path | None = None, env: dict | None = None,

@@ -26,7 +26,7 @@ from factfold import Document, Extractor
 from factfold.evaluation import KINDS, load_gold, score
 
 ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_GOLD = Path(__file__).resolve().parent.parent.parent / "shared" / "gold" / "seeds.json"
+DEFAULT_GOLD = ROOT / "tests" / "gold" / "seeds.json"
 
 
 def load_extractors() -> list[Extractor]:
