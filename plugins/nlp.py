@@ -32,10 +32,12 @@ _LATIN = re.compile(r"[A-Za-z]")
 # or headline -- except where the layout cuts a long paragraph (see _layout_break).
 # A line at least this long that breaks mid-sentence is a paragraph cut by the layout.
 _LONG_LINE = 50
-# The period of an abbreviated honorific (Prof. Name) ends no sentence.
+# The period of an abbreviated honorific (Prof. Name) or of an initial (Darrell P. Wheeler)
+# ends no sentence.
 _SENT_END = re.compile(
     r"[。!?！？;；]+[”’\"')）]*"
-    r"|(?<!\bMr)(?<!\bMs)(?<!\bDr)(?<!\bSt)(?<!\bMrs)(?<!\bProf)(?<!\bSen)(?<!\bGen)\.(?=\s)|\n+"
+    r"|(?<!\bMr)(?<!\bMs)(?<!\bDr)(?<!\bSt)(?<!\bMrs)(?<!\bProf)(?<!\bSen)(?<!\bGen)"
+    r"(?<!\b[A-Z])\.(?=\s)|\n+"
 )
 
 

@@ -8,21 +8,21 @@ posts come from a general lexicon of title heads and modifiers, the body is what
 the post.  Only sentences that contain a post title, a reporter credit or a transliterated
 name are tagged, because the tagger is the costly step.
 
-English sentences get English rules: ``Name, Title of Org (and Title of Org)``, an
-honorific before a name (``Mr. Name, Title of Org``) and ``Title Name``.  Spelling variants
-of one English name in a document fold into one person with aliases.
+English sentences go to :mod:`factfold.plugins.people_en`; both languages build people
+through :mod:`factfold.plugins.persons`.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache
 
 from factfold import Document, Extractor, Person, hookimpl
-from factfold.plugins import nlp
+from factfold.plugins import nlp, people_en
 from factfold.plugins.lexicons import alternation, lexicon
+from factfold.plugins.persons import People, remember
 
 VERSION = "1.1.0"
 
@@ -37,8 +37,6 @@ class _Lexicons:
     modifiers: tuple[str, ...]
     org_suffixes: tuple[str, ...]
     surnames: frozenset[str]
-    en_heads: frozenset[str]
-    en_words: frozenset[str]
 
 
 @cache
@@ -51,8 +49,6 @@ def _lex() -> _Lexicons:
         modifiers=lexicon("people_title_modifiers_zh.txt"),
         org_suffixes=lexicon("org_suffixes_zh.txt"),
         surnames=frozenset(lexicon("people_surnames_zh.txt")),
-        en_heads=frozenset(lexicon("people_title_heads_en.txt")),
-        en_words=frozenset(lexicon("people_title_words_en.txt")),
     )
 
 
@@ -60,71 +56,19 @@ def setup() -> None:
     """Load the tagger and lexicons once per process, before the first document."""
     nlp.load()
     _lex()
-
-
-@dataclass
-class _Found:
-    """One person of a document: every surface form, role and mention seen."""
-
-    name: str
-    span: tuple[int, int]
-    evidence: str
-    roles: list[tuple[str, str | None]] = field(default_factory=list)
-    aliases: list[str] = field(default_factory=list)
-
-    def add_role(self, title: str, org: str | None) -> None:
-        """Add a post unless it is another wording of one already held (a caption and the
-        body text often name the same post twice); a body fills in a post that lacked one."""
-        for k, (t, o) in enumerate(self.roles):
-            if _same_title(t, title) and (o is None or org is None or _same_body(o, org)):
-                if o is None and org is not None:
-                    self.roles[k] = (t, org)
-                return
-        self.roles.append((title, org))
-
-
-def _title_key(title: str) -> frozenset[str] | str:
-    if title.isascii():
-        return frozenset(w for w in re.split(r"[\s&/-]+", title.lower()) if w and w != "and")
-    return title
-
-
-def _same_title(a: str, b: str) -> bool:
-    return _title_key(a) == _title_key(b)
-
-
-def _same_body(a: str, b: str) -> bool:
-    """Two wordings of one body: one contains the other, or (English) the same content words
-    in any order, or (Chinese) character bigrams overlapping by Dice >= 0.7 (人大/人民代表大会)."""
-    if a in b or b in a:
-        return True
-    if a.isascii() and b.isascii():
-        return _en_words(a) == _en_words(b)
-    x = [a[i : i + 2] for i in range(len(a) - 1)]
-    y = [b[i : i + 2] for i in range(len(b) - 1)]
-    common = sum(min(x.count(g), y.count(g)) for g in set(x))
-    return bool(x and y) and 2 * common / (len(x) + len(y)) >= 0.7
-
-
-def _en_words(body: str) -> frozenset[str]:
-    """Content words cut to four letters, so Workers/Work and Social/Society compare equal."""
-    words = re.findall(r"[a-z]+", body.lower())
-    return frozenset(w[:4] for w in words if w not in ("of", "the", "and", "for"))
+    people_en.lexicons()
 
 
 def extract(document: Document) -> Iterator[Person]:
     """Every named person of ``document``, one fact per (person, post)."""
     text = document.text
-    found: dict[str, _Found] = {}
+    found: People = {}
     zh: list[tuple[int, int]] = []
+    en: list[tuple[int, int]] = []
     for start, end in nlp.sentences(text):
-        if nlp.script(text[start:end]) == "zh":
-            zh.append((start, end))
-        else:
-            _english(text, start, end, found)
+        (zh if nlp.script(text[start:end]) == "zh" else en).append((start, end))
     _chinese(text, zh, found)
-    _english_bylines(text, found)
-    _fold_english_variants(text, found)
+    people_en.find(text, en, found)
     for person in found.values():
         roles = person.roles or [(None, None)]
         for title, org in roles:
@@ -136,13 +80,6 @@ def extract(document: Document) -> Iterator[Person]:
                 span=person.span,
                 evidence=person.evidence,
             )
-
-
-def _remember(found: dict[str, _Found], name: str, span: tuple[int, int], evidence: str) -> _Found:
-    person = found.get(name)
-    if person is None:
-        person = found[name] = _Found(name=name, span=span, evidence=evidence)
-    return person
 
 
 # ----------------------------------------------------------------------------- Chinese
@@ -182,7 +119,7 @@ _PREDICATE_OPENERS = _STOP_VERBS | _wordset(
 )
 
 
-def _chinese(text: str, spans: list[tuple[int, int]], found: dict[str, _Found]) -> None:
+def _chinese(text: str, spans: list[tuple[int, int]], found: People) -> None:
     """Tag the sentences that can hold a named post, then read their apposition chains.
 
     The headline and lead are tagged too: they name the article's subject body, which a
@@ -230,7 +167,7 @@ _BYLINE_ZH = re.compile(
 )
 
 
-def _chinese_bylines(text: str, found: dict[str, _Found]) -> None:
+def _chinese_bylines(text: str, found: People) -> None:
     """Reporter, correspondent and photographer credits (通讯员 某某, 记者 甲 乙 报道)."""
     lex = _lex()
     for m in _BYLINE_ZH.finditer(text):
@@ -243,7 +180,7 @@ def _chinese_bylines(text: str, found: dict[str, _Found]) -> None:
             pos = at + len(name)
             if not (name[0] in lex.surnames or name[:2] in lex.surnames) or name in lex.titles:
                 break
-            person = _remember(found, name, (at, pos), text[m.start() : m.end()])
+            person = remember(found, name, (at, pos), text[m.start() : m.end()])
             if title:
                 person.add_role(title, org)
 
@@ -267,7 +204,7 @@ def _chinese_sentence(
     sent: str,
     offsets: list[int],
     tokens: list[nlp.Token],
-    found: dict[str, _Found],
+    found: People,
     bodies: list[str],
 ) -> None:
     """Read the sentence's names and their posts; ``bodies`` is the document's running list
@@ -314,7 +251,7 @@ def _chinese_sentence(
             per_name[k] = list(after)
     for (start, end), roles in zip(names, per_name, strict=True):
         span = (offsets[start], offsets[end - 1] + 1)
-        person = _remember(found, sent[start:end], span, sent)
+        person = remember(found, sent[start:end], span, sent)
         for title, org in roles:
             person.add_role(title, org)
 
@@ -700,241 +637,6 @@ def _title_word(tok: nlp.Token, lex: _Lexicons) -> bool:
     if tok.tag in ("ORG", "LOC", "PER", "TIME", "w", "m", "p", "c", "u", "r", "q"):
         return False
     return not tok.word.endswith(lex.org_suffixes) and tok.word not in _STOP_VERBS
-
-
-# ----------------------------------------------------------------------------- English
-
-_EN_NAME = r"[A-Z][a-z]+(?:[-'][A-Za-z]+)?(?:\s+[A-Z][a-z]+(?:-[A-Za-z]+)?){1,2}"
-_HONORIFIC = r"(?:Mr|Mrs|Ms|Miss|Dr|Prof|Professor|Sir|Madam)\.?"
-_EN_APPOSITION = re.compile(
-    rf"(?:(?<=^)|(?<=[,(;:]\s)|(?<=[,(;:])|(?<=\.\s)|(?<=[a-z]\s)|(?P<hon>{_HONORIFIC})\s+)"
-    rf"(?P<name>{_EN_NAME})\s*,\s*(?P<app>[^,()\n;]+?)\s*(?=[,)\n;]|\.\s|\.$|$)"
-)
-_EN_TITLE_NAME = re.compile(
-    rf"\b(?P<former>(?:former|then|ex-)\s*)?"
-    rf"(?P<title>[A-Z][a-z]+(?:[- ][A-Z][a-z]+)*)\s+(?P<name>{_EN_NAME})"
-    r"(?:\s+of\s+(?:the\s+)?(?P<org>[A-Z][\w&'-]*(?:\s+(?:of|for|and|the|[A-Z][\w&'-]*))*))?"
-)
-# A bare name as the subject of a reporting verb, or after "according to".
-_EN_SAID = re.compile(
-    rf"(?:\b[Aa]ccording to\s+(?P<a>{_EN_NAME}))|(?:(?P<b>{_EN_NAME})\s+"
-    r"(?:said|says|told|added|noted|stressed|explained|stated|pointed out)\b)"
-)
-_EN_JOIN = re.compile(r"\s+(?:and|&)\s+")
-# Honorifics that are forms of address, not posts, when no body follows (Dr. Name said).
-_EN_BARE_HONORIFICS = frozenset({"professor", "prof", "dr", "doctor"})
-# A name on one line (a byline ends at the line end).
-_EN_NAME_LINE = _EN_NAME.replace(r"\s+", "[ \t]+")
-# Bylines: "By our reporter Name", "(Reporter Name)", "Photo by Name".
-_EN_BYLINE = re.compile(
-    rf"(?:^|(?<=\n))[ \t]*By\s+(?:our\s+(?:own\s+)?|staff\s+)?(?P<t1>(?:staff\s+)?(?:reporter|"
-    rf"correspondent|writer)s?\s+)?(?P<n1>{_EN_NAME_LINE})"
-    rf"|\((?P<t2>Reporter|Correspondent|Photographer|Photo|Text)\s*[:by ]*\s*"
-    rf"(?P<n2>{_EN_NAME_LINE})\)"
-    rf"|\b(?P<t3>Reporter|Correspondent)\s*:\s*(?P<n3>{_EN_NAME_LINE})",
-    re.M | re.I,
-)
-# "X, a social worker from Y": an apposition with an article that describes a person.
-_EN_PERSON_NOUN = re.compile(
-    r"^(?:a|an)\s+(?:[a-z-]+\s+){0,3}(?:worker|volunteer|resident|student|teacher|nurse|doctor|"
-    r"expert|scholar|researcher|graduate|mother|father|woman|man|activist|leader|official|"
-    r"member|founder|veteran|practitioner|counsell?or|caregiver|farmer|villager|entrepreneur|"
-    r"retiree|pensioner|specialist|journalist|lawyer|manager|director|officer)s?\b"
-)
-# "who served as Title of Org" after a name in object position (succeeds X, who ...).
-_EN_WHO_SERVED = re.compile(
-    rf"(?P<name>{_EN_NAME}),\s+who\s+(?:has\s+|had\s+)?(?:served|serves|is|was|worked)\s+as\s+"
-    r"(?:the\s+)?(?P<app>[^,;()\n]+?)(?=\s*[,;)\n]|\.\s|\.$|$|\s+(?:for|from|since|until)\b)"
-)
-# "elected X as Title (of Org)": the post written after the name.
-_EN_ELECTED = re.compile(
-    rf"\b(?:elected|appointed|named|chose|selected|nominated)\s+(?P<name>{_EN_NAME})\s+as\s+"
-    r"(?:the\s+)?(?:new\s+)?(?P<app>[^,;()\n]+?)(?=\s*[,;)\n]|\.\s|\.$|$)"
-)
-# "Among the guests were A, B and C": a bare list of names after a copula.
-_EN_LIST = re.compile(
-    rf"\b(?:were|included|including|includes|are)\s+(?P<list>{_EN_NAME}"
-    rf"(?:\s*,\s*(?:and\s+)?{_EN_NAME}|\s+and\s+{_EN_NAME})+)"
-)
-
-
-def _english_bylines(text: str, found: dict[str, _Found]) -> None:
-    """Credits: the credit word licenses the name; reporter/correspondent is its title."""
-    for m in _EN_BYLINE.finditer(text):
-        k = next(i for i in "123" if m.group("n" + i))
-        name, word = m.group("n" + k), (m.group("t" + k) or "").strip()
-        if not _plausible_en_name(name):
-            continue
-        person = _remember(found, name, (m.start("n" + k), m.end("n" + k)), m.group())
-        if word.lower().rstrip("s") in ("reporter", "correspondent", "staff reporter"):
-            person.add_role(word.rstrip("s") if word.endswith("s") else word, None)
-
-
-def _resolve_en_body(org: str | None, text: str, at: int) -> str | None:
-    """``of the foundation``: a lower-case back-reference to the subject body resolves to the
-    nearest full body name before it ending in that word; else it stays as written."""
-    if not org or not org.islower() or " " in org:
-        return org
-    names = re.findall(
-        rf"(?:[A-Z][\w&'-]*\s+(?:(?:of|for|and|the)\s+)*)+{org.title()}\b", text[:at]
-    )
-    return re.sub(r"^The\s+", "", names[-1]) if names else org
-
-
-def _english(text: str, start: int, end: int, found: dict[str, _Found]) -> None:
-    sent = text[start:end]
-    for m in _EN_APPOSITION.finditer(sent):
-        name = m.group("name")
-        if not _plausible_en_name(name):
-            continue
-        roles = _en_roles(m.group("app"))
-        described = _EN_PERSON_NOUN.match(m.group("app")) is not None
-        if not roles and not m.group("hon") and not described:
-            continue
-        span = (start + m.start("name"), start + m.end("name"))
-        person = _remember(found, name, span, sent)
-        for title, org in roles:
-            person.add_role(title, org)
-    for m in _EN_TITLE_NAME.finditer(sent):
-        words = m.group("title").split()
-        # The title is the run of title words ending right before the name.
-        k = len(words)
-        while k > 0 and _en_title_token(words[k - 1], k == len(words)):
-            k -= 1
-        title = " ".join(words[k:])
-        name = m.group("name")
-        if not title or not _plausible_en_name(name):
-            continue
-        org = re.sub(r"(?:\s+(?:of|for|and|the))+$", "", m.group("org") or "") or None
-        span = (start + m.start("name"), start + m.end("name"))
-        person = _remember(found, name, span, sent)
-        if org is None and title.lower().rstrip(".") in _EN_BARE_HONORIFICS:
-            continue  # Dr. Name, Professor Name: a form of address, not a post
-        if m.group("former"):
-            title = m.group("former").strip().capitalize() + " " + title
-        person.add_role(title, org)
-    for pattern in (_EN_WHO_SERVED, _EN_ELECTED):
-        for m in pattern.finditer(sent):
-            name = m.group("name")
-            if not _plausible_en_name(name):
-                continue
-            span = (start + m.start("name"), start + m.end("name"))
-            person = _remember(found, name, span, sent)
-            for title, org in _en_roles(m.group("app")):
-                person.add_role(title, _resolve_en_body(org, text, start))
-    for m in re.finditer(rf"\b{_HONORIFIC}\s+(?P<name>{_EN_NAME})", sent):
-        if _plausible_en_name(m.group("name")):
-            span = (start + m.start("name"), start + m.end("name"))
-            _remember(found, m.group("name"), span, sent)
-    for m in _EN_LIST.finditer(sent):
-        for nm in re.finditer(_EN_NAME, m.group("list")):
-            name = nm.group()
-            if _plausible_en_name(name):
-                at = start + m.start("list") + nm.start()
-                _remember(found, name, (at, at + len(name)), sent)
-    for m in _EN_SAID.finditer(sent):
-        group = "a" if m.group("a") else "b"
-        name = m.group(group)
-        if _plausible_en_name(name):
-            span = (start + m.start(group), start + m.end(group))
-            _remember(found, name, span, sent)
-
-
-def _en_title_token(word: str, last: bool) -> bool:
-    lex = _lex()
-    w = word.lower()
-    return w in lex.en_heads if last else (w in lex.en_heads or w in lex.en_words)
-
-
-def _plausible_en_name(name: str) -> bool:
-    lex = _lex()
-    words = [w.lower() for w in name.split()]
-    return not any(w in lex.en_heads or w in lex.en_words or w in _EN_NOT_NAME for w in words)
-
-
-_EN_NOT_NAME = _wordset(
-    """
-the this that these in at on of and for with by then later during after before when
-while china chinese association university forum committee federation council
-college school institute society foundation ministry
-international daily times news group bank company network center centre
-fund trust agency office department bureau government city province
-county state national united nations union party club team hospital
-    """
-)
-
-
-def _en_roles(app: str) -> list[tuple[str, str | None]]:
-    """``Title of Org (and|& Title of Org)*`` -> roles; [] when it does not open with a title."""
-    pieces: list[str] = []
-    last = 0
-    for m in _EN_JOIN.finditer(app):
-        # "and" starts a new post only once the current one has named its body.
-        if " of " in app[last : m.start()] and _en_title_len(app[m.end() :]):
-            pieces.append(app[last : m.start()])
-            last = m.end()
-    pieces.append(app[last:])
-    roles: list[tuple[str, str | None]] = []
-    for piece in pieces:
-        n = _en_title_len(piece)
-        if not n:
-            return roles
-        title = piece[:n].strip()
-        rest = piece[n:].strip()
-        org: str | None = None
-        if rest.lower().startswith("of "):
-            org = re.sub(r"^the\s+", "", rest[3:].strip(" ."), flags=re.I) or None
-        elif rest:
-            return roles
-        roles.append((title, org))
-    return roles
-
-
-def _en_title_len(piece: str) -> int:
-    """Length of the title phrase opening ``piece`` (words joined by and/&), 0 if none."""
-    lex = _lex()
-    end = 0
-    pos = 0
-    for m in re.finditer(r"[A-Za-z][A-Za-z-]*|&", piece):
-        gap = piece[pos : m.start()]
-        if gap.strip():
-            break
-        w = m.group().lower()
-        if w in lex.en_heads:
-            end = m.end()
-        elif w not in lex.en_words and w not in ("and", "&"):
-            break
-        pos = m.end()
-    return end
-
-
-def _fold_english_variants(text: str, found: dict[str, _Found]) -> None:
-    """Fold spellings of one English name (``Tom Weimin``/``Tom Weiming``) into one person:
-    same given parts, a final part one edit apart; the form used more often is the name."""
-    latin = [n for n in found if n.isascii()]
-    for i, a in enumerate(latin):
-        for b in latin[i + 1 :]:
-            if a in found and b in found and _variants(a, b):
-                count_a = len(re.findall(rf"\b{re.escape(a)}\b", text))
-                count_b = len(re.findall(rf"\b{re.escape(b)}\b", text))
-                keep, drop = (a, b) if count_a >= count_b else (b, a)
-                kept, dropped = found[keep], found.pop(drop)
-                kept.aliases.append(drop)
-                for role in dropped.roles:
-                    kept.add_role(*role)
-
-
-def _variants(a: str, b: str) -> bool:
-    wa, wb = a.split(), b.split()
-    if len(wa) != len(wb) or wa[:-1] != wb[:-1] or wa == wb:
-        return False
-    x, y = wa[-1].lower(), wb[-1].lower()
-    if min(len(x), len(y)) < 4 or abs(len(x) - len(y)) > 1:
-        return False
-    if len(x) == len(y):
-        return sum(c != d for c, d in zip(x, y, strict=True)) == 1
-    short, long_ = (x, y) if len(x) < len(y) else (y, x)
-    return any(long_[:k] + long_[k + 1 :] == short for k in range(len(long_)))
 
 
 @hookimpl

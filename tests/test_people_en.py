@@ -1,0 +1,93 @@
+"""English people on sentences written for these tests (made-up people and bodies): names
+of many cultures and shapes, the constructions that give posts, and what is not a person."""
+
+from __future__ import annotations
+
+from factfold import Document, Person
+from factfold.plugins import people
+
+
+def extract(text: str) -> list[Person]:
+    return list(people.extract(Document(doc_id="d", path="d.txt", text=text)))
+
+
+def roles(text: str) -> set[tuple[str, str | None, str | None]]:
+    return {(p.name, p.title, p.organization) for p in extract(text)}
+
+
+def names(text: str) -> set[str]:
+    return {p.name for p in extract(text)}
+
+
+def test_a_middle_initial_and_degrees_between_name_and_post() -> None:
+    got = roles("Carlos M. Ferreira, PhD, LCSW, Vice President of the Harbor School of "
+                "Social Work, opened the meeting.")
+    assert got == {("Carlos M. Ferreira", "Vice President", "Harbor School of Social Work")}
+
+
+def test_name_title_body_apposition_with_two_commas() -> None:
+    got = roles("Speakers included Fatima Bello, Executive Director, Lagos Care Foundation, "
+                "and others.")
+    assert ("Fatima Bello", "Executive Director", "Lagos Care Foundation") in got
+
+
+def test_body_title_name_before_the_name() -> None:
+    got = roles("The pact was signed by NACSW President Adebayo Okonkwo and Riverside "
+                "University Dean Priya Raman.")
+    assert got == {("Adebayo Okonkwo", "President", "NACSW"),
+                   ("Priya Raman", "Dean", "Riverside University")}
+
+
+def test_a_bodys_post_written_before_the_post_in_apposition() -> None:
+    got = roles("Nomvula Dlamini, the foundation's programme officer, told reporters that "
+                "300 families had been reached by the Ubuntu Care Foundation.")
+    assert got == {("Nomvula Dlamini", "programme officer", "foundation")}
+    got = roles("Maria dela Cruz, Manila Council secretary, spoke next.")
+    assert got == {("Maria dela Cruz", "secretary", "Manila Council")}
+
+
+def test_name_particles_and_hyphenated_arabic_names() -> None:
+    got = names("The award went to Maria de los Santos and to Khalid al-Harbi, a volunteer.")
+    assert got == {"Maria de los Santos", "Khalid al-Harbi"}
+
+
+def test_chinese_names_in_pinyin_are_known_without_context() -> None:
+    assert names("Guests included Zhou Xiaoming and Ouyang Li, and He Jianmin spoke.") == {
+        "Zhou Xiaoming", "Ouyang Li", "He Jianmin"}
+
+
+def test_an_unknown_name_needs_its_context() -> None:
+    # neither part is in a names lexicon: only a post or a reporting verb vouches for it
+    assert names("Olumide Adewale-Ojo arrived early.") == set()
+    assert names("Olumide Adewale-Ojo said the plan works.") == {"Olumide Adewale-Ojo"}
+    assert roles("Secretary-General Olumide Adewale-Ojo of the Kano Welfare League spoke.") == {
+        ("Olumide Adewale-Ojo", "Secretary-General", "Kano Welfare League")}
+
+
+def test_names_inside_proper_nouns_and_title_words_are_not_people() -> None:
+    text = ("Students of the Kwame Mensah University and the Executive Director met at the "
+            "Grace Hill Road office. The Board Secretary and Vice President attended.")
+    assert names(text) == set()
+
+
+def test_a_later_surname_mention_is_an_alias_and_lends_its_post() -> None:
+    text = ("Amara Okafor opened the forum. Later, Director Okafor of the Enugu Social "
+            "Welfare Board signed the agreement. Okafor said the plan would run for a year.")
+    (person,) = extract(text)
+    assert person.name == "Amara Okafor"
+    assert person.aliases == ("Okafor",)
+    assert (person.title, person.organization) == ("Director", "Enugu Social Welfare Board")
+
+
+def test_elected_as_and_who_serves_as() -> None:
+    got = roles("The board elected Rosa Jimenez as Chair of the Valle Children's Trust. "
+                "She succeeds Tomas Ruiz, who served as Treasurer of the trust.")
+    assert got == {("Rosa Jimenez", "Chair", "Valle Children's Trust"),
+                   ("Tomas Ruiz", "Treasurer", "Valle Children's Trust")}
+
+
+def test_a_list_of_names_and_posts_run_together() -> None:
+    got = roles("Board: Janet Cole, President Willem Botha, Vice President Grace Ndlovu, "
+                "Treasurer")
+    assert got == {("Janet Cole", "President", None), ("Willem Botha", "Vice President", None),
+                   ("Grace Ndlovu", "Treasurer", None)}
