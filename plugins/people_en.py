@@ -26,7 +26,7 @@ import re
 import unicodedata
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from typing import NamedTuple
 
@@ -136,7 +136,7 @@ def _tokens(sent: str, offset: int) -> list[_Tok]:
         if len(text) > 2 and _POSSESSIVE.search(text) and text[-1] in "s'’":
             text = _POSSESSIVE.sub("", text)
             possessive = True
-        out.append(_Tok(text, _kind(text, lex), offset + m.start(),
+        out.append(_Tok(text, _kind(text), offset + m.start(),
                         offset + m.start() + len(text), possessive))
     for n in range(len(out) - 1):
         # "He Jianmin", "Ma Li": a pinyin surname that is also an English word, before a
@@ -154,11 +154,14 @@ def _abbreviation(word: str, lex: _Lexicons) -> bool:
     return (len(bare) == 1 and bare.isupper()) or "." in bare or bare.lower() in lex.honorifics
 
 
-def _kind(word: str, lex: _Lexicons) -> str:
+@lru_cache(maxsize=1 << 16)
+def _kind(word: str) -> str:
     """``punct``, ``num``, ``hon`` (Mr., Dr.), ``title`` (a post word, any case), ``init``
     (J.), ``particle`` (de, van, bin), ``acr`` (NASW), ``org`` (Foundation), ``place``
     (Province, Asia), ``stop`` (a
-    capitalised function word, month, ...), ``cap`` (a possible name part), ``low``."""
+    capitalised function word, month, ...), ``cap`` (a possible name part), ``low``.
+    Cached: news repeats its words, and this is most of the tokenising."""
+    lex = lexicons()
     if not word[0].isalpha():
         return "num" if word[0].isdigit() else "punct"
     lower = word.lower()
@@ -610,11 +613,10 @@ _BYLINE = re.compile(
 
 def _bylines(text: str, found: People) -> None:
     """Credits: the credit word licenses the name; reporter/correspondent is its title."""
-    lex = lexicons()
     for m in _BYLINE.finditer(text):
         k = next(i for i in "123" if m.group("n" + i))
         name, word = m.group("n" + k), (m.group("t" + k) or "").strip()
-        if any(_kind(w, lex) not in ("cap", "init") for w in name.split()):
+        if any(_kind(w) not in ("cap", "init") for w in name.split()):
             continue
         person = remember(found, name, (m.start("n" + k), m.end("n" + k)), m.group())
         if word.lower().rstrip("s") in ("reporter", "correspondent", "staff reporter"):
