@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed-stamp
 
-.PHONY: install run test lint bench bench-quick clean
+.PHONY: install run test lint bench bench-quick eval-real clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +24,10 @@ lint: install
 
 test: install lint
 	$(BIN)/pytest -q
+
+## Score the extractors on the real-news corpus (texts in tests/realnews/texts/, not in git).
+eval-real: install
+	$(BIN)/python tools/eval_real.py
 
 bench: install
 	$(BIN)/python bench/run.py

@@ -13,7 +13,7 @@ import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import Any
 
 import click
@@ -330,15 +330,29 @@ def plugins(obj: Context, as_json: bool) -> None:
 @click.pass_obj
 def eval_(obj: Context, gold: Path, kinds: tuple[str, ...], verbose: bool, as_json: bool) -> None:
     """Precision, recall and F1 of the current views against a gold file."""
-    from .evaluation import load_gold, score
+    from .evaluation import language_of, load_gold, score, score_by_language
 
+    gold_data = load_gold(gold)
     with obj.open(write=False) as store:
-        report = score(load_gold(gold), store.export(), kinds=kinds or None)
+        records = list(store.export())
+        report = score(gold_data, records, kinds=kinds or None)
+        in_gold = {doc_id: PurePath(path).name for path, doc_id in store.paths().items()
+                   if PurePath(path).name in gold_data["documents"]}
+        languages = {in_gold[d.doc_id]: language_of(d.text) for d in store.texts(in_gold)}
+    by_language = score_by_language(gold_data, records, languages, kinds=kinds or None)
+    if len(by_language) < 2:
+        by_language = {}
     if as_json:
-        out.print(json.dumps(report.to_dict(verbose=verbose), ensure_ascii=False, indent=2),
+        result = report.to_dict(verbose=verbose)
+        result["languages"] = {lang: r.to_dict(verbose=False) for lang, r in by_language.items()}
+        out.print(json.dumps(result, ensure_ascii=False, indent=2), highlight=False, markup=False)
+        return
+    out.print(report.render(verbose=verbose), highlight=False, markup=False)
+    for lang, r in by_language.items():
+        documents = len(r.documents)
+        out.print(f"\n== {lang} ({documents} document{'s' * (documents != 1)})",
                   highlight=False, markup=False)
-    else:
-        out.print(report.render(verbose=verbose), highlight=False, markup=False)
+        out.print(r.render(verbose=False, documents=False), highlight=False, markup=False)
 
 
 @cli.group("log")

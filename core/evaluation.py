@@ -61,6 +61,11 @@ Attributes (accuracy over predictions paired with required gold items)
     * statistic approx and unit — equality (unit after normalisation), and text, which the
       guidelines require to be the exact surface form.
 
+Languages
+    :func:`score_by_language` scores each language's documents apart (a document's language
+    is its dominant script: see :func:`language_of`), so a strong language cannot hide a
+    weak one in the totals.
+
 Ratios
     Precision is 1.0 when nothing was predicted and recall is 1.0 when nothing was to be
     found, so an empty document with no predictions scores F1 1.0 rather than 0.
@@ -86,8 +91,10 @@ __all__ = [
     "KindScore",
     "Ratio",
     "ScoredItem",
+    "language_of",
     "load_gold",
     "score",
+    "score_by_language",
 ]
 
 #: record ``kind`` -> the gold file's key for that kind.
@@ -283,8 +290,9 @@ class EvalReport:
             out["false_alarms"] = [m.to_dict() for m in self.false_alarms]
         return out
 
-    def render(self, verbose: bool = False) -> str:
-        """A plain-text report for a terminal; ``verbose`` adds misses and false alarms."""
+    def render(self, verbose: bool = False, documents: bool = True) -> str:
+        """A plain-text report for a terminal; ``verbose`` adds misses and false alarms,
+        ``documents=False`` leaves out the per-document lines."""
         lines = [f"{'kind':<14}{'TP':>5}{'FP':>5}{'FN':>5}{'prec':>8}{'rec':>8}{'F1':>8}"]
         for kind, ks in self.kinds.items():
             lines.append(_row(kind, ks.counts))
@@ -297,10 +305,11 @@ class EvalReport:
             for name, r in attrs:
                 acc = "-" if r.accuracy is None else f"{r.accuracy:.3f}"
                 lines.append(f"  {name:<24}{r.correct:>4}/{r.total:<4}{acc:>8}")
-        lines += ["", "per document (TP/FP/FN, F1)"]
-        for doc, kinds in self.documents.items():
-            cells = "  ".join(f"{k} {c.tp}/{c.fp}/{c.fn} {c.f1:.2f}" for k, c in kinds.items())
-            lines.append(f"  {doc}  {cells}")
+        if documents:
+            lines += ["", "per document (TP/FP/FN, F1)"]
+            for doc, kinds in self.documents.items():
+                cells = "  ".join(f"{k} {c.tp}/{c.fp}/{c.fn} {c.f1:.2f}" for k, c in kinds.items())
+                lines.append(f"  {doc}  {cells}")
         if self.unscored_sources:
             lines += ["", "not in gold (not scored): " + ", ".join(self.unscored_sources)]
         if verbose:
@@ -564,7 +573,7 @@ def score(gold: Mapping[str, Any], records: Iterable[Mapping[str, Any]],
     unscored: set[str] = set()
     for rec in records:
         kind = KINDS.get(str(rec.get("kind")))
-        doc = str(rec.get("source") or "").replace("\\", "/").rsplit("/", 1)[-1]
+        doc = _document_key(rec)
         if kind not in wanted:
             continue
         if doc not in by_doc:
@@ -586,6 +595,50 @@ def score(gold: Mapping[str, Any], records: Iterable[Mapping[str, Any]],
             report.documents[doc][kind] = counts
             report.kinds[kind].counts.add(counts)
     return report
+
+
+#: a document is Chinese when Han characters are at least this share of its letters
+_HAN_SHARE = 0.3
+
+
+def language_of(text: str) -> str:
+    """``zh`` when Han characters make up a good share of the letters, else ``en`` when
+    there are Latin letters, else ``other``.
+
+    Chinese news quotes English names and acronyms, and English news quotes Chinese ones,
+    so the share, not the presence, of Han decides.
+    """
+    han = latin = 0
+    for ch in text:
+        if "\u4e00" <= ch <= "\u9fff" or "\u3400" <= ch <= "\u4dbf":
+            han += 1
+        elif ch.isascii() and ch.isalpha():
+            latin += 1
+    letters = han + latin / 5  # about five Latin letters to a word, one Han character to a word
+    if not letters:
+        return "other"
+    return "zh" if han / letters >= _HAN_SHARE else "en"
+
+
+def score_by_language(gold: Mapping[str, Any], records: Iterable[Mapping[str, Any]],
+                      languages: Mapping[str, str],
+                      kinds: Iterable[str] | None = None) -> dict[str, EvalReport]:
+    """Score each language's gold documents apart: ``languages`` maps a gold document's key
+    to its language (documents it does not name are ``unknown``)."""
+    records = list(records)
+    groups: dict[str, dict[str, Any]] = {}
+    for doc, kinds_of_doc in gold["documents"].items():
+        groups.setdefault(languages.get(doc, "unknown"), {})[doc] = kinds_of_doc
+    return {
+        language: score({**gold, "documents": docs},
+                        [r for r in records if _document_key(r) in docs], kinds)
+        for language, docs in sorted(groups.items())
+    }
+
+
+def _document_key(record: Mapping[str, Any]) -> str:
+    """The gold document a record belongs to: the basename of its ``source``."""
+    return str(record.get("source") or "").replace("\\", "/").rsplit("/", 1)[-1]
 
 
 def _score_kind(report: EvalReport, doc: str, kind: str, gold_items: list[Mapping[str, Any]],

@@ -325,6 +325,11 @@ class Store:
                     if not missing:
                         break
 
+    def texts(self, doc_ids: Iterable[str]) -> Iterator[Document]:
+        """The stored documents (text as read, path, encoding) of these ids, in log order."""
+        for document, _ in self._documents(doc_ids):
+            yield document
+
     def extract_pending(self, only: Iterable[str] | None = None,
                         progress: Progress | None = None) -> int:
         """Extract every pending (document, extractor); returns the documents processed."""

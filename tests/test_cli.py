@@ -104,3 +104,17 @@ def test_plugins_lists_the_builtins_with_versions():
 def test_commands_on_a_missing_store_say_what_to_do(tmp_path):
     proc = run_factfold("query", "people", store=tmp_path / "none", check=False)
     assert proc.returncode == 2 and "ingest something first" in proc.stderr
+
+
+def test_eval_scores_each_language_apart(ingested):
+    report = json.loads(run_factfold("eval", "--gold", "tests/gold/seeds.json", "--json",
+                                     store=ingested).stdout)
+    languages = report["languages"]
+    assert set(languages) == {"en", "zh"}
+    # the seeds hold one English document; its people are scored only in the English report
+    assert len(languages["en"]["documents"]) == 1
+    assert len(languages["zh"]["documents"]) == 4
+    people = [languages[lang]["kinds"]["people"] for lang in ("en", "zh")]
+    assert sum(p["tp"] for p in people) == report["kinds"]["people"]["tp"]
+    text = run_factfold("eval", "--gold", "tests/gold/seeds.json", store=ingested).stdout
+    assert "== en (1 document)" in text and "== zh (4 documents)" in text

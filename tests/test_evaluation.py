@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import importlib.util
 import json
 from pathlib import Path
@@ -281,3 +282,69 @@ def test_the_carried_gold_equals_the_reference_copy(name: str) -> None:
         pytest.skip(f"no reference copy at {reference}: only a team checkout has one")
     assert (GOLD.parent / name).read_bytes() == reference.read_bytes(), (
         f"tests/gold/{name} differs from {reference}: copy the reference over it")
+
+
+def test_a_documents_language_is_its_dominant_script() -> None:
+    from factfold.evaluation import language_of
+
+    assert language_of("中国社会工作联合会会长在北京出席了 IFSW 年会。") == "zh"
+    assert language_of("Delegates of the China Association of Social Workers (中国社会工作者协会) "
+                       "met their counterparts from twelve countries in Beijing on Monday "
+                       "to discuss training standards for community social workers.") == "en"
+    assert language_of("2023 — 42 %") == "other"
+
+
+def test_each_language_is_scored_apart() -> None:
+    from factfold.evaluation import score_by_language
+
+    g = gold(people=[{"name": "陈明", "roles": []}])
+    g["documents"]["en.txt"] = {"people": [{"name": "Mary Smith", "roles": []}]}
+    records = [{"kind": "person", "source": "x/doc.txt", "name": "陈明"},
+               {"kind": "person", "source": "en.txt", "name": "John Doe"}]
+    reports = score_by_language(g, records, {"doc.txt": "zh", "en.txt": "en"})
+    assert set(reports) == {"en", "zh"}
+    assert reports["zh"].kinds["people"].counts.f1 == 1.0
+    assert reports["en"].kinds["people"].counts.to_dict()["tp"] == 0
+    assert reports["en"].kinds["people"].counts.fp == 1
+    assert not reports["zh"].unscored_sources and not reports["en"].unscored_sources
+
+
+def _eval_real_tool() -> Any:
+    spec = importlib.util.spec_from_file_location("eval_real", ROOT / "tools" / "eval_real.py")
+    assert spec is not None and spec.loader is not None
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    return tool
+
+
+def test_eval_real_scores_the_texts_present_and_says_how_to_get_the_rest(
+        tmp_path: Path, capfd: pytest.CaptureFixture[str]) -> None:
+    seed = sorted((ROOT / "seeds").glob("*.txt"))[0]
+    corpus = tmp_path / "corpus"
+    (corpus / "texts").mkdir(parents=True)
+    data = seed.read_bytes()
+    sources = [
+        {"file": seed.name, "url": "https://example.org/a", "trimming": "none",
+         "sha256": hashlib.sha256(data).hexdigest()},
+        {"file": "gone.txt", "url": "https://example.org/gone", "trimming": "none",
+         "sha256": "0" * 64},
+    ]
+    (corpus / "sources.json").write_text(json.dumps(sources), encoding="utf-8")
+    full = json.loads(GOLD.read_text(encoding="utf-8"))
+    gold_docs = {seed.name: full["documents"][seed.name],
+                 "gone.txt": {"people": [gperson("Nobody Here")]}}
+    (corpus / "gold.json").write_text(json.dumps({"version": 1, "documents": gold_docs}),
+                                      encoding="utf-8")
+    tool = _eval_real_tool()
+
+    assert tool.main(["--corpus", str(corpus)]) == 2
+    assert "none of the 2 texts" in capfd.readouterr().err
+
+    (corpus / "texts" / seed.name).write_bytes(data)
+    assert tool.main(["--corpus", str(corpus), "--json"]) == 0
+    captured = capfd.readouterr()
+    assert "missing  gone.txt: https://example.org/gone" in captured.err
+    report = json.loads(captured.out)
+    # the missing text's gold is left out, not counted as misses
+    assert list(report["documents"]) == [seed.name]
+    assert report["kinds"]["people"]["tp"] > 0
