@@ -117,6 +117,7 @@ _ATTRIBUTES = {
     "agreements": ("date", "parties", "term"),
     "statistics": ("approx", "unit", "text"),
 }
+_NULLABLE_FIELDS = frozenset({"unit"})
 _DICE_THRESHOLD = 0.6
 
 
@@ -157,7 +158,8 @@ def _check_item(where: str, kind: str, item: Any) -> None:
     if not isinstance(item, dict):
         raise GoldError(f"{where}: must be an object")
     for name in _REQUIRED_FIELDS[kind]:
-        if item.get(name) is None:
+        # A statistic's unit is required as a key but may be null: a bare number has none.
+        if name not in item or (item[name] is None and name not in _NULLABLE_FIELDS):
             raise GoldError(f"{where}: missing {name!r}")
     if kind == "statistics" and not isinstance(item["value"], int | float):
         raise GoldError(f"{where}: 'value' must be a number")
