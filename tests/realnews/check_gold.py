@@ -6,6 +6,7 @@ or a deliberate exception (a name broken by the page's hard line wrap, a normali
 script lists them so an adjudicator can see each one. The texts are other people's writing and
 are not in git: point --texts at the folder that holds them.
 
+    python tests/realnews/check_gold.py            # the adjudicated gold.json and sources.json
     python tests/realnews/check_gold.py tests/realnews/parts/gold-zh-a.json \
         --texts tests/realnews/texts --sources tests/realnews/parts/sources-zh.json
 
@@ -26,6 +27,7 @@ from pathlib import Path
 KINDS = ("people", "meetings", "agreements", "statistics")
 APPROX = (None, "more_than", "about", "at_least")
 # ISO 8601 as the guidelines use it: full date, year-month, year, --MM-DD or --MM.
+HERE = Path(__file__).resolve().parent
 DATE = re.compile(r"^(\d{4}(-\d{2}(-\d{2})?)?|--\d{2}(-\d{2})?)$")
 
 
@@ -84,8 +86,10 @@ def _check_item(where: str, kind: str, item: dict) -> Iterator[str]:
     else:
         if isinstance(item.get("value"), bool) or not isinstance(item.get("value"), int | float):
             yield f"{where}: value must be a number"
-        if not isinstance(item.get("unit"), str) or not item["unit"]:
-            yield f"{where}: unit must be a non-empty string"
+        # The key is required; null says the text gives the number bare ("of which 122").
+        if "unit" not in item or not (item["unit"] is None or isinstance(item["unit"], str)
+                                      and item["unit"]):
+            yield f"{where}: unit must be a non-empty string or null"
         if not isinstance(item.get("text"), str) or not item["text"]:
             yield f"{where}: text must be a non-empty string"
         if item.get("approx") not in APPROX:
@@ -175,10 +179,13 @@ def _load_json(path: Path) -> object:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("gold", type=Path, nargs="+", help="gold JSON file(s)")
-    parser.add_argument("--texts", type=Path, default=Path("tests/realnews/texts"),
+    parser.add_argument("gold", type=Path, nargs="*", default=[HERE / "gold.json"],
+                        help="gold JSON file(s) (default: the adjudicated gold.json)")
+    parser.add_argument("--texts", type=Path, default=HERE / "texts",
                         help="folder holding the document texts (not in git)")
-    parser.add_argument("--sources", type=Path, help="sources JSON whose sha256 to verify")
+    parser.add_argument("--sources", type=Path, default=HERE / "sources.json",
+                        help="sources JSON (a list) whose sha256 to verify "
+                             "(default: the merged sources.json)")
     parser.add_argument("--strict", action="store_true", help="span exceptions fail the check")
     args = parser.parse_args(argv)
     if not args.texts.is_dir():
@@ -187,7 +194,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         golds = [(path, _load_json(path)) for path in args.gold]
-        sources = _load_json(args.sources) if args.sources else []
+        sources = _load_json(args.sources) if args.sources.exists() else []
     except SystemExit as exc:
         print(exc, file=sys.stderr)
         return 2
@@ -218,6 +225,14 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{path}: {len(gold['documents'])} documents, {summary}; "
               f"{exceptions} span exception(s)")
         failed |= args.strict and exceptions > 0
+    sourced = {source.get("file") for source in sources if isinstance(source, dict)}
+    if sources and (not isinstance(sources, list) or len(sourced) != len(sources)):
+        print(f"{args.sources}: SOURCES must be a list of objects with distinct 'file'")
+        failed = True
+    for path, gold in golds:
+        for name in sorted(set(gold.get("documents", {})) - sourced if sources else ()):
+            print(f"{path}: {name} has no entry in {args.sources}")
+            failed = True
     for source in sources:
         text_path = args.texts / source["file"]
         if not text_path.is_file():
