@@ -87,8 +87,8 @@ def _check_item(where: str, kind: str, item: dict) -> Iterator[str]:
         if isinstance(item.get("value"), bool) or not isinstance(item.get("value"), int | float):
             yield f"{where}: value must be a number"
         # The key is required; null says the text gives the number bare ("of which 122").
-        if "unit" not in item or not (item["unit"] is None or isinstance(item["unit"], str)
-                                      and item["unit"]):
+        if "unit" not in item or not (item["unit"] is None or (isinstance(item["unit"], str)
+                                      and item["unit"])):
             yield f"{where}: unit must be a non-empty string or null"
         if not isinstance(item.get("text"), str) or not item["text"]:
             yield f"{where}: text must be a non-empty string"
