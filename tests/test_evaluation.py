@@ -234,6 +234,21 @@ def test_load_gold_rejects_bad_files(tmp_path: Path) -> None:
         load_gold(tmp_path / "missing.json")
 
 
+def test_a_statistic_unit_may_be_null_but_not_missing(tmp_path: Path) -> None:
+    path = tmp_path / "gold.json"
+    bare = {"value": 122, "unit": None, "text": "122", "approx": None, "optional": False}
+    path.write_text(json.dumps(gold(statistics=[bare])), encoding="utf-8")
+    g = load_gold(path)
+    bare_pred = {"kind": "statistic", "source": DOC, "value": 122, "unit": None,
+                 "text": "122", "approx": None, "evidence": ""}
+    assert counts(score(g, [bare_pred]), "statistics") == (1, 0, 0)
+    assert counts(score(g, [stat(122, "人", "122人")]), "statistics") == (0, 1, 1)
+    del bare["unit"]
+    path.write_text(json.dumps(gold(statistics=[bare])), encoding="utf-8")
+    with pytest.raises(GoldError, match=r"statistics\[0\].*missing 'unit'"):
+        load_gold(path)
+
+
 def test_seed_gold_scored_against_itself_is_perfect() -> None:
     g = load_gold(SEED_GOLD)
     records = records_of(g)
