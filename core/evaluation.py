@@ -93,6 +93,7 @@ __all__ = [
     "ScoredItem",
     "language_of",
     "load_gold",
+    "records_of",
     "score",
     "score_by_language",
 ]
@@ -116,6 +117,7 @@ _ATTRIBUTES = {
     "agreements": ("date", "parties", "term"),
     "statistics": ("approx", "unit", "text"),
 }
+_NULLABLE_FIELDS = frozenset({"unit"})
 _DICE_THRESHOLD = 0.6
 
 
@@ -156,7 +158,8 @@ def _check_item(where: str, kind: str, item: Any) -> None:
     if not isinstance(item, dict):
         raise GoldError(f"{where}: must be an object")
     for name in _REQUIRED_FIELDS[kind]:
-        if item.get(name) is None:
+        # A statistic's unit is required as a key but may be null: a bare number has none.
+        if name not in item or (item[name] is None and name not in _NULLABLE_FIELDS):
             raise GoldError(f"{where}: missing {name!r}")
     if kind == "statistics" and not isinstance(item["value"], int | float):
         raise GoldError(f"{where}: 'value' must be a number")
@@ -595,6 +598,25 @@ def score(gold: Mapping[str, Any], records: Iterable[Mapping[str, Any]],
             report.documents[doc][kind] = counts
             report.kinds[kind].counts.add(counts)
     return report
+
+
+def records_of(gold: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """A gold file's items as export records (one per person and role), so one annotator's
+    gold can be scored against another's: inter-annotator agreement is :func:`score` of
+    the one with the other's records."""
+    records: list[dict[str, Any]] = []
+    for doc, kinds in gold["documents"].items():
+        for p in kinds.get("people", []):
+            for r in p.get("roles") or [{"title": None, "organization": None}]:
+                records.append({"kind": "person", "source": doc, "name": p["name"],
+                                "aliases": p.get("aliases", []), "title": r["title"],
+                                "organization": r.get("organization")})
+        records += [{"kind": "meeting", "source": doc, **m} for m in kinds.get("meetings", [])]
+        records += [{"kind": "agreement", "source": doc, **a}
+                    for a in kinds.get("agreements", [])]
+        records += [{"kind": "statistic", "source": doc, **s}
+                    for s in kinds.get("statistics", [])]
+    return records
 
 
 #: a document is Chinese when Han characters are at least this share of its letters

@@ -12,7 +12,7 @@ import pytest
 from helpers import GOLD
 
 from factfold import Extractor, Person
-from factfold.evaluation import GoldError, load_gold, score
+from factfold.evaluation import GoldError, load_gold, records_of, score
 
 DOC = "doc.txt"
 SEED_GOLD = GOLD
@@ -234,18 +234,24 @@ def test_load_gold_rejects_bad_files(tmp_path: Path) -> None:
         load_gold(tmp_path / "missing.json")
 
 
+def test_a_statistic_unit_may_be_null_but_not_missing(tmp_path: Path) -> None:
+    path = tmp_path / "gold.json"
+    bare = {"value": 122, "unit": None, "text": "122", "approx": None, "optional": False}
+    path.write_text(json.dumps(gold(statistics=[bare])), encoding="utf-8")
+    g = load_gold(path)
+    bare_pred = {"kind": "statistic", "source": DOC, "value": 122, "unit": None,
+                 "text": "122", "approx": None, "evidence": ""}
+    assert counts(score(g, [bare_pred]), "statistics") == (1, 0, 0)
+    assert counts(score(g, [stat(122, "人", "122人")]), "statistics") == (0, 1, 1)
+    del bare["unit"]
+    path.write_text(json.dumps(gold(statistics=[bare])), encoding="utf-8")
+    with pytest.raises(GoldError, match=r"statistics\[0\].*missing 'unit'"):
+        load_gold(path)
+
+
 def test_seed_gold_scored_against_itself_is_perfect() -> None:
     g = load_gold(SEED_GOLD)
-    records: list[dict[str, Any]] = []
-    for doc, kinds in g["documents"].items():
-        for p in kinds.get("people", []):
-            for r in p["roles"] or [{"title": None, "organization": None}]:
-                records.append({"kind": "person", "source": doc, "name": p["name"],
-                                "title": r["title"], "organization": r["organization"]})
-        records += [{"kind": "meeting", "source": doc, **m} for m in kinds.get("meetings", [])]
-        records += [{"kind": "agreement", "source": doc, **a}
-                    for a in kinds.get("agreements", [])]
-        records += [{"kind": "statistic", "source": doc, **s} for s in kinds.get("statistics", [])]
+    records = records_of(g)
     report = score(g, records)
     for ks in report.kinds.values():
         assert ks.counts.f1 == 1.0 and ks.counts.tp > 0
