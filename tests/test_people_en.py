@@ -91,3 +91,48 @@ def test_a_list_of_names_and_posts_run_together() -> None:
                 "Treasurer")
     assert got == {("Janet Cole", "President", None), ("Willem Botha", "Vice President", None),
                    ("Grace Ndlovu", "Treasurer", None)}
+
+
+def test_a_post_written_before_the_comma_belongs_to_the_name_after_it() -> None:
+    got = roles("At the opening, the National Chairman of the society, Alhaji Musa Danjuma, "
+                "spoke first. The ACSW chairman, Tan Weiming, closed the day.")
+    assert got == {("Musa Danjuma", "National Chairman", "society"),
+                   ("Tan Weiming", "chairman", "ACSW")}
+
+
+def test_the_post_of_a_list_items_apposition_is_not_given_to_the_next_name() -> None:
+    got = roles("Speakers were Joan Hart, the director of the Westfield Care Trust, "
+                "Maria Lopez, dean of the Eastbrook School of Social Work, and others.")
+    assert got == {("Joan Hart", "director", "Westfield Care Trust"),
+                   ("Maria Lopez", "dean", "Eastbrook School of Social Work")}
+
+
+def test_forms_of_one_name_fold_into_the_fullest() -> None:
+    text = ("Peter K. Obi, President of the Delta Social Work Council, spoke. Peter Obi said "
+            "the council would grow. Later Robert Owusu-Ansah, Jr. and Owusu-Ansah's team "
+            "met Mary Ann Bani Sadr. Bani Sadr said little.")
+    got = {p.name: set(p.aliases) for p in extract(text)}
+    assert got == {"Peter K. Obi": {"Peter Obi"}, "Robert Owusu-Ansah, Jr.": set(),
+                   "Mary Ann Bani Sadr": {"Bani Sadr"}}
+
+
+def test_places_are_not_people_even_with_a_given_name_first() -> None:
+    assert names("Delegates from Hong Kong and Georgia met Victoria Adeyemi in Hong Kong.") == {
+        "Victoria Adeyemi"}
+
+
+def test_surnames_in_capitals_and_posts_with_their_field() -> None:
+    got = roles("Professor ZHANG Lihua, the Deputy Head of the Department of Sociology, and "
+                "Ruth OKAFOR, Child Protection Specialist, UNICEF Nigeria said more.")
+    assert got == {("ZHANG Lihua", "Deputy Head", "Department of Sociology"),
+                   ("Ruth OKAFOR", "Child Protection Specialist", "UNICEF Nigeria")}
+
+
+def test_a_given_name_alone_later_is_the_person_and_takes_the_post() -> None:
+    text = ("The meeting elected Daniel Mensah as Treasurer. Daniel is currently Director of "
+            "the Accra Youth Council.")
+    facts = extract(text)
+    assert {p.name for p in facts} == {"Daniel Mensah"}
+    assert {p.aliases for p in facts} == {("Daniel",)}
+    assert {(p.title, p.organization) for p in facts} == {
+        ("Treasurer", None), ("Director", "Accra Youth Council")}
