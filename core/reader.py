@@ -48,8 +48,9 @@ class Reader:
     Which reader reads a file: first the readers whose ``sniff(data)`` is true (content
     decides: a ``.txt`` that holds an HTML page is read as HTML), then those claiming its
     suffix or its media type (guessed from the name), then the ``fallback``; among several,
-    the highest ``priority``, then the first name.  A ``sniff`` must be quick and look only
-    at the first bytes it needs.  ``timeout`` is the most seconds one file may take.
+    the highest ``priority``, then the first name.  A ``sniff`` runs on every file, with no
+    time limit: it must look only at the first bytes it needs.  ``timeout`` is the most
+    seconds ``read`` may take over one file.
     """
 
     name: str
