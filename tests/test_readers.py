@@ -9,6 +9,10 @@ from __future__ import annotations
 
 import json
 import re
+import signal
+import subprocess
+import sys
+import time
 from collections import Counter
 from pathlib import Path
 
@@ -156,6 +160,36 @@ def test_a_scanned_pdf_is_rejected_with_the_reason_and_the_rest_goes_on(tmp_path
     assert "no text layer" in table
     (doc,) = json_lines(run_factfold("query", "documents", "--json", store=store))
     assert doc["format"] == "text" and doc["facts"] > 0
+
+
+def test_the_watch_reads_what_lands_and_goes_on_past_a_scan(tmp_path):
+    paragraphs = ["# 某市召开社区服务座谈会",
+                  "5月8日,某市民政局召开社区服务座谈会,局长张一鸣出席会议并讲话。"]
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    watch = subprocess.Popen([sys.executable, "-m", "factfold", "--store", str(tmp_path / "S"),
+                              "watch", str(inbox)], stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True)
+    try:
+        (inbox / "scan.pdf").write_bytes(scanned_pdf())
+        (inbox / "news.docx").write_bytes(to_docx(paragraphs, "t"))
+        (inbox / "news.md").write_bytes(to_markdown([*paragraphs, "**会上**,张一鸣表示。"]))
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            seen = {d["format"] for d in json_lines(run_factfold(
+                "query", "documents", "--json", store=tmp_path / "S", check=False))}
+            if seen == {"docx", "markdown"}:
+                break
+            time.sleep(0.2)
+        assert seen == {"docx", "markdown"}
+    finally:
+        watch.send_signal(signal.SIGINT)
+        out, err = watch.communicate(timeout=60)
+    assert watch.returncode == 0, err
+    people = [line for line in out.splitlines() if line.startswith("person")]
+    assert len(people) == 2 and all("张一鸣" in line for line in people), out
+    assert "*" not in out and "#" not in out
+    assert "no text layer" in err  # the rejection is logged, and the watch went on
 
 
 def test_markdown_loses_its_markup_and_keeps_its_words():
