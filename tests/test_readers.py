@@ -24,6 +24,7 @@ from helpers import SEEDS, run_factfold
 from factfold import Reader, Text, Unreadable, hookimpl
 from factfold.events import DocumentAdded, Envelope, EventCodec, EventRegistry, event_type
 from factfold.pluginmanager import PluginHost
+from factfold.plugins.read_pdf import unwrap
 from factfold.reading import PLAIN_TEXT, choose, read_file
 from factfold.segments import SegmentLog
 from factfold.store import Store
@@ -58,17 +59,13 @@ def json_lines(proc) -> list[dict]:
 
 
 def facts_by_path(store: Path) -> dict[str, Counter]:
-    """Each document's facts without where they sit (spans differ with the text around).
-
-    A PDF's text layer has lines, not paragraphs: where evidence runs across a paragraph
-    break, a PDF's has a line break.  Evidence is compared with its line breaks as one."""
+    """Each document's facts without where they sit (spans differ with the text around)."""
     paths = {d["doc_id"]: d["paths"][0] for d in
              json_lines(run_factfold("query", "documents", "--json", store=store))}
     out: dict[str, Counter] = {p: Counter() for p in paths.values()}
     for fact in json_lines(run_factfold("export", store=store)):
         kept = {k: v for k, v in fact.items()
                 if k not in ("doc_id", "source", "span")}
-        kept["evidence"] = re.sub(r"\n+", "\n", kept["evidence"])
         out[paths[fact["doc_id"]]][json.dumps(kept, ensure_ascii=False, sort_keys=True)] += 1
     return out
 
@@ -190,6 +187,17 @@ def test_the_watch_reads_what_lands_and_goes_on_past_a_scan(tmp_path):
     assert len(people) == 2 and all("张一鸣" in line for line in people), out
     assert "*" not in out and "#" not in out
     assert "no text layer" in err  # the rejection is logged, and the watch went on
+
+
+def test_a_pdf_s_lines_run_on_into_paragraphs():
+    lines = ["Mayor Li Wei of the city council met the",
+             "delegation on Monday at a well attended co-", "operation forum.", "Contact",
+             "\u3000\u3000会议由中国社会工作联合会副会长兼秘书", "长康鹏主持。",
+             "\u3000\u3000第二段。"]
+    assert unwrap(lines) == (
+        "Mayor Li Wei of the city council met the delegation on Monday at a well attended "
+        "co-operation forum.\n\nContact\n\n会议由中国社会工作联合会副会长兼秘书长康鹏主持。"
+        "\n\n第二段。")
 
 
 def test_markdown_loses_its_markup_and_keeps_its_words():
