@@ -13,7 +13,7 @@ from factfold.events import (
     event_type,
 )
 
-from .decoding import Decoded, Undecodable, decode
+from .decoding import Decoded, decode
 from .document import Document
 from .extractor import Extractor
 from .hookspecs import hookimpl, hookspec
@@ -35,7 +35,6 @@ __all__ = [
     "Reader",
     "Statistic",
     "Text",
-    "Undecodable",
     "Unreadable",
     "__version__",
     "decode",

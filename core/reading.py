@@ -25,6 +25,8 @@ log = structlog.get_logger("factfold.reading")
 
 T = TypeVar("T")
 
+#: the most characters of a document's title that are kept
+MAX_TITLE = 300
 #: media types from names with Python's own table only, never the machine's mime.types:
 #: the same file is read the same way on every machine
 _MEDIA_TYPES = mimetypes.MimeTypes()
@@ -146,5 +148,7 @@ def read_file(readers: Sequence[Reader], data: bytes, name: str) -> Read:
         raise Unreadable(f"the {reader.ref} reader failed: {type(exc).__name__}: "
                          f"{exc or 'no message'}") from exc
     text = _checked(reader, out)
+    # A title is shown on one line, and a hostile page may make it any size.
+    title = " ".join((text.title or "").split())[:MAX_TITLE] or None
     return Read(text=text.text, encoding=text.encoding or "", format=reader.format,
-                reader=reader.ref, title=text.title)
+                reader=reader.ref, title=title)

@@ -11,6 +11,9 @@ import zipfile
 
 from factfold import Text, Unreadable
 
+#: the most bytes a document's parts may expand to: a small zip can hold gigabytes of XML
+MAX_EXPANDED = 256 << 20
+
 
 def _row(row) -> str:
     cells, seen = [], set()
@@ -31,10 +34,15 @@ def read(data: bytes, name: str) -> Text:
     from docx.table import Table
 
     try:
-        document = docx.Document(io.BytesIO(data))
+        # zipfile reads no more of a member than its declared size: the sum is a bound
+        expanded = sum(i.file_size for i in zipfile.ZipFile(io.BytesIO(data)).infolist())
+        document = None if expanded > MAX_EXPANDED else docx.Document(io.BytesIO(data))
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as exc:
         raise Unreadable(f"not a readable Word document ({type(exc).__name__}: {exc}); "
                          "open it in Word and save it again as .docx") from None
+    if document is None:
+        raise Unreadable(f"a Word document that expands to {expanded >> 20} MiB (more than "
+                         f"{MAX_EXPANDED >> 20}); split it or save it as text")
     blocks = []
     for block in document.iter_inner_content():
         if isinstance(block, Table):

@@ -13,6 +13,7 @@ import signal
 import subprocess
 import sys
 import time
+import zipfile
 from collections import Counter
 from pathlib import Path
 
@@ -143,6 +144,8 @@ def test_a_scanned_pdf_is_rejected_with_the_reason_and_the_rest_goes_on(tmp_path
     (folder / "scan.pdf").write_bytes(scanned_pdf(pages=3))
     (folder / "broken.pdf").write_bytes(b"%PDF-1.7\nnot really\n")
     (folder / "broken.docx").write_bytes(b"PK\x03\x04word/document.xml and nothing else")
+    with zipfile.ZipFile(folder / "bomb.docx", "w", zipfile.ZIP_DEFLATED, compresslevel=1) as z:
+        z.writestr("word/document.xml", b"<w:document>" + b" " * (300 << 20))
     (folder / "note.txt").write_text("会长王小明出席会议。\n", encoding="utf-8")
     store = tmp_path / "store"
     run_factfold("ingest", str(folder), store=store)
@@ -152,7 +155,8 @@ def test_a_scanned_pdf_is_rejected_with_the_reason_and_the_rest_goes_on(tmp_path
                                     "images; run OCR on it and drop the text instead")
     assert rejected["broken.pdf"].startswith("not a readable PDF")
     assert rejected["broken.docx"].startswith("not a readable Word document")
-    assert set(rejected) == {"scan.pdf", "broken.pdf", "broken.docx"}
+    assert rejected["bomb.docx"].startswith("a Word document that expands to 300 MiB")
+    assert set(rejected) == {"scan.pdf", "broken.pdf", "broken.docx", "bomb.docx"}
     table = run_factfold("query", "documents", "--rejected", store=store).stdout
     assert "no text layer" in table
     (doc,) = json_lines(run_factfold("query", "documents", "--json", store=store))
