@@ -13,15 +13,18 @@ from factfold.events import (
     event_type,
 )
 
+from .decoding import Decoded, decode
 from .document import Document
 from .extractor import Extractor
 from .hookspecs import hookimpl, hookspec
 from .projection import Projection
+from .reader import Reader, Text, Unreadable
 
 __version__ = "0.1.0"
 
 __all__ = [
     "Agreement",
+    "Decoded",
     "Document",
     "Envelope",
     "Extractor",
@@ -29,8 +32,12 @@ __all__ = [
     "Meeting",
     "Person",
     "Projection",
+    "Reader",
     "Statistic",
+    "Text",
+    "Unreadable",
     "__version__",
+    "decode",
     "event_type",
     "hookimpl",
     "hookspec",

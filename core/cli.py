@@ -308,15 +308,15 @@ def reextract(obj: Context, names: tuple[str, ...]) -> None:
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_obj
 def plugins(obj: Context, as_json: bool) -> None:
-    """The registered plugins, their packages, versions and extractors."""
+    """The registered plugins, their packages, versions, extractors and readers."""
     rows = obj.plugins.describe()
     if as_json:
         out.print(json.dumps(rows, ensure_ascii=False, indent=2), highlight=False)
         return
-    table = Table("plugin", "package", "extractors", "hooks", "status")
+    table = Table("plugin", "package", "extractors, readers", "hooks", "status")
     for r in rows:
         package = f"{r['package']} {r['version']}" if r["package"] else ""
-        table.add_row(r["name"], package, ", ".join(r["extractors"]),
+        table.add_row(r["name"], package, ", ".join(r["extractors"] + r["readers"]),
                       ", ".join(h.removeprefix("factfold_") for h in r["hooks"]), r["status"])
     out.print(table)
 

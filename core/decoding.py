@@ -14,6 +14,8 @@ import codecs
 import charset_normalizer
 from attrs import frozen
 
+from .reader import Unreadable
+
 BOMS = (
     (codecs.BOM_UTF8, "utf-8-sig"),
     (codecs.BOM_UTF16_LE, "utf-16"),
@@ -34,11 +36,12 @@ class Decoded:
     encoding: str
 
 
-class Undecodable(ValueError):
+class Undecodable(Unreadable):
     """The bytes are not text factfold can read; the message says why and what to do."""
 
 
-def _control_share(text: str) -> float:
+def control_share(text: str) -> float:
+    """Share of control characters (and replacement characters) in the first 20k."""
     if not text:
         return 0.0
     sample = text[:20000]
@@ -47,7 +50,7 @@ def _control_share(text: str) -> float:
 
 
 def _checked(text: str, encoding: str) -> Decoded:
-    if _control_share(text) > MAX_CONTROL_SHARE:
+    if control_share(text) > MAX_CONTROL_SHARE:
         raise Undecodable(
             f"looks binary (decoding as {encoding} gives control characters); "
             "only text files can be ingested"

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 
     from .document import Document
     from .extractor import Extractor
+    from .reader import Reader
 
 hookspec = pluggy.HookspecMarker("factfold")
 hookimpl = pluggy.HookimplMarker("factfold")
@@ -49,6 +50,23 @@ def factfold_register_extractors(register: Callable[[Extractor], None]) -> None:
         def factfold_register_extractors(register):
             register(Extractor(name="projects", version="1.0", extract=find_projects,
                                emits=(ProjectLaunched,)))
+    """
+
+
+@hookspec
+def factfold_register_readers(register: Callable[[Reader], None]) -> None:
+    """Register readers, which turn a file's bytes into a document's text:
+    ``register(Reader(name=..., version=..., format=..., read=fn, suffixes=(...)))``.
+
+    ``fn(data, name)`` returns the text (a ``str``, or a ``factfold.Text`` with a title) or
+    raises ``factfold.Unreadable`` with the reason the file cannot be read.  Fact spans point
+    into that text and the log keeps it.  A reader claims files by content (``sniff``), by
+    suffix or media type, or as the ``fallback``.  Example::
+
+        @hookimpl
+        def factfold_register_readers(register):
+            register(Reader(name="rtf", version="1.0", format="rtf", read=rtf_to_text,
+                            suffixes=(".rtf",), sniff=lambda data: data.startswith(b"{\\rtf")))
     """
 
 

@@ -28,6 +28,8 @@ from factfold.events import BUILTIN_TYPES, EventRegistry
 from . import hookspecs
 from .extractor import Extractor
 from .projection import Projection
+from .reader import Reader
+from .reading import PLAIN_TEXT
 
 log = structlog.get_logger("factfold.plugins")
 
@@ -69,6 +71,7 @@ class PluginHost:
         self.problems: dict[str, list[str]] = {}
         self._dists: dict[str, tuple[str, str]] = {}
         self._extractors: list[Extractor] | None = None
+        self._readers: list[Reader] | None = None
         self._owner: dict[str, str] = {}
         self.tracing = trace if trace is not None else env.get("FACTFOLD_TRACE_HOOKS") == "1"
         if self.tracing:
@@ -123,6 +126,7 @@ class PluginHost:
         """Register a plugin object or module directly (tests, scripts)."""
         self.pm.register(plugin, name=name)
         self._extractors = None
+        self._readers = None
 
     def _skip(self, plugin: str, problem: str) -> None:
         """Leave out something a plugin registered: a warning, or an error in strict mode."""
@@ -181,6 +185,25 @@ class PluginHost:
             self._extractors = list(found.values())
         return self._extractors
 
+    def readers(self) -> list[Reader]:
+        """Core's plain-text reader, then every registered reader; names must be unique."""
+        if self._readers is None:
+            found: dict[str, Reader] = {PLAIN_TEXT.name: PLAIN_TEXT}
+            for plugin, args, _ in self._collect("factfold_register_readers"):
+                for reader in args:
+                    if not isinstance(reader, Reader):
+                        self._skip(plugin, f"registered {reader!r}; register factfold.Reader "
+                                   "objects")
+                        continue
+                    if reader.name in found:
+                        first = self._owner.get(f"reader:{reader.name}", "factfold itself")
+                        raise PluginError(f"two readers are named {reader.name!r}: plugin "
+                                          f"{plugin!r}'s and {first!r}'s")
+                    found[reader.name] = reader
+                    self._owner[f"reader:{reader.name}"] = plugin
+            self._readers = list(found.values())
+        return self._readers
+
     def event_registry(self) -> EventRegistry:
         """Built-in event types plus every type the plugins declare, with upcasters."""
         registry = EventRegistry(BUILTIN_TYPES)
@@ -214,14 +237,18 @@ class PluginHost:
         by_plugin: dict[str, list[str]] = {}
         for ex in self.extractors():
             by_plugin.setdefault(self._owner[ex.name], []).append(ex.ref)
+        readers: dict[str, list[str]] = {}
+        for reader in self.readers()[1:]:  # core's plain text belongs to no plugin
+            readers.setdefault(self._owner[f"reader:{reader.name}"], []).append(reader.ref)
         out = []
         for name, plugin in self.pm.list_name_plugin():
             dist, version = self._dists.get(name, (None, None))
             hooks = sorted(h.name for h in self.pm.get_hookcallers(plugin) or [])
             out.append({"name": name, "package": dist, "version": version,
-                        "extractors": by_plugin.get(name, []), "hooks": hooks,
+                        "extractors": by_plugin.get(name, []),
+                        "readers": readers.get(name, []), "hooks": hooks,
                         "status": "; ".join(["loaded", *self.problems.get(name, [])])})
         for name, error in self.failed.items():
             out.append({"name": name, "package": None, "version": None, "extractors": [],
-                        "hooks": [], "status": f"failed: {error}"})
+                        "readers": [], "hooks": [], "status": f"failed: {error}"})
         return out

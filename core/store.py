@@ -43,12 +43,13 @@ from factfold.events import (
 )
 
 from .bus import Bus
-from .decoding import Undecodable, decode
 from .document import Document
 from .extraction import outcome_batch, outcomes_of, setup_extractors
 from .extractor import Extractor
 from .pluginmanager import PluginHost
 from .projection import ViewStore
+from .reader import Unreadable
+from .reading import read_file
 from .segments import SegmentLog
 from .views import FactKindView, FactsView, builtin_views
 
@@ -197,11 +198,13 @@ class Store:
                                                      new_doc_id=doc_id), stream=stream)])
             return "superseded"
         try:
-            decoded = decode(data)
-        except Undecodable as exc:
+            read = read_file(self.plugins.readers(), data, path)
+        except Unreadable as exc:
             return self.reject(path, str(exc), sha256=doc_id, size=len(data))
-        batch = [Envelope(DocumentAdded(doc_id=doc_id, path=path, text=decoded.text,
-                                        encoding=decoded.encoding, size=len(data)),
+        batch = [Envelope(DocumentAdded(doc_id=doc_id, path=path, text=read.text,
+                                        encoding=read.encoding, size=len(data),
+                                        format=read.format, reader=read.reader,
+                                        title=read.title),
                           stream=stream)]
         if current is not None:
             batch.append(Envelope(DocumentSuperseded(path=path, old_doc_id=current,

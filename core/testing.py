@@ -21,6 +21,7 @@ import hashlib
 import tempfile
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from functools import cache
 from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any, ClassVar
@@ -29,12 +30,13 @@ import attrs
 
 from factfold.events import Envelope, EventCodec, Fact, type_name
 
-from .decoding import decode
 from .document import Document
 from .extraction import run_extractor
 from .extractor import Extractor
 from .hookspecs import hookimpl
 from .pluginmanager import ENTRY_POINT_GROUP, PluginError, PluginHost
+from .reader import Reader
+from .reading import read_file
 from .store import Store
 
 __all__ = [
@@ -57,12 +59,18 @@ def make_document(text: str, path: str = "test.txt") -> Document:
     return Document(hashlib.sha256(text.encode("utf-8")).hexdigest(), path, text)
 
 
-def load_document(file: Path | str) -> Document:
-    """A file read and decoded exactly as ``factfold ingest`` would (GBK, BOMs, ...)."""
+@cache
+def _installed_readers() -> list[Reader]:
+    return PluginHost().readers()
+
+
+def load_document(file: Path | str, host: PluginHost | None = None) -> Document:
+    """A file read exactly as ``factfold ingest`` would (GBK, BOMs, HTML, PDF, ...), with
+    the readers of ``host`` (default: the installed plugins')."""
     data = Path(file).read_bytes()
-    decoded = decode(data)
-    return Document(hashlib.sha256(data).hexdigest(), str(file), decoded.text,
-                    decoded.encoding)
+    readers = host.readers() if host is not None else _installed_readers()
+    read = read_file(readers, data, str(file))
+    return Document(hashlib.sha256(data).hexdigest(), str(file), read.text, read.encoding)
 
 
 def load_plugin(name: str) -> object:

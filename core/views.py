@@ -203,11 +203,15 @@ class _Added(msgspec.Struct, forbid_unknown_fields=True, gc=False):
     text: msgspec.Raw
     encoding: str
     size: int
+    format: str = "text"
+    reader: str | None = None
+    title: str | None = None
 
 
 def _added(e: DocumentAdded | _Added, pos: int) -> list[tuple[str, tuple[Any, ...]]]:
-    return [("INSERT OR IGNORE INTO documents VALUES (?, ?, ?, ?)",
-             (e.doc_id, pos, e.encoding, e.size)), *_link(e.path, e.doc_id, pos)]
+    return [("INSERT OR IGNORE INTO documents VALUES (?, ?, ?, ?, ?, ?, ?)",
+             (e.doc_id, pos, e.encoding, e.size, e.format, e.reader, e.title)),
+            *_link(e.path, e.doc_id, pos)]
 
 
 def _completed(e: ExtractionCompleted | _Completed,
@@ -264,6 +268,8 @@ class DocumentsView(Projection):
     """Documents, the paths they live at, rejected files and extraction status."""
 
     name = "documents"
+    #: 2: documents record the format, reader and title they were read with
+    version = 2
     handles = frozenset(
         type_name(t)
         for t in (
@@ -271,14 +277,15 @@ class DocumentsView(Projection):
             DocumentRejected, ExtractionCompleted, ExtractionFailed,
         )
     )
-    columns = ("doc_id", "paths", "encoding", "size", "facts", "failed")
+    columns = ("doc_id", "paths", "format", "encoding", "size", "facts", "failed")
 
     def create(self, db: sqlite3.Connection) -> None:
         db.executescript(
             """
             CREATE TABLE IF NOT EXISTS documents (
                 doc_id TEXT PRIMARY KEY, position INTEGER NOT NULL,
-                encoding TEXT NOT NULL, size INTEGER NOT NULL);
+                encoding TEXT NOT NULL, size INTEGER NOT NULL, format TEXT NOT NULL,
+                reader TEXT, title TEXT);
             CREATE TABLE IF NOT EXISTS paths (
                 path TEXT PRIMARY KEY, doc_id TEXT NOT NULL, since INTEGER NOT NULL);
             CREATE TABLE IF NOT EXISTS rejections (
@@ -390,20 +397,23 @@ class DocumentsView(Projection):
                     "WHERE status = 'failed' ORDER BY position")
             ]
         rows = []
-        sql = f"SELECT doc_id, encoding, size FROM documents d WHERE {LIVE.format(t='d')}"
+        sql = ("SELECT doc_id, encoding, size, format, reader, title FROM documents d "
+               f"WHERE {LIVE.format(t='d')}")
         args: list[Any] = []
         if "doc_id" in filters:
             sql += " AND doc_id GLOB ?"
             args.append(filters["doc_id"].rstrip("*") + "*")
-        for doc_id, encoding, size in db.execute(sql + " ORDER BY position", args):
+        for doc_id, encoding, size, fmt, reader, title in db.execute(
+                sql + " ORDER BY position", args):
             paths = [p for (p,) in db.execute(
                 "SELECT path FROM paths WHERE doc_id = ? ORDER BY since", (doc_id,))]
             facts, failed = db.execute(
                 "SELECT COALESCE(SUM(facts), 0), "
                 "COALESCE(GROUP_CONCAT(CASE WHEN status='failed' THEN extractor END), '') "
                 "FROM extractions WHERE doc_id = ?", (doc_id,)).fetchone()
-            rows.append({"doc_id": doc_id, "paths": paths, "encoding": encoding,
-                         "size": size, "facts": facts, "failed": failed or None})
+            rows.append({"doc_id": doc_id, "paths": paths, "format": fmt, "reader": reader,
+                         "title": title, "encoding": encoding, "size": size, "facts": facts,
+                         "failed": failed or None})
         return rows
 
 

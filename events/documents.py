@@ -14,13 +14,23 @@ from .schema import event_type
 @event_type("document.added")
 @frozen(kw_only=True)
 class DocumentAdded:
-    """New content arrived at ``path``; ``text`` is kept so the log alone can re-extract it."""
+    """New content arrived at ``path``; ``text`` is kept so the log alone can re-extract it.
+
+    ``text`` is what the reader made of the bytes (an HTML page's main text, a PDF's text
+    layer): fact spans point into it.  ``format`` and ``reader`` (``name@version``) say how
+    it was read, ``title`` is the document's own title if it states one.  They came after
+    schema version 1 was first written, as fields with defaults: a record without them was
+    decoded as plain text, which is what the defaults say, so the schema version stays 1.
+    """
 
     doc_id: str
     path: str
     text: str
     encoding: str
     size: int
+    format: str = "text"
+    reader: str | None = None
+    title: str | None = None
 
 
 @event_type("document.linked")

@@ -40,7 +40,7 @@ def test_the_installed_example_brings_its_facts_and_its_view(example_site, tmp_p
         run_factfold("plugins", "--json", env=env).stdout)}
     assert plugins["projects"] == {
         "name": "projects", "package": "factfold-projects", "version": "1.0.0",
-        "extractors": ["projects@1.0.0"], "status": "loaded",
+        "extractors": ["projects@1.0.0"], "readers": [], "status": "loaded",
         "hooks": ["factfold_register_event_types", "factfold_register_extractors",
                   "factfold_register_projections"]}
 
