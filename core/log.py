@@ -25,11 +25,13 @@ class LogCorrupt(LogError):
 
 @frozen
 class Damage:
-    """One problem found in the log."""
+    """One problem found in the log: at byte ``offset`` of ``segment``, to ``end`` (the
+    byte where whole batches resume, or the segment's end) where that is known."""
 
     segment: str
     offset: int
     problem: str
+    end: int | None = None
 
 
 @frozen
@@ -50,6 +52,8 @@ class VerifyReport:
     events: int
     damage: tuple[Damage, ...]
     repairs: tuple[Repair, ...]
+    #: an unfinished last batch (see docs/log.md): not damage, the next writer cuts it
+    torn: tuple[Damage, ...] = ()
 
     @property
     def ok(self) -> bool:

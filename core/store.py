@@ -69,6 +69,14 @@ def default_store() -> Path:
     return Path(os.environ.get("FACTFOLD_STORE", ".factfold"))
 
 
+def require_store(path: Path) -> None:
+    """Refuse, saying what to do, to read a store that is not there."""
+    if not (path / "log").exists():
+        raise FileNotFoundError(
+            f"no factfold store at {path}; ingest something first "
+            f"(factfold --store {path} ingest PATH) or pass the right --store")
+
+
 class Store:
     def __init__(
         self,
@@ -95,10 +103,8 @@ class Store:
         self.workers = workers
         if writable:
             self.path.mkdir(parents=True, exist_ok=True)
-        elif not (self.path / "log").exists():
-            raise FileNotFoundError(
-                f"no factfold store at {self.path}; ingest something first "
-                f"(factfold --store {self.path} ingest PATH) or pass the right --store")
+        else:
+            require_store(self.path)
         self.log = SegmentLog(self.path / "log", self.codec, writable=writable, fsync=fsync)
         self.writable = writable
         self.views = ViewStore(self.path / "views.sqlite",
