@@ -285,8 +285,10 @@ class SegmentLog:
             size = os.fstat(fd).st_size
             offset = 0
             while offset + HEADER.size <= size:
-                magic, length, _crc, count, first = HEADER.unpack(
-                    os.pread(fd, HEADER.size, offset))
+                header = os.pread(fd, HEADER.size, offset)
+                if len(header) < HEADER.size:  # the writer dropped its reserve meanwhile
+                    break
+                magic, length, _crc, count, first = HEADER.unpack(header)
                 offset += HEADER.size + length
                 if magic != MAGIC or offset > size:
                     break
@@ -468,13 +470,14 @@ class SegmentLog:
         for i, seg in enumerate(segments[start:], start):
             if self._first_of(seg) != expected:
                 raise LogCorrupt(damaged(self.directory, f"{seg.name} starts at position "
-                                         f"{self._first_of(seg)} where {expected} was expected"))
+                                         f"{self._first_of(seg)}: "
+                                         f"{_missing(expected, self._first_of(seg))}"))
             scan = _Scan(seg)
             for offset, first, count, payload in scan.frames():
                 if first != expected:
                     raise LogCorrupt(damaged(self.directory, f"{seg.name} at byte {offset}: "
-                                             f"a batch at position {first} where {expected} "
-                                             "was expected"))
+                                             f"a batch at position {first}: "
+                                             f"{_missing(expected, first)}"))
                 expected = first + count
                 if expected <= from_position:
                     continue
