@@ -332,6 +332,10 @@ class ViewStore:
         # wrote, checkpointed earlier or not, is then on disk.
         self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         self.db.execute("PRAGMA synchronous=NORMAL")
+        # A checkpoint syncs only when it copied something: pages a rebuild wrote beside
+        # these views (see rebuild) reach the disk here.
+        with open(self.path, "rb") as f:
+            os.fsync(f.fileno())
         self._unsynced_marker.unlink()
         fsync_directory(self.path.parent)
         self._unsynced_fold = False
@@ -587,20 +591,24 @@ class ViewStore:
         try:
             folded = fresh.catch_up(event_log, progress, parallel=parallel)
             fresh.commit()
-            fresh._sync_an_unsynced_fold()
-            # One self-contained file (its WAL folded in and gone) can take the old one's name.
+            # One self-contained file (its WAL folded in and gone) can take the old one's
+            # name.  It need not be on disk yet: it is synced when these views close, and
+            # until then the marker says to start again from nothing (see _unsynced).
+            fresh.db.execute("PRAGMA synchronous=OFF")
             fresh.db.execute("PRAGMA journal_mode=DELETE")
         except BaseException:
             fresh.db.close()
             _remove_database(aside)
             raise
         fresh.db.close()
-        with open(aside, "rb") as f:
-            os.fsync(f.fileno())
+        self._unsynced_marker.touch()
+        fsync_directory(self.path.parent)
+        self._unsynced_fold = True
         self.db.close()
         for suffix in ("-wal", "-shm"):  # the old file's, which the new one must not meet
             Path(f"{self.path}{suffix}").unlink(missing_ok=True)
         os.replace(aside, self.path)
+        Path(f"{aside}.unsynced").unlink(missing_ok=True)
         fsync_directory(self.path.parent)
         self._connect()
         return folded
