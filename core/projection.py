@@ -268,14 +268,17 @@ class ViewStore:
     def _check_readable(self, db: sqlite3.Connection) -> None:
         """Refuse, with what to do, views this process's projections cannot read."""
         try:
-            stored = dict(db.execute("SELECT name, version FROM checkpoints"))
+            stored = {name: (version, position) for name, version, position in
+                      db.execute("SELECT name, version, position FROM checkpoints")}
         except sqlite3.OperationalError as exc:
             if "no such table" not in str(exc):
                 raise
             stored = {}
-        stale = [f"{name} (built v{stored[name]}, this version reads v{p.version})"
+        stale = [f"{name} (built v{stored[name][0]}, this version reads v{p.version})"
                  if name in stored else f"{name} (not built yet)"
-                 for name, p in self.projections.items() if stored.get(name) != p.version]
+                 for name, p in self.projections.items()
+                 if stored.get(name, (None,))[0] != p.version]
+        self._next = {name: stored[name][1] for name in self.projections if name in stored}
         if stale:
             raise ViewsOutdated(
                 f"this version of factfold cannot read the views in {self.path} yet: "

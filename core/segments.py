@@ -395,6 +395,11 @@ class SegmentLog:
     def head(self) -> int:
         return self._head if self.writable else self._scan_head()
 
+    @property
+    def writer_active(self) -> bool:
+        """Whether a process (this one or another) has the log open for writing."""
+        return self.writable or self._lock.taken()
+
     def append(self, envelopes: Sequence[Envelope]) -> list[Envelope]:
         if not self.writable or self._fd is None:
             raise LogError("this log was opened read-only")

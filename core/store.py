@@ -122,6 +122,12 @@ class Store:
         #: when the views were last committed; None until the first commit, so the first
         #: append is seen at once (monotonic time starts at boot, not at zero)
         self._committed_at: float | None = None
+        if not writable and not self.log.writer_active:
+            behind = self.log.head - self.views.position
+            if behind > 0:  # a reader reads them as they are (it never changes the store)
+                log.warning("the views are behind the log: the last writer stopped before "
+                            "folding its last events into them", events=behind,
+                            hint="the next ingest, watch or replay brings them up to date")
         if writable and fold_views:
             if self.views.ahead_of(self.log.head):
                 # The machine crashed with the log not yet on disk (fsync never/interval)

@@ -254,3 +254,29 @@ def test_salvage_refuses_a_folder_that_is_not_empty(store, tmp_path):
     proc = no_traceback(factfold(store, "log", "salvage", str(tmp_path / "full")))
     assert proc.returncode == 2 and "not empty" in proc.stderr
 
+
+
+def test_a_reader_says_when_the_views_lag_behind_a_log_no_one_writes(tmp_path):
+    store = tmp_path / "store"
+    seeds = sorted(Path(ROOT, "seeds").iterdir())
+    # A writer dies after recording two documents, before it committed the second to the
+    # views (they commit at the first append, then once a second or at the end of a unit).
+    subprocess.run([sys.executable, "-c", f"""
+import os
+from pathlib import Path
+import factfold.store as store
+from factfold.pluginmanager import PluginHost
+store.VIEWS_COMMIT_INTERVAL = 3600.0
+s = store.Store({str(store)!r}, plugins=PluginHost(load_entrypoints=False))
+for f in {[str(p) for p in seeds[:2]]!r}:
+    s.ingest_file(Path(f))
+os._exit(0)
+"""], check=True, cwd=ROOT)
+    before = files(store)
+    proc = no_traceback(factfold(store, "query", "documents", "--json", check=True))
+    assert len(proc.stdout.splitlines()) == 1  # the views as they are
+    assert "the views are behind the log" in proc.stderr and "events=1" in proc.stderr
+    assert files(store) == before
+    factfold(store, "replay", check=True)
+    proc = factfold(store, "query", "documents", "--json", check=True)
+    assert len(proc.stdout.splitlines()) == 2 and "behind" not in proc.stderr
