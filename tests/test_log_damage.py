@@ -280,3 +280,21 @@ os._exit(0)
     factfold(store, "replay", check=True)
     proc = factfold(store, "query", "documents", "--json", check=True)
     assert len(proc.stdout.splitlines()) == 2 and "behind" not in proc.stderr
+
+
+def test_views_damaged_deep_inside_are_named_in_one_line_and_replay_rebuilds_them(
+        store, ingested):
+    """Pages overwritten behind an intact header: SQLite finds them only when a query
+    reaches them, reader or writer alike; replay never reads the old views."""
+    views = store / "views.sqlite"
+    data = bytearray(views.read_bytes())
+    page = int.from_bytes(data[16:18], "big")
+    for offset in range(3 * page, len(data) - page, 2 * page):
+        data[offset + 100:offset + page - 100] = os.urandom(page - 200)
+    views.write_bytes(bytes(data))
+    for command in (["export"], ["ingest", "seeds/"]):
+        proc = no_traceback(factfold(store, *command))
+        assert proc.returncode == 2 and "database disk image is malformed" in proc.stderr
+        assert "run `factfold replay`" in proc.stderr
+    factfold(store, "replay", check=True)
+    assert export(store) == ingested[1]
