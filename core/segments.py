@@ -13,7 +13,9 @@ A segment is a sequence of frames, one per batch::
 
 ``payload`` is one msgpack array of ``count`` records; the crc covers count, first_position
 and payload.  A batch is therefore written, and read, whole or not at all: on open the writer
-walks the newest segment and cuts it back to the end of the last whole batch.
+walks the newest segment and cuts a torn tail back to the end of the last whole batch.  A bad
+frame with whole frames after it is damage, not a torn tail: it is reported and never cut,
+and the writer refuses to open (docs/log.md has the whole damage model).
 """
 
 from __future__ import annotations
@@ -87,7 +89,7 @@ def _zeros_to_eof(f: BinaryIO) -> bool:
     return True
 
 
-def damaged(directory: Path, where: str) -> str:
+def _damaged(directory: Path, where: str) -> str:
     """What to tell a user whose log cannot be read whole (see docs/log.md)."""
     return (f"the log in {directory} is damaged: {where}. Nothing was cut, and nothing is "
             "written to it until it is dealt with: run `factfold log verify` to list every "
@@ -304,7 +306,7 @@ class SegmentLog:
             self._head = 0
         else:
             if self._first_of(segments[0]) != 0:
-                raise LogCorrupt(damaged(
+                raise LogCorrupt(_damaged(
                     self.directory, f"the first segment, {segments[0].name}, starts at "
                     f"position {self._first_of(segments[0])}: the segments before it are missing"))
             path = segments[-1]
@@ -312,13 +314,13 @@ class SegmentLog:
             scan = _Scan(path)
             for offset, first, count, _ in scan.frames():
                 if first != self._head:
-                    raise LogCorrupt(damaged(
+                    raise LogCorrupt(_damaged(
                         self.directory, f"{path.name} at byte {offset}: a batch at position "
                         f"{first} where {self._head} was expected"))
                 self._head = first + count
             if scan.damage:
                 offset, resume, reason = scan.damage[0]
-                raise LogCorrupt(damaged(
+                raise LogCorrupt(_damaged(
                     self.directory, f"{path.name} at byte {offset}: {reason}, with whole "
                     f"batches after it from byte {resume}, so it is not a torn tail"))
             size = path.stat().st_size
@@ -470,17 +472,17 @@ class SegmentLog:
                 start = i
         expected = self._first_of(segments[start]) if segments else 0
         if from_position < expected:
-            raise LogCorrupt(damaged(self.directory, f"events {from_position} to "
+            raise LogCorrupt(_damaged(self.directory, f"events {from_position} to "
                                      f"{expected - 1} are missing: no segment holds them"))
         for i, seg in enumerate(segments[start:], start):
             if self._first_of(seg) != expected:
-                raise LogCorrupt(damaged(self.directory, f"{seg.name} starts at position "
+                raise LogCorrupt(_damaged(self.directory, f"{seg.name} starts at position "
                                          f"{self._first_of(seg)}: "
                                          f"{_missing(expected, self._first_of(seg))}"))
             scan = _Scan(seg)
             for offset, first, count, payload in scan.frames():
                 if first != expected:
-                    raise LogCorrupt(damaged(self.directory, f"{seg.name} at byte {offset}: "
+                    raise LogCorrupt(_damaged(self.directory, f"{seg.name} at byte {offset}: "
                                              f"a batch at position {first}: "
                                              f"{_missing(expected, first)}"))
                 expected = first + count
@@ -489,7 +491,7 @@ class SegmentLog:
                 yield first, count, payload
             if scan.damage or (scan.stop is not None and i < len(segments) - 1):
                 offset, reason = scan.damage[0][::2] if scan.damage else scan.stop
-                raise LogCorrupt(damaged(self.directory, f"{seg.name} at byte {offset}: "
+                raise LogCorrupt(_damaged(self.directory, f"{seg.name} at byte {offset}: "
                                          f"{reason}"))
 
     def read(self, from_position: int = 0) -> Iterator[Envelope]:
