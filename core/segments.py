@@ -204,7 +204,8 @@ class _Scan:
 
         A reader can meet the writer's batch half-written; once a later frame is whole, the
         writer had finished that batch (it writes one batch after another), so it is read
-        again before it is called damage.
+        again before it is called damage.  No document can forge a frame to be found here:
+        the marker's bytes are not valid UTF-8, and texts are stored as UTF-8.
         """
         f.seek(self.end)
         data = f.read(size - self.end)

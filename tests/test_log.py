@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import struct
 import subprocess
 import sys
 import textwrap
@@ -20,7 +21,7 @@ from factfold.events import (
 from factfold.lock import StoreLocked
 from factfold.log import LogCorrupt, LogError
 from factfold.salvage import Lost, salvage
-from factfold.segments import HEADER, SegmentLog, _Scan
+from factfold.segments import HEADER, MAGIC, SegmentLog, _Scan, frame
 
 CODEC = EventCodec(EventRegistry(BUILTIN_TYPES))
 
@@ -407,3 +408,15 @@ def test_salvage_copies_every_readable_batch_and_says_exactly_what_was_lost(tmp_
     assert [e.position for e in copied.read()] == list(range(result.events))
     assert result.paths[f"{0:064x}"] == "in/0.txt"
     assert _files(source) == before  # the damaged log is only read
+
+
+def test_a_document_cannot_carry_a_frame_that_resync_would_take_for_a_batch(tmp_path):
+    """Past a bad frame the scan looks for whole frames; texts come from hostile files."""
+    forged = frame(7, 1, CODEC.pack_batch([doc(7)]))
+    texts = [forged.decode("latin-1"), forged.decode("utf-8", "replace"), "\x1d\xf0\xc7\xfa"]
+    with SegmentLog(tmp_path, CODEC, writable=True) as log:
+        for text in texts:
+            log.append([doc(0, text=text)])
+    (segment,) = sorted(tmp_path.glob("*.seg"))
+    data = segment.read_bytes()
+    assert data.count(struct.pack("<I", MAGIC)) == len(texts)  # the real frames' only
