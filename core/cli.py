@@ -361,13 +361,16 @@ def log_group() -> None:
 @click.pass_obj
 def verify(obj: Context) -> None:
     """Check every record of the log; exits non-zero on damage.  Changes nothing."""
-    report = obj.read_log().verify()
+    event_log = obj.read_log()
+    report = event_log.verify()
+    # A writer cuts a torn tail when it opens the log: with one at work, it is its batch.
+    torn = ("the batch a writer is appending right now" if event_log.writer_active else
+            "a last batch never finished, so never acknowledged; the next writer cuts it")
     for r in report.repairs:
         err.print(f"[yellow]repaired[/] {r.at}: cut {r.bytes_cut} bytes from {r.segment} at "
                   f"byte {r.offset} ({r.reason}); earlier events were kept", highlight=False)
     for t in report.torn:
-        err.print(f"[yellow]torn tail[/] {t.segment} from byte {t.offset} ({t.problem}): a last "
-                  "batch never finished, so never acknowledged; the next writer cuts it",
+        err.print(f"[yellow]torn tail[/] {t.segment} from byte {t.offset} ({t.problem}): {torn}",
                   highlight=False)
     for d in report.damage:
         err.print(f"[bold red]damaged[/] {d.segment} at byte {d.offset}: {d.problem}",

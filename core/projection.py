@@ -166,6 +166,7 @@ class ViewStore:
             self.db = self._open_readonly()
             return
         self._discard_an_unsynced_fold()
+        _remove_database(self._aside)  # only a writer rebuilds: one cut short left it
         problem = _truncated(self.path)
         if problem is None:
             try:
@@ -285,6 +286,11 @@ class ViewStore:
                 f"{', '.join(stale)}.  Only the process writing the store rebuilds them: "
                 "stop the one holding it, then run `factfold replay` (or restart it with "
                 "this version)")
+
+    @property
+    def _aside(self) -> Path:
+        """Where :meth:`rebuild` folds new views before they take these views' place."""
+        return self.path.with_name(self.path.name + ".rebuild")
 
     @property
     def _unsynced_marker(self) -> Path:
@@ -588,8 +594,7 @@ class ViewStore:
         be read to its end (see docs/log.md) leaves them, and their readers, untouched.
         """
         self.commit()
-        aside = self.path.with_name(self.path.name + ".rebuild")
-        _remove_database(aside)  # what a rebuild that was cut short left
+        aside = self._aside
         fresh = ViewStore(aside, self.projections.values())
         try:
             folded = fresh.catch_up(event_log, progress, parallel=parallel)

@@ -853,3 +853,13 @@ def test_a_rebuild_that_cannot_read_the_log_leaves_the_views_as_they_were(tmp_pa
         assert views.position == log.head  # and they go on from where they were
     assert not list(tmp_path.glob("views.sqlite.rebuild*"))
     assert _dump(sqlite3.connect(path)) == before
+
+
+def test_what_a_rebuild_cut_short_left_beside_the_views_is_removed_by_the_next_writer(
+        tmp_path):
+    aside = tmp_path / "views.sqlite.rebuild"
+    for suffix in ("", "-wal", ".unsynced"):
+        Path(f"{aside}{suffix}").write_bytes(b"half a fold")
+    with ViewStore(tmp_path / "views.sqlite", builtin_views(), readonly=False):
+        pass
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["views.sqlite"]
