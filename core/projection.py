@@ -25,12 +25,12 @@ import attrs
 import msgspec
 import structlog
 
-from factfold.events import Envelope, EventCodec, OpaqueEvent
+from factfold.events import DecodeError, Envelope, EventCodec, OpaqueEvent
 from factfold.events.codec import StoredRecord
 
 from .durable import fsync_directory
 from .foldworker import parallel_fold_available, prepared_elsewhere, rare_collections
-from .log import EventLog, read_chunks
+from .log import EventLog, LogCorrupt, damaged, read_chunks
 
 log = structlog.get_logger("factfold.projection")
 
@@ -747,8 +747,12 @@ class Preparer:
         """A chunk's stored records from ``from_position``, with their positions."""
         unpack = self.codec.unpack_records
         records: list[tuple[int, StoredRecord]] = []
-        for first, _, payload in chunk.batches:
-            stored = unpack(payload)
+        for first, count, payload in chunk.batches:
+            try:
+                stored = unpack(payload)
+            except DecodeError as exc:  # whole, its checksum right, yet not records
+                raise LogCorrupt(damaged(None, f"the batch of events {first} to "
+                                         f"{first + count - 1} does not decode ({exc})")) from exc
             records.extend(zip(range(first, first + len(stored)), stored, strict=True))
         if records and records[0][0] < self.from_position:
             records = [x for x in records if x[0] >= self.from_position]

@@ -33,11 +33,11 @@ from typing import BinaryIO
 import attrs
 import structlog
 
-from factfold.events import Envelope, EventCodec
+from factfold.events import DecodeError, Envelope, EventCodec
 
 from .durable import fsync_directory
 from .lock import WriterLock
-from .log import Damage, LogCorrupt, LogError, Repair, VerifyReport
+from .log import Damage, LogCorrupt, LogError, Repair, VerifyReport, damaged
 
 log = structlog.get_logger("factfold.log")
 
@@ -87,14 +87,6 @@ def _zeros_to_eof(f: BinaryIO) -> bool:
         if not _zero(chunk):
             return False
     return True
-
-
-def _damaged(directory: Path, where: str) -> str:
-    """What to tell a user whose log cannot be read whole (see docs/log.md)."""
-    return (f"the log in {directory} is damaged: {where}. Nothing was cut, and nothing is "
-            "written to it until it is dealt with: run `factfold log verify` to list every "
-            "damaged place, then restore the segment from a backup, or run "
-            "`factfold log salvage DEST` to copy every readable event into a new store")
 
 
 def _missing(expected: int, found: int) -> str:
@@ -307,7 +299,7 @@ class SegmentLog:
             self._head = 0
         else:
             if self._first_of(segments[0]) != 0:
-                raise LogCorrupt(_damaged(
+                raise LogCorrupt(damaged(
                     self.directory, f"the first segment, {segments[0].name}, starts at "
                     f"position {self._first_of(segments[0])}: the segments before it are missing"))
             path = segments[-1]
@@ -315,13 +307,13 @@ class SegmentLog:
             scan = _Scan(path)
             for offset, first, count, _ in scan.frames():
                 if first != self._head:
-                    raise LogCorrupt(_damaged(
+                    raise LogCorrupt(damaged(
                         self.directory, f"{path.name} at byte {offset}: a batch at position "
                         f"{first} where {self._head} was expected"))
                 self._head = first + count
             if scan.damage:
                 offset, resume, reason = scan.damage[0]
-                raise LogCorrupt(_damaged(
+                raise LogCorrupt(damaged(
                     self.directory, f"{path.name} at byte {offset}: {reason}, with whole "
                     f"batches after it from byte {resume}, so it is not a torn tail"))
             size = path.stat().st_size
@@ -473,17 +465,17 @@ class SegmentLog:
                 start = i
         expected = self._first_of(segments[start]) if segments else 0
         if from_position < expected:
-            raise LogCorrupt(_damaged(self.directory, f"events {from_position} to "
+            raise LogCorrupt(damaged(self.directory, f"events {from_position} to "
                                      f"{expected - 1} are missing: no segment holds them"))
         for i, seg in enumerate(segments[start:], start):
             if self._first_of(seg) != expected:
-                raise LogCorrupt(_damaged(self.directory, f"{seg.name} starts at position "
+                raise LogCorrupt(damaged(self.directory, f"{seg.name} starts at position "
                                          f"{self._first_of(seg)}: "
                                          f"{_missing(expected, self._first_of(seg))}"))
             scan = _Scan(seg)
             for offset, first, count, payload in scan.frames():
                 if first != expected:
-                    raise LogCorrupt(_damaged(self.directory, f"{seg.name} at byte {offset}: "
+                    raise LogCorrupt(damaged(self.directory, f"{seg.name} at byte {offset}: "
                                              f"a batch at position {first}: "
                                              f"{_missing(expected, first)}"))
                 expected = first + count
@@ -492,13 +484,18 @@ class SegmentLog:
                 yield first, count, payload
             if scan.damage or (scan.stop is not None and i < len(segments) - 1):
                 offset, reason = scan.damage[0][::2] if scan.damage else scan.stop
-                raise LogCorrupt(_damaged(self.directory, f"{seg.name} at byte {offset}: "
+                raise LogCorrupt(damaged(self.directory, f"{seg.name} at byte {offset}: "
                                          f"{reason}"))
 
     def read(self, from_position: int = 0) -> Iterator[Envelope]:
         unpack = self.codec.unpack_batch
-        for first, _count, payload in self.read_batches(from_position):
-            for env in unpack(payload, first):
+        for first, count, payload in self.read_batches(from_position):
+            try:
+                recorded = unpack(payload, first)
+            except DecodeError as exc:  # whole, its checksum right, yet not records
+                raise LogCorrupt(damaged(self.directory, f"the batch of events {first} to "
+                                         f"{first + count - 1} does not decode ({exc})")) from exc
+            for env in recorded:
                 if env.position >= from_position:
                     yield env
 

@@ -420,3 +420,22 @@ def test_a_document_cannot_carry_a_frame_that_resync_would_take_for_a_batch(tmp_
     (segment,) = sorted(tmp_path.glob("*.seg"))
     data = segment.read_bytes()
     assert data.count(struct.pack("<I", MAGIC)) == len(texts)  # the real frames' only
+
+
+def test_salvage_skips_a_whole_batch_that_does_not_decode(tmp_path):
+    with SegmentLog(tmp_path / "source", CODEC, writable=True) as log:
+        log.append(_doc_batch(0))
+        log.append_stored(2, b"\xc1 not msgpack doc:" + f"{1:064x}".encode())  # crc and all
+        log.append(_doc_batch(2))
+    source = SegmentLog(tmp_path / "source", CODEC)
+    (damage,) = source.verify().damage
+    assert damage.problem.startswith("undecodable batch")
+    with SegmentLog(tmp_path / "dest", CODEC, writable=True) as dest:
+        result = salvage(source, dest)
+    (lost,) = result.lost
+    assert (lost.first, lost.stop, lost.documents) == (3, 5, (f"{1:064x}",))
+    assert lost.problem.startswith("undecodable batch")
+    copied = SegmentLog(tmp_path / "dest", CODEC)
+    assert [e.payload.doc_id for e in copied.read() if isinstance(e.payload, DocumentAdded)] \
+        == [f"{0:064x}", f"{2:064x}"]
+    assert copied.verify().ok
