@@ -315,3 +315,18 @@ def test_views_damaged_deep_inside_are_named_in_one_line_and_replay_rebuilds_the
         assert "run `factfold replay`" in proc.stderr
     factfold(store, "replay", check=True)
     assert export(store) == ingested[1]
+
+
+def test_a_whole_batch_that_does_not_decode_stops_replay_in_one_line(store, ingested):
+    with SegmentLog(store / "log", CODEC, writable=True) as log:
+        head = log.head
+        log.append_stored(2, b"\xc1 right checksum, wrong contents")
+    views = (store / "views.sqlite").read_bytes()
+    for command in (["replay"], ["log", "tail"]):
+        proc = no_traceback(factfold(store, *command))
+        assert proc.returncode == 2, proc.stderr
+        assert f"the batch of events {head} to {head + 1} does not decode" in proc.stderr
+    assert (store / "views.sqlite").read_bytes() == views
+    assert export(store) == ingested[1]
+    verify = factfold(store, "log", "verify")
+    assert verify.returncode == 1 and "undecodable batch" in verify.stderr
