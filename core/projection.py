@@ -303,9 +303,7 @@ class ViewStore:
             return
         log.warning("the views were being rebuilt when the last process stopped; "
                     "rebuilding them from the log", views=str(self.path))
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{self.path}{suffix}").unlink(missing_ok=True)
-        self._unsynced_marker.unlink()
+        _remove_database(self.path)  # the marker last
         fsync_directory(self.path.parent)
 
     @contextmanager
@@ -638,6 +636,7 @@ class ViewStore:
 
 
 def _remove_database(path: Path) -> None:
+    """The database at ``path``, its WAL and index, then its unsynced marker."""
     for suffix in ("", "-wal", "-shm", ".unsynced"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
 
