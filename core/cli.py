@@ -10,6 +10,7 @@ from __future__ import annotations
 import fnmatch
 import json
 import os
+import sqlite3
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -21,12 +22,15 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from factfold.events import EventCodec
+
 from . import logconfig
 from .lock import StoreLocked
 from .log import LogError
 from .pluginmanager import PluginError, PluginHost
-from .projection import ViewsOutdated
-from .store import Store, default_store
+from .projection import ViewsOutdated, damaged_views
+from .segments import SegmentLog
+from .store import Store, default_store, require_store
 from .watcher import DEFAULT_IGNORE
 from .workers import default_workers
 
@@ -60,19 +64,19 @@ class Context:
     @contextmanager
     def open(self, *, write: bool = True, workers: int = 1,
              fold_views: bool = True) -> Iterator[Store]:
-        """The store, writable; or for ``write=False``, writable if free, else read-only."""
-        try:
-            store = Store(self.store, plugins=self.plugins, fsync=self.fsync, workers=workers,
-                          writable=write or (self.store / "log").exists(),
-                          fold_views=fold_views)
-        except StoreLocked:
-            if write:
-                raise
-            store = Store(self.store, plugins=self.plugins, writable=False)
+        """The store: writable (the single writer), or for ``write=False`` read-only, as
+        it stands: a reader never changes what it reads, the log or the views."""
+        store = Store(self.store, plugins=self.plugins, fsync=self.fsync, workers=workers,
+                      writable=write, fold_views=fold_views)
         try:
             yield store
         finally:
             store.close()
+
+    def read_log(self) -> SegmentLog:
+        """The store's log, read-only: the ``log`` commands need neither views nor lock."""
+        require_store(self.store)
+        return SegmentLog(self.store / "log", EventCodec(self.plugins.event_registry()))
 
 
 def _progress() -> Progress:
@@ -91,6 +95,13 @@ class FactfoldGroup(click.Group):
             return super().invoke(ctx)
         except (StoreLocked, LogError, PluginError, ViewsOutdated, FileNotFoundError) as exc:
             err.print(f"[bold red]error:[/] {exc}", highlight=False)
+            sys.exit(2)
+        except sqlite3.DatabaseError as exc:  # views damaged where opening them could not see
+            if not damaged_views(exc):
+                raise
+            err.print(f"[bold red]error:[/] the views in {ctx.obj.store} cannot be read ({exc}); "
+                      "they hold nothing the log does not: run `factfold replay` to rebuild "
+                      "them", highlight=False)
             sys.exit(2)
 
 
@@ -363,24 +374,68 @@ def log_group() -> None:
 @log_group.command()
 @click.pass_obj
 def verify(obj: Context) -> None:
-    """Check every record of the log; exits non-zero on damage."""
-    with obj.open(write=False) as store:
-        report = store.log.verify()
-        mode = "" if store.writable else " (read-only: another process is writing)"
+    """Check every record of the log; exits non-zero on damage.  Changes nothing."""
+    event_log = obj.read_log()
+    report = event_log.verify()
+    # A writer cuts a torn tail when it opens the log: with one at work, it is its batch.
+    torn = ("the batch a writer is appending right now" if event_log.writer_active else
+            "a last batch never finished, so never acknowledged; the next writer cuts it")
     for r in report.repairs:
         err.print(f"[yellow]repaired[/] {r.at}: cut {r.bytes_cut} bytes from {r.segment} at "
                   f"byte {r.offset} ({r.reason}); earlier events were kept", highlight=False)
+    for t in report.torn:
+        err.print(f"[yellow]torn tail[/] {t.segment} from byte {t.offset} ({t.problem}): {torn}",
+                  highlight=False)
     for d in report.damage:
         err.print(f"[bold red]damaged[/] {d.segment} at byte {d.offset}: {d.problem}",
                   highlight=False)
     verdict = "ok" if report.ok else "DAMAGED"
-    out.print(f"log {verdict}{mode}: {report.segments} segments, {report.batches} batches, "
+    out.print(f"log {verdict}: {report.segments} segments, {report.batches} batches, "
               f"{report.events} events checked, {len(report.repairs)} repairs on record",
               highlight=False)
     if not report.ok:
-        err.print("the damaged part cannot be read; restore the segment from a backup, "
-                  "or move it aside and run `factfold replay`")
+        err.print("the damaged part cannot be read, and nothing is written to the log until "
+                  "it is dealt with: restore the segment from a backup, or run `factfold log "
+                  "salvage DEST` to copy every readable event into a new store at DEST "
+                  "(see docs/log.md)", highlight=False)
         sys.exit(1)
+
+
+@log_group.command()
+@click.argument("dest", type=click.Path(file_okay=False, path_type=Path))
+@click.pass_obj
+def salvage(obj: Context, dest: Path) -> None:
+    """Copy every readable batch of the log into a new store at DEST, saying what was lost.
+
+    The store itself is only read.  Then build DEST's views: factfold --store DEST replay.
+    """
+    from .salvage import salvage as copy_readable
+
+    source = obj.read_log()
+    if dest.exists() and any(dest.iterdir()):
+        raise click.BadParameter(f"{dest} is not empty: salvage makes a new store; "
+                                 "choose a new folder", param_hint="DEST")
+    with SegmentLog(dest / "log", source.codec, writable=True, fsync="never") as new:
+        result = copy_readable(source, new)
+    for lost in result.lost:
+        where = (f"{lost.segment} bytes {lost.offset} to {lost.end - 1}"
+                 if lost.end > lost.offset else f"before {lost.segment}")
+        out.print(f"lost {lost.events} events (positions {lost.first} to {lost.stop - 1}): "
+                  f"{where}: {lost.problem}", highlight=False, markup=False)
+        named = [f"{json.dumps(result.paths[d], ensure_ascii=False)} ({d[:12]})"
+                 if d in result.paths else f"{d[:12]} (its path was lost too)"
+                 for d in lost.documents]
+        out.print(f"  documents: {', '.join(named) or 'none named in the unreadable bytes'}",
+                  highlight=False, markup=False)
+    for t in result.torn:
+        out.print(f"not copied: a torn tail in {t.segment} from byte {t.offset} ({t.problem}), "
+                  "a last batch never finished, so never acknowledged", highlight=False,
+                  markup=False)
+    out.print(f"salvaged {result.events} events in {result.batches} batches into {dest}; "
+              f"{result.events_lost} events lost", highlight=False, markup=False)
+    err.print(f"next: factfold --store {dest} replay; then ingest the documents named above "
+              "again (their facts are extracted again at the next ingest or watch)",
+              highlight=False, markup=False)
 
 
 @log_group.command()
@@ -394,25 +449,25 @@ def tail(obj: Context, count: int, start: int | None, types: tuple[str, ...]) ->
 
     import attrs
 
-    with obj.open(write=False) as store:
-        head = store.log.head
-        begin = start if start is not None else max(0, head - count)
-        shown = 0
-        for env in store.log.read(begin):
-            if types and not any(fnmatch.fnmatch(env.type, t) for t in types):
-                continue
-            payload = attrs.asdict(env.payload)
-            if isinstance(payload.get("text"), str) and len(payload["text"]) > 80:
-                payload["text"] = payload["text"][:80] + "…"
-            out.print(json.dumps({
-                "position": env.position, "type": env.type, "version": env.schema_version,
-                "time": env.time.isoformat(), "stream": env.stream, "producer": env.producer,
-                "event_id": env.event_id, "causation_id": env.causation_id,
-                "correlation_id": env.correlation_id, "payload": payload,
-            }, ensure_ascii=False), highlight=False, markup=False)
-            shown += 1
-            if shown >= count:
-                break
+    event_log = obj.read_log()
+    head = event_log.head
+    begin = start if start is not None else max(0, head - count)
+    shown = 0
+    for env in event_log.read(begin):
+        if types and not any(fnmatch.fnmatch(env.type, t) for t in types):
+            continue
+        payload = attrs.asdict(env.payload)
+        if isinstance(payload.get("text"), str) and len(payload["text"]) > 80:
+            payload["text"] = payload["text"][:80] + "…"
+        out.print(json.dumps({
+            "position": env.position, "type": env.type, "version": env.schema_version,
+            "time": env.time.isoformat(), "stream": env.stream, "producer": env.producer,
+            "event_id": env.event_id, "causation_id": env.causation_id,
+            "correlation_id": env.correlation_id, "payload": payload,
+        }, ensure_ascii=False), highlight=False, markup=False)
+        shown += 1
+        if shown >= count:
+            break
 
 
 def main() -> None:

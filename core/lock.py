@@ -68,3 +68,20 @@ class WriterLock:
     @property
     def held(self) -> bool:
         return self._fd is not None
+
+    def taken(self) -> bool:
+        """Whether some process holds the lock now.  Asks without writing anything, for a
+        reader (which may not be allowed to write); if it cannot ask, it says taken."""
+        try:
+            fd = os.open(self.path, os.O_RDONLY)
+        except FileNotFoundError:
+            return False
+        except OSError:
+            return True
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        finally:
+            os.close(fd)  # and with it the shared lock, if it got one
+        return False

@@ -20,16 +20,27 @@ class LogError(RuntimeError):
 
 
 class LogCorrupt(LogError):
-    """Damage that cannot be repaired by cutting a torn tail."""
+    """Damage that cannot be repaired by cutting a torn tail (see docs/log.md)."""
+
+
+def damaged(directory: object | None, where: str) -> str:
+    """What to tell a user whose log (in ``directory``, if known) cannot be read whole."""
+    log = "the log" if directory is None else f"the log in {directory}"
+    return (f"{log} is damaged: {where}. Nothing was cut, and nothing is written to it until "
+            "it is dealt with: run `factfold log verify` to list every damaged place, then "
+            "restore the segment from a backup, or run `factfold log salvage DEST` to copy "
+            "every readable event into a new store")
 
 
 @frozen
 class Damage:
-    """One problem found in the log."""
+    """One problem found in the log: at byte ``offset`` of ``segment``, to ``end`` (the
+    byte where whole batches resume, or the segment's end) where that is known."""
 
     segment: str
     offset: int
     problem: str
+    end: int | None = None
 
 
 @frozen
@@ -50,6 +61,8 @@ class VerifyReport:
     events: int
     damage: tuple[Damage, ...]
     repairs: tuple[Repair, ...]
+    #: an unfinished last batch (see docs/log.md): not damage, the next writer cuts it
+    torn: tuple[Damage, ...] = ()
 
     @property
     def ok(self) -> bool:

@@ -10,8 +10,11 @@ Bumping a projection's ``version`` makes the next start rebuild it from position
 
 from __future__ import annotations
 
+import contextlib
+import os
 import pickle
 import sqlite3
+import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, nullcontext
 from functools import partial
@@ -22,12 +25,12 @@ import attrs
 import msgspec
 import structlog
 
-from factfold.events import Envelope, EventCodec, OpaqueEvent
+from factfold.events import DecodeError, Envelope, EventCodec, OpaqueEvent
 from factfold.events.codec import StoredRecord
 
 from .durable import fsync_directory
 from .foldworker import parallel_fold_available, prepared_elsewhere, rare_collections
-from .log import EventLog, read_chunks
+from .log import EventLog, LogCorrupt, damaged, read_chunks
 
 log = structlog.get_logger("factfold.projection")
 
@@ -44,6 +47,39 @@ READ_MAPPING = 1 << 30
 class ViewsOutdated(RuntimeError):
     """A read-only store found views it cannot read: built for another version of a view,
     or not built yet.  Only the process that may write the store rebuilds them."""
+
+
+class ViewsDamaged(ViewsOutdated):
+    """The views file is not a (whole) SQLite database.  The views are disposable: a
+    writer sets the file aside and rebuilds them from the log; a reader only says so."""
+
+
+def damaged_views(exc: sqlite3.DatabaseError) -> bool:
+    """Whether SQLite says the file is damaged (not locked, full or unreadable)."""
+    return exc.sqlite_errorcode & 0xFF in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB)
+
+
+def _truncated(path: Path) -> str | None:
+    """Why ``path`` is shorter than its own header says, if it is: SQLite meets a cut-off
+    database only when a query reaches a missing page, and a writer must know at its start.
+
+    The header's page count is valid when its change counter matches the one it was
+    written with; the file never shrinks below it (a WAL only adds pages beyond it).
+    """
+    try:
+        with open(path, "rb") as f:
+            header = f.read(100)
+            size = os.fstat(f.fileno()).st_size
+    except FileNotFoundError:
+        return None
+    if len(header) < 100 or not header.startswith(b"SQLite format 3\0"):
+        return None  # empty (a new database), or SQLite's own "not a database"
+    page_size = int.from_bytes(header[16:18], "big")
+    page_size = 65536 if page_size == 1 else page_size
+    pages = int.from_bytes(header[28:32], "big")
+    if header[24:28] == header[92:96] and pages * page_size > size:
+        return f"cut short: {size} of its {pages * page_size} bytes"
+    return None
 
 
 class Projection:
@@ -127,51 +163,134 @@ class ViewStore:
         #: whether a fold from nothing was committed without fsync (see _unsynced)
         self._unsynced_fold = False
         if readonly:
-            # Another process (the writer) owns the views; read them as they are.
-            self.db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True,
-                                      isolation_level=None, check_same_thread=False)
-            self.db.execute("PRAGMA busy_timeout=5000")
+            self.db = self._open_readonly()
+            return
+        self._discard_an_unsynced_fold()
+        _remove_database(self._aside)  # only a writer rebuilds: one cut short left it
+        problem = _truncated(self.path)
+        if problem is None:
+            try:
+                self._connect()
+                return
+            except sqlite3.DatabaseError as exc:
+                if not damaged_views(exc):
+                    raise
+                problem = str(exc)
+        self._set_aside(problem)
+        self._connect()
+
+    def _connect(self) -> None:
+        db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        try:
+            db.execute("PRAGMA busy_timeout=5000")
+            # Larger pages than SQLite's 4 KiB: fact bodies hold whole runs, and bulk
+            # inserts ran ~20% faster (bench, 100k events).  Only takes effect on a new
+            # database.
+            db.execute("PRAGMA page_size=16384")
+            db.execute("PRAGMA journal_mode=WAL")
+            # The log is the durable record; a view lost with the last transactions is
+            # rebuilt from its checkpoint, so the views need not fsync every commit.
+            db.execute("PRAGMA synchronous=NORMAL")
+            # Sorting for CREATE INDEX on more than one core: a rebuild's index build is
+            # serial work at its end (1M facts: 0.91 s -> 0.73 s with two threads).
+            db.execute("PRAGMA threads=2")
+            db.execute(
+                "CREATE TABLE IF NOT EXISTS checkpoints "
+                "(name TEXT PRIMARY KEY, version INTEGER NOT NULL, position INTEGER NOT NULL)"
+            )
+            self.db = db
+            self._open_projections()
+        except BaseException:
+            db.close()
+            raise
+
+    def _set_aside(self, problem: str) -> None:
+        """Move views SQLite cannot read out of the way, kept for a look, so that they are
+        built again from the log: they hold nothing the log does not."""
+        stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+        broken = self.path.with_name(f"{self.path.name}.broken-{stamp}")
+        n = 0
+        while broken.exists():
+            n += 1
+            broken = self.path.with_name(f"{self.path.name}.broken-{stamp}.{n}")
+        for suffix in ("", "-wal", "-shm"):
+            with contextlib.suppress(FileNotFoundError):
+                os.replace(f"{self.path}{suffix}", f"{broken}{suffix}")
+        fsync_directory(self.path.parent)
+        log.warning("the views cannot be read; they were set aside and are rebuilt from the log",
+                    views=str(self.path), problem=problem, kept=str(broken))
+
+    def _open_readonly(self) -> sqlite3.Connection:
+        """The views as the writer left them, never changed (a reader never changes what
+        it reads), or :class:`ViewsOutdated` saying what to do."""
+        if not self.path.exists():
+            raise ViewsOutdated(f"there are no views in {self.path.parent} yet: run "
+                                "`factfold replay` to build them from the log")
+        problem = _truncated(self.path)
+        try:
+            if problem is None:
+                try:
+                    db = self._connect_readonly("mode=ro")
+                except sqlite3.OperationalError as exc:
+                    # SQLite reads a WAL database through its -shm file, which a user who
+                    # may read the store but not write its folder cannot create.  Without a
+                    # writer's WAL beside it, the file is all there is: read it as it is.
+                    if (exc.sqlite_errorcode not in (sqlite3.SQLITE_READONLY_DIRECTORY,
+                                                     sqlite3.SQLITE_CANTOPEN)
+                            or os.access(self.path.parent, os.W_OK)
+                            or Path(f"{self.path}-wal").exists()):
+                        raise
+                    db = self._connect_readonly("immutable=1")
+                return db
+        except sqlite3.DatabaseError as exc:
+            if not damaged_views(exc):
+                raise
+            problem = str(exc)
+        raise ViewsDamaged(
+            f"the views in {self.path} cannot be read ({problem}); they hold nothing the "
+            "log does not: run `factfold replay` to rebuild them")
+
+    def _connect_readonly(self, mode: str) -> sqlite3.Connection:
+        db = sqlite3.connect(f"file:{self.path}?{mode}", uri=True, isolation_level=None,
+                             check_same_thread=False)
+        try:
+            db.execute("PRAGMA busy_timeout=5000")
             # Queries read pages from the OS page cache through a mapping, not a pread
             # per page: the SQL of the worst people-by-name lookup on the 1M-fact store
             # went from 3.6 ms to 1.9 ms.  Only readers: a replay's RSS would count the
             # mapped pages it touched.
-            self.db.execute(f"PRAGMA mmap_size={READ_MAPPING}")
-            self._check_readable()
-            return
-        self._discard_an_unsynced_fold()
-        self.db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
-        self.db.execute("PRAGMA busy_timeout=5000")
-        # Larger pages than SQLite's 4 KiB: fact bodies hold whole runs, and bulk inserts
-        # ran ~20% faster (bench, 100k events).  Only takes effect on a new database.
-        self.db.execute("PRAGMA page_size=16384")
-        self.db.execute("PRAGMA journal_mode=WAL")
-        # The log is the durable record; a view lost with the last transactions is rebuilt
-        # from its checkpoint, so the views need not fsync every commit.
-        self.db.execute("PRAGMA synchronous=NORMAL")
-        # Sorting for CREATE INDEX on more than one core: a rebuild's index build is
-        # serial work at its end (1M facts: 0.91 s -> 0.73 s with two threads).
-        self.db.execute("PRAGMA threads=2")
-        self.db.execute(
-            "CREATE TABLE IF NOT EXISTS checkpoints "
-            "(name TEXT PRIMARY KEY, version INTEGER NOT NULL, position INTEGER NOT NULL)"
-        )
-        self._open_projections()
+            db.execute(f"PRAGMA mmap_size={READ_MAPPING}")
+            self._check_readable(db)
+        except BaseException:
+            db.close()
+            raise
+        return db
 
-    def _check_readable(self) -> None:
+    def _check_readable(self, db: sqlite3.Connection) -> None:
         """Refuse, with what to do, views this process's projections cannot read."""
         try:
-            stored = dict(self.db.execute("SELECT name, version FROM checkpoints"))
-        except sqlite3.OperationalError:
+            stored = {name: (version, position) for name, version, position in
+                      db.execute("SELECT name, version, position FROM checkpoints")}
+        except sqlite3.OperationalError as exc:
+            if "no such table" not in str(exc):
+                raise
             stored = {}
-        stale = [f"{name} (built v{stored[name]}, this version reads v{p.version})"
+        stale = [f"{name} (built v{stored[name][0]}, this version reads v{p.version})"
                  if name in stored else f"{name} (not built yet)"
-                 for name, p in self.projections.items() if stored.get(name) != p.version]
+                 for name, p in self.projections.items()
+                 if stored.get(name, (None,))[0] != p.version]
+        self._next = {name: stored[name][1] for name in self.projections if name in stored}
         if stale:
             raise ViewsOutdated(
                 f"this version of factfold cannot read the views in {self.path} yet: "
                 f"{', '.join(stale)}.  Only the process writing the store rebuilds them: "
                 "stop the one holding it, then run `factfold replay` (or restart it with "
                 "this version)")
+
+    @property
+    def _aside(self) -> Path:
+        """Where :meth:`rebuild` folds new views before they take these views' place."""
+        return self.path.with_name(self.path.name + ".rebuild")
 
     @property
     def _unsynced_marker(self) -> Path:
@@ -184,9 +303,7 @@ class ViewStore:
             return
         log.warning("the views were being rebuilt when the last process stopped; "
                     "rebuilding them from the log", views=str(self.path))
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{self.path}{suffix}").unlink(missing_ok=True)
-        self._unsynced_marker.unlink()
+        _remove_database(self.path)  # the marker last
         fsync_directory(self.path.parent)
 
     @contextmanager
@@ -222,6 +339,10 @@ class ViewStore:
         # wrote, checkpointed earlier or not, is then on disk.
         self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         self.db.execute("PRAGMA synchronous=NORMAL")
+        # A checkpoint syncs only when it copied something: pages a rebuild wrote beside
+        # these views (see rebuild) reach the disk here.
+        with open(self.path, "rb") as f:
+            os.fsync(f.fileno())
         self._unsynced_marker.unlink()
         fsync_directory(self.path.parent)
         self._unsynced_fold = False
@@ -465,11 +586,38 @@ class ViewStore:
 
     def rebuild(self, event_log: EventLog, progress: Callable[[int], None] | None = None,
                 *, parallel: bool = True) -> int:
-        """Throw every view away and fold the whole log again."""
+        """Fold the whole log into new views beside these, then put them in their place.
+
+        The views in use stay as they are until the new ones are whole: a log that cannot
+        be read to its end (see docs/log.md) leaves them, and their readers, untouched.
+        """
         self.commit()
-        for name in self.projections:
-            self._reset(name)
-        return self.catch_up(event_log, progress, parallel=parallel)
+        aside = self._aside
+        fresh = ViewStore(aside, self.projections.values())
+        try:
+            folded = fresh.catch_up(event_log, progress, parallel=parallel)
+            fresh.commit()
+            # One self-contained file (its WAL folded in and gone) can take the old one's
+            # name.  It need not be on disk yet: it is synced when these views close, and
+            # until then the marker says to start again from nothing (see _unsynced).
+            fresh.db.execute("PRAGMA synchronous=OFF")
+            fresh.db.execute("PRAGMA journal_mode=DELETE")
+        except BaseException:
+            fresh.db.close()
+            _remove_database(aside)
+            raise
+        fresh.db.close()
+        self._unsynced_marker.touch()
+        fsync_directory(self.path.parent)
+        self._unsynced_fold = True
+        self.db.close()
+        for suffix in ("-wal", "-shm"):  # the old file's, which the new one must not meet
+            Path(f"{self.path}{suffix}").unlink(missing_ok=True)
+        os.replace(aside, self.path)
+        Path(f"{aside}.unsynced").unlink(missing_ok=True)
+        fsync_directory(self.path.parent)
+        self._connect()
+        return folded
 
     def query(self, name: str, filters: Mapping[str, str]) -> list[dict[str, Any]]:
         return self.projections[name].query(self.db, filters)
@@ -485,6 +633,12 @@ class ViewStore:
             self.commit()
             self._sync_an_unsynced_fold()
         self.db.close()
+
+
+def _remove_database(path: Path) -> None:
+    """The database at ``path``, its WAL and index, then its unsynced marker."""
+    for suffix in ("", "-wal", "-shm", ".unsynced"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
 
 
 def prepares(projection: Projection) -> bool:
@@ -592,8 +746,12 @@ class Preparer:
         """A chunk's stored records from ``from_position``, with their positions."""
         unpack = self.codec.unpack_records
         records: list[tuple[int, StoredRecord]] = []
-        for first, _, payload in chunk.batches:
-            stored = unpack(payload)
+        for first, count, payload in chunk.batches:
+            try:
+                stored = unpack(payload)
+            except DecodeError as exc:  # whole, its checksum right, yet not records
+                raise LogCorrupt(damaged(None, f"the batch of events {first} to "
+                                         f"{first + count - 1} does not decode ({exc})")) from exc
             records.extend(zip(range(first, first + len(stored)), stored, strict=True))
         if records and records[0][0] < self.from_position:
             records = [x for x in records if x[0] >= self.from_position]

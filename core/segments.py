@@ -13,7 +13,9 @@ A segment is a sequence of frames, one per batch::
 
 ``payload`` is one msgpack array of ``count`` records; the crc covers count, first_position
 and payload.  A batch is therefore written, and read, whole or not at all: on open the writer
-walks the newest segment and cuts it back to the end of the last whole batch.
+walks the newest segment and cuts a torn tail back to the end of the last whole batch.  A bad
+frame with whole frames after it is damage, not a torn tail: it is reported and never cut,
+and the writer refuses to open (docs/log.md has the whole damage model).
 """
 
 from __future__ import annotations
@@ -31,16 +33,17 @@ from typing import BinaryIO
 import attrs
 import structlog
 
-from factfold.events import Envelope, EventCodec
+from factfold.events import DecodeError, Envelope, EventCodec
 
 from .durable import fsync_directory
 from .lock import WriterLock
-from .log import Damage, LogCorrupt, LogError, Repair, VerifyReport
+from .log import Damage, LogCorrupt, LogError, Repair, VerifyReport, damaged
 
 log = structlog.get_logger("factfold.log")
 
 MAGIC = 0xFAC7F01D
 HEADER = struct.Struct("<IIIIQ")
+_MAGIC = struct.pack("<I", MAGIC)
 SEGMENT_SUFFIX = ".seg"
 DEFAULT_SEGMENT_BYTES = 64 * 1024 * 1024
 #: how far ahead of the batches the writer zero-fills a segment (see SegmentLog._reserve)
@@ -86,6 +89,12 @@ def _zeros_to_eof(f: BinaryIO) -> bool:
     return True
 
 
+def _missing(expected: int, found: int) -> str:
+    if found > expected:
+        return f"events {expected} to {found - 1} ({found - expected}) are missing"
+    return f"events {found} to {expected - 1} ({expected - found}) are recorded twice"
+
+
 class FsyncPolicy:
     """When appends reach the disk.
 
@@ -109,43 +118,101 @@ class FsyncPolicy:
             raise ValueError(f"unknown fsync policy {spec!r}: use batch, interval:SECONDS or never")
 
 
+def _whole_frame_at(data: memoryview, at: int) -> bool:
+    """Whether ``data`` holds a whole frame, checksum and all, from byte ``at``."""
+    if at + HEADER.size > len(data):
+        return False
+    magic, length, crc, count, first = HEADER.unpack_from(data, at)
+    end = at + HEADER.size + length
+    return (magic == MAGIC and end <= len(data)
+            and _crc(count, first, data[at + HEADER.size:end]) == crc)
+
+
 class _Scan:
-    """Walks the frames of one segment file, checking each."""
+    """Walks the frames of one segment file, checking each.
+
+    A bad frame (torn, unmarked, failing its checksum) is one of two things, told apart by
+    what follows it (see docs/log.md).  With no whole frame anywhere after it, it is a
+    *torn tail*: the batch a writer did not finish, and ``stop`` says where it begins.
+    With whole frames after it, it is *damage*: ``damage`` lists each bad stretch as
+    (offset, offset where whole frames resume, why), and no writer may cut it.
+    """
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        self.stop: tuple[int, str] | None = None
+        self.damage: list[tuple[int, int, str]] = []
+        self.end = 0
 
-    def frames(self, verify_crc: bool = True) -> Iterator[tuple[int, int, int, bytes | None]]:
+    def frames(self, *, past_damage: bool = False) -> Iterator[tuple[int, int, int, bytes]]:
         """Yields (offset, first_position, count, payload) for each whole frame.
 
-        Stops at the first frame that is torn or damaged and records why in ``self.stop``.
-        Each header and payload is one read of exactly its size: the buffered reader
-        copies a payload once, where cutting frames out of 1 MiB reads copied it twice.
+        Stops at the first bad frame, or with ``past_damage`` goes on after each damaged
+        stretch (for verify and salvage).  Each header and payload is one read of exactly
+        its size: the buffered reader copies a payload once, where cutting frames out of
+        1 MiB reads copied it twice.
         """
-        self.stop: tuple[int, str] | None = None
+        self.stop = None
+        self.damage = []
         self.end = 0
         with open(self.path, "rb", buffering=READ_CHUNK) as f:
             size = os.fstat(f.fileno()).st_size
             while True:
                 header = f.read(HEADER.size)
                 if len(header) < HEADER.size:
-                    if header and not _zero(header):
-                        self.stop = (self.end, "torn header")
-                    return  # the end, or the writer's reserve (see SegmentLog.append)
-                magic, length, crc, count, first = HEADER.unpack(header)
-                if magic != MAGIC:
-                    if not (_zero(header) and _zeros_to_eof(f)):
-                        self.stop = (self.end, "bad frame marker")
+                    if not header or _zero(header):
+                        return  # the end, or the writer's reserve (see SegmentLog.append)
+                    reason = "torn header"
+                else:
+                    magic, length, crc, count, first = HEADER.unpack(header)
+                    if magic != MAGIC:
+                        if _zero(header) and _zeros_to_eof(f):
+                            return
+                        reason = "bad frame marker"
+                    elif self.end + HEADER.size + length > size:  # never read past the file
+                        reason = "torn batch (cut short)"
+                    else:
+                        payload = f.read(length)
+                        if _crc(count, first, payload) == crc:
+                            yield self.end, first, count, payload
+                            self.end += HEADER.size + length
+                            continue
+                        reason = "checksum mismatch"
+                resume = self._resume(f, size)
+                if resume is None:
+                    self.stop = (self.end, reason)
                     return
-                if self.end + HEADER.size + length > size:  # never read past the file
-                    self.stop = (self.end, "torn batch (cut short)")
-                    return
-                payload = f.read(length)
-                if verify_crc and _crc(count, first, payload) != crc:
-                    self.stop = (self.end, "checksum mismatch")
-                    return
-                yield self.end, first, count, payload
-                self.end += HEADER.size + length
+                if resume != self.end:
+                    self.damage.append((self.end, resume, reason))
+                    if not past_damage:
+                        return
+                    self.end = resume
+                f.seek(self.end)
+
+    def _resume(self, f: BinaryIO, size: int) -> int | None:
+        """Where whole frames start again after the bad one at ``self.end``: the first whole
+        frame after it; ``self.end`` itself if that frame is whole when read again; None if
+        no whole frame follows.  Runs only at a bad frame: it reads the rest of the file.
+
+        A reader can meet the writer's batch half-written; once a later frame is whole, the
+        writer had finished that batch (it writes one batch after another), so it is read
+        again before it is called damage.  No document can forge a frame to be found here:
+        the marker's bytes are not valid UTF-8, and texts are stored as UTF-8.
+        """
+        f.seek(self.end)
+        data = f.read(size - self.end)
+        rest = memoryview(data)
+        if _whole_frame_at(rest, 0):
+            return self.end
+        at = data.find(_MAGIC, 1)
+        while at != -1 and not _whole_frame_at(rest, at):
+            at = data.find(_MAGIC, at + 1)
+        if at == -1:
+            return None
+        f.seek(self.end)
+        if _whole_frame_at(memoryview(f.read(at)), 0):
+            return self.end
+        return self.end + at
 
 
 class SegmentLog:
@@ -213,8 +280,10 @@ class SegmentLog:
             size = os.fstat(fd).st_size
             offset = 0
             while offset + HEADER.size <= size:
-                magic, length, _crc, count, first = HEADER.unpack(
-                    os.pread(fd, HEADER.size, offset))
+                header = os.pread(fd, HEADER.size, offset)
+                if len(header) < HEADER.size:  # the writer dropped its reserve meanwhile
+                    break
+                magic, length, _crc, count, first = HEADER.unpack(header)
                 offset += HEADER.size + length
                 if magic != MAGIC or offset > size:
                     break
@@ -222,16 +291,31 @@ class SegmentLog:
         return head
 
     def _open_for_append(self) -> None:
+        """Find the head, cut a torn tail, and refuse to write after damage: appending
+        would bury it under new batches, and a later start could no longer tell it apart."""
         segments = self.segments()
         if not segments:
             path = self._segment_path(0)
             self._head = 0
         else:
+            if self._first_of(segments[0]) != 0:
+                raise LogCorrupt(damaged(
+                    self.directory, f"the first segment, {segments[0].name}, starts at "
+                    f"position {self._first_of(segments[0])}: the segments before it are missing"))
             path = segments[-1]
             self._head = self._first_of(path)
             scan = _Scan(path)
-            for _, first, count, _ in scan.frames():
+            for offset, first, count, _ in scan.frames():
+                if first != self._head:
+                    raise LogCorrupt(damaged(
+                        self.directory, f"{path.name} at byte {offset}: a batch at position "
+                        f"{first} where {self._head} was expected"))
                 self._head = first + count
+            if scan.damage:
+                offset, resume, reason = scan.damage[0]
+                raise LogCorrupt(damaged(
+                    self.directory, f"{path.name} at byte {offset}: {reason}, with whole "
+                    f"batches after it from byte {resume}, so it is not a torn tail"))
             size = path.stat().st_size
             if scan.stop is not None and scan.end < size:
                 self._cut(path, scan.end, size, scan.stop[1])
@@ -306,14 +390,27 @@ class SegmentLog:
     def head(self) -> int:
         return self._head if self.writable else self._scan_head()
 
+    @property
+    def writer_active(self) -> bool:
+        """Whether a process (this one or another) has the log open for writing."""
+        return self.writable or self._lock.taken()
+
     def append(self, envelopes: Sequence[Envelope]) -> list[Envelope]:
         if not self.writable or self._fd is None:
             raise LogError("this log was opened read-only")
         if not envelopes:
             return []
+        first = self.append_stored(len(envelopes), self.codec.pack_batch(list(envelopes)))
+        return [_positioned(env, first + i) for i, env in enumerate(envelopes)]
+
+    def append_stored(self, count: int, payload: bytes) -> int:
+        """Durably append one batch as the log stores it (``count`` records packed in
+        ``payload``); returns its first position.  Copies batches from another log
+        without decoding them (see :mod:`factfold.salvage`)."""
+        if not self.writable or self._fd is None:
+            raise LogError("this log was opened read-only")
         first = self._head
-        payload = self.codec.pack_batch(list(envelopes))
-        data = frame(first, len(envelopes), payload)
+        data = frame(first, count, payload)
         if self._segment_size and self._segment_size + len(data) > self.segment_bytes:
             self._roll()
         if self._segment_size + len(data) > self._reserved:
@@ -334,8 +431,8 @@ class SegmentLog:
             ) from exc
         self._segment_size += len(data)
         self._reserved = max(self._reserved, self._segment_size)
-        self._head = first + len(envelopes)
-        return [_positioned(env, first + i) for i, env in enumerate(envelopes)]
+        self._head = first + count
+        return first
 
     def _sync(self) -> None:
         interval = self.fsync.interval
@@ -355,28 +452,50 @@ class SegmentLog:
 
     def read_batches(self, from_position: int = 0) -> Iterator[tuple[int, int, bytes]]:
         """Raw batches (first position, event count, msgpack payload) holding
-        ``from_position`` onwards."""
+        ``from_position`` onwards.
+
+        Raises :class:`LogCorrupt` where the log cannot be read whole: damage, or events
+        missing between two batches or segments.  A torn tail at the very end (the live
+        writer's batch, or one a crash left unfinished) ends the log.
+        """
         segments = self.segments()
         start = 0
         for i, seg in enumerate(segments):
             if self._first_of(seg) <= from_position:
                 start = i
+        expected = self._first_of(segments[start]) if segments else 0
+        if from_position < expected:
+            raise LogCorrupt(damaged(self.directory, f"events {from_position} to "
+                                     f"{expected - 1} are missing: no segment holds them"))
         for i, seg in enumerate(segments[start:], start):
+            if self._first_of(seg) != expected:
+                raise LogCorrupt(damaged(self.directory, f"{seg.name} starts at position "
+                                         f"{self._first_of(seg)}: "
+                                         f"{_missing(expected, self._first_of(seg))}"))
             scan = _Scan(seg)
-            for _offset, first, count, payload in scan.frames():
-                if first + count <= from_position:
+            for offset, first, count, payload in scan.frames():
+                if first != expected:
+                    raise LogCorrupt(damaged(self.directory, f"{seg.name} at byte {offset}: "
+                                             f"a batch at position {first}: "
+                                             f"{_missing(expected, first)}"))
+                expected = first + count
+                if expected <= from_position:
                     continue
                 yield first, count, payload
-            if scan.stop is not None and i < len(segments) - 1:
-                raise LogCorrupt(
-                    f"segment {seg.name} is damaged at byte {scan.stop[0]} ({scan.stop[1]}); "
-                    "run `factfold log verify` for details"
-                )
+            if scan.damage or (scan.stop is not None and i < len(segments) - 1):
+                offset, reason = scan.damage[0][::2] if scan.damage else scan.stop
+                raise LogCorrupt(damaged(self.directory, f"{seg.name} at byte {offset}: "
+                                         f"{reason}"))
 
     def read(self, from_position: int = 0) -> Iterator[Envelope]:
         unpack = self.codec.unpack_batch
-        for first, _count, payload in self.read_batches(from_position):
-            for env in unpack(payload, first):
+        for first, count, payload in self.read_batches(from_position):
+            try:
+                recorded = unpack(payload, first)
+            except DecodeError as exc:  # whole, its checksum right, yet not records
+                raise LogCorrupt(damaged(self.directory, f"the batch of events {first} to "
+                                         f"{first + count - 1} does not decode ({exc})")) from exc
+            for env in recorded:
                 if env.position >= from_position:
                     yield env
 
@@ -401,20 +520,31 @@ class SegmentLog:
         return out
 
     def verify(self) -> VerifyReport:
+        """Check every frame's checksum and decoding, and that positions run on from 0
+        without a gap, within each segment and from one to the next."""
         damage: list[Damage] = []
+        torn: list[Damage] = []
         batches = events = 0
-        expected = None
+        expected = 0
         segments = self.segments()
         for i, seg in enumerate(segments):
+            start = self._first_of(seg)
+            if start != expected:
+                damage.append(Damage(seg.name, 0, f"segment starts at position {start}, "
+                                     f"expected {expected}: {_missing(expected, start)}"))
+            expected = start
             scan = _Scan(seg)
-            if expected is not None and self._first_of(seg) != expected:
-                damage.append(Damage(seg.name, 0, f"segment starts at {self._first_of(seg)}, "
-                                     f"expected {expected}: events are missing"))
-            expected = self._first_of(seg)
-            for offset, first, count, payload in scan.frames():
-                if first != expected:
+            noted = 0
+            for offset, first, count, payload in scan.frames(past_damage=True):
+                if len(scan.damage) > noted:  # this batch is where whole frames resume
+                    bad, resume, reason = scan.damage[noted]
+                    noted += 1
+                    damage.append(Damage(seg.name, bad, f"{reason}; bytes {bad} to {resume - 1} "
+                                         f"cannot be read: {_missing(expected, first)}",
+                                         end=resume))
+                elif first != expected:
                     damage.append(Damage(seg.name, offset, f"batch at position {first}, "
-                                         f"expected {expected}"))
+                                         f"expected {expected}: {_missing(expected, first)}"))
                 try:
                     self.codec.unpack_batch(payload, first)
                 except Exception as exc:
@@ -422,17 +552,24 @@ class SegmentLog:
                 batches += 1
                 events += count
                 expected = first + count
-            # A read-only verifier may see the live writer's batch half-written at the very
-            # end: that is not damage.  Anywhere else a bad frame is.
-            in_flight_tail = i == len(segments) - 1 and not self.writable
-            if scan.stop is not None and not in_flight_tail:
-                damage.append(Damage(seg.name, scan.stop[0], f"damaged: {scan.stop[1]}"))
+            if scan.stop is not None:
+                offset, reason = scan.stop
+                end = seg.stat().st_size
+                if i == len(segments) - 1:
+                    # A batch not finished: the live writer's, or one a crash cut short.
+                    # Never acknowledged, so nothing is lost: the next writer cuts it.
+                    torn.append(Damage(seg.name, offset, reason, end=end))
+                else:
+                    damage.append(Damage(seg.name, offset, f"{reason}; bytes {offset} to "
+                                         f"{end - 1}, the end of a sealed segment, cannot be "
+                                         "read", end=end))
         return VerifyReport(
             segments=len(segments),
             batches=batches,
             events=events,
             damage=tuple(damage),
             repairs=tuple(self.repairs()),
+            torn=tuple(torn),
         )
 
     def close(self) -> None:

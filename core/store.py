@@ -70,6 +70,14 @@ def default_store() -> Path:
     return Path(os.environ.get("FACTFOLD_STORE", ".factfold"))
 
 
+def require_store(path: Path) -> None:
+    """Refuse, saying what to do, to read a store that is not there."""
+    if not (path / "log").exists():
+        raise FileNotFoundError(
+            f"no factfold store at {path}; ingest something first "
+            f"(factfold --store {path} ingest PATH) or pass the right --store")
+
+
 class Store:
     def __init__(
         self,
@@ -96,10 +104,8 @@ class Store:
         self.workers = workers
         if writable:
             self.path.mkdir(parents=True, exist_ok=True)
-        elif not (self.path / "log").exists():
-            raise FileNotFoundError(
-                f"no factfold store at {self.path}; ingest something first "
-                f"(factfold --store {self.path} ingest PATH) or pass the right --store")
+        else:
+            require_store(self.path)
         self.log = SegmentLog(self.path / "log", self.codec, writable=writable, fsync=fsync)
         self.writable = writable
         self.views = ViewStore(self.path / "views.sqlite",
@@ -117,6 +123,12 @@ class Store:
         #: when the views were last committed; None until the first commit, so the first
         #: append is seen at once (monotonic time starts at boot, not at zero)
         self._committed_at: float | None = None
+        if not writable and not self.log.writer_active:
+            behind = self.log.head - self.views.position
+            if behind > 0:  # a reader reads them as they are (it never changes the store)
+                log.warning("the views are behind the log: the last writer stopped before "
+                            "folding its last events into them", events=behind,
+                            hint="the next ingest, watch or replay brings them up to date")
         if writable and fold_views:
             if self.views.ahead_of(self.log.head):
                 # The machine crashed with the log not yet on disk (fsync never/interval)

@@ -811,3 +811,55 @@ def test_export_records_list_a_kinds_fields_as_its_class_declares_them(folded):
         assert first["statistic"] == [*provenance, "value", "unit", "text", "approx"], name
         assert first["person"] == [*provenance, "name", "title", "organization", "aliases"]
         assert first["note"] == [*provenance, "body", "chars"], name  # its attributes()
+
+
+# -- a rebuild folds beside the views it replaces ---------------------------------------------
+
+
+def test_a_rebuild_swaps_new_views_in_whole_and_syncs_them_when_they_close(tmp_path, folded):
+    log, _, stores = folded
+    path = tmp_path / "views.sqlite"
+    views = ViewStore(path, builtin_views())
+    views.catch_up(log)
+    views.db.execute("UPDATE facts SET key = 'stale'")  # what only a rebuild puts right
+    reader = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    assert views.rebuild(log) == log.head
+    assert _dump(views.db) == _dump(stores["live"].db)
+    assert not list(tmp_path.glob("views.sqlite.rebuild*"))
+    marker = tmp_path / "views.sqlite.unsynced"
+    assert marker.exists()  # swapped in, not yet synced: a crash now starts over
+    views.close()
+    assert not marker.exists()
+    reader.close()
+    with ViewStore(path, builtin_views()) as again:
+        assert again.catch_up(log) == 0
+        assert _dump(again.db) == _dump(stores["live"].db)
+
+
+def test_a_rebuild_that_cannot_read_the_log_leaves_the_views_as_they_were(tmp_path, folded):
+    log, _, _ = folded
+    path = tmp_path / "views.sqlite"
+    with ViewStore(path, builtin_views()) as views:
+        views.catch_up(log)
+    before = _dump(sqlite3.connect(path))
+    segment = log.segments()[0]
+    data = bytearray(segment.read_bytes())
+    data[40] ^= 0xFF  # the first batch: every later one is whole
+    segment.write_bytes(bytes(data))
+    with ViewStore(path, builtin_views()) as views:
+        with pytest.raises(LogCorrupt, match="damaged"):
+            views.rebuild(SegmentLog(tmp_path / "log", log.codec))
+        assert _dump(views.db) == before
+        assert views.position == log.head  # and they go on from where they were
+    assert not list(tmp_path.glob("views.sqlite.rebuild*"))
+    assert _dump(sqlite3.connect(path)) == before
+
+
+def test_what_a_rebuild_cut_short_left_beside_the_views_is_removed_by_the_next_writer(
+        tmp_path):
+    aside = tmp_path / "views.sqlite.rebuild"
+    for suffix in ("", "-wal", ".unsynced"):
+        Path(f"{aside}{suffix}").write_bytes(b"half a fold")
+    with ViewStore(tmp_path / "views.sqlite", builtin_views(), readonly=False):
+        pass
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["views.sqlite"]
