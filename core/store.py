@@ -45,19 +45,18 @@ from factfold.events import (
 from .bus import Bus
 from .decoding import Undecodable, decode
 from .document import Document
-from .extraction import outcome_batch, outcomes_of, setup_extractors
+from .extraction import outcome_batch, setup_extractors
 from .extractor import Extractor
 from .pluginmanager import PluginHost
 from .projection import ViewStore
 from .segments import SegmentLog
 from .views import FactKindView, FactsView, builtin_views
+from .workers import ExtractorPool
 
 log = structlog.get_logger("factfold.store")
 
 Progress = Callable[[int], None]
 
-#: below this many pending documents, a process pool costs more than it saves
-POOL_THRESHOLD = 8
 #: seconds the views may hold folded events uncommitted while appends stream in
 VIEWS_COMMIT_INTERVAL = 1.0
 #: per extractor version, the position through which every document has an outcome
@@ -111,7 +110,7 @@ class Store:
         self._recent: dict[str, tuple[Document, Envelope]] = {}
         #: whether this process has looked for pending extractions across the whole store
         self._scanned = False
-        self._pool = None
+        self._pool: ExtractorPool | None = None
         self._following = False
         #: when the views were last committed; None until the first commit, so the first
         #: append is seen at once (monotonic time starts at boot, not at zero)
@@ -350,16 +349,13 @@ class Store:
         if not pending:
             self._recent.clear()
             return 0
-        by_name = {ex.name: ex for ex in self.extractors}
-        jobs = ((doc, env, [n for n in pending[doc.doc_id] if n in by_name])
+        by_name = {ex.name: ex for ex in self.extractors}  # set up before workers fork
+        if self._pool is None:
+            self._pool = ExtractorPool(list(by_name.values()), self.codec, self.workers)
+        jobs = (((doc, env), doc, [n for n in pending[doc.doc_id] if n in by_name])
                 for doc, env in self._documents(list(pending)))
-        if self.workers > 1 and len(pending) >= POOL_THRESHOLD and self._pool_safe():
-            results = self._extract_parallel(jobs)
-        else:
-            results = ((doc, env, outcomes_of([by_name[n] for n in names], doc, self.codec))
-                       for doc, env, names in jobs)
         done = 0
-        for doc, env, outcomes in results:
+        for (doc, env), outcomes in self._pool.run(jobs):
             # One append per document: each extractor's facts still sit with their marker
             # (atomic per extractor, as required), at one fsync instead of one per extractor.
             self.append([e for name, outcome in outcomes
@@ -377,23 +373,6 @@ class Store:
             if progress:
                 progress(1)
         return done
-
-    def _pool_safe(self) -> bool:
-        """Workers load plugins from entry points: only safe if that is where ours came from."""
-        from importlib.metadata import entry_points
-
-        names = {ep.name for ep in entry_points(group="factfold")}
-        return all(name in names for name, _ in self.plugins.pm.list_name_plugin())
-
-    def _extract_parallel(self, jobs: Iterable[tuple[Document, Envelope, list[str]]]):
-        from .workers import extract, start_pool
-
-        if self._pool is None:
-            self._pool = start_pool(self.workers)
-        items = list(jobs)
-        results = self._pool.map(extract, [(doc, names) for doc, _, names in items], chunksize=4)
-        for (doc, env, _), outcomes in zip(items, results, strict=True):
-            yield doc, env, outcomes
 
     # -- views ---------------------------------------------------------------------------------
 
@@ -425,7 +404,7 @@ class Store:
 
     def close(self) -> None:
         if self._pool is not None:
-            self._pool.shutdown(cancel_futures=True)
+            self._pool.close()
             self._pool = None
         self.views.close()
         self.log.close()

@@ -213,7 +213,7 @@ def factfold_register_extractors(register):
 
 REASONS = {
     "bad-raises": "RuntimeError: this plugin always fails",
-    "bad-hangs": "Timeout: took longer than its limit of 0.5s",
+    "bad-hangs": "Timeout: timeout after 0.5 s",
     "bad-dicts": "Garbage: returned dict, which it does not declare in emits (Person)",
     "bad-number": "Garbage: returned int, not an iterable of facts",
     "bad-undeclared": "Garbage: returned Statistic, which it does not declare in emits (Person)",
