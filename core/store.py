@@ -257,8 +257,12 @@ class Store:
             self._extractors = setup_extractors(self.plugins.extractors())
         return self._extractors
 
-    def pending(self, only: Iterable[str] | None = None) -> dict[str, list[str]]:
-        """Live documents lacking an outcome for the current version of some extractor.
+    def pending(self, only: Iterable[str] | None = None, *, failed: bool = False
+                ) -> dict[str, list[str]]:
+        """Live documents lacking an outcome for the current version of some extractor
+        (with ``failed``, also those whose outcome is a failure: a failure is an outcome, so
+        a document that times out or crashes its worker every time is not retried at every
+        start, only when asked).
 
         An extractor's mark (see :meth:`_mark_extracted`) says every document added or
         linked before it already has an outcome, so only those after it are looked at;
@@ -282,6 +286,14 @@ class Store:
                 {"since": since, "name": ex.name, "version": ex.version},
             ):
                 pending.setdefault(doc_id, []).append(ex.name)
+            if failed:
+                for (doc_id,) in self.views.db.execute(
+                    "SELECT e.doc_id FROM extractions e JOIN documents d USING (doc_id) "
+                    "WHERE e.extractor = ? AND e.version = ? AND e.status = 'failed' AND EXISTS "
+                    "(SELECT 1 FROM paths p WHERE p.doc_id = e.doc_id) ORDER BY d.position",
+                    (ex.name, ex.version),
+                ):
+                    pending.setdefault(doc_id, []).append(ex.name)
         return pending
 
     def _mark_extracted(self, extractors: Iterable[Extractor], position: int) -> None:
@@ -325,15 +337,16 @@ class Store:
                         break
 
     def extract_pending(self, only: Iterable[str] | None = None,
-                        progress: Progress | None = None) -> int:
-        """Extract every pending (document, extractor); returns the documents processed."""
+                        progress: Progress | None = None, *, failed: bool = False) -> int:
+        """Extract every pending (document, extractor), with ``failed`` the failed ones
+        too (see :meth:`pending`); returns the documents processed."""
         only = None if only is None else set(only)
         scanned_through = None
-        if only is None and self._scanned:
+        if only is None and self._scanned and not failed:
             pending = self._pending_new()
         else:
             scanned_through = self.views.position
-            pending = self.pending(only)
+            pending = self.pending(only, failed=failed)
             self._scanned = self._scanned or only is None
         done = self._extract(pending, progress)
         if scanned_through is not None:
