@@ -46,6 +46,10 @@ _PR_SET_PDEATHSIG = 1
 _AHEAD = 4
 #: tasks queued in one worker's pipe, so it never waits while this process appends
 _DEPTH = 4
+#: bytes that may wait unread in a worker's pipe behind the task it runs: well under the
+#: socket buffer (~208 KB), so sending never blocks -- a blocked send could deadlock with a
+#: worker blocked sending a large result, and would stop this process enforcing time limits
+_PIPELINE_BYTES = 64 * 1024
 
 
 def default_workers() -> int:
@@ -78,6 +82,11 @@ def _serve(conn: Connection, extractors: dict[str, Extractor], codec: EventCodec
             conn.send(outcome)
         except (pickle.PicklingError, TypeError, AttributeError) as exc:
             conn.send(ExtractionError("Garbage", f"facts cannot be sent back: {exc}"))
+
+
+def _size(task: tuple[_Job, str]) -> int:
+    """At most the bytes ``task`` takes in the pipe (UTF-8 takes up to four a character)."""
+    return 4 * len(task[0].document.text) + 1024
 
 
 def _death(exitcode: int | None) -> str:
@@ -175,12 +184,17 @@ class ExtractorPool:
             worker = min(self._workers, key=lambda w: len(w.tasks), default=None)
             if worker is None or (worker.tasks and len(self._workers) < self.size):
                 worker = self._fork()
-            elif len(worker.tasks) >= _DEPTH:
+            elif worker.tasks and (
+                    len(worker.tasks) >= _DEPTH
+                    or sum(map(_size, list(worker.tasks)[1:])) + _size(queue[0])
+                    > _PIPELINE_BYTES):
                 return
             job, name = queue[0]
             try:
                 worker.conn.send((job.document, name))
-            except OSError:  # it died while idle: replace it and try again
+            except OSError:  # it died: _collect blames the task it ran, if any
+                if worker.tasks:
+                    return
                 self._discard(worker)
                 continue
             queue.popleft()

@@ -304,3 +304,23 @@ def test_after_kill_9_of_ingest_its_workers_exit_and_the_next_command_gets_the_s
     assert time.monotonic() - started < 30
     people = run_factfold("query", "people", "--json", store=store, env=env).stdout
     assert {json.loads(line)["name"] for line in people.splitlines()} == {"Sleeper"}
+
+
+def every_character(doc):
+    return [Person(span=(i, i + 1), evidence=doc.text[i], name=f"p{i}")
+            for i in range(0, len(doc.text), 20)]
+
+
+def test_large_documents_and_results_flow_through_a_worker_without_deadlock(tmp_path):
+    """Documents queued behind a running one must never fill the pipe: the worker would
+    block sending its large result while this process blocks sending the next document."""
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    for i in range(4):
+        (docs / f"d{i}.txt").write_text(f"{i}" + "会长张三说。" * 20_000, encoding="utf-8")
+    with Store(tmp_path / "s", plugins=host_with(many=every_character), workers=1) as store:
+        ingest(store, sorted(docs.iterdir()))
+        assert store.extract_pending() == 4
+        counts = store.views.db.execute(
+            "SELECT facts FROM extractions WHERE extractor = 'many'").fetchall()
+    assert counts == [(6001,)] * 4
