@@ -85,7 +85,8 @@ class Store:
         that process left them and never writes.  A writable one brings its views up to
         the log first, unless ``fold_views`` is false: for a caller about to rebuild them
         (:meth:`replay`), which would otherwise fold the log twice.  Such a store's views
-        catch up at the latest before its first append.
+        catch up at the latest before its first append.  Extraction runs in up to
+        ``workers`` worker processes (see :mod:`factfold.workers`), forked when first needed.
         """
         self.path = Path(path) if path is not None else default_store()
         self.plugins = plugins if plugins is not None else PluginHost()
