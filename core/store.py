@@ -25,6 +25,7 @@ import hashlib
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -369,23 +370,26 @@ class Store:
         jobs = (((doc, env), doc, [n for n in pending[doc.doc_id] if n in by_name])
                 for doc, env in self._documents(list(pending)))
         done = 0
-        for (doc, env), outcomes in self._pool.run(jobs):
-            # One append per document: each extractor's facts still sit with their marker
-            # (atomic per extractor, as required), at one fsync instead of one per extractor.
-            self.append([e for name, outcome in outcomes
-                         for e in outcome_batch(by_name[name], doc, env, outcome)])
-            for name, outcome in outcomes:
-                ex = by_name[name]
-                if isinstance(outcome, list):
-                    self.plugins.hook.factfold_facts_appended(
-                        document=doc, extractor=ex.ref, facts=outcome)
-                else:
-                    self.plugins.hook.factfold_extraction_failed(
-                        document=doc, extractor=ex.ref, reason=str(outcome))
-            self._recent.pop(doc.doc_id, None)
-            done += 1
-            if progress:
-                progress(1)
+        # closing: if an append fails, the tasks still out are dropped now (not when a
+        # traceback lets the generator go), so no later run takes their outcomes
+        with closing(self._pool.run(jobs)) as results:
+            for (doc, env), outcomes in results:
+                # One append per document: each extractor's facts still sit with their
+                # marker (atomic per extractor, as required), at one fsync per document.
+                self.append([e for name, outcome in outcomes
+                             for e in outcome_batch(by_name[name], doc, env, outcome)])
+                for name, outcome in outcomes:
+                    ex = by_name[name]
+                    if isinstance(outcome, list):
+                        self.plugins.hook.factfold_facts_appended(
+                            document=doc, extractor=ex.ref, facts=outcome)
+                    else:
+                        self.plugins.hook.factfold_extraction_failed(
+                            document=doc, extractor=ex.ref, reason=str(outcome))
+                self._recent.pop(doc.doc_id, None)
+                done += 1
+                if progress:
+                    progress(1)
         return done
 
     # -- views ---------------------------------------------------------------------------------

@@ -13,13 +13,15 @@ import subprocess
 import sys
 import textwrap
 import time
+from collections import Counter
 from pathlib import Path
 
+import pytest
 from conftest import ToyPlugin
 from helpers import ROOT, SEEDS, install, run_factfold, site_env
 
 from factfold import Document, Extractor, Person, hookimpl
-from factfold.events import ExtractionFailed
+from factfold.events import ExtractionCompleted, ExtractionFailed
 from factfold.extraction import setup_extractors
 from factfold.pluginmanager import PluginHost
 from factfold.store import Store
@@ -242,6 +244,7 @@ def test_a_poisoned_document_is_recorded_failed_once_and_retried_only_when_asked
 SLEEPY = """
 import os
 import time
+from collections import Counter
 from pathlib import Path
 
 from factfold import Extractor, Person, hookimpl
@@ -324,3 +327,38 @@ def test_large_documents_and_results_flow_through_a_worker_without_deadlock(tmp_
         counts = store.views.db.execute(
             "SELECT facts FROM extractions WHERE extractor = 'many'").fetchall()
     assert counts == [(6001,)] * 4
+
+
+class FailsOnce:
+    """An observer whose first call raises: the store's extraction stops mid-run."""
+
+    def __init__(self) -> None:
+        self.raised = False
+
+    @hookimpl
+    def factfold_facts_appended(self, document, extractor, facts):
+        if not self.raised:
+            self.raised = True
+            raise RuntimeError("observer failed")
+
+
+def test_a_run_stopped_midway_leaves_no_outcome_for_the_next_run_to_mistake(tmp_path):
+    """Tasks still out when a run stops are dropped with their workers at once, however
+    long the caller keeps the error: their outcomes must never be taken for the next run's
+    tasks (wrong facts on the wrong document)."""
+    files = sorted(SEEDS.iterdir())
+    with Store(tmp_path / "clean", plugins=host_with()) as store:
+        ingest(store, files)
+        store.extract_pending()
+    plugins = host_with(slow=lambda doc: time.sleep(0.1))
+    plugins.register(FailsOnce(), name="fails-once")
+    with Store(tmp_path / "s", plugins=plugins, workers=1) as store:
+        ingest(store, files)
+        with pytest.raises(RuntimeError, match="observer failed") as kept:
+            store.extract_pending()
+        store.extract_pending()  # while the caller still holds the error and its traceback
+        assert kept.traceback
+        done = Counter((e.payload.doc_id, e.payload.extractor) for e in store.log.read()
+                       if isinstance(e.payload, ExtractionCompleted))
+    assert len(done) == 3 * len(files) and set(done.values()) == {1}
+    assert toy_facts(tmp_path / "s") == toy_facts(tmp_path / "clean")
