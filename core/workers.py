@@ -19,7 +19,6 @@ from __future__ import annotations
 import ctypes
 import multiprocessing
 import os
-import pickle
 import signal
 import sys
 import threading
@@ -79,9 +78,11 @@ def _serve(conn: Connection, extractors: dict[str, Extractor], codec: EventCodec
             return
         outcome = outcome_of(extractors[name], document, codec)
         try:
-            conn.send(outcome)
-        except (pickle.PicklingError, TypeError, AttributeError) as exc:
-            conn.send(ExtractionError("Garbage", f"facts cannot be sent back: {exc}"))
+            conn.send(outcome)  # pickled whole before a byte is written
+        except OSError:
+            raise  # this process's parent is gone
+        except Exception as exc:
+            conn.send(ExtractionError("Garbage", f"facts cannot be sent back: {exc!r}"))
 
 
 def _size(task: tuple[_Job, str]) -> int:
