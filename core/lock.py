@@ -8,7 +8,6 @@ import os
 import socket
 import sys
 import time
-import weakref
 from pathlib import Path
 
 
@@ -16,8 +15,8 @@ class StoreLocked(RuntimeError):
     """Another process holds the store's writer lock."""
 
 
-#: the locks this process holds, for :func:`_drop_in_forked_child`
-_held: weakref.WeakSet[WriterLock] = weakref.WeakSet()
+#: the locks this process holds (held strongly: a lock dropped unreleased is still held)
+_held: set[WriterLock] = set()
 
 
 def _drop_in_forked_child() -> None:
@@ -27,10 +26,9 @@ def _drop_in_forked_child() -> None:
     descriptor would keep the store locked after its parent died.  Closing is enough; an
     unlock here would release the parent's lock too.
     """
-    for lock in list(_held):
-        if lock._fd is not None:
-            os.close(lock._fd)
-            lock._fd = None
+    for lock in _held:
+        os.close(lock._fd)  # type: ignore[arg-type]
+        lock._fd = None
     _held.clear()
 
 

@@ -9,6 +9,7 @@ import faulthandler
 import json
 import os
 import re
+import signal
 import subprocess
 import sys
 import textwrap
@@ -23,6 +24,7 @@ from helpers import ROOT, SEEDS, install, run_factfold, site_env
 from factfold import Document, Extractor, Person, hookimpl
 from factfold.events import ExtractionCompleted, ExtractionFailed
 from factfold.extraction import setup_extractors
+from factfold.lock import StoreLocked, WriterLock
 from factfold.pluginmanager import PluginHost
 from factfold.store import Store
 
@@ -362,3 +364,39 @@ def test_a_run_stopped_midway_leaves_no_outcome_for_the_next_run_to_mistake(tmp_
                        if isinstance(e.payload, ExtractionCompleted))
     assert len(done) == 3 * len(files) and set(done.values()) == {1}
     assert toy_facts(tmp_path / "s") == toy_facts(tmp_path / "clean")
+
+
+LOCK_HOLDER = """
+import os, sys, time
+from pathlib import Path
+from factfold.lock import WriterLock
+
+WriterLock(Path(sys.argv[1])).acquire()
+if os.fork() == 0:
+    print(os.getpid(), flush=True)  # the fork's handlers have run
+    time.sleep(60)
+    os._exit(0)
+time.sleep(60)
+"""
+
+
+def test_a_forked_child_never_holds_the_writer_lock(tmp_path):
+    """Whatever forks (an extraction worker, a plugin's own helper), the lock dies with
+    the process that took it."""
+    path = tmp_path / "log" / "LOCK"
+    holder = subprocess.Popen([sys.executable, "-c", LOCK_HOLDER, str(path)],
+                              stdout=subprocess.PIPE, text=True)
+    child = int(holder.stdout.readline())
+    try:
+        with pytest.raises(StoreLocked):
+            WriterLock(path).acquire()
+        holder.kill()
+        holder.wait(10)
+        assert alive(child)
+        lock = WriterLock(path)
+        lock.acquire()
+        lock.release()
+    finally:
+        holder.kill()
+        os.kill(child, signal.SIGKILL)
+        holder.stdout.close()
