@@ -295,13 +295,16 @@ def export(obj: Context, fmt: str) -> None:
 
 @cli.command()
 @click.option("--plugin", "names", multiple=True, help="Only this extractor (repeatable).")
+@click.option("--failed", is_flag=True,
+              help="Also retry extractions that failed (an error, a timeout, a crash).")
 @click.pass_obj
-def reextract(obj: Context, names: tuple[str, ...]) -> None:
+def reextract(obj: Context, names: tuple[str, ...], failed: bool) -> None:
     """Run extractors over stored documents they have not processed at their current version.
 
     After a plugin's version changes this re-runs it over every document in the log; the views
     then show only the new version's facts, while the log keeps the old ones.  Interrupted, it
-    resumes where it stopped.
+    resumes where it stopped.  A failed extraction is not retried by itself (a document that
+    hangs or crashes a plugin would be, at every start); --failed retries it.
     """
     with obj.open(workers=default_workers()) as store, _progress() as bar:
         known = {ex.name for ex in store.plugins.extractors()}
@@ -309,9 +312,10 @@ def reextract(obj: Context, names: tuple[str, ...]) -> None:
         if unknown:
             raise click.BadParameter(f"no extractor {', '.join(sorted(unknown))}; installed: "
                                      f"{', '.join(sorted(known))}", param_hint="--plugin")
-        pending = store.pending(names or None)
+        pending = store.pending(names or None, failed=failed)
         task = bar.add_task("re-extracting", total=len(pending))
-        done = store.extract_pending(names or None, progress=lambda n: bar.advance(task, n))
+        done = store.extract_pending(names or None, progress=lambda n: bar.advance(task, n),
+                                     failed=failed)
     err.print(f"re-extracted {done} documents")
 
 

@@ -4,20 +4,19 @@ pluggy stops at the first exception, so factfold calls each extractor separately
 (document, extractor) the outcome is one atomic batch: the facts plus an
 ``ExtractionCompleted`` marker, or a single ``ExtractionFailed`` with the reason.  A crash
 between the two leaves no marker, so the next start extracts that document again; a batch
-is never half-recorded, so nothing is counted twice.  A document's extractors run side by
-side, each in its own thread, and the store appends their batches together in one append
-(still whole per extractor, at one fsync per document).
+is never half-recorded, so nothing is counted twice.  The store runs extractors in worker
+processes (:mod:`factfold.workers`), where a time limit can stop them and a crash takes only
+its worker down; this module is what each call goes through there.
 
-Failures caught here: an exception, exceeding the extractor's time limit, a return value
-that is not an iterable of the declared fact types, a span outside the text, and values the
-codec cannot store.
+Failures caught here: an exception, a return value that is not an iterable of the declared
+fact types, a span outside the text, values the codec cannot store, and (measured after the
+call returns) exceeding the extractor's time limit.
 """
 
 from __future__ import annotations
 
-import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 import attrs
 import structlog
@@ -38,7 +37,7 @@ log = structlog.get_logger("factfold.extraction")
 
 
 class ExtractionError(Exception):
-    """An extractor misbehaved; ``kind`` names how (raised, timeout, garbage)."""
+    """An extractor misbehaved; ``kind`` names how (raised, timeout, garbage, crashed)."""
 
     def __init__(self, kind: str, reason: str) -> None:
         super().__init__(kind, reason)  # both in args, so it pickles back from a worker
@@ -49,44 +48,13 @@ class ExtractionError(Exception):
         return f"{self.kind}: {self.reason}"
 
 
-class _Running:
-    """One extractor call in a thread of its own, started now, collected by :meth:`wait`.
-
-    Threads let a document's extractors run side by side (the tagger's native code releases
-    the GIL) and let a hung one be abandoned: a thread cannot be killed, so a hung
-    extractor's daemon thread is left behind and its document recorded as a timeout.
-    """
-
-    def __init__(self, fn: Callable[[], list]) -> None:
-        self._result: list = []
-        self._error: list[BaseException] = []
-        self._started = time.monotonic()
-        self._thread = threading.Thread(target=self._run, args=(fn,), daemon=True,
-                                        name="factfold-extractor")
-        self._thread.start()
-
-    def _run(self, fn: Callable[[], list]) -> None:
-        try:
-            self._result.append(fn())
-        except BaseException as exc:
-            self._error.append(exc)
-
-    def wait(self, seconds: float) -> list:
-        """The call's result; raises its exception, or a timeout ``seconds`` after the start."""
-        self._thread.join(max(0.0, self._started + seconds - time.monotonic()))
-        if self._thread.is_alive():
-            raise ExtractionError("Timeout", f"took longer than its limit of {seconds:g}s")
-        if self._error:
-            raise self._error[0]
-        return self._result[0]
+def timed_out(seconds: float) -> ExtractionError:
+    """The error of an extractor that ran past its limit of ``seconds``."""
+    return ExtractionError("Timeout", f"timeout after {seconds:g} s")
 
 
-def _start(extractor: Extractor, document: Document) -> _Running | None:
-    """Start one extractor on ``document`` (None: it does not accept the document)."""
-    if not extractor.accepts(document):
-        return None
-
-    def call() -> list:
+def _call(extractor: Extractor, document: Document) -> list:
+    try:
         out = extractor.extract(document)
         if out is None:
             return []
@@ -94,21 +62,28 @@ def _start(extractor: Extractor, document: Document) -> _Running | None:
             raise ExtractionError(
                 "Garbage", f"returned {type(out).__name__}, not an iterable of facts")
         return list(out)
-
-    return _Running(call)
-
-
-def _finish(extractor: Extractor, document: Document, running: _Running | None,
-            codec: EventCodec | None) -> list[Fact]:
-    """Collect a started extractor's facts, stamped and checked."""
-    if running is None:
-        return []
-    try:
-        raw = running.wait(extractor.timeout)
     except ExtractionError:
         raise
     except Exception as exc:
         raise ExtractionError(type(exc).__name__, str(exc) or repr(exc)) from exc
+
+
+def run_extractor(extractor: Extractor, document: Document, codec: EventCodec | None = None
+                  ) -> list[Fact]:
+    """Facts from one extractor on one document, stamped and checked, in this thread.
+
+    A document the extractor does not ``accept`` yields no facts (and so still gets its
+    completion marker).  Raises :class:`ExtractionError` for anything but a clean,
+    well-formed result in time.  Here the time limit is only measured: stopping an
+    extractor that overruns it takes a worker process.  Without a ``codec`` the facts are
+    checked against one holding just the extractor's ``emits``.
+    """
+    if not extractor.accepts(document):
+        return []
+    started = time.monotonic()
+    raw = _call(extractor, document)
+    if time.monotonic() - started > extractor.timeout:
+        raise timed_out(extractor.timeout)
     facts = []
     n = len(document.text)
     for item in raw:
@@ -122,8 +97,8 @@ def _finish(extractor: Extractor, document: Document, running: _Running | None,
             raise ExtractionError(
                 "Garbage", f"span {item.span} lies outside the document (length {n})")
         facts.append(attrs.evolve(item, doc_id=document.doc_id, extractor=extractor.ref))
-    # Always check: a worker process has no store codec, and a fact that cannot be packed
-    # would otherwise only fail at append time in the parent, stopping the whole ingest.
+    # Check here, in the worker: a fact that cannot be packed would otherwise only fail at
+    # append time in the parent, stopping the whole ingest.
     if codec is None:
         codec = EventCodec(EventRegistry(extractor.emits))
     try:
@@ -133,32 +108,16 @@ def _finish(extractor: Extractor, document: Document, running: _Running | None,
     return facts
 
 
-def run_extractor(extractor: Extractor, document: Document, codec: EventCodec | None = None
-                  ) -> list[Fact]:
-    """Facts from one extractor on one document, stamped and checked.
-
-    A document the extractor does not ``accept`` yields no facts (and so still gets its
-    completion marker).  Raises :class:`ExtractionError` for anything but a clean,
-    well-formed result.  Without a ``codec`` the facts are checked against one holding just
-    the extractor's ``emits``.
-    """
-    return _finish(extractor, document, _start(extractor, document), codec)
-
-
 Outcome = list[Fact] | ExtractionError
 
 
-def outcomes_of(extractors: Sequence[Extractor], document: Document,
-                codec: EventCodec | None = None) -> list[tuple[str, Outcome]]:
-    """Each extractor's facts, or its error, on one document; the extractors run side by side."""
-    started = [(ex, _start(ex, document)) for ex in extractors]
-    out: list[tuple[str, Outcome]] = []
-    for ex, running in started:
-        try:
-            out.append((ex.name, _finish(ex, document, running, codec)))
-        except ExtractionError as exc:
-            out.append((ex.name, exc))
-    return out
+def outcome_of(extractor: Extractor, document: Document, codec: EventCodec | None = None
+               ) -> Outcome:
+    """One extractor's facts on ``document``, or its error."""
+    try:
+        return run_extractor(extractor, document, codec)
+    except ExtractionError as exc:
+        return exc
 
 
 def outcome_batch(

@@ -15,12 +15,33 @@ class StoreLocked(RuntimeError):
     """Another process holds the store's writer lock."""
 
 
+#: the locks this process holds (held strongly: a lock dropped unreleased is still held)
+_held: set[WriterLock] = set()
+
+
+def _drop_in_forked_child() -> None:
+    """A forked child (an extraction worker) closes its copy of each held lock's descriptor.
+
+    An ``flock`` belongs to the open file, which a fork shares: a child that kept the
+    descriptor would keep the store locked after its parent died.  Closing is enough; an
+    unlock here would release the parent's lock too.
+    """
+    for lock in _held:
+        os.close(lock._fd)  # type: ignore[arg-type]
+        lock._fd = None
+    _held.clear()
+
+
+os.register_at_fork(after_in_child=_drop_in_forked_child)
+
+
 class WriterLock:
     """An exclusive, non-blocking ``flock`` on ``path``.
 
     The lock file records who holds it (pid, host, command line, since when), so the
     process that is refused can tell the user which process to stop.  The kernel releases
-    the lock when the holder dies, so a crash never leaves a stale lock behind.
+    the lock when the holder dies, so a crash never leaves a stale lock behind; forked
+    children never hold it (see :func:`_drop_in_forked_child`).
     """
 
     def __init__(self, path: Path) -> None:
@@ -44,6 +65,7 @@ class WriterLock:
         os.ftruncate(fd, 0)
         os.pwrite(fd, json.dumps(holder).encode(), 0)
         self._fd = fd
+        _held.add(self)
 
     def _refusal(self) -> str:
         try:
@@ -64,6 +86,7 @@ class WriterLock:
             fcntl.flock(self._fd, fcntl.LOCK_UN)
             os.close(self._fd)
             self._fd = None
+            _held.discard(self)
 
     @property
     def held(self) -> bool:

@@ -25,6 +25,7 @@ import hashlib
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -44,7 +45,7 @@ from factfold.events import (
 
 from .bus import Bus
 from .document import Document
-from .extraction import outcome_batch, outcomes_of, setup_extractors
+from .extraction import outcome_batch, setup_extractors
 from .extractor import Extractor
 from .pluginmanager import PluginHost
 from .projection import ViewStore
@@ -52,13 +53,12 @@ from .reader import Unreadable
 from .reading import read_file
 from .segments import SegmentLog
 from .views import FactKindView, FactsView, builtin_views
+from .workers import ExtractorPool
 
 log = structlog.get_logger("factfold.store")
 
 Progress = Callable[[int], None]
 
-#: below this many pending documents, a process pool costs more than it saves
-POOL_THRESHOLD = 8
 #: seconds the views may hold folded events uncommitted while appends stream in
 VIEWS_COMMIT_INTERVAL = 1.0
 #: per extractor version, the position through which every document has an outcome
@@ -95,7 +95,8 @@ class Store:
         that process left them and never writes.  A writable one brings its views up to
         the log first, unless ``fold_views`` is false: for a caller about to rebuild them
         (:meth:`replay`), which would otherwise fold the log twice.  Such a store's views
-        catch up at the latest before its first append.
+        catch up at the latest before its first append.  Extraction runs in up to
+        ``workers`` worker processes (see :mod:`factfold.workers`), forked when first needed.
         """
         self.path = Path(path) if path is not None else default_store()
         self.plugins = plugins if plugins is not None else PluginHost()
@@ -118,7 +119,7 @@ class Store:
         self._recent: dict[str, tuple[Document, Envelope]] = {}
         #: whether this process has looked for pending extractions across the whole store
         self._scanned = False
-        self._pool = None
+        self._pool: ExtractorPool | None = None
         self._following = False
         #: when the views were last committed; None until the first commit, so the first
         #: append is seen at once (monotonic time starts at boot, not at zero)
@@ -273,8 +274,12 @@ class Store:
             self._extractors = setup_extractors(self.plugins.extractors())
         return self._extractors
 
-    def pending(self, only: Iterable[str] | None = None) -> dict[str, list[str]]:
-        """Live documents lacking an outcome for the current version of some extractor.
+    def pending(self, only: Iterable[str] | None = None, *, failed: bool = False
+                ) -> dict[str, list[str]]:
+        """Live documents lacking an outcome for the current version of some extractor
+        (with ``failed``, also those whose outcome is a failure: a failure is an outcome, so
+        a document that times out or crashes its worker every time is not retried at every
+        start, only when asked).
 
         An extractor's mark (see :meth:`_mark_extracted`) says every document added or
         linked before it already has an outcome, so only those after it are looked at;
@@ -298,6 +303,14 @@ class Store:
                 {"since": since, "name": ex.name, "version": ex.version},
             ):
                 pending.setdefault(doc_id, []).append(ex.name)
+            if failed:
+                for (doc_id,) in self.views.db.execute(
+                    "SELECT e.doc_id FROM extractions e JOIN documents d USING (doc_id) "
+                    "WHERE e.extractor = ? AND e.version = ? AND e.status = 'failed' AND EXISTS "
+                    "(SELECT 1 FROM paths p WHERE p.doc_id = e.doc_id) ORDER BY d.position",
+                    (ex.name, ex.version),
+                ):
+                    pending.setdefault(doc_id, []).append(ex.name)
         return pending
 
     def _mark_extracted(self, extractors: Iterable[Extractor], position: int) -> None:
@@ -346,15 +359,16 @@ class Store:
             yield document
 
     def extract_pending(self, only: Iterable[str] | None = None,
-                        progress: Progress | None = None) -> int:
-        """Extract every pending (document, extractor); returns the documents processed."""
+                        progress: Progress | None = None, *, failed: bool = False) -> int:
+        """Extract every pending (document, extractor), with ``failed`` the failed ones
+        too (see :meth:`pending`); returns the documents processed."""
         only = None if only is None else set(only)
         scanned_through = None
-        if only is None and self._scanned:
+        if only is None and self._scanned and not failed:
             pending = self._pending_new()
         else:
             scanned_through = self.views.position
-            pending = self.pending(only)
+            pending = self.pending(only, failed=failed)
             self._scanned = self._scanned or only is None
         done = self._extract(pending, progress)
         if scanned_through is not None:
@@ -370,50 +384,33 @@ class Store:
         if not pending:
             self._recent.clear()
             return 0
-        by_name = {ex.name: ex for ex in self.extractors}
-        jobs = ((doc, env, [n for n in pending[doc.doc_id] if n in by_name])
-                for doc, env in self._documents(list(pending)))
-        if self.workers > 1 and len(pending) >= POOL_THRESHOLD and self._pool_safe():
-            results = self._extract_parallel(jobs)
-        else:
-            results = ((doc, env, outcomes_of([by_name[n] for n in names], doc, self.codec))
-                       for doc, env, names in jobs)
-        done = 0
-        for doc, env, outcomes in results:
-            # One append per document: each extractor's facts still sit with their marker
-            # (atomic per extractor, as required), at one fsync instead of one per extractor.
-            self.append([e for name, outcome in outcomes
-                         for e in outcome_batch(by_name[name], doc, env, outcome)])
-            for name, outcome in outcomes:
-                ex = by_name[name]
-                if isinstance(outcome, list):
-                    self.plugins.hook.factfold_facts_appended(
-                        document=doc, extractor=ex.ref, facts=outcome)
-                else:
-                    self.plugins.hook.factfold_extraction_failed(
-                        document=doc, extractor=ex.ref, reason=str(outcome))
-            self._recent.pop(doc.doc_id, None)
-            done += 1
-            if progress:
-                progress(1)
-        return done
-
-    def _pool_safe(self) -> bool:
-        """Workers load plugins from entry points: only safe if that is where ours came from."""
-        from importlib.metadata import entry_points
-
-        names = {ep.name for ep in entry_points(group="factfold")}
-        return all(name in names for name, _ in self.plugins.pm.list_name_plugin())
-
-    def _extract_parallel(self, jobs: Iterable[tuple[Document, Envelope, list[str]]]):
-        from .workers import extract, start_pool
-
+        by_name = {ex.name: ex for ex in self.extractors}  # set up before workers fork
         if self._pool is None:
-            self._pool = start_pool(self.workers)
-        items = list(jobs)
-        results = self._pool.map(extract, [(doc, names) for doc, _, names in items], chunksize=4)
-        for (doc, env, _), outcomes in zip(items, results, strict=True):
-            yield doc, env, outcomes
+            self._pool = ExtractorPool(list(by_name.values()), self.codec, self.workers)
+        jobs = (((doc, env), doc, [n for n in pending[doc.doc_id] if n in by_name])
+                for doc, env in self._documents(list(pending)))
+        done = 0
+        # closing: if an append fails, the tasks still out are dropped now (not when a
+        # traceback lets the generator go), so no later run takes their outcomes
+        with closing(self._pool.run(jobs)) as results:
+            for (doc, env), outcomes in results:
+                # One append per document: each extractor's facts still sit with their
+                # marker (atomic per extractor, as required), at one fsync per document.
+                self.append([e for name, outcome in outcomes
+                             for e in outcome_batch(by_name[name], doc, env, outcome)])
+                for name, outcome in outcomes:
+                    ex = by_name[name]
+                    if isinstance(outcome, list):
+                        self.plugins.hook.factfold_facts_appended(
+                            document=doc, extractor=ex.ref, facts=outcome)
+                    else:
+                        self.plugins.hook.factfold_extraction_failed(
+                            document=doc, extractor=ex.ref, reason=str(outcome))
+                self._recent.pop(doc.doc_id, None)
+                done += 1
+                if progress:
+                    progress(1)
+        return done
 
     # -- views ---------------------------------------------------------------------------------
 
@@ -445,7 +442,7 @@ class Store:
 
     def close(self) -> None:
         if self._pool is not None:
-            self._pool.shutdown(cancel_futures=True)
+            self._pool.close()
             self._pool = None
         self.views.close()
         self.log.close()

@@ -136,8 +136,9 @@ def extract(
 
     Runs through the real runner's checks (declared types, spans, storable values, time
     limit), so a misbehaving extractor raises :class:`factfold.extraction.ExtractionError`
-    here just as it would be recorded as failed in a store.  Facts come back stamped with
-    ``doc_id`` and ``extractor`` like stored ones.
+    here just as it would be recorded as failed in a store.  It runs in this process, so
+    the time limit is measured, not enforced (a store's worker processes enforce it).
+    Facts come back stamped with ``doc_id`` and ``extractor`` like stored ones.
     """
     if isinstance(plugin, Extractor):
         extractor, codec = plugin, None  # the runner then checks against its own `emits`

@@ -41,6 +41,15 @@ _SENT_END = re.compile(
 )
 
 
+# The longest sentence handed on, in characters.  News sentences run to a few hundred; a
+# longer one is a table, a list or hostile text without punctuation, and everything done per
+# sentence grows with its length -- the tagger's memory (a few KB a character) and the
+# rules' regexes -- so it is cut into pieces of at most this length, at a clause mark where
+# the second half of the piece has one.
+MAX_SENTENCE = 1000
+_CLAUSE_MARKS = "，,、；;：: \t\u3000"
+
+
 class Token(NamedTuple):
     """One tagged word: ``start``/``end`` are offsets into the string that was tagged."""
 
@@ -88,12 +97,26 @@ def _layout_break(text: str, start: int, end: int) -> bool:
 
 
 def _add_span(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> None:
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    if end > start:
-        spans.append((start, end))
+    for a, b in _pieces(text, start, end):
+        while a < b and text[a].isspace():
+            a += 1
+        while b > a and text[b - 1].isspace():
+            b -= 1
+        if b > a:
+            spans.append((a, b))
+
+
+def _pieces(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """``text[start:end]`` cut into consecutive pieces of at most :data:`MAX_SENTENCE`."""
+    pieces = []
+    while end - start > MAX_SENTENCE:
+        limit = start + MAX_SENTENCE
+        mark = max(text.rfind(c, limit - MAX_SENTENCE // 2, limit) for c in _CLAUSE_MARKS)
+        cut = mark + 1 if mark >= 0 else limit
+        pieces.append((start, cut))
+        start = cut
+    pieces.append((start, end))
+    return pieces
 
 
 class _Tagger:
@@ -277,7 +300,21 @@ def backend() -> str:
 
 
 def tag(texts: Sequence[str]) -> list[list[Token]]:
-    """Tag many strings in one call (batch them: a call per sentence is several times slower)."""
+    """Tag many strings in one call (batch them: a call per sentence is several times slower).
+
+    A string longer than :data:`MAX_SENTENCE` is tagged in pieces (see :func:`sentences`),
+    so the tagger's memory stays bounded whatever the input.
+    """
     if not texts:
         return []
-    return _TAGGER.get().run(texts)
+    pieces: list[str] = []
+    owners: list[tuple[int, int]] = []  # (text, offset of the piece in it)
+    for i, text in enumerate(texts):
+        for start, end in _pieces(text, 0, len(text)):
+            pieces.append(text[start:end])
+            owners.append((i, start))
+    out: list[list[Token]] = [[] for _ in texts]
+    for (i, offset), tokens in zip(owners, _TAGGER.get().run(pieces), strict=True):
+        out[i].extend(t._replace(start=t.start + offset, end=t.end + offset) if offset else t
+                      for t in tokens)
+    return out

@@ -401,6 +401,10 @@ def _chinese_names(sent: str, tokens: list[nlp.Token]) -> list[tuple[int, int]]:
 
 
 _DOT = "··•・"
+# A run of CJK words joined by dots.  The lookbehind starts a match only where a CJK run
+# starts: without it, every position inside a long undotted run scans the rest of the run
+# before failing, which is quadratic (and the regex engine holds the GIL throughout).
+_DOTTED_RUN = re.compile(f"(?<![\u4e00-\u9fff])[\u4e00-\u9fff]+(?:[{_DOT}][\u4e00-\u9fff]+)+")
 
 
 def _dotted_names(sent: str, tokens: list[nlp.Token], lex: _Lexicons) -> list[tuple[int, int]]:
@@ -408,7 +412,7 @@ def _dotted_names(sent: str, tokens: list[nlp.Token], lex: _Lexicons) -> list[tu
     places: from the first PER word (or the run start after a title) before the first dot
     to the word before the predicate after the last one."""
     out: list[tuple[int, int]] = []
-    for m in re.finditer(f"[\u4e00-\u9fff]+(?:[{_DOT}][\u4e00-\u9fff]+)+", sent):
+    for m in _DOTTED_RUN.finditer(sent):
         a, b = m.start(), m.end()
         first_dot = next(i for i in range(a, b) if sent[i] in _DOT)
         head = sent[a:first_dot]

@@ -1,10 +1,12 @@
-"""Helpers for tests: where things are, and the real CLI as a subprocess."""
+"""Helpers for tests: where things are, plugins installed as users install them, and the
+real CLI as a subprocess."""
 
 from __future__ import annotations
 
 import os
 import subprocess
 import sys
+import textwrap
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -26,3 +28,19 @@ def run_factfold(*args: str, store: Path | None = None, env: dict | None = None,
         raise AssertionError(
             f"factfold {' '.join(args)} exited {proc.returncode}\n{proc.stdout}\n{proc.stderr}")
     return proc
+
+
+def install(site: Path, name: str, source: str) -> Path:
+    """Make module ``name`` an installed package registering entry point ``name``."""
+    site.mkdir(exist_ok=True)
+    module = name.replace("-", "_")
+    (site / f"{module}.py").write_text(textwrap.dedent(source), encoding="utf-8")
+    info = site / f"{module}-0.1.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {name}\nVersion: 0.1\n")
+    (info / "entry_points.txt").write_text(f"[factfold]\n{name} = {module}\n")
+    return site
+
+
+def site_env(site: Path, **extra: str) -> dict[str, str]:
+    return {"PYTHONPATH": str(site), **extra}

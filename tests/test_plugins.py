@@ -15,32 +15,15 @@ import re
 import signal
 import subprocess
 import sys
-import textwrap
 import threading
 import time
 from collections import Counter
 from pathlib import Path
 
-from helpers import ROOT, SEEDS, run_factfold
+from helpers import ROOT, SEEDS, install, run_factfold, site_env
 
 from factfold import Extractor, Person, hookimpl, hookspecs
 from factfold.testing import FactRecorder, ingest_texts, temporary_store
-
-
-def install(site: Path, name: str, source: str) -> Path:
-    """Make module ``name`` an installed package registering entry point ``name``."""
-    site.mkdir(exist_ok=True)
-    module = name.replace("-", "_")
-    (site / f"{module}.py").write_text(textwrap.dedent(source), encoding="utf-8")
-    info = site / f"{module}-0.1.dist-info"
-    info.mkdir()
-    (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {name}\nVersion: 0.1\n")
-    (info / "entry_points.txt").write_text(f"[factfold]\n{name} = {module}\n")
-    return site
-
-
-def site_env(site: Path, **extra: str) -> dict[str, str]:
-    return {"PYTHONPATH": str(site), **extra}
 
 
 def export(store: Path, env: dict[str, str]) -> list[dict]:
@@ -213,7 +196,7 @@ def factfold_register_extractors(register):
 
 REASONS = {
     "bad-raises": "RuntimeError: this plugin always fails",
-    "bad-hangs": "Timeout: took longer than its limit of 0.5s",
+    "bad-hangs": "Timeout: timeout after 0.5 s",
     "bad-dicts": "Garbage: returned dict, which it does not declare in emits (Person)",
     "bad-number": "Garbage: returned int, not an iterable of facts",
     "bad-undeclared": "Garbage: returned Statistic, which it does not declare in emits (Person)",
