@@ -9,26 +9,37 @@ from __future__ import annotations
 
 import fnmatch
 import json
+import math
 import os
 import sys
+from collections import deque
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import partial
+from itertools import islice
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import click
+import structlog
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
 from . import logconfig
+from .display import printable
 from .lock import StoreLocked
 from .log import LogError
 from .pluginmanager import PluginError, PluginHost
 from .projection import ViewsOutdated
+from .segments import FsyncPolicy
 from .store import Store, default_store
+from .views import FactKindView
 from .watcher import DEFAULT_IGNORE
 from .workers import default_workers
+
+log = structlog.get_logger("factfold.cli")
 
 #: extract after this many files, so a large ingest holds only so many texts in memory
 INGEST_CHUNK = 256
@@ -83,15 +94,41 @@ def _progress() -> Progress:
     )
 
 
+def _fail(message: str, status: int) -> NoReturn:
+    """One line for the person at the terminal, then exit ``status``."""
+    err.print(Text.assemble(("error: ", "bold red"), printable(message)))
+    sys.exit(status)
+
+
 class FactfoldGroup(click.Group):
-    """Turns the errors users can act on into one clear line and exit status 1 or 2."""
+    """Turns every error into one clear line and exit status 2 (the command was used wrong:
+    click's usage errors and the store errors below) or 1 (it failed).  A traceback is for
+    the unexpected only, and only at ``--log-level debug``."""
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
         except (StoreLocked, LogError, PluginError, ViewsOutdated, FileNotFoundError) as exc:
-            err.print(f"[bold red]error:[/] {exc}", highlight=False)
-            sys.exit(2)
+            _fail(str(exc), 2)
+        except OSError as exc:
+            where = f": {exc.filename}" if exc.filename else ""
+            _fail(f"{exc.strerror or exc}{where}", 1)
+        except Exception as exc:
+            log.debug("unexpected error", exc_info=True)
+            _fail(f"unexpected {type(exc).__name__}: {exc} (a bug: rerun with "
+                  "--log-level debug to see where, and report it)", 1)
+
+
+def _fsync_policy(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    try:
+        policy = FsyncPolicy(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+    if policy.interval is not None and not 0 <= policy.interval < math.inf:
+        raise click.BadParameter(f"{value!r}: SECONDS must be a number of seconds, 0 or more")
+    return value
 
 
 @click.group(cls=FactfoldGroup)
@@ -101,7 +138,7 @@ class FactfoldGroup(click.Group):
               show_default=True, help="json for running as a service.")
 @click.option("--log-level", default="info", show_default=True,
               type=click.Choice(["debug", "info", "warning", "error"]))
-@click.option("--fsync", default="batch", show_default=True,
+@click.option("--fsync", default="batch", show_default=True, callback=_fsync_policy,
               help="When appends reach the disk: batch, interval:SECONDS or never.")
 @click.version_option(package_name="factfold")
 @click.pass_context
@@ -132,10 +169,13 @@ def _files(paths: tuple[Path, ...]) -> list[Path]:
     return files
 
 
+WORKERS = click.IntRange(min=1)
+
+
 @cli.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--workers", type=int, default=None,
-              help="Extraction processes [default: one per core].")
+@click.option("--workers", type=WORKERS, default=None,
+              help="Processes that run the extractors [default: one per core].")
 @click.pass_obj
 def ingest(obj: Context, paths: tuple[Path, ...], workers: int | None) -> None:
     """Ingest files and folders (recursively) once, extract facts, update views."""
@@ -147,25 +187,30 @@ def ingest(obj: Context, paths: tuple[Path, ...], workers: int | None) -> None:
         if leftover:
             task = bar.add_task("finishing earlier extraction", total=len(leftover))
             store.extract_pending(progress=lambda n: bar.advance(task, n))
-        task = bar.add_task("ingesting", total=len(files))
+        reading = bar.add_task("reading", total=len(files))
+        extracting = bar.add_task("extracting", total=0)
         for start in range(0, len(files), INGEST_CHUNK):
             for f in files[start:start + INGEST_CHUNK]:
                 outcome = store.ingest_file(f)
                 counts[outcome] = counts.get(outcome, 0) + 1
-            store.extract_pending()
-            bar.advance(task, len(files[start:start + INGEST_CHUNK]))
+                bar.advance(reading)
+            bar.update(extracting, total=len(store.pending()) + bar.tasks[extracting].completed)
+            store.extract_pending(progress=lambda n: bar.advance(extracting, n))
         facts = store.views.db.execute(
             "SELECT kind, COUNT(*) FROM facts GROUP BY kind ORDER BY kind").fetchall()
     summary = ", ".join(f"{n} {k}" for k, n in sorted(counts.items()))
-    err.print(f"{len(files)} files: {summary or 'nothing to do'}; store {obj.store} holds "
-              + (", ".join(f"{n} {k}" for k, n in facts) or "no facts"), highlight=False)
+    err.print(Text(f"{len(files)} files: {summary or 'nothing to do'}; store "
+                   f"{printable(str(obj.store))} holds "
+                   + (", ".join(f"{n} {k}" for k, n in facts) or "no facts")))
 
 
 @cli.command()
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
-@click.option("--settle", type=float, default=0.2, show_default=True,
+@click.option("--create", is_flag=True, help="Create DIRECTORY if it does not exist.")
+@click.option("--settle", type=click.FloatRange(min=0), default=0.2, show_default=True,
               help="Seconds a file's size and mtime must stay unchanged before it is taken.")
-@click.option("--scan-interval", type=float, default=30.0, show_default=True,
+@click.option("--scan-interval", type=click.FloatRange(min=0, min_open=True), default=30.0,
+              show_default=True,
               help="Seconds between full reconcile scans of the folder.")
 @click.option("--polling", is_flag=True, help="Poll instead of inotify (network file systems).")
 @click.option("--ignore", multiple=True,
@@ -174,29 +219,43 @@ def ingest(obj: Context, paths: tuple[Path, ...], workers: int | None) -> None:
               help="Live status panel [default: on when stderr is a terminal].")
 @click.option("--print-facts/--no-print-facts", default=True, show_default=True,
               help="Print each document's facts as they are appended.")
-@click.option("--workers", type=int, default=1, show_default=True)
+@click.option("--workers", type=WORKERS, default=1, show_default=True,
+              help="Processes that run the extractors (one keeps a core free for the watch).")
 @click.pass_obj
-def watch(obj: Context, directory: Path, settle: float, scan_interval: float, polling: bool,
-          ignore: tuple[str, ...], status: bool | None, print_facts: bool, workers: int) -> None:
+def watch(obj: Context, directory: Path, create: bool, settle: float, scan_interval: float,
+          polling: bool, ignore: tuple[str, ...], status: bool | None, print_facts: bool,
+          workers: int) -> None:
     """Watch DIRECTORY and ingest what lands there, until interrupted."""
     from .watcher import WatchConfig, Watcher
 
-    directory.mkdir(parents=True, exist_ok=True)
+    if create:
+        directory.mkdir(parents=True, exist_ok=True)
+    elif not directory.is_dir():
+        # A mistyped name must not quietly become an empty folder that is watched forever.
+        raise click.BadParameter(f"{printable(str(directory))} is not a folder; check the "
+                                 "name, or pass --create to make it", param_hint="DIRECTORY")
+    from .status import StatusPanel
+
     config = WatchConfig(settle=settle, scan_interval=scan_interval, polling=polling,
                          ignore=ignore)
     with obj.open(workers=workers) as store:
-        Watcher(store, directory, config).run(
-            status=err.is_terminal if status is None else status,
-            on_facts=_print_facts if print_facts else None,
-        )
+        watcher = Watcher(store, directory, config)
+        panel = None
+        if err.is_terminal if status is None else status:
+            # On a terminal the panel and the facts share one console, so that the facts
+            # scroll above the panel instead of being painted over by its next redraw.
+            panel = StatusPanel(watcher.stats, watcher.root, out if out.is_terminal else err)
+        watcher.run(status=panel or False,
+                    on_facts=partial(_print_facts, out) if print_facts else None)
 
 
-def _print_facts(path: str, records: list[dict[str, Any]]) -> None:
+def _print_facts(console: Console, path: str, records: list[dict[str, Any]]) -> None:
     for r in records:
         what = {k: v for k, v in r.items()
                 if k not in ("kind", "source", "doc_id", "extractor", "span", "evidence")}
-        out.print(f"[bold]{r['kind']}[/] {json.dumps(what, ensure_ascii=False)}  "
-                  f"[dim]{path}[/]", highlight=False)
+        console.print(Text.assemble((printable(r["kind"]), "bold"), " ",
+                                printable(json.dumps(what, ensure_ascii=False)), "  ",
+                                (printable(path), "dim")))
 
 
 @cli.command()
@@ -220,51 +279,98 @@ def _filters(pairs: tuple[str, ...]) -> dict[str, str]:
     return out_
 
 
-def _cell(value: Any) -> str:
+def _cell(value: Any) -> Text:
     if value is None:
-        return ""
+        return Text("")
     if isinstance(value, list):
-        return "; ".join(str(v) for v in value)
-    return str(value)
+        return Text(printable("; ".join(str(v) for v in value)))
+    return Text(printable(str(value)))
+
+
+def _view_names(store: Store) -> dict[str, str]:
+    """Every name ``query`` answers to, and the view it names: a view by its name and the
+    fact kind it shows (``people``, ``person``), or without its plural ``s``
+    (``documents``, ``document``); a plugin's kind that no view shows, by itself."""
+    names: dict[str, str] = {}
+    for name, projection in store.views.projections.items():
+        if name == "facts":
+            continue
+        names[name] = name
+        if isinstance(projection, FactKindView):
+            names.setdefault(projection.kind, name)
+        elif name.endswith("s"):
+            names.setdefault(name[:-1], name)
+    for kind in sorted(store.fact_kinds()):
+        names.setdefault(kind, kind)
+    return names
+
+
+def _known_views(names: dict[str, str]) -> str:
+    aliases: dict[str, list[str]] = {}
+    for name, view in names.items():
+        aliases.setdefault(view, []).extend([] if name == view else [name])
+    return ", ".join(f"{view} ({', '.join(a)})" if a else view
+                     for view, a in sorted(aliases.items()))
 
 
 @cli.command()
 @click.argument("kind")
 @click.option("-f", "--filter", "filters", multiple=True, metavar="FIELD=VALUE",
               help="Keep rows whose FIELD equals VALUE (* and ? glob); a number matches "
-              "by value, a list if one of its items does.")
+              "by value, a list if one of its items does.  Repeat to narrow further.")
 @click.option("--rejected", is_flag=True, help="documents: the files that were rejected.")
 @click.option("--failed", is_flag=True, help="documents: failed extractions with reasons.")
 @click.option("--json", "as_json", is_flag=True, help="JSON lines instead of a table.")
-@click.option("--limit", type=int, default=None)
+@click.option("--limit", type=click.IntRange(min=1), default=None,
+              help="Show at most this many rows [default: all].")
 @click.pass_obj
 def query(obj: Context, kind: str, filters: tuple[str, ...], rejected: bool, failed: bool,
           as_json: bool, limit: int | None) -> None:
-    """Query a view: people, meetings, agreements, statistics, documents, or a plugin's."""
+    """Query a view.  KIND is people, meetings, agreements, statistics or documents
+    (singular works too: person, ...), or a plugin's view or fact kind.
+
+    \b
+    The fields -f filters on, per KIND:
+      people      name, title, organization, aliases, posts, documents
+      meetings    name, date, location, organizers
+      agreements  title, parties, date, term
+      statistics  value, unit, text, approx
+      documents   doc_id, path
+      and for every kind of fact: source, doc_id, extractor, evidence
+      a plugin's  its own fields: a wrong field is an error that lists them
+    """
     wanted = _filters(filters)
-    if rejected:
-        wanted["rejected"] = "1"
-    if failed:
-        wanted["failed"] = "1"
     with obj.open(write=False) as store:
-        try:
-            rows = store.query(kind, wanted, limit)
-        except KeyError:
-            names = sorted(set(store.views.projections) - {"facts"})
-            raise click.BadParameter(f"no view {kind!r}; try one of: {', '.join(names)}",
-                                     param_hint="KIND") from None
-        projection = store.views.projections.get(kind)
-        columns = list(projection.columns) if projection and projection.columns else None
+        names = _view_names(store)
+        if kind not in names:
+            raise click.BadParameter(f"no view {kind!r}; try one of: {_known_views(names)}",
+                                     param_hint="KIND")
+        view = store.view(names[kind])
+        known = view.filter_fields()
+        unknown = sorted(set(wanted) - set(known)) if known is not None else []
+        if unknown:
+            raise click.BadParameter(
+                f"{names[kind]} has no field {', '.join(map(repr, unknown))}; filter on one "
+                f"of: {', '.join(known or ())}", param_hint="--filter")
+        if (rejected or failed) and view.name != "documents":
+            raise click.BadParameter("only documents have rejected and failed files; use "
+                                     "`query documents --rejected`", param_hint="--rejected")
+        if rejected:
+            wanted["rejected"] = "1"
+        if failed:
+            wanted["failed"] = "1"
+        rows = store.query(view.name, wanted, limit)
     if as_json:
         for r in rows:
             out.print(json.dumps(r, ensure_ascii=False), highlight=False, markup=False)
         return
     if not rows:
-        err.print(f"no {kind} found")
+        err.print(Text(f"no {names[kind]} found"))
         return
-    if rejected or failed or not columns:
-        columns = list(rows[0])
-    table = Table(*columns, show_lines=False)
+    columns = list(rows[0]) if rejected or failed or not view.columns else list(view.columns)
+    table = Table(show_lines=False)
+    for c in columns:
+        table.add_column(Text(c))
     for r in rows:
         table.add_row(*(_cell(r.get(c)) for c in columns))
     out.print(table)
@@ -330,10 +436,15 @@ def plugins(obj: Context, as_json: bool) -> None:
 @click.pass_obj
 def eval_(obj: Context, gold: Path, kinds: tuple[str, ...], verbose: bool, as_json: bool) -> None:
     """Precision, recall and F1 of the current views against a gold file."""
-    from .evaluation import load_gold, score
+    from .evaluation import GoldError, load_gold, score
 
+    try:
+        truth = load_gold(gold)
+    except GoldError as exc:
+        raise click.BadParameter(f"{exc}; see tests/gold/ for the format",
+                                 param_hint="--gold") from None
     with obj.open(write=False) as store:
-        report = score(load_gold(gold), store.export(), kinds=kinds or None)
+        report = score(truth, store.export(), kinds=kinds or None)
     if as_json:
         out.print(json.dumps(report.to_dict(verbose=verbose), ensure_ascii=False, indent=2),
                   highlight=False, markup=False)
@@ -354,15 +465,16 @@ def verify(obj: Context) -> None:
         report = store.log.verify()
         mode = "" if store.writable else " (read-only: another process is writing)"
     for r in report.repairs:
-        err.print(f"[yellow]repaired[/] {r.at}: cut {r.bytes_cut} bytes from {r.segment} at "
-                  f"byte {r.offset} ({r.reason}); earlier events were kept", highlight=False)
+        err.print(Text.assemble(("repaired", "yellow"), printable(
+            f" {r.at}: cut {r.bytes_cut} bytes from {r.segment} at byte {r.offset} "
+            f"({r.reason}); earlier events were kept")))
     for d in report.damage:
-        err.print(f"[bold red]damaged[/] {d.segment} at byte {d.offset}: {d.problem}",
-                  highlight=False)
+        err.print(Text.assemble(("damaged", "bold red"), printable(
+            f" {d.segment} at byte {d.offset}: {d.problem}")))
     verdict = "ok" if report.ok else "DAMAGED"
-    out.print(f"log {verdict}{mode}: {report.segments} segments, {report.batches} batches, "
-              f"{report.events} events checked, {len(report.repairs)} repairs on record",
-              highlight=False)
+    out.print(Text(f"log {verdict}{mode}: {report.segments} segments, {report.batches} "
+                   f"batches, {report.events} events checked, {len(report.repairs)} repairs "
+                   "on record"))
     if not report.ok:
         err.print("the damaged part cannot be read; restore the segment from a backup, "
                   "or move it aside and run `factfold replay`")
@@ -370,23 +482,26 @@ def verify(obj: Context) -> None:
 
 
 @log_group.command()
-@click.option("-n", "count", type=int, default=20, show_default=True)
-@click.option("--from", "start", type=int, default=None, help="Start at this position.")
-@click.option("--type", "types", multiple=True, help="Only events of this type (glob).")
+@click.option("-n", "count", type=click.IntRange(min=0), default=20, show_default=True,
+              help="How many events.")
+@click.option("--from", "start", type=click.IntRange(min=0), default=None,
+              help="The first N events from this position on, instead of the last N.")
+@click.option("--type", "types", multiple=True,
+              help="Only events of this type (glob, repeatable): the last N of those.")
 @click.pass_obj
 def tail(obj: Context, count: int, start: int | None, types: tuple[str, ...]) -> None:
     """The raw events at the end of the log, one JSON object per line."""
-    import fnmatch
-
     import attrs
 
     with obj.open(write=False) as store:
-        head = store.log.head
-        begin = start if start is not None else max(0, head - count)
-        shown = 0
-        for env in store.log.read(begin):
-            if types and not any(fnmatch.fnmatch(env.type, t) for t in types):
-                continue
+        last = start is None
+        if last:
+            # Filtered, the last N of those types may lie anywhere: read it all, keep N.
+            start = 0 if types else max(0, store.log.head - count)
+        matching = (env for env in store.log.read(start)
+                    if not types or any(fnmatch.fnmatch(env.type, t) for t in types))
+        shown = deque(matching, maxlen=count) if last else islice(matching, count)
+        for env in shown:
             payload = attrs.asdict(env.payload)
             if isinstance(payload.get("text"), str) and len(payload["text"]) > 80:
                 payload["text"] = payload["text"][:80] + "…"
@@ -396,9 +511,6 @@ def tail(obj: Context, count: int, start: int | None, types: tuple[str, ...]) ->
                 "event_id": env.event_id, "causation_id": env.causation_id,
                 "correlation_id": env.correlation_id, "payload": payload,
             }, ensure_ascii=False), highlight=False, markup=False)
-            shown += 1
-            if shown >= count:
-                break
 
 
 def main() -> None:
@@ -409,6 +521,17 @@ def main() -> None:
         host = PluginHost()
         host.hook.factfold_register_commands(cli=cli)
     except PluginError as exc:  # strict mode: a broken plugin stops everything, clearly
-        err.print(f"[bold red]error:[/] {exc}", highlight=False)
-        sys.exit(2)
-    cli(prog_name="factfold", obj=host)
+        _fail(str(exc), 2)
+    try:
+        status = cli.main(prog_name="factfold", obj=host, standalone_mode=False)
+    except click.exceptions.NoArgsIsHelpError as exc:  # a bare group: its help
+        exc.show()
+        sys.exit(exc.exit_code)
+    except click.UsageError as exc:  # one line, not click's usage block
+        where = exc.ctx.command_path if exc.ctx else "factfold"
+        _fail(f"{exc.format_message()} (see `{where} --help`)", exc.exit_code)
+    except click.ClickException as exc:
+        _fail(exc.format_message(), exc.exit_code)
+    except click.Abort:  # Ctrl-C or end of input at a prompt
+        _fail("interrupted", 1)
+    sys.exit(status if isinstance(status, int) else 0)
