@@ -28,7 +28,7 @@ from rich.table import Table
 from rich.text import Text
 
 from . import logconfig
-from .display import printable
+from .display import json_line, printable
 from .lock import StoreLocked
 from .log import LogError
 from .pluginmanager import PluginError, PluginHost
@@ -254,7 +254,7 @@ def _print_facts(console: Console, path: str, records: list[dict[str, Any]]) -> 
         what = {k: v for k, v in r.items()
                 if k not in ("kind", "source", "doc_id", "extractor", "span", "evidence")}
         console.print(Text.assemble((printable(r["kind"]), "bold"), " ",
-                                printable(json.dumps(what, ensure_ascii=False)), "  ",
+                                json_line(what), "  ",
                                 (printable(path), "dim")))
 
 
@@ -362,7 +362,7 @@ def query(obj: Context, kind: str, filters: tuple[str, ...], rejected: bool, fai
         rows = store.query(view.name, wanted, limit)
     if as_json:
         for r in rows:
-            out.print(json.dumps(r, ensure_ascii=False), highlight=False, markup=False)
+            out.print(Text(json_line(r)))
         return
     if not rows:
         err.print(Text(f"no {names[kind]} found"))
@@ -505,12 +505,12 @@ def tail(obj: Context, count: int, start: int | None, types: tuple[str, ...]) ->
             payload = attrs.asdict(env.payload)
             if isinstance(payload.get("text"), str) and len(payload["text"]) > 80:
                 payload["text"] = payload["text"][:80] + "…"
-            out.print(json.dumps({
+            out.print(Text(json_line({
                 "position": env.position, "type": env.type, "version": env.schema_version,
                 "time": env.time.isoformat(), "stream": env.stream, "producer": env.producer,
                 "event_id": env.event_id, "causation_id": env.causation_id,
                 "correlation_id": env.correlation_id, "payload": payload,
-            }, ensure_ascii=False), highlight=False, markup=False)
+            })))
 
 
 def main() -> None:

@@ -10,7 +10,9 @@ it also goes in as ``Text`` (never a markup string), so ``[`` in a name stays a 
 
 from __future__ import annotations
 
+import json
 import re
+from typing import Any
 
 #: C0 controls (tab and newline too: a name holding them splits or shifts a line), DEL,
 #: C1 controls (8-bit CSI and OSC among them), and the Unicode bidi and line-separator
@@ -37,3 +39,16 @@ def printable(text: str) -> str:
     """``text`` as one line that is safe on a terminal: undecodable bytes and control
     characters shown as ``\\xNN`` / ``\\uNNNN`` escapes, everything else as it is."""
     return _CONTROLS.sub(_escape, storable(text))
+
+
+#: what JSON leaves raw that a terminal may obey or that cannot be written as UTF-8
+_JSON_RAW = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069"
+                       "\ud800-\udfff]")
+
+
+def json_line(value: Any) -> str:
+    """``value`` as one line of JSON for a terminal: the same value as ``json.dumps`` gives,
+    text kept readable, and the characters JSON would leave raw (DEL, C1 and bidi
+    controls, lone surrogates) written as ``\\uNNNN`` escapes.  JSON escapes C0 itself."""
+    return _JSON_RAW.sub(lambda m: f"\\u{ord(m.group()):04x}",
+                         json.dumps(value, ensure_ascii=False))
