@@ -117,8 +117,8 @@ class FactfoldGroup(click.Group):
             _fail(f"{exc.strerror or exc}{where}", 1)
         except Exception as exc:
             log.debug("unexpected error", exc_info=True)
-            _fail(f"unexpected {type(exc).__name__}: {exc} (a bug: rerun with "
-                  "--log-level debug to see where, and report it)", 1)
+            _fail(f"unexpected {type(exc).__name__}: {exc} (rerun with --log-level debug "
+                  "for the traceback)", 1)
 
 
 def _fsync_policy(ctx: click.Context, param: click.Parameter, value: str) -> str:

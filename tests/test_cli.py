@@ -104,3 +104,89 @@ def test_plugins_lists_the_builtins_with_versions():
 def test_commands_on_a_missing_store_say_what_to_do(tmp_path):
     proc = run_factfold("query", "people", store=tmp_path / "none", check=False)
     assert proc.returncode == 2 and "ingest something first" in proc.stderr
+
+
+def test_every_command_with_bad_input_says_so_in_one_line(tmp_path, ingested):
+    """A user's mistake is one line on stderr and exit 2 (usage) or 1 (failure), never a
+    traceback, never a silent empty answer."""
+    malformed = tmp_path / "malformed.json"
+    malformed.write_text('{"documents": {', encoding="utf-8")
+    wrong_shape = tmp_path / "wrong.json"
+    wrong_shape.write_text('{"documents": [1, 2]}', encoding="utf-8")
+    (tmp_path / "a file").write_text("not a store", encoding="utf-8")
+    cases = {
+        ("--fsync", "bogus", "query", "people"): "fsync",
+        ("--fsync", "interval:abc", "query", "people"): "interval:SECONDS",
+        ("--fsync", "interval:-5", "query", "people"): "0 or more",
+        ("eval", "--gold", str(malformed)): "not valid UTF-8 JSON",
+        ("eval", "--gold", str(wrong_shape)): "'documents' object",
+        ("eval", "--gold", "/etc/passwd"): "JSON",
+        ("eval", "--gold", str(tmp_path / "missing.json")): "does not exist",
+        ("query", "people", "--limit", "-1"): "--limit",
+        ("query", "people", "-f", "nosuchfield=1"): "posts",
+        ("query", "people", "-f", "name"): "FIELD=VALUE",
+        ("query", "documents", "-f", "unit=人"): "doc_id, path",
+        ("query", "nonsense"): "people (person)",
+        ("query", "people", "--rejected"): "documents",
+        ("ingest", str(tmp_path / "missing")): "does not exist",
+        ("ingest", "--workers", "0", "seeds/"): "--workers",
+        ("watch", str(tmp_path / "mistyped")): "--create",
+        ("watch", "--settle", "-1", str(tmp_path)): "--settle",
+        ("log", "tail", "-n", "-3"): "-n",
+        ("log", "tail", "--from", "x"): "--from",
+        ("reextract", "--plugin", "nope"): "installed:",
+        ("export", "--format", "csv"): "jsonl",
+        ("no-such-command",): "No such command",
+    }
+    for args, hint in cases.items():
+        proc = run_factfold(*args, store=ingested, check=False)
+        said = proc.stderr.strip()
+        assert proc.returncode == 2, (args, proc.returncode, said)
+        assert "Traceback" not in said + proc.stdout, args
+        assert said.startswith("error: ") and "\n" not in said and hint in said, (args, said)
+    assert not (tmp_path / "mistyped").exists()
+    for store in (tmp_path / "nothing here", tmp_path / "a file"):
+        proc = run_factfold("query", "people", store=store, check=False)
+        assert proc.returncode == 2 and "ingest something first" in proc.stderr
+
+
+def test_an_unexpected_error_is_one_line_and_its_traceback_is_at_debug_level(tmp_path, ingested):
+    store = tmp_path / "store"
+    shutil.copytree(ingested, store)
+    (store / "views.sqlite").write_bytes(b"not a database at all" * 100)
+    proc = run_factfold("query", "people", store=store, check=False)
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    assert proc.stderr.startswith("error: ") and "--log-level debug" in proc.stderr
+    debug = run_factfold("--log-level", "debug", "query", "people", store=store, check=False)
+    assert debug.returncode == 1 and "Traceback" in debug.stderr
+
+
+def test_filters_on_every_shown_field_and_singular_kinds(ingested):
+    def rows(*args: str) -> list[dict]:
+        out = run_factfold("query", *args, "--json", store=ingested).stdout
+        return [json.loads(line) for line in out.splitlines()]
+
+    heads = rows("people", "-f", "posts=*会长*")
+    assert heads and all(any("会长" in post for post in p["posts"]) for p in heads)
+    assert len(heads) < len(rows("people"))
+    assert rows("person") == rows("people") and rows("statistic") == rows("statistics")
+    assert rows("document") == rows("documents")
+    some = rows("meetings")[0]["source"]
+    assert {m["source"] for m in rows("meetings", "-f", f"source={some}")} == {some}
+    assert [d["paths"] for d in rows("documents", "-f", "path=*001_*")] == [
+        [p for d in rows("documents") for p in d["paths"] if "001_" in p]]
+
+
+def test_query_help_names_every_filter_field_the_views_take(ingested):
+    """The help's list of filter fields is the one the views check against."""
+    from factfold.store import Store
+
+    helptext = run_factfold("query", "--help").stdout
+    with Store(ingested, writable=False) as store:
+        for kind in ("people", "meetings", "agreements", "statistics", "documents"):
+            (line,) = [ln for ln in helptext.splitlines() if ln.strip().startswith(kind)]
+            fields = store.view(kind).filter_fields()
+            common = ("source", "doc_id", "extractor", "evidence")
+            own = [f for f in fields if f not in common] if kind != "documents" else fields
+            assert [f.strip() for f in line.split(None, 1)[1].split(",")] == list(own), kind
+    assert "source, doc_id, extractor, evidence" in helptext
