@@ -22,9 +22,10 @@ from functools import cache
 
 from factfold import Document, Extractor, Person, hookimpl
 from factfold.plugins import nlp
+from factfold.plugins.fields import trim
 from factfold.plugins.lexicons import alternation, lexicon
 
-VERSION = "1.1.0"
+VERSION = "1.1.1"
 
 
 @dataclass(frozen=True)
@@ -130,8 +131,8 @@ def extract(document: Document) -> Iterator[Person]:
         for title, org in roles:
             yield Person(
                 name=person.name,
-                title=title,
-                organization=org,
+                title=trim(title),
+                organization=trim(org),
                 aliases=tuple(person.aliases),
                 span=person.span,
                 evidence=person.evidence,
