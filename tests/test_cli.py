@@ -190,3 +190,16 @@ def test_query_help_names_every_filter_field_the_views_take(ingested):
             own = [f for f in fields if f not in common] if kind != "documents" else fields
             assert [f.strip() for f in line.split(None, 1)[1].split(",")] == list(own), kind
     assert "source, doc_id, extractor, evidence" in helptext
+
+
+def test_log_tail_filters_before_it_takes_the_last_n(ingested):
+    def positions(*args: str) -> list[int]:
+        out = run_factfold("log", "tail", *args, store=ingested).stdout
+        return [json.loads(line)["position"] for line in out.splitlines()]
+
+    every = positions("-n", "100000", "--from", "0", "--type", "document.added")
+    assert len(every) == 5
+    assert positions("-n", "2", "--type", "document.added") == every[-2:]
+    assert positions("-n", "2", "--from", "0", "--type", "document.*") == every[:2]
+    head = positions("-n", "1")
+    assert head and head[0] > every[-1]
