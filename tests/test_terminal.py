@@ -29,21 +29,25 @@ FACT_LINE = re.compile(r"(person|meeting|agreement|statistic) \{")
 class Terminal:
     """A command running in a pty, its output fed to an emulated screen with scrollback."""
 
-    def __init__(self, *args: str, cwd: Path) -> None:
+    def __init__(self, *args: str, cwd: Path, **env: str) -> None:
         self.screen = pyte.HistoryScreen(COLUMNS, ROWS, history=5000)
         self.stream = pyte.ByteStream(self.screen)
+        #: every byte written, for what no screen keeps (a transient progress bar)
+        self.raw = bytearray()
         # The pty's size is the terminal's size: COLUMNS or LINES set around the tests
         # would override it.
-        env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")}
+        inherited = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")}
         self.child = pexpect.spawn(sys.executable, ["-m", "factfold", *args], cwd=str(cwd),
                                    dimensions=(ROWS, COLUMNS),
-                                   env={**env, "TERM": "xterm-256color"})
+                                   env={**inherited, "TERM": "xterm-256color", **env})
 
     def _pump(self, seconds: float) -> None:
         deadline = time.monotonic() + seconds
         while time.monotonic() < deadline and self.child.isalive():
             try:
-                self.stream.feed(self.child.read_nonblocking(1 << 16, timeout=0.1))
+                data = self.child.read_nonblocking(1 << 16, timeout=0.1)
+                self.raw += data
+                self.stream.feed(data)
             except pexpect.TIMEOUT:
                 pass
             except pexpect.EOF:
@@ -165,3 +169,19 @@ def test_the_structured_logs_escape_names_on_a_terminal_too(tmp_path):
     bad.write_bytes(b"\x00\x01binary")
     proc = run_factfold("--log-level", "debug", "ingest", str(bad), store=tmp_path / "S")
     assert "\x1b" not in proc.stderr and r"x\x1b[2J.txt" in proc.stderr
+
+
+def test_the_ingest_progress_bar_moves_file_by_file(tmp_path):
+    drop = tmp_path / "drop"
+    drop.mkdir()
+    for i in range(300):  # more than one chunk of 256 files
+        (drop / f"n{i:03}.txt").write_text(f"第{i}号通报：共有{i + 10}人参加。\n" * 20,
+                                          encoding="utf-8")
+    term = Terminal("--store", "S", "ingest", "drop", cwd=tmp_path,
+                    FACTFOLD_PLUGINS="statistics")
+    assert term.wait_for(lambda _: not term.child.isalive(), 240)
+    shown = term.raw.decode("utf-8", "replace")
+    counts = {int(n) for n in re.findall(r"reading[^/\n]*?(\d+)/300", shown)}
+    # Redrawn ten times a second while files are read: many counts, not 0, 256 and 300.
+    assert len(counts - {0, 256, 300}) >= 3, sorted(counts)
+    assert "300 files: 300 added" in "\n".join(term.lines())
