@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 import shutil
 
 import pytest
@@ -184,7 +185,7 @@ def test_query_help_names_every_filter_field_the_views_take(ingested):
     helptext = run_factfold("query", "--help").stdout
     with Store(ingested, writable=False) as store:
         for kind in ("people", "meetings", "agreements", "statistics", "documents"):
-            (line,) = [ln for ln in helptext.splitlines() if ln.strip().startswith(kind)]
+            (line,) = [ln for ln in helptext.splitlines() if re.match(rf"\s+{kind}\s\s", ln)]
             fields = store.view(kind).filter_fields()
             common = ("source", "doc_id", "extractor", "evidence")
             own = [f for f in fields if f not in common] if kind != "documents" else fields
