@@ -417,13 +417,15 @@ def plugins(obj: Context, as_json: bool) -> None:
     """The registered plugins, their packages, versions and extractors."""
     rows = obj.plugins.describe()
     if as_json:
-        out.print(json.dumps(rows, ensure_ascii=False, indent=2), highlight=False)
+        out.print(Text(json_line(rows, indent=2)))
         return
     table = Table("plugin", "package", "extractors", "hooks", "status")
     for r in rows:
         package = f"{r['package']} {r['version']}" if r["package"] else ""
-        table.add_row(r["name"], package, ", ".join(r["extractors"]),
-                      ", ".join(h.removeprefix("factfold_") for h in r["hooks"]), r["status"])
+        # A broken plugin's status holds its error, which may hold anything.
+        table.add_row(*map(_cell, (r["name"], package, ", ".join(r["extractors"]),
+                                   ", ".join(h.removeprefix("factfold_") for h in r["hooks"]),
+                                   r["status"])))
     out.print(table)
 
 
@@ -446,10 +448,10 @@ def eval_(obj: Context, gold: Path, kinds: tuple[str, ...], verbose: bool, as_js
     with obj.open(write=False) as store:
         report = score(truth, store.export(), kinds=kinds or None)
     if as_json:
-        out.print(json.dumps(report.to_dict(verbose=verbose), ensure_ascii=False, indent=2),
-                  highlight=False, markup=False)
+        out.print(Text(json_line(report.to_dict(verbose=verbose), indent=2)))
     else:
-        out.print(report.render(verbose=verbose), highlight=False, markup=False)
+        # The misses and false alarms quote extracted text.
+        out.print(Text("\n".join(map(printable, report.render(verbose=verbose).splitlines()))))
 
 
 @cli.group("log")

@@ -46,9 +46,10 @@ _JSON_RAW = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2
                        "\ud800-\udfff]")
 
 
-def json_line(value: Any) -> str:
-    """``value`` as one line of JSON for a terminal: the same value as ``json.dumps`` gives,
-    text kept readable, and the characters JSON would leave raw (DEL, C1 and bidi
-    controls, lone surrogates) written as ``\\uNNNN`` escapes.  JSON escapes C0 itself."""
+def json_line(value: Any, indent: int | None = None) -> str:
+    """``value`` as JSON for a terminal (one line unless ``indent``): the same value as
+    ``json.dumps`` gives, text kept readable, and the characters JSON would leave raw (DEL,
+    C1 and bidi controls, lone surrogates) written as ``\\uNNNN`` escapes.  JSON escapes C0
+    itself."""
     return _JSON_RAW.sub(lambda m: f"\\u{ord(m.group()):04x}",
-                         json.dumps(value, ensure_ascii=False))
+                         json.dumps(value, ensure_ascii=False, indent=indent))
