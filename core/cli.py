@@ -534,6 +534,6 @@ def main() -> None:
         _fail(f"{exc.format_message()} (see `{where} --help`)", exc.exit_code)
     except click.ClickException as exc:
         _fail(exc.format_message(), exc.exit_code)
-    except click.Abort:  # Ctrl-C or end of input at a prompt
-        _fail("interrupted", 1)
+    except click.Abort:  # Ctrl-C outside the watch, which stops on it by itself
+        _fail("interrupted", 130)
     sys.exit(status if isinstance(status, int) else 0)
