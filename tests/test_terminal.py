@@ -181,7 +181,8 @@ def test_the_ingest_progress_bar_moves_file_by_file(tmp_path):
                     FACTFOLD_PLUGINS="statistics")
     assert term.wait_for(lambda _: not term.child.isalive(), 240)
     shown = term.raw.decode("utf-8", "replace")
-    counts = {int(n) for n in re.findall(r"reading[^/\n]*?(\d+)/300", shown)}
-    # Redrawn ten times a second while files are read: many counts, not 0, 256 and 300.
+    counts = {int(n) for n in re.findall(r"(?:reading|extracting)[^/\n]*?(\d+)/\d+", shown)}
+    # Redrawn ten times a second while files are read and extracted: many counts, not only
+    # the chunks' ends (0, 256 and 300).
     assert len(counts - {0, 256, 300}) >= 3, sorted(counts)
     assert "300 files: 300 added" in "\n".join(term.lines())
