@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import logging
 import sys
+import traceback
 from collections.abc import MutableMapping
-from typing import Any
+from typing import Any, TextIO
 
 import structlog
+from structlog.typing import ExcInfo
 
 from .display import printable, storable
 
@@ -24,6 +26,12 @@ def _safe_for_json(_: Any, __: str, event: MutableMapping[str, Any]) -> MutableM
     return {k: storable(v) if isinstance(v, str) else v for k, v in event.items()}
 
 
+def _safe_traceback(sio: TextIO, exc_info: ExcInfo) -> None:
+    """A plain traceback, each line escaped: exception messages quote names and text."""
+    lines = "".join(traceback.format_exception(*exc_info)).rstrip("\n").split("\n")
+    sio.write("\n" + "\n".join(map(printable, lines)))
+
+
 def configure(fmt: str = "console", level: str = "info") -> None:
     """Send factfold's structured logs to stderr, as ``console`` text or ``json`` lines."""
     json = fmt == "json"
@@ -36,7 +44,8 @@ def configure(fmt: str = "console", level: str = "info") -> None:
             structlog.processors.format_exc_info if json else (lambda _, __, e: e),
             _safe_for_json if json else _safe_for_console,
             structlog.processors.JSONRenderer(ensure_ascii=False) if json
-            else structlog.dev.ConsoleRenderer(colors=sys.stderr.isatty()),
+            else structlog.dev.ConsoleRenderer(colors=sys.stderr.isatty(),
+                                               exception_formatter=_safe_traceback),
         ],
         wrapper_class=structlog.make_filtering_bound_logger(
             getattr(logging, level.upper(), logging.INFO)),

@@ -186,3 +186,20 @@ def test_the_ingest_progress_bar_moves_file_by_file(tmp_path):
     # the chunks' ends (0, 256 and 300).
     assert len(counts - {0, 256, 300}) >= 3, sorted(counts)
     assert "300 files: 300 added" in "\n".join(term.lines())
+
+
+def test_a_logged_traceback_escapes_what_the_exception_quotes(capsys):
+    import structlog
+
+    from factfold import logconfig
+
+    logconfig.configure("console", "debug")
+    try:
+        raise ValueError("cannot read t\x1b]0;pwned\x07.txt")
+    except ValueError:
+        structlog.get_logger("test").exception("failed", path="t\x1b]0;pwned\x07.txt")
+    finally:
+        logconfig.configure()
+    logged = capsys.readouterr().err
+    assert "Traceback" in logged and "\x1b" not in logged and "\x07" not in logged
+    assert logged.count(r"t\x1b]0;pwned\x07.txt") == 2
