@@ -202,4 +202,5 @@ def test_a_logged_traceback_escapes_what_the_exception_quotes(capsys):
         logconfig.configure()
     logged = capsys.readouterr().err
     assert "Traceback" in logged and "\x1b" not in logged and "\x07" not in logged
-    assert logged.count(r"t\x1b]0;pwned\x07.txt") == 2
+    assert r"path=t\x1b]0;pwned\x07.txt" in logged
+    assert r"ValueError: cannot read t\x1b]0;pwned\x07.txt" in logged
