@@ -112,6 +112,10 @@ class FactfoldGroup(click.Group):
             raise
         except (StoreLocked, LogError, PluginError, ViewsOutdated, FileNotFoundError) as exc:
             _fail(str(exc), 2)
+        except BrokenPipeError:
+            # The reader of stdout went away (``export | head``): as rich does for the
+            # commands it prints, stdout goes to /dev/null (so exit can flush) and exit 1.
+            out.on_broken_pipe()
         except OSError as exc:
             where = f": {exc.filename}" if exc.filename else ""
             _fail(f"{exc.strerror or exc}{where}", 1)

@@ -6,9 +6,11 @@ import json
 import random
 import re
 import shutil
+import subprocess
+import sys
 
 import pytest
-from helpers import SEEDS, run_factfold
+from helpers import ROOT, SEEDS, run_factfold
 
 CONTRACT = {
     "person": {"name", "title", "organization"},
@@ -204,3 +206,16 @@ def test_log_tail_filters_before_it_takes_the_last_n(ingested):
     assert positions("-n", "2", "--from", "0", "--type", "document.*") == every[:2]
     head = positions("-n", "1")
     assert head and head[0] > every[-1]
+
+
+@pytest.mark.parametrize("args", [("export",), ("log", "tail", "-n", "100000", "--from", "0")])
+def test_a_reader_that_stops_early_is_not_an_error(ingested, args):
+    """``factfold export | head``: the output is larger than a pipe holds, and the reader
+    closes the pipe after one line."""
+    proc = subprocess.Popen([sys.executable, "-m", "factfold", "--store", str(ingested), *args],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT)
+    assert proc.stdout is not None and proc.stderr is not None
+    assert proc.stdout.readline().startswith(b"{")
+    proc.stdout.close()
+    said = proc.stderr.read().decode()
+    assert proc.wait(60) == 1 and said == "", said
