@@ -69,12 +69,16 @@ class Context:
         return self._plugins
 
     @contextmanager
-    def open(self, *, write: bool = True, workers: int = 1,
+    def open(self, *, write: bool = True, create: bool = False, workers: int = 1,
              fold_views: bool = True) -> Iterator[Store]:
-        """The store, writable; or for ``write=False``, writable if free, else read-only."""
+        """The store, writable; or for ``write=False``, writable if free, else read-only.
+
+        Only ``create`` (ingest, watch) makes a store that is not there: a mistyped
+        ``--store`` given to any other command is an error, not a new empty store.
+        """
         try:
             store = Store(self.store, plugins=self.plugins, fsync=self.fsync, workers=workers,
-                          writable=write or (self.store / "log").exists(),
+                          writable=(write and create) or (self.store / "log").exists(),
                           fold_views=fold_views)
         except StoreLocked:
             if write:
@@ -185,7 +189,8 @@ def ingest(obj: Context, paths: tuple[Path, ...], workers: int | None) -> None:
     """Ingest files and folders (recursively) once, extract facts, update views."""
     files = _files(paths)
     counts: dict[str, int] = {}
-    with obj.open(workers=workers or default_workers()) as store, _progress() as bar:
+    with obj.open(create=True, workers=workers or default_workers()) as store, \
+            _progress() as bar:
         # What an earlier run left unextracted (a crash, a plugin's new version) comes first.
         leftover = store.pending()
         if leftover:
@@ -242,7 +247,7 @@ def watch(obj: Context, directory: Path, create: bool, settle: float, scan_inter
 
     config = WatchConfig(settle=settle, scan_interval=scan_interval, polling=polling,
                          ignore=ignore)
-    with obj.open(workers=workers) as store:
+    with obj.open(create=True, workers=workers) as store:
         watcher = Watcher(store, directory, config)
         panel = None
         if err.is_terminal if status is None else status:

@@ -149,8 +149,10 @@ def test_every_command_with_bad_input_says_so_in_one_line(tmp_path, ingested):
         assert said.startswith("error: ") and "\n" not in said and hint in said, (args, said)
     assert not (tmp_path / "mistyped").exists()
     for store in (tmp_path / "nothing here", tmp_path / "a file"):
-        proc = run_factfold("query", "people", store=store, check=False)
-        assert proc.returncode == 2 and "ingest something first" in proc.stderr
+        for args in (("query", "people"), ("replay",), ("reextract",), ("log", "verify")):
+            proc = run_factfold(*args, store=store, check=False)
+            assert proc.returncode == 2 and "ingest something first" in proc.stderr, args
+    assert not (tmp_path / "nothing here").exists()  # a mistyped --store makes no store
 
 
 def test_an_unexpected_error_is_one_line_and_its_traceback_is_at_debug_level(tmp_path, ingested):
