@@ -297,20 +297,21 @@ def _cell(value: Any) -> Text:
 
 
 def _view_names(store: Store) -> dict[str, str]:
-    """Every name ``query`` answers to, and the view it names: a view by its name and the
-    fact kind it shows (``people``, ``person``), or without its plural ``s``
-    (``documents``, ``document``); a plugin's kind that no view shows, by itself."""
-    names: dict[str, str] = {}
-    for name, projection in store.views.projections.items():
-        if name == "facts":
-            continue
-        names[name] = name
+    """Every name ``query`` answers to, and the view it names: a view by its name; a fact
+    kind by the view that shows it (``person``: ``people``), or by itself (a plugin's
+    ``project``: its facts); and a view without its plural ``s`` (``document``), unless
+    that is a fact kind."""
+    views = [name for name in store.views.projections if name != "facts"]
+    names = {name: name for name in views}
+    for name in views:
+        projection = store.views.projections[name]
         if isinstance(projection, FactKindView):
             names.setdefault(projection.kind, name)
-        elif name.endswith("s"):
-            names.setdefault(name[:-1], name)
     for kind in sorted(store.fact_kinds()):
         names.setdefault(kind, kind)
+    for name in views:
+        if name.endswith("s"):
+            names.setdefault(name[:-1], name)
     return names
 
 
