@@ -109,8 +109,7 @@ def test_watch_in_a_terminal_shows_every_fact_of_a_dropped_document(tmp_path):
         assert term.wait_for(lambda ls: any("watching" in line for line in ls), 60)
         shutil.copy(seed, tmp_path / "inbox")
         term.wait_for(lambda ls: len(fact_lines(ls)) >= sum(expected.values()), 60)
-        time.sleep(1)  # a few more redraws of the panel: nothing may be painted over
-        term.wait_for(lambda _: False, 1)
+        term.wait_for(lambda _: False, 1.5)  # more redraws: nothing may be painted over
     finally:
         status = term.stop()
     seen = fact_lines(term.lines())
@@ -140,6 +139,7 @@ def test_hostile_names_in_the_watch_are_shown_escaped_and_change_nothing(tmp_pat
                   r"rtl\u202eevil.txt"):
         assert shown in screen, shown
     assert r"bad\xff\xfe.txt" in screen  # rejected (not UTF-8), and named in the panel
+    assert "\u202e" not in screen
     assert "Traceback" not in screen and "MarkupError" not in screen
 
 
@@ -155,7 +155,7 @@ def test_hostile_names_through_ingest_and_query_reach_no_terminal_raw(tmp_path):
         outputs.append(run_factfold(*args, store=store))
     text = "".join(p.stdout + p.stderr for p in outputs)
     assert "\x1b" not in text and "\x07" not in text and "\x9b" not in text
-    assert "\u202e" not in text.replace(r"\u202e", "")
+    assert "\u202e" not in text
     assert "Traceback" not in text
     assert "5 added" in outputs[0].stderr and "store [/]red" in outputs[0].stderr
     documents = outputs[1].stdout
@@ -164,7 +164,7 @@ def test_hostile_names_through_ingest_and_query_reach_no_terminal_raw(tmp_path):
     assert "pwned" in outputs[4].stdout and "lines.txt" not in outputs[4].stdout
 
 
-def test_the_structured_logs_escape_names_on_a_terminal_too(tmp_path):
+def test_the_structured_logs_escape_names_too(tmp_path):
     bad = tmp_path / "x\x1b[2J.txt"
     bad.write_bytes(b"\x00\x01binary")
     proc = run_factfold("--log-level", "debug", "ingest", str(bad), store=tmp_path / "S")
