@@ -193,13 +193,14 @@ def test_a_logged_traceback_escapes_what_the_exception_quotes(capsys):
 
     from factfold import logconfig
 
-    logconfig.configure("console", "debug")
+    before = structlog.get_config()
+    logconfig.configure("console", "debug")  # onto capsys's stderr, closed after the test
     try:
         raise ValueError("cannot read t\x1b]0;pwned\x07.txt")
     except ValueError:
         structlog.get_logger("test").exception("failed", path="t\x1b]0;pwned\x07.txt")
     finally:
-        logconfig.configure()
+        structlog.configure(**before)
     logged = capsys.readouterr().err
     assert "Traceback" in logged and "\x1b" not in logged and "\x07" not in logged
     assert r"path=t\x1b]0;pwned\x07.txt" in logged
