@@ -6,10 +6,13 @@ STAMP   = $(VENV)/.installed-stamp
 
 .PHONY: install run test lint bench bench-quick eval-real clean
 
+# setuptools tells every editable install of a package-dir layout to mind same-named
+# folders (there are none: factfold lives in core/); nothing to act on, so not shown.
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[dev,bench]"
+	PYTHONWARNINGS="ignore:Editable installation" \
+		$(BIN)/python -m pip install --quiet -e ".[dev,bench]"
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -17,6 +20,7 @@ install: $(STAMP)
 ## Ingest the sample documents, then watch inbox/ and print facts as files arrive.
 run: install
 	$(BIN)/factfold ingest seeds/
+	mkdir -p inbox
 	$(BIN)/factfold watch inbox
 
 lint: install

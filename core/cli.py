@@ -9,30 +9,40 @@ from __future__ import annotations
 
 import fnmatch
 import json
+import math
 import os
 import sqlite3
 import sys
+from collections import deque
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import partial
+from itertools import islice
 from pathlib import Path, PurePath
-from typing import Any
+from typing import Any, NoReturn
 
 import click
+import structlog
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
 from factfold.events import EventCodec
 
 from . import logconfig
+from .display import json_line, printable
 from .lock import StoreLocked
 from .log import LogError
 from .pluginmanager import PluginError, PluginHost
 from .projection import ViewsOutdated, damaged_views
-from .segments import SegmentLog
+from .segments import FsyncPolicy, SegmentLog
 from .store import Store, default_store, require_store
+from .views import FactKindView
 from .watcher import DEFAULT_IGNORE
 from .workers import default_workers
+
+log = structlog.get_logger("factfold.cli")
 
 #: extract after this many files, so a large ingest holds only so many texts in memory
 INGEST_CHUNK = 256
@@ -62,10 +72,16 @@ class Context:
         return self._plugins
 
     @contextmanager
-    def open(self, *, write: bool = True, workers: int = 1,
+    def open(self, *, write: bool = True, create: bool = False, workers: int = 1,
              fold_views: bool = True) -> Iterator[Store]:
         """The store: writable (the single writer), or for ``write=False`` read-only, as
-        it stands: a reader never changes what it reads, the log or the views."""
+        it stands: a reader never changes what it reads, the log or the views.
+
+        Only ``create`` (ingest, watch) makes a store that is not there: a mistyped
+        ``--store`` given to any other command is an error, not a new empty store.
+        """
+        if write and not create:
+            require_store(self.store)  # a reader's Store checks this itself
         store = Store(self.store, plugins=self.plugins, fsync=self.fsync, workers=workers,
                       writable=write, fold_views=fold_views)
         try:
@@ -87,22 +103,52 @@ def _progress() -> Progress:
     )
 
 
+def _fail(message: str, status: int) -> NoReturn:
+    """One line for the person at the terminal, then exit ``status``."""
+    err.print(Text.assemble(("error: ", "bold red"), printable(message)))
+    sys.exit(status)
+
+
 class FactfoldGroup(click.Group):
-    """Turns the errors users can act on into one clear line and exit status 1 or 2."""
+    """Turns every error into one clear line and exit status 2 (the command was used wrong:
+    click's usage errors and the store errors below) or 1 (it failed).  A traceback is for
+    the unexpected only, and only at ``--log-level debug``."""
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
         except (StoreLocked, LogError, PluginError, ViewsOutdated, FileNotFoundError) as exc:
-            err.print(f"[bold red]error:[/] {exc}", highlight=False)
-            sys.exit(2)
+            _fail(str(exc), 2)
         except sqlite3.DatabaseError as exc:  # views damaged where opening them could not see
             if not damaged_views(exc):
-                raise
-            err.print(f"[bold red]error:[/] the views in {ctx.obj.store} cannot be read ({exc}); "
-                      "they hold nothing the log does not: run `factfold replay` to rebuild "
-                      "them", highlight=False)
-            sys.exit(2)
+                log.debug("unexpected error", exc_info=True)
+                _fail(f"unexpected {type(exc).__name__}: {exc} (rerun with --log-level debug "
+                      "for the traceback)", 1)
+            _fail(f"the views in {ctx.obj.store} cannot be read ({exc}); they hold nothing the "
+                  "log does not: run `factfold replay` to rebuild them", 2)
+        except BrokenPipeError:
+            # The reader of stdout went away (``export | head``): as rich does for the
+            # commands it prints, stdout goes to /dev/null (so exit can flush) and exit 1.
+            out.on_broken_pipe()
+        except OSError as exc:
+            where = f": {exc.filename}" if exc.filename else ""
+            _fail(f"{exc.strerror or exc}{where}", 1)
+        except Exception as exc:
+            log.debug("unexpected error", exc_info=True)
+            _fail(f"unexpected {type(exc).__name__}: {exc} (rerun with --log-level debug "
+                  "for the traceback)", 1)
+
+
+def _fsync_policy(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    try:
+        policy = FsyncPolicy(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+    if policy.interval is not None and not 0 <= policy.interval < math.inf:
+        raise click.BadParameter(f"{value!r}: SECONDS must be a number of seconds, 0 or more")
+    return value
 
 
 @click.group(cls=FactfoldGroup)
@@ -112,7 +158,7 @@ class FactfoldGroup(click.Group):
               show_default=True, help="json for running as a service.")
 @click.option("--log-level", default="info", show_default=True,
               type=click.Choice(["debug", "info", "warning", "error"]))
-@click.option("--fsync", default="batch", show_default=True,
+@click.option("--fsync", default="batch", show_default=True, callback=_fsync_policy,
               help="When appends reach the disk: batch, interval:SECONDS or never.")
 @click.version_option(package_name="factfold")
 @click.pass_context
@@ -143,40 +189,49 @@ def _files(paths: tuple[Path, ...]) -> list[Path]:
     return files
 
 
+WORKERS = click.IntRange(min=1)
+
+
 @cli.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--workers", type=int, default=None,
-              help="Extraction processes [default: one per core].")
+@click.option("--workers", type=WORKERS, default=None,
+              help="Processes that run the extractors [default: one per core].")
 @click.pass_obj
 def ingest(obj: Context, paths: tuple[Path, ...], workers: int | None) -> None:
     """Ingest files and folders (recursively) once, extract facts, update views."""
     files = _files(paths)
     counts: dict[str, int] = {}
-    with obj.open(workers=workers or default_workers()) as store, _progress() as bar:
+    with obj.open(create=True, workers=workers or default_workers()) as store, \
+            _progress() as bar:
         # What an earlier run left unextracted (a crash, a plugin's new version) comes first.
         leftover = store.pending()
         if leftover:
             task = bar.add_task("finishing earlier extraction", total=len(leftover))
             store.extract_pending(progress=lambda n: bar.advance(task, n))
-        task = bar.add_task("ingesting", total=len(files))
+        reading = bar.add_task("reading", total=len(files))
+        extracting = bar.add_task("extracting", total=0)
         for start in range(0, len(files), INGEST_CHUNK):
             for f in files[start:start + INGEST_CHUNK]:
                 outcome = store.ingest_file(f)
                 counts[outcome] = counts.get(outcome, 0) + 1
-            store.extract_pending()
-            bar.advance(task, len(files[start:start + INGEST_CHUNK]))
+                bar.advance(reading)
+            bar.update(extracting, total=len(store.pending()) + bar.tasks[extracting].completed)
+            store.extract_pending(progress=lambda n: bar.advance(extracting, n))
         facts = store.views.db.execute(
             "SELECT kind, COUNT(*) FROM facts GROUP BY kind ORDER BY kind").fetchall()
     summary = ", ".join(f"{n} {k}" for k, n in sorted(counts.items()))
-    err.print(f"{len(files)} files: {summary or 'nothing to do'}; store {obj.store} holds "
-              + (", ".join(f"{n} {k}" for k, n in facts) or "no facts"), highlight=False)
+    err.print(Text(f"{len(files)} files: {summary or 'nothing to do'}; store "
+                   f"{printable(str(obj.store))} holds "
+                   + (", ".join(f"{n} {k}" for k, n in facts) or "no facts")))
 
 
 @cli.command()
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
-@click.option("--settle", type=float, default=0.2, show_default=True,
+@click.option("--create", is_flag=True, help="Create DIRECTORY if it does not exist.")
+@click.option("--settle", type=click.FloatRange(min=0), default=0.2, show_default=True,
               help="Seconds a file's size and mtime must stay unchanged before it is taken.")
-@click.option("--scan-interval", type=float, default=30.0, show_default=True,
+@click.option("--scan-interval", type=click.FloatRange(min=0, min_open=True), default=30.0,
+              show_default=True,
               help="Seconds between full reconcile scans of the folder.")
 @click.option("--polling", is_flag=True, help="Poll instead of inotify (network file systems).")
 @click.option("--ignore", multiple=True,
@@ -185,29 +240,43 @@ def ingest(obj: Context, paths: tuple[Path, ...], workers: int | None) -> None:
               help="Live status panel [default: on when stderr is a terminal].")
 @click.option("--print-facts/--no-print-facts", default=True, show_default=True,
               help="Print each document's facts as they are appended.")
-@click.option("--workers", type=int, default=1, show_default=True)
+@click.option("--workers", type=WORKERS, default=1, show_default=True,
+              help="Processes that run the extractors (one keeps a core free for the watch).")
 @click.pass_obj
-def watch(obj: Context, directory: Path, settle: float, scan_interval: float, polling: bool,
-          ignore: tuple[str, ...], status: bool | None, print_facts: bool, workers: int) -> None:
+def watch(obj: Context, directory: Path, create: bool, settle: float, scan_interval: float,
+          polling: bool, ignore: tuple[str, ...], status: bool | None, print_facts: bool,
+          workers: int) -> None:
     """Watch DIRECTORY and ingest what lands there, until interrupted."""
     from .watcher import WatchConfig, Watcher
 
-    directory.mkdir(parents=True, exist_ok=True)
+    if create:
+        directory.mkdir(parents=True, exist_ok=True)
+    elif not directory.is_dir():
+        # A mistyped name must not quietly become an empty folder that is watched forever.
+        raise click.BadParameter(f"{printable(str(directory))} is not a folder; check the "
+                                 "name, or pass --create to make it", param_hint="DIRECTORY")
+    from .status import StatusPanel
+
     config = WatchConfig(settle=settle, scan_interval=scan_interval, polling=polling,
                          ignore=ignore)
-    with obj.open(workers=workers) as store:
-        Watcher(store, directory, config).run(
-            status=err.is_terminal if status is None else status,
-            on_facts=_print_facts if print_facts else None,
-        )
+    with obj.open(create=True, workers=workers) as store:
+        watcher = Watcher(store, directory, config)
+        panel = None
+        if err.is_terminal if status is None else status:
+            # On a terminal the panel and the facts share one console, so that the facts
+            # scroll above the panel instead of being painted over by its next redraw.
+            panel = StatusPanel(watcher.stats, watcher.root, out if out.is_terminal else err)
+        watcher.run(status=panel or False,
+                    on_facts=partial(_print_facts, out) if print_facts else None)
 
 
-def _print_facts(path: str, records: list[dict[str, Any]]) -> None:
+def _print_facts(console: Console, path: str, records: list[dict[str, Any]]) -> None:
     for r in records:
         what = {k: v for k, v in r.items()
                 if k not in ("kind", "source", "doc_id", "extractor", "span", "evidence")}
-        out.print(f"[bold]{r['kind']}[/] {json.dumps(what, ensure_ascii=False)}  "
-                  f"[dim]{path}[/]", highlight=False)
+        console.print(Text.assemble((printable(r["kind"]), "bold"), " ",
+                                json_line(what), "  ",
+                                (printable(path), "dim")))
 
 
 @cli.command()
@@ -231,51 +300,99 @@ def _filters(pairs: tuple[str, ...]) -> dict[str, str]:
     return out_
 
 
-def _cell(value: Any) -> str:
+def _cell(value: Any) -> Text:
     if value is None:
-        return ""
+        return Text("")
     if isinstance(value, list):
-        return "; ".join(str(v) for v in value)
-    return str(value)
+        return Text(printable("; ".join(str(v) for v in value)))
+    return Text(printable(str(value)))
+
+
+def _view_names(store: Store) -> dict[str, str]:
+    """Every name ``query`` answers to, and the view it names: a view by its name; a fact
+    kind by the view that shows it (``person``: ``people``), or by itself (a plugin's
+    ``project``: its facts); and a view without its plural ``s`` (``document``), unless
+    that is a fact kind."""
+    views = [name for name in store.views.projections if name != "facts"]
+    names = {name: name for name in views}
+    for name in views:
+        projection = store.views.projections[name]
+        if isinstance(projection, FactKindView):
+            names.setdefault(projection.kind, name)
+    for kind in sorted(store.fact_kinds()):
+        names.setdefault(kind, kind)
+    for name in views:
+        if name.endswith("s"):
+            names.setdefault(name[:-1], name)
+    return names
+
+
+def _known_views(names: dict[str, str]) -> str:
+    aliases: dict[str, list[str]] = {}
+    for name, view in names.items():
+        aliases.setdefault(view, []).extend([] if name == view else [name])
+    return ", ".join(f"{view} ({', '.join(a)})" if a else view
+                     for view, a in sorted(aliases.items()))
 
 
 @cli.command()
 @click.argument("kind")
 @click.option("-f", "--filter", "filters", multiple=True, metavar="FIELD=VALUE",
               help="Keep rows whose FIELD equals VALUE (* and ? glob); a number matches "
-              "by value, a list if one of its items does.")
+              "by value, a list if one of its items does.  Repeat to narrow further.")
 @click.option("--rejected", is_flag=True, help="documents: the files that were rejected.")
 @click.option("--failed", is_flag=True, help="documents: failed extractions with reasons.")
 @click.option("--json", "as_json", is_flag=True, help="JSON lines instead of a table.")
-@click.option("--limit", type=int, default=None)
+@click.option("--limit", type=click.IntRange(min=1), default=None,
+              help="Show at most this many rows [default: all].")
 @click.pass_obj
 def query(obj: Context, kind: str, filters: tuple[str, ...], rejected: bool, failed: bool,
           as_json: bool, limit: int | None) -> None:
-    """Query a view: people, meetings, agreements, statistics, documents, or a plugin's."""
+    """Query a view.  KIND is people, meetings, agreements, statistics or documents
+    (singular works too: person, ...), or a plugin's view or fact kind.
+
+    \b
+    The fields -f filters on, per KIND:
+      people      name, title, organization, aliases, posts, documents
+      meetings    name, date, location, organizers
+      agreements  title, parties, date, term
+      statistics  value, unit, text, approx
+      documents   doc_id, path
+      and for every kind of fact: source, doc_id, extractor, evidence
+      a plugin's  its own fields: a wrong field is an error that lists them
+    """
     wanted = _filters(filters)
-    if rejected:
-        wanted["rejected"] = "1"
-    if failed:
-        wanted["failed"] = "1"
     with obj.open(write=False) as store:
-        try:
-            rows = store.query(kind, wanted, limit)
-        except KeyError:
-            names = sorted(set(store.views.projections) - {"facts"})
-            raise click.BadParameter(f"no view {kind!r}; try one of: {', '.join(names)}",
-                                     param_hint="KIND") from None
-        projection = store.views.projections.get(kind)
-        columns = list(projection.columns) if projection and projection.columns else None
+        names = _view_names(store)
+        if kind not in names:
+            raise click.BadParameter(f"no view {kind!r}; try one of: {_known_views(names)}",
+                                     param_hint="KIND")
+        view = store.view(names[kind])
+        known = view.filter_fields()
+        unknown = sorted(set(wanted) - set(known)) if known is not None else []
+        if unknown:
+            raise click.BadParameter(
+                f"{names[kind]} has no field {', '.join(map(repr, unknown))}; filter on one "
+                f"of: {', '.join(known or ())}", param_hint="--filter")
+        if (rejected or failed) and view.name != "documents":
+            raise click.BadParameter("only documents have rejected and failed files; use "
+                                     "`query documents --rejected`", param_hint="--rejected")
+        if rejected:
+            wanted["rejected"] = "1"
+        if failed:
+            wanted["failed"] = "1"
+        rows = store.query(view.name, wanted, limit)
     if as_json:
         for r in rows:
-            out.print(json.dumps(r, ensure_ascii=False), highlight=False, markup=False)
+            out.print(Text(json_line(r)))
         return
     if not rows:
-        err.print(f"no {kind} found")
+        err.print(Text(f"no {names[kind]} found"))
         return
-    if rejected or failed or not columns:
-        columns = list(rows[0])
-    table = Table(*columns, show_lines=False)
+    columns = list(rows[0]) if rejected or failed or not view.columns else list(view.columns)
+    table = Table(show_lines=False)
+    for c in columns:
+        table.add_column(Text(c))
     for r in rows:
         table.add_row(*(_cell(r.get(c)) for c in columns))
     out.print(table)
@@ -326,13 +443,15 @@ def plugins(obj: Context, as_json: bool) -> None:
     """The registered plugins, their packages, versions, extractors and readers."""
     rows = obj.plugins.describe()
     if as_json:
-        out.print(json.dumps(rows, ensure_ascii=False, indent=2), highlight=False)
+        out.print(Text(json_line(rows, indent=2)))
         return
     table = Table("plugin", "package", "extractors, readers", "hooks", "status")
     for r in rows:
         package = f"{r['package']} {r['version']}" if r["package"] else ""
-        table.add_row(r["name"], package, ", ".join(r["extractors"] + r["readers"]),
-                      ", ".join(h.removeprefix("factfold_") for h in r["hooks"]), r["status"])
+        # A broken plugin's status holds its error, which may hold anything.
+        table.add_row(*map(_cell, (r["name"], package, ", ".join(r["extractors"] + r["readers"]),
+                                   ", ".join(h.removeprefix("factfold_") for h in r["hooks"]),
+                                   r["status"])))
     out.print(table)
 
 
@@ -345,29 +464,34 @@ def plugins(obj: Context, as_json: bool) -> None:
 @click.pass_obj
 def eval_(obj: Context, gold: Path, kinds: tuple[str, ...], verbose: bool, as_json: bool) -> None:
     """Precision, recall and F1 of the current views against a gold file."""
-    from .evaluation import language_of, load_gold, score, score_by_language
+    from .evaluation import GoldError, language_of, load_gold, score, score_by_language
 
-    gold_data = load_gold(gold)
+    try:
+        truth = load_gold(gold)
+    except GoldError as exc:
+        raise click.BadParameter(f"{exc}; see tests/gold/ for the format",
+                                 param_hint="--gold") from None
     with obj.open(write=False) as store:
         records = list(store.export())
-        report = score(gold_data, records, kinds=kinds or None)
+        report = score(truth, records, kinds=kinds or None)
         in_gold = {doc_id: PurePath(path).name for path, doc_id in store.paths().items()
-                   if PurePath(path).name in gold_data["documents"]}
+                   if PurePath(path).name in truth["documents"]}
         languages = {in_gold[d.doc_id]: language_of(d.text) for d in store.texts(in_gold)}
-    by_language = score_by_language(gold_data, records, languages, kinds=kinds or None)
+    by_language = score_by_language(truth, records, languages, kinds=kinds or None)
     if len(by_language) < 2:
         by_language = {}
     if as_json:
         result = report.to_dict(verbose=verbose)
         result["languages"] = {lang: r.to_dict(verbose=False) for lang, r in by_language.items()}
-        out.print(json.dumps(result, ensure_ascii=False, indent=2), highlight=False, markup=False)
+        out.print(Text(json_line(result, indent=2)))
         return
-    out.print(report.render(verbose=verbose), highlight=False, markup=False)
+    # The misses and false alarms quote extracted text.
+    lines = report.render(verbose=verbose).splitlines()
     for lang, r in by_language.items():
         documents = len(r.documents)
-        out.print(f"\n== {lang} ({documents} document{'s' * (documents != 1)})",
-                  highlight=False, markup=False)
-        out.print(r.render(verbose=False, documents=False), highlight=False, markup=False)
+        lines += ["", f"== {lang} ({documents} document{'s' * (documents != 1)})",
+                  *r.render(verbose=False, documents=False).splitlines()]
+    out.print(Text("\n".join(map(printable, lines))))
 
 
 @cli.group("log")
@@ -385,18 +509,18 @@ def verify(obj: Context) -> None:
     torn = ("the batch a writer is appending right now" if event_log.writer_active else
             "a last batch never finished, so never acknowledged; the next writer cuts it")
     for r in report.repairs:
-        err.print(f"[yellow]repaired[/] {r.at}: cut {r.bytes_cut} bytes from {r.segment} at "
-                  f"byte {r.offset} ({r.reason}); earlier events were kept", highlight=False)
+        err.print(Text.assemble(("repaired", "yellow"), printable(
+            f" {r.at}: cut {r.bytes_cut} bytes from {r.segment} at byte {r.offset} "
+            f"({r.reason}); earlier events were kept")))
     for t in report.torn:
-        err.print(f"[yellow]torn tail[/] {t.segment} from byte {t.offset} ({t.problem}): {torn}",
-                  highlight=False)
+        err.print(Text.assemble(("torn tail", "yellow"), printable(
+            f" {t.segment} from byte {t.offset} ({t.problem}): {torn}")))
     for d in report.damage:
-        err.print(f"[bold red]damaged[/] {d.segment} at byte {d.offset}: {d.problem}",
-                  highlight=False)
+        err.print(Text.assemble(("damaged", "bold red"), printable(
+            f" {d.segment} at byte {d.offset}: {d.problem}")))
     verdict = "ok" if report.ok else "DAMAGED"
-    out.print(f"log {verdict}: {report.segments} segments, {report.batches} batches, "
-              f"{report.events} events checked, {len(report.repairs)} repairs on record",
-              highlight=False)
+    out.print(Text(f"log {verdict}: {report.segments} segments, {report.batches} batches, "
+                   f"{report.events} events checked, {len(report.repairs)} repairs on record"))
     if not report.ok:
         err.print("the damaged part cannot be read, and nothing is written to the log until "
                   "it is dealt with: restore the segment from a backup, or run `factfold log "
@@ -424,54 +548,54 @@ def salvage(obj: Context, dest: Path) -> None:
     for lost in result.lost:
         where = (f"{lost.segment} bytes {lost.offset} to {lost.end - 1}"
                  if lost.end > lost.offset else f"before {lost.segment}")
-        out.print(f"lost {lost.events} events (positions {lost.first} to {lost.stop - 1}): "
-                  f"{where}: {lost.problem}", highlight=False, markup=False)
+        out.print(Text(printable(f"lost {lost.events} events (positions {lost.first} to "
+                                 f"{lost.stop - 1}): {where}: {lost.problem}")))
         named = [f"{json.dumps(result.paths[d], ensure_ascii=False)} ({d[:12]})"
                  if d in result.paths else f"{d[:12]} (its path was lost too)"
                  for d in lost.documents]
-        out.print(f"  documents: {', '.join(named) or 'none named in the unreadable bytes'}",
-                  highlight=False, markup=False)
+        out.print(Text(printable(
+            f"  documents: {', '.join(named) or 'none named in the unreadable bytes'}")))
     for t in result.torn:
-        out.print(f"not copied: a torn tail in {t.segment} from byte {t.offset} ({t.problem}), "
-                  "a last batch never finished, so never acknowledged", highlight=False,
-                  markup=False)
-    out.print(f"salvaged {result.events} events in {result.batches} batches into {dest}; "
-              f"{result.events_lost} events lost", highlight=False, markup=False)
-    err.print(f"next: factfold --store {dest} replay; then ingest the documents named above "
-              "again (their facts are extracted again at the next ingest or watch)",
-              highlight=False, markup=False)
+        out.print(Text(printable(
+            f"not copied: a torn tail in {t.segment} from byte {t.offset} ({t.problem}), "
+            "a last batch never finished, so never acknowledged")))
+    out.print(Text(printable(f"salvaged {result.events} events in {result.batches} batches "
+                             f"into {dest}; {result.events_lost} events lost")))
+    err.print(Text(printable(
+        f"next: factfold --store {dest} replay; then ingest the documents named above "
+        "again (their facts are extracted again at the next ingest or watch)")))
 
 
 @log_group.command()
-@click.option("-n", "count", type=int, default=20, show_default=True)
-@click.option("--from", "start", type=int, default=None, help="Start at this position.")
-@click.option("--type", "types", multiple=True, help="Only events of this type (glob).")
+@click.option("-n", "count", type=click.IntRange(min=0), default=20, show_default=True,
+              help="How many events.")
+@click.option("--from", "start", type=click.IntRange(min=0), default=None,
+              help="The first N events from this position on, instead of the last N.")
+@click.option("--type", "types", multiple=True,
+              help="Only events of this type (glob, repeatable): the last N of those.")
 @click.pass_obj
 def tail(obj: Context, count: int, start: int | None, types: tuple[str, ...]) -> None:
     """The raw events at the end of the log, one JSON object per line."""
-    import fnmatch
-
     import attrs
 
     event_log = obj.read_log()
-    head = event_log.head
-    begin = start if start is not None else max(0, head - count)
-    shown = 0
-    for env in event_log.read(begin):
-        if types and not any(fnmatch.fnmatch(env.type, t) for t in types):
-            continue
+    last = start is None
+    if last:
+        # Filtered, the last N of those types may lie anywhere: read it all, keep N.
+        start = 0 if types else max(0, event_log.head - count)
+    matching = (env for env in event_log.read(start)
+                if not types or any(fnmatch.fnmatch(env.type, t) for t in types))
+    shown = deque(matching, maxlen=count) if last else islice(matching, count)
+    for env in shown:
         payload = attrs.asdict(env.payload)
         if isinstance(payload.get("text"), str) and len(payload["text"]) > 80:
             payload["text"] = payload["text"][:80] + "…"
-        out.print(json.dumps({
+        out.print(Text(json_line({
             "position": env.position, "type": env.type, "version": env.schema_version,
             "time": env.time.isoformat(), "stream": env.stream, "producer": env.producer,
             "event_id": env.event_id, "causation_id": env.causation_id,
             "correlation_id": env.correlation_id, "payload": payload,
-        }, ensure_ascii=False), highlight=False, markup=False)
-        shown += 1
-        if shown >= count:
-            break
+        })))
 
 
 def main() -> None:
@@ -482,6 +606,17 @@ def main() -> None:
         host = PluginHost()
         host.hook.factfold_register_commands(cli=cli)
     except PluginError as exc:  # strict mode: a broken plugin stops everything, clearly
-        err.print(f"[bold red]error:[/] {exc}", highlight=False)
-        sys.exit(2)
-    cli(prog_name="factfold", obj=host)
+        _fail(str(exc), 2)
+    try:
+        status = cli.main(prog_name="factfold", obj=host, standalone_mode=False)
+    except click.exceptions.NoArgsIsHelpError as exc:  # a bare group: its help
+        exc.show()
+        sys.exit(exc.exit_code)
+    except click.UsageError as exc:  # one line, not click's usage block
+        where = exc.ctx.command_path if exc.ctx else "factfold"
+        _fail(f"{exc.format_message()} (see `{where} --help`)", exc.exit_code)
+    except click.ClickException as exc:
+        _fail(exc.format_message(), exc.exit_code)
+    except click.Abort:  # Ctrl-C outside the watch, which stops on it by itself
+        _fail("interrupted", 130)
+    sys.exit(status if isinstance(status, int) else 0)

@@ -145,6 +145,11 @@ class Projection:
         """Rows for ``factfold query NAME``; ``filters`` are ``key=value`` pairs from the CLI."""
         raise NotImplementedError
 
+    def filter_fields(self) -> tuple[str, ...] | None:
+        """The fields ``factfold query NAME -f FIELD=VALUE`` filters on, so that a mistyped
+        field is an error instead of an empty answer; None leaves every filter to ``query``."""
+        return None
+
 
 class ViewStore:
     """The views database: runs projections and keeps their checkpoints."""

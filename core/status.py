@@ -1,8 +1,12 @@
 """The watcher's live terminal status: a small rich panel on stderr.
 
 It only reads the watcher's counters (never the store, which belongs to the worker thread)
-and redraws a few times a second.  While it is up, structured logs are routed through rich's
-stderr proxy so that they scroll above the panel instead of tearing it.
+and redraws a few times a second.  Whatever else reaches the terminal while it is up must
+go through its console, which prints it above the panel: written past it, the next redraw
+paints over it.  So structured logs are routed through rich's stderr proxy, and the facts
+``watch`` prints are printed on :attr:`StatusPanel.console` itself (rich's own consoles
+write past a stdout proxy).  Names and errors come from the drop folder: they are shown as
+plain text (``Text``), never parsed as markup.
 """
 
 from __future__ import annotations
@@ -15,18 +19,25 @@ import structlog
 from rich.console import Console
 from rich.live import Live
 from rich.table import Table
+from rich.text import Text
 
+from .display import printable
 from .watcher import WatchStats
 
 
 class StatusPanel:
     """Documents seen / ingested / rejected, facts per kind, queue depth, last error."""
 
-    def __init__(self, stats: WatchStats, directory: str) -> None:
+    def __init__(self, stats: WatchStats, directory: str,
+                 console: Console | None = None) -> None:
+        """Show ``stats`` on ``console`` (default: stderr's)."""
         self.stats = stats
-        self.directory = directory
-        self._live = Live(get_renderable=self._render, console=Console(stderr=True),
-                          refresh_per_second=4, transient=False, redirect_stderr=True)
+        self.directory = printable(directory)
+        self.console = console or Console(stderr=True)
+        # stdout stays as it is: when it is a pipe, the facts printed on it are data.
+        self._live = Live(get_renderable=self._render, console=self.console,
+                          refresh_per_second=4, transient=False, redirect_stderr=True,
+                          redirect_stdout=False)
 
     def _render(self) -> Table:
         s = self.stats
@@ -34,15 +45,16 @@ class StatusPanel:
         table.add_column(style="bold")
         table.add_column()
         up = int(time.monotonic() - s.started)
-        table.add_row("watching", f"{self.directory}  (up {up // 3600}:{up // 60 % 60:02}:"
-                                  f"{up % 60:02}, {s.scans} scans, {s.overflows} overflows)")
-        table.add_row("documents", f"{s.seen} seen, {s.ingested} ingested, {s.unchanged} "
-                                   f"unchanged, {s.moved} moved, {s.removed} removed, "
-                                   f"[red]{s.rejected} rejected[/]")
+        table.add_row("watching", Text(f"{self.directory}  (up {up // 3600}:{up // 60 % 60:02}:"
+                                       f"{up % 60:02}, {s.scans} scans, {s.overflows} overflows)"))
+        table.add_row("documents", Text.assemble(
+            f"{s.seen} seen, {s.ingested} ingested, {s.unchanged} unchanged, {s.moved} moved, "
+            f"{s.removed} removed, ", (f"{s.rejected} rejected", "red")))
         facts = dict(s.facts)
         table.add_row("facts", ", ".join(f"{n} {k}" for k, n in facts.items()) or "none yet")
         table.add_row("queue", str(s.queue))
-        table.add_row("last error", f"[red]{s.last_error}[/]" if s.last_error else "none")
+        table.add_row("last error", Text(printable(s.last_error), style="red")
+                      if s.last_error else "none")
         return table
 
     def start(self) -> None:

@@ -48,11 +48,11 @@ from .document import Document
 from .extraction import outcome_batch, setup_extractors
 from .extractor import Extractor
 from .pluginmanager import PluginHost
-from .projection import ViewStore
+from .projection import Projection, ViewStore
 from .reader import Unreadable
 from .reading import read_file
 from .segments import SegmentLog
-from .views import FactKindView, FactsView, builtin_views
+from .views import FactKindView, FactsView, builtin_views, kind_fields
 from .workers import ExtractorPool
 
 log = structlog.get_logger("factfold.store")
@@ -420,17 +420,26 @@ class Store:
         self._follow()
         return folded
 
+    def view(self, name: str) -> Projection:
+        """The view called ``name``, or the one that shows the fact kind ``name`` (``person``:
+        ``people``), or for a kind no view shows, a plain one of its fields."""
+        projection = self.views.projections.get(name)
+        if projection is not None:
+            return projection
+        for p in self.views.projections.values():
+            if isinstance(p, FactKindView) and p.kind == name:
+                return p
+        if name not in self.fact_kinds():
+            raise KeyError(name)
+        return FactKindView(self.facts, name, name, None, (*kind_fields(name), "source"))
+
     def query(self, view: str, filters: dict[str, str] | None = None,
               limit: int | None = None) -> list[dict[str, Any]]:
-        """Rows of a view (or of a fact kind no view is named after), the first ``limit``."""
-        projection = self.views.projections.get(view)
+        """Rows of a view (see :meth:`view` for the names it answers to), the first ``limit``."""
+        projection = self.view(view)
         if isinstance(projection, FactKindView):  # ours: the limit goes into the SQL
             return projection.query(self.views.db, filters or {}, limit)
-        if projection is None:
-            if view not in self.fact_kinds():
-                raise KeyError(view)
-            return list(self.facts.rows(self.views.db, view, filters or {}, limit))
-        return self.views.query(view, filters or {})[:limit]
+        return projection.query(self.views.db, filters or {})[:limit]
 
     def fact_kinds(self) -> set[str]:
         """The kinds of fact the loaded plugins declare: the only ones the views hold."""

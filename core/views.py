@@ -79,6 +79,15 @@ def _field_order(kind: str) -> tuple[str, ...] | None:
     return None
 
 
+#: what every fact can be filtered on besides its own fields
+PROVENANCE_FILTERS = ("source", "doc_id", "extractor", "evidence")
+
+
+def kind_fields(kind: str) -> tuple[str, ...]:
+    """A fact kind's own fields (empty if no loaded class declares the kind)."""
+    return _field_order(kind) or ()
+
+
 def _in_class_order(kind: str, fields: dict[str, Any]) -> dict[str, Any]:
     """A fact's own fields as its class orders them (msgspec stores an attrs instance's
     fields in an order of its own); any others after them."""
@@ -381,7 +390,16 @@ class DocumentsView(Projection):
         for sql, args in prepared:
             db.executemany(sql, args)
 
+    def filter_fields(self) -> tuple[str, ...] | None:
+        return ("doc_id", "path")
+
     def query(self, db: sqlite3.Connection, filters: Mapping[str, str]) -> list[dict[str, Any]]:
+        rows = self._rows(db, filters)
+        if "path" in filters:  # a document's paths, or a rejected or failed file's path
+            rows = [r for r in rows if _matches(r.get("paths", r.get("path")), filters["path"])]
+        return rows
+
+    def _rows(self, db: sqlite3.Connection, filters: Mapping[str, str]) -> list[dict[str, Any]]:
         if "rejected" in filters:
             return [
                 {"path": path, "reason": reason, "sha256": sha, "size": size}
@@ -650,7 +668,8 @@ class FactsView(Projection):
         cursor = db.execute(sql, args)
         while page := cursor.fetchmany(_PAGE):
             for kind_, fields, source in _with_fields(db, page):
-                if not all(_matches(fields.get(f), v) for f, v in fields_wanted.items()):
+                if not all(_matches(source if f == "source" else fields.get(f), v)
+                           for f, v in fields_wanted.items()):
                     continue
                 yield {"kind": kind_, "source": source, "doc_id": fields.pop("doc_id"),
                        "extractor": fields.pop("extractor"), "span": fields.pop("span"),
@@ -695,16 +714,27 @@ class FactKindView(Projection):
               limit: int | None = None) -> list[dict[str, Any]]:
         return list(self.facts.rows(db, self.kind, self._filters(filters), limit))
 
+    def filter_fields(self) -> tuple[str, ...] | None:
+        return (*kind_fields(self.kind), *PROVENANCE_FILTERS)
+
 
 class PeopleView(FactKindView):
     """People with every post the documents give them, gathered across documents."""
 
+    #: fields of the gathered rows, matched after gathering (the rest select facts)
+    GATHERED = ("posts", "documents")
+
+    def filter_fields(self) -> tuple[str, ...] | None:
+        return (*kind_fields(self.kind), *self.GATHERED, *PROVENANCE_FILTERS)
+
     def query(self, db: sqlite3.Connection, filters: Mapping[str, str],
               limit: int | None = None) -> list[dict[str, Any]]:
+        gathered = {f: v for f, v in filters.items() if f in self.GATHERED}
+        per_fact = {f: v for f, v in filters.items() if f not in gathered}
         # Each list as the keys of a dict: in first-seen order, without a scan per fact
         # (a common name has hundreds of facts).
         people: dict[str, dict[str, dict[str, None]]] = {}
-        for r in self.facts.rows(db, self.kind, self._filters(filters)):
+        for r in self.facts.rows(db, self.kind, self._filters(per_fact)):
             person = people.get(r["name"])
             if person is None:
                 person = people[r["name"]] = {"posts": {}, "documents": {}, "aliases": {}}
@@ -713,8 +743,10 @@ class PeopleView(FactKindView):
                 person["posts"][post] = None
             person["documents"][r["source"]] = None
             person["aliases"].update(dict.fromkeys(r.get("aliases") or ()))
-        return [{"name": name, **{k: list(v) for k, v in lists.items()}}
-                for name, lists in islice(people.items(), limit)]
+        rows = ({"name": name, **{k: list(v) for k, v in lists.items()}}
+                for name, lists in people.items())
+        return list(islice((r for r in rows
+                            if all(_matches(r[f], v) for f, v in gathered.items())), limit))
 
 
 def builtin_views() -> list[Projection]:

@@ -28,7 +28,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import structlog
 from watchdog.events import (
@@ -48,7 +48,11 @@ from watchdog.observers import Observer
 from watchdog.observers.api import BaseObserver
 from watchdog.observers.polling import PollingObserver
 
+from .display import printable, storable
 from .store import Store
+
+if TYPE_CHECKING:
+    from .status import StatusPanel
 
 log = structlog.get_logger("factfold.watcher")
 
@@ -117,11 +121,6 @@ def stat_of(path: str) -> os.stat_result | None:
             return os.lstat(path)
         except OSError:
             return None
-
-
-def printable(path: str) -> str:
-    """A path as text that can be stored: undecodable bytes of the name shown as ``\\xNN``."""
-    return os.fsencode(path).decode("utf-8", "backslashreplace")
 
 
 class _Candidates:
@@ -264,8 +263,12 @@ class Watcher:
             self._stop.set()
         return self._stop.is_set()
 
-    def run(self, status: bool = False, on_facts: OnFacts | None = None) -> WatchStats:
-        """Watch until stopped by :meth:`stop`, SIGINT or SIGTERM; returns the counters."""
+    def run(self, status: bool | StatusPanel = False,
+            on_facts: OnFacts | None = None) -> WatchStats:
+        """Watch until stopped by :meth:`stop`, SIGINT or SIGTERM; returns the counters.
+
+        ``status`` is a live panel to show meanwhile (True: one on stderr).
+        """
         restore = self._install_signals()
         hook = _OverflowHook(self._overflowed)
         watchdog_log = logging.getLogger("watchdog")
@@ -275,7 +278,8 @@ class Watcher:
             if status:
                 from .status import StatusPanel
 
-                panel = StatusPanel(self.stats, self.root)
+                panel = status if isinstance(status, StatusPanel) else \
+                    StatusPanel(self.stats, self.root)
                 panel.start()
             self._start_observer()
             self._count_facts()
@@ -441,7 +445,7 @@ class Watcher:
         if st is None:
             self._settling.pop(path, None)
             self._handled.pop(path, None)
-            if printable(path) != path:
+            if storable(path) != path:
                 return  # a name that is not UTF-8 is never a stored path
             stored = self._stored(path)  # a vanished folder takes its files with it
             doc_id = self.store.doc_at(path)
@@ -514,7 +518,7 @@ class Watcher:
         holds a document whose facts should be shown: new content, or known content (a copy,
         a hard link) arriving at a new path.
         """
-        name = printable(path)
+        name = storable(path)
         if not stat.S_ISREG(st.st_mode):
             what = "a dangling or looping symbolic link" if stat.S_ISLNK(st.st_mode) else \
                 "not a regular file (a pipe, socket or device)"

@@ -19,10 +19,11 @@ from factfold import Agreement, Document, Extractor, hookimpl
 
 from . import meetings, nlp
 from .dates import event_dates, find_dates, lead_at, leads
+from .fields import trim
 from .lexicons import alternation
 from .meetings import date_near, dedupe, is_org_zh, norm, sentence_of, split_orgs_en
 
-VERSION = "1.2.0"
+VERSION = "1.2.1"
 
 _ZH_SIGN = re.compile(r"(?:正式|共同|分别|联合)?(?:签署|签订|签定|签约|签下|草签)[了过]?")
 _EN_SIGN = re.compile(r"\b(?:signed|inked|signing|sign)\b", re.IGNORECASE)
@@ -339,7 +340,8 @@ def extract(document: Document) -> Iterator[Agreement]:
             lead = lead_at(lead_list, f.start)
             date = lead.date if lead else None
         term = f.term or _term(text, sents, f, date)
-        yield Agreement(title=f.title, parties=tuple(dedupe(f.parties)), date=date, term=term,
+        yield Agreement(title=f.title, parties=tuple(dedupe(filter(None, map(trim, f.parties)))),
+                        date=date, term=term,
                         span=(f.start, f.end), evidence=text[f.sent[0]:f.sent[1]])
 
 

@@ -22,9 +22,10 @@ from factfold import Document, Extractor, Meeting, hookimpl
 
 from . import nlp
 from .dates import DateMention, Lead, event_dates, find_dates, lead_at, leads
+from .fields import trim
 from .lexicons import alternation, lexicon
 
-VERSION = "1.2.1"
+VERSION = "1.2.2"
 
 
 # --------------------------------------------------------------------------- lexicons
@@ -726,7 +727,8 @@ def extract(document: Document) -> Iterator[Meeting]:
         last_date = date or last_date
         sent = sentence_of(sents, c.start)
         yield Meeting(name=c.name.strip(), date=date, location=location,
-                      organizers=tuple(dedupe(organizers)), span=(c.start, c.end),
+                      organizers=tuple(dedupe(filter(None, map(trim, organizers)))),
+                      span=(c.start, c.end),
                       evidence=text[sent[0]:sent[1]])
 
 

@@ -21,10 +21,11 @@ from functools import cache
 
 from factfold import Document, Extractor, Person, hookimpl
 from factfold.plugins import nlp, people_en
+from factfold.plugins.fields import trim
 from factfold.plugins.lexicons import alternation, lexicon
 from factfold.plugins.persons import People, remember
 
-VERSION = "1.1.0"
+VERSION = "1.1.1"
 
 
 @dataclass(frozen=True)
@@ -74,8 +75,8 @@ def extract(document: Document) -> Iterator[Person]:
         for title, org in roles:
             yield Person(
                 name=person.name,
-                title=title,
-                organization=org,
+                title=trim(title),
+                organization=trim(org),
                 aliases=tuple(person.aliases),
                 span=person.span,
                 evidence=person.evidence,

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import json
 import random
+import re
 import shutil
+import subprocess
+import sys
 
 import pytest
-from helpers import SEEDS, run_factfold
+from helpers import ROOT, SEEDS, run_factfold
 
 CONTRACT = {
     "person": {"name", "title", "organization"},
@@ -120,3 +123,115 @@ def test_eval_scores_each_language_apart(ingested):
     assert sum(p["tp"] for p in people) == report["kinds"]["people"]["tp"]
     text = run_factfold("eval", "--gold", "tests/gold/seeds.json", store=ingested).stdout
     assert "== en (1 document)" in text and "== zh (4 documents)" in text
+def test_every_command_with_bad_input_says_so_in_one_line(tmp_path, ingested):
+    """A user's mistake is one line on stderr and exit 2 (usage) or 1 (failure), never a
+    traceback, never a silent empty answer."""
+    malformed = tmp_path / "malformed.json"
+    malformed.write_text('{"documents": {', encoding="utf-8")
+    wrong_shape = tmp_path / "wrong.json"
+    wrong_shape.write_text('{"documents": [1, 2]}', encoding="utf-8")
+    (tmp_path / "a file").write_text("not a store", encoding="utf-8")
+    cases = {
+        ("--fsync", "bogus", "query", "people"): "fsync",
+        ("--fsync", "interval:abc", "query", "people"): "interval:SECONDS",
+        ("--fsync", "interval:-5", "query", "people"): "0 or more",
+        ("eval", "--gold", str(malformed)): "not valid UTF-8 JSON",
+        ("eval", "--gold", str(wrong_shape)): "'documents' object",
+        ("eval", "--gold", "/etc/passwd"): "JSON",
+        ("eval", "--gold", str(tmp_path / "missing.json")): "does not exist",
+        ("query", "people", "--limit", "-1"): "--limit",
+        ("query", "people", "-f", "nosuchfield=1"): "posts",
+        ("query", "people", "-f", "name"): "FIELD=VALUE",
+        ("query", "documents", "-f", "unit=人"): "doc_id, path",
+        ("query", "nonsense"): "people (person)",
+        ("query", "people", "--rejected"): "documents",
+        ("ingest", str(tmp_path / "missing")): "does not exist",
+        ("ingest", "--workers", "0", "seeds/"): "--workers",
+        ("watch", str(tmp_path / "mistyped")): "--create",
+        ("watch", "--settle", "-1", str(tmp_path)): "--settle",
+        ("log", "tail", "-n", "-3"): "-n",
+        ("log", "tail", "--from", "x"): "--from",
+        ("reextract", "--plugin", "nope"): "installed:",
+        ("export", "--format", "csv"): "jsonl",
+        ("no-such-command",): "No such command",
+    }
+    for args, hint in cases.items():
+        proc = run_factfold(*args, store=ingested, check=False)
+        said = proc.stderr.strip()
+        assert proc.returncode == 2, (args, proc.returncode, said)
+        assert "Traceback" not in said + proc.stdout, args
+        assert said.startswith("error: ") and "\n" not in said and hint in said, (args, said)
+    assert not (tmp_path / "mistyped").exists()
+    for store in (tmp_path / "nothing here", tmp_path / "a file"):
+        for args in (("query", "people"), ("replay",), ("reextract",), ("log", "verify")):
+            proc = run_factfold(*args, store=store, check=False)
+            assert proc.returncode == 2 and "ingest something first" in proc.stderr, args
+    assert not (tmp_path / "nothing here").exists()  # a mistyped --store makes no store
+
+
+def test_an_unexpected_error_is_one_line_and_its_traceback_is_at_debug_level(tmp_path, ingested):
+    store = tmp_path / "store"
+    shutil.copytree(ingested, store)
+    (store / "views.sqlite").write_bytes(b"not a database at all" * 100)
+    proc = run_factfold("query", "people", store=store, check=False)
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    assert proc.stderr.startswith("error: ") and "--log-level debug" in proc.stderr
+    debug = run_factfold("--log-level", "debug", "query", "people", store=store, check=False)
+    assert debug.returncode == 1 and "Traceback" in debug.stderr
+
+
+def test_filters_on_every_shown_field_and_singular_kinds(ingested):
+    def rows(*args: str) -> list[dict]:
+        out = run_factfold("query", *args, "--json", store=ingested).stdout
+        return [json.loads(line) for line in out.splitlines()]
+
+    heads = rows("people", "-f", "posts=*会长*")
+    assert heads and all(any("会长" in post for post in p["posts"]) for p in heads)
+    assert len(heads) < len(rows("people"))
+    assert rows("person") == rows("people") and rows("statistic") == rows("statistics")
+    assert rows("document") == rows("documents")
+    some = rows("meetings")[0]["source"]
+    assert {m["source"] for m in rows("meetings", "-f", f"source={some}")} == {some}
+    assert [d["paths"] for d in rows("documents", "-f", "path=*001_*")] == [
+        [p for d in rows("documents") for p in d["paths"] if "001_" in p]]
+
+
+def test_query_help_names_every_filter_field_the_views_take(ingested):
+    """The help's list of filter fields is the one the views check against."""
+    from factfold.store import Store
+
+    helptext = run_factfold("query", "--help").stdout
+    with Store(ingested, writable=False) as store:
+        for kind in ("people", "meetings", "agreements", "statistics", "documents"):
+            (line,) = [ln for ln in helptext.splitlines() if re.match(rf"\s+{kind}\s\s", ln)]
+            fields = store.view(kind).filter_fields()
+            common = ("source", "doc_id", "extractor", "evidence")
+            own = [f for f in fields if f not in common] if kind != "documents" else fields
+            assert [f.strip() for f in line.split(None, 1)[1].split(",")] == list(own), kind
+    assert "source, doc_id, extractor, evidence" in helptext
+
+
+def test_log_tail_filters_before_it_takes_the_last_n(ingested):
+    def positions(*args: str) -> list[int]:
+        out = run_factfold("log", "tail", *args, store=ingested).stdout
+        return [json.loads(line)["position"] for line in out.splitlines()]
+
+    every = positions("-n", "100000", "--from", "0", "--type", "document.added")
+    assert len(every) == 5
+    assert positions("-n", "2", "--type", "document.added") == every[-2:]
+    assert positions("-n", "2", "--from", "0", "--type", "document.*") == every[:2]
+    head = positions("-n", "1")
+    assert head and head[0] > every[-1]
+
+
+@pytest.mark.parametrize("args", [("export",), ("log", "tail", "-n", "100000", "--from", "0")])
+def test_a_reader_that_stops_early_is_not_an_error(ingested, args):
+    """``factfold export | head``: the output is larger than a pipe holds, and the reader
+    closes the pipe after one line."""
+    proc = subprocess.Popen([sys.executable, "-m", "factfold", "--store", str(ingested), *args],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT)
+    assert proc.stdout is not None and proc.stderr is not None
+    assert proc.stdout.readline().startswith(b"{")
+    proc.stdout.close()
+    said = proc.stderr.read().decode()
+    assert proc.wait(60) == 1 and said == "", said

@@ -392,3 +392,19 @@ def test_reextract_shows_progress_and_resumes_after_being_killed(tmp_path):
     assert marks(store, v2) == {"v2": 20}
     assert Counter(e["payload"]["word"] for e in logged(store, v2, "flip.mark"))["v1"] == 20
     assert "ok" in run_factfold("log", "verify", store=store, env=v2).stdout
+
+
+def test_a_plugin_kind_without_a_view_is_a_table_of_its_fields(tmp_path):
+    site = install(tmp_path / "site", "flip", FLIP)
+    env = site_env(site, FACTFOLD_PLUGINS="flip")
+    run_factfold("ingest", "seeds/", store=tmp_path / "s", env=env)
+    table = run_factfold("query", "mark", store=tmp_path / "s", env=env).stdout
+    header = table.splitlines()[1]
+    assert "word" in header and "source" in header
+    assert not {"span", "doc_id", "extractor", "evidence"} & set(header.replace("┃", " ").split())
+    assert table.count("v1") == 5
+    wrong = run_factfold("query", "mark", "-f", "wrod=v1", store=tmp_path / "s", env=env,
+                         check=False)
+    assert wrong.returncode == 2 and "filter on one of: word, source" in wrong.stderr
+    assert "mark" in run_factfold("query", "nonsense", store=tmp_path / "s", env=env,
+                                  check=False).stderr

@@ -31,7 +31,8 @@ from factfold.store import Store
 from factfold.watcher import DEFAULT_IGNORE, WatchConfig, Watcher, _Candidates, _Hints
 
 ROOT = Path(__file__).resolve().parent.parent
-FACTFOLD = ROOT / ".venv" / "bin" / "factfold"
+#: the command line as the running interpreter has it (not a venv path: tests run from any)
+FACTFOLD = [sys.executable, "-m", "factfold"]
 SEED_TEXTS = [p.read_text(encoding="utf-8") for p in sorted((ROOT / "seeds").glob("*.txt"))]
 ENV = {**os.environ, "FACTFOLD_PLUGINS": "statistics"}
 
@@ -53,7 +54,7 @@ def wait_until(condition: Callable[[], object], timeout: float = 30, what: str =
 
 
 def cli(*args: str, cwd: Path, check: bool = True) -> subprocess.CompletedProcess:
-    proc = subprocess.run([str(FACTFOLD), "--store", "S", *args], cwd=cwd, env=ENV,
+    proc = subprocess.run([*FACTFOLD, "--store", "S", *args], cwd=cwd, env=ENV,
                           capture_output=True, text=True, timeout=120)
     if check and proc.returncode != 0:
         raise AssertionError(f"factfold {args} exited {proc.returncode}: {proc.stderr}")
@@ -90,7 +91,7 @@ class Watching:
         self.base = base
         self.events: list[dict] = []
         self.proc = subprocess.Popen(
-            [str(FACTFOLD), "--store", "S", "--log-format", "json", "watch", "inbox",
+            [*FACTFOLD, "--store", "S", "--log-format", "json", "watch", "inbox",
              "--no-status", "--no-print-facts", "--settle", str(settle),
              "--scan-interval", "3600", *extra],
             cwd=base, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
