@@ -4,7 +4,9 @@ News reports a signing with a small set of verbs (签署, 签订, 签定, signed
 agreement: a 《》 title when the text gives one, else a noun phrase ending with an agreement
 head (协议, 备忘录, agreement, memorandum … in ``data/agreement_heads.txt``).  The subject of
 the verb gives the parties: organisations as written, or the people who signed ("机构+职务+
-姓名" keeps the name).  A count ("九项合作协议") is a statistic, not an agreement, and a short
+姓名" keeps the name); people who sign for "双方" stand for the two bodies the text pairs
+(the ceremony "甲与乙签约仪式"), and a list after "即:" pairs the signatories one agreement
+a line.  A count ("九项合作协议") is a statistic, not an agreement, and a short
 generic wording ("合作协议") folds into a fuller title of the same document that contains it.
 """
 
@@ -18,11 +20,11 @@ from functools import cache
 from factfold import Agreement, Document, Extractor, hookimpl
 
 from . import meetings, nlp
-from .dates import event_dates, find_dates, lead_at, leads
-from .lexicons import alternation
+from .dates import DateMention, event_dates, find_dates, lead_at, leads
+from .lexicons import alternation, lexicon
 from .meetings import date_near, dedupe, is_org_zh, norm, sentence_of, split_orgs_en
 
-VERSION = "1.2.0"
+VERSION = "1.3.0"
 
 _ZH_SIGN = re.compile(r"(?:正式|共同|分别|联合)?(?:签署|签订|签定|签约|签下|草签)[了过]?")
 _EN_SIGN = re.compile(r"\b(?:signed|inked|signing|sign)\b", re.IGNORECASE)
@@ -35,18 +37,17 @@ _TERM_AFTER = re.compile(r"\s*[(（]\s*(\d{4})\s*年?\s*[-—–~至到]\s*(\d{4
 _TERM_ZH = re.compile(r"(\d{4})\s*年?\s*[-—–~至到]\s*(\d{4})\s*年")
 _TERM_EN = re.compile(r"\b(?:from|between)\s+(\d{4})\s+(?:to|and|through|until|till)\s+(\d{4})\b"
                       r"|\b(\d{4})\s*[-–—]\s*(\d{4})\b")
-_NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
-                 "eight": 8, "nine": 9, "ten": 10, "一": 1, "两": 2, "二": 2, "三": 3, "四": 4,
-                 "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
+# A term given as a length is copied as written ("三年", "three years"), the guidelines' rule.
 _TERM_LENGTH = re.compile(r"(?:为期|有效期(?:为|是)?|期限(?:为|是)?)\s*"
-                          r"(\d{1,2}|[一二两三四五六七八九十])\s*年"
-                          r"|\b(?:term|period|duration)\s+of\s+(\d{1,2}|one|two|three|four|five|"
-                          r"six|seven|eight|nine|ten)\s+years?\b|\bfor\s+(\d{1,2}|two|three|four|"
-                          r"five|six|seven|eight|nine|ten)\s+years\b", re.IGNORECASE)
+                          r"((?:\d{1,2}|[一二两三四五六七八九十])\s*年)"
+                          r"|\b(?:term|period|duration)\s+of\s+((?:\d{1,2}|one|two|three|four|five|"
+                          r"six|seven|eight|nine|ten)\s+years?)\b|\bfor\s+((?:\d{1,2}|two|three|four|"
+                          r"five|six|seven|eight|nine|ten)\s+years)\b", re.IGNORECASE)
 _TERM_CUE = re.compile(r"有效期|期限|为期|计划|valid|term|period|duration|until|through",
                        re.IGNORECASE)
 # "会上", "签约仪式上", "at the press conference": the signing took place at a meeting.
-_AT_MEETING = re.compile(r"([\u4e00-\u9fff]{0,4}?(?:会|仪式|典礼|论坛|沙龙))(?:上|期间|现场)"
+_AT_MEETING = re.compile(r"([\u4e00-\u9fff]{0,4}?(?:会|仪式|典礼|论坛|沙龙|活动))"
+                         r"(?:上|中|期间|现场)"
                          r"|当天|当日|同日"
                          r"|\b(?:at|during)\s+the\s+(?:[\w-]+\s+){0,6}?(conference|forum|meeting|"
                          r"summit|ceremony|congress|seminar|symposium|event)\b", re.IGNORECASE)
@@ -57,11 +58,30 @@ _COLLECTIVE = re.compile(r"^[一二三四五六七八九十两几多]?(?:双方|
 _TRAILING_ADVERBS = re.compile(r"(?:还|也|又|均|都|正式|共同|分别|现场|当场|此前|已|已经|将|一起|"
                                r"同时|再次|首次|日前|近日|曾经|曾)+$")
 # "A与B分别代表双方签署": the people sign on behalf of the bodies they belong to.
-_ON_BEHALF = re.compile(r"(?:分别)?代表(?:双方|三方|各方|各自单位|本单位|所在单位|两地)?$")
+# A bare trailing 代表 is the noun ("乙大学的高校代表"), not the verb.
+_ON_BEHALF = re.compile(r"(?:分别代表|代表(?=双方|三方|各方|各自单位|本单位|所在单位|两地))"
+                        r"(?:双方|三方|各方|各自单位|本单位|所在单位|两地)?$")
 # A topic or place phrase inside the subject ("甲联合会就人才培养与乙学院…", "…在某地…"):
 # it ends before the next party or at the verb.
 _SUBJECT_PHRASE = re.compile(r"(?:就|围绕|针对|在|于)[^与和同跟、]{0,30}?(?=[与和同跟]|$)")
 _ZH_PARTY_JOINERS = re.compile(r"分别与|分别同|以及|[、和与及同跟]")
+# What a signing clause may open with before its first party: the scene ("会上", "仪式上",
+# "此次活动中", "现场"), the time ("3月20日上午"), a sequence word ("随后").
+_CLAUSE_OPENER = re.compile(
+    r"^(?:(?:\d{4}\s*年)?\s*\d{1,2}\s*月\s*\d{1,2}\s*[日号]|上午|下午|晚上|"
+    r"[\u4e00-\u9fff]{0,4}?(?:会|仪式|典礼|论坛|沙龙|活动)(?:上|中|期间|现场)|"
+    r"随后|其后|之后|最后|同时|此外|其间|当天|当日|同日|现场)+")
+_CONTINUED = re.compile(r"(?:并|并且|且|还|也|又|随后|同时|均)?")
+_JOINER_ADVERB = re.compile(r"(?:又|还|也|再次|首次|同时|正式|共同)(?=与|和|同|跟)")
+# "某某代表甲学院与乙协会…": the person acts for the body that follows.
+_AGENT = re.compile(r"^([^与和同跟、]{2,30}?)代表(?!双方|三方|各方|各自|本单位|所在单位)")
+# A body the article speaks as: "我院", "本会", "我校", or the bare kind ("学院").
+_RELATIVE_BODY = re.compile(r"(?:我|本|该)(?:院|校|会|局|所|中心|协会|学院|大学|基金会|单位)"
+                            r"|学院|大学|中心|协会|基金会")
+# A delegate of a body: "甲局负责人", "乙大学的高校代表", "丙协会代表".
+_DELEGATE = re.compile(r"的?(?:高校|院校|单位|机构|方面)?(?:代表|负责人|领导)$")
+# A profession word right before a name: "艺术家", "律师", "运动员", "作家".
+_PROFESSION_NAME = re.compile(r"(?:家|师|员|者|手)([\u4e00-\u9fff]{2,3})$")
 
 
 @cache
@@ -85,11 +105,15 @@ def setup() -> None:
 
 def _person_or_org(piece: str) -> str | None:
     """A signatory as written: an organisation, a bare name, or the name after a post title."""
-    piece = piece.strip(" 　“”")
-    if is_org_zh(piece):
+    piece = _drop_delegate(piece)
+    if _is_body(piece):
         return piece
-    if re.fullmatch(r"[\u4e00-\u9fff·]{2,4}", piece) and not _title_suffix_re().search(piece):
+    if (re.fullmatch(r"[\u4e00-\u9fff·]{2,4}", piece) and not _title_suffix_re().search(piece)
+            and (piece[0] in _surnames() or piece[:2] in _surnames())):
         return piece
+    trade = _PROFESSION_NAME.search(piece)  # "表演艺术家某某": a profession, then the name
+    if trade and piece[trade.start(1)] in _surnames():
+        return trade.group(1)
     last = None
     for m in _title_suffix_re().finditer(piece):
         last = m
@@ -103,29 +127,74 @@ def _person_or_org(piece: str) -> str | None:
 def _zh_parties(subject: str, text: str) -> list[str]:
     """The signatories named in the subject before a signing verb; people signing on behalf
     of their bodies ("…分别代表双方") stand for the bodies the text puts them in."""
-    subject = _TRAILING_ADVERBS.sub("", subject.strip())
+    subject = _clean_subject(subject)
     behalf = _ON_BEHALF.search(subject)
     subject = _TRAILING_ADVERBS.sub("", _ON_BEHALF.sub("", subject))
     subject = _SUBJECT_PHRASE.sub("", subject)
     subject = re.sub(r"等(?:单位|机构|部门|组织|多家单位)?$", "", subject)
     if _COLLECTIVE.match(subject):
         return []  # "双方", "三地民政局": who they are is said elsewhere
-    parts: list[str] = []
-    for p in (p for p in _ZH_PARTY_JOINERS.split(subject) if p.strip()):
-        if parts and _post_re().search(parts[-1]) and _post_start_re().match(p):
-            parts[-1] += "、" + p  # "党委常委、副校长某某": one signer with two posts
-        else:
-            parts.append(p)
-    mixed = len({is_org_zh(p.strip(" 　“”")) for p in parts}) > 1  # "甲协会与乙大学副校长某某"
+    parts = _split_signers(subject) or [subject]
+    mixed = len({_is_body(_drop_delegate(p)) for p in parts}) > 1  # "甲协会与乙大学副校长某某"
     if (behalf or mixed) and parts:
         bodies = [_body_of(p, text) for p in parts]
         if all(bodies):
             return [b for b in bodies if b]
     found = [_person_or_org(p) for p in parts]
-    if len(parts) > 1 and all(found):
-        return [f for f in found if f]
-    whole = _person_or_org(subject)
-    return [whole] if whole else []
+    return [f for f in found if f] if all(found) else []
+
+
+def _clean_subject(subject: str) -> str:
+    """The subject without the scene or time it opens with ("会上", "3月20日"), without
+    adverbs ("又与", "还和") and without a person who signs on behalf of the body after
+    代表 ("某某代表我院与…": the body is the party)."""
+    subject = _TRAILING_ADVERBS.sub("", subject.strip())
+    subject = _CLAUSE_OPENER.sub("", subject)
+    subject = _JOINER_ADVERB.sub("", subject)
+    agent = _AGENT.match(subject)
+    if agent and _person_or_org(agent.group(1)) and not _is_body(agent.group(1)):
+        subject = subject[agent.end():]
+    return subject
+
+
+def _is_body(piece: str) -> bool:
+    """An organisation, or a relative body the article speaks as ("我院", "本会", "学院")."""
+    piece = piece.strip(" 　“”")
+    return is_org_zh(piece) or bool(_RELATIVE_BODY.fullmatch(piece))
+
+
+def _drop_delegate(piece: str) -> str:
+    """"甲局负责人", "乙大学的高校代表": a delegate stands for the body named before."""
+    piece = piece.strip(" 　“”")
+    body = _DELEGATE.sub("", piece)
+    return body if body != piece and _is_body(body) else piece
+
+
+def _split_signers(subject: str) -> list[str] | None:
+    """Split a subject at joiners (、和与及 …) so that every piece is a signer; a joiner
+    inside a name ("人力资源和社会保障部", "敦和基金会") is kept when splitting there
+    would leave a piece that is neither a body nor a person."""
+    if _valid_signer(subject) and not _ZH_PARTY_JOINERS.search(subject):
+        return [subject]
+    for m in _ZH_PARTY_JOINERS.finditer(subject):
+        left = subject[:m.start()]
+        if not _valid_signer(left) or (m.group() == "、" and _post_re().search(left)
+                                       and _post_start_re().match(subject, m.end())):
+            continue  # "党委常委、副校长某某": one signer with two posts
+        rest = _split_signers(subject[m.end():])
+        if rest:
+            return [left, *rest]
+    return [subject] if _valid_signer(subject) else None
+
+
+def _valid_signer(piece: str) -> bool:
+    return bool(piece.strip()) and (_is_body(_drop_delegate(piece))
+                                    or _person_or_org(piece) is not None)
+
+
+@cache
+def _surnames() -> frozenset[str]:
+    return frozenset(lexicon("people_surnames_zh.txt"))
 
 
 @cache
@@ -198,16 +267,30 @@ class _Found:
     parties: list[str] = field(default_factory=list)
     term: str | None = None
     generic: bool = False
+    distinct: bool = False  # one of several of the same wording, each with its own parties
+    date: str | None = None
 
 
 def _zh_found(text: str, sents: list[tuple[int, int]]) -> list[_Found]:
     out = []
+    pairs: list[tuple[int, list[str]]] | None = None
     for verb in _ZH_SIGN.finditer(text):
         sent = sentence_of(sents, verb.start())
         clause_start = max(sent[0],
-                           *(text.rfind(p, sent[0], verb.start()) + 1 for p in ",，;；:："))
+                           *(text.rfind(p, sent[0], verb.start()) + 1 for p in ",，;；:：|｜"))
         subject = text[clause_start:verb.start()]
+        if _CONTINUED.fullmatch(_clean_subject(subject)):
+            # "双方代表…座谈,并现场签署了…": the sentence's first clause holds the subject
+            subject = re.split(r"[,，;；:：]", text[sent[0]:verb.start()])[0]
         parties = _zh_parties(subject, text)
+        if "双方" in subject:
+            # "双方签署", "某某与某某代表双方签署": the two bodies the text pairs elsewhere
+            if pairs is None:
+                pairs = _org_pairs(text)
+            paired = [p for pos, p in pairs if pos < verb.start()] or [p for _, p in pairs[:1]]
+            if paired and _stands_for(parties, paired[-1]):
+                parties = paired[-1]
+        respective = bool(re.search(r"分别\s*$", subject)) or verb.group().startswith("分别")
         rest_end = min([e for e in (text.find(p, verb.end(), sent[1]) for p in "。;；")
                         if e >= 0], default=sent[1])
         titles = [m for m in _TITLE.finditer(text, verb.end(), rest_end)
@@ -215,23 +298,128 @@ def _zh_found(text: str, sents: list[tuple[int, int]]) -> list[_Found]:
         # 《…》 titles listed right after the verb belong to it; a later verb owns its own.
         nxt = _ZH_SIGN.search(text, verb.end(), rest_end)
         titles = [m for m in titles if nxt is None or m.start() < nxt.start()]
-        if not titles:
-            obj = re.match(r"\s*(?:\d{4}\s*年度?\s*)?([^\s,，。;；、《》“”:：]{2,30}?)"
-                           r"(?=[\s,，。;；、:：]|$|[并和及，后以])", text[verb.end():rest_end])
-            if obj and _head_re().search(obj.group(1)) and not _COUNT.search(obj.group(1)):
-                s = verb.end() + obj.start(1)
-                out.append(_Found(obj.group(1), s, s + len(obj.group(1)), sent, verb.start(),
-                                  parties, None, True))
+        items: list[tuple[int, int, str | None]] = []
+        if titles:
+            for m in titles:
+                title = m.group(1).strip()
+                term = _TERM.search(title)
+                label = _YEAR_LABEL.search(text[verb.end():m.start()])
+                items.append((m.start(1), m.start(1) + len(title),
+                              f"{term.group(1)}-{term.group(2)}" if term
+                              else label.group(1) if label else None))
+        else:
+            items = _untitled(text, verb.end(), rest_end)
+        # "甲与乙、丙分别签订了X及Y": the first signs each agreement with one of the others.
+        split = respective and len(items) > 1 and len(parties) == len(items) + 1
+        found = [_Found(text[s0:s1], s0, s1, sent, verb.start(),
+                        [parties[0], parties[i + 1]] if split else list(parties), term,
+                        not titles, distinct=split)
+                 for i, (s0, s1, term) in enumerate(items)]
+        if titles:
+            for f in found:
+                f.parties = f.parties or _parties_from_title(f.title)
+        if len(found) == 1 and not found[0].parties:
+            found = _listed(text, found[0]) or found
+        out += found
+    return out
+
+
+# What may open an untitled agreement's name: a year label ("2024年度"), a length ("三年").
+_OBJ_LEAD = re.compile(r"\s*(?:\d{4}\s*年度?\s*)?(?:为期)?"
+                       r"(?:((?:\d{1,2}|[一二两三四五六七八九十])\s*年)(?![度前后来内]))?")
+_OBJ_JOINER = re.compile(r"以及|[及和与、]")
+
+
+@cache
+def _obj_item_re() -> re.Pattern[str]:
+    heads = alternation("agreement_heads.txt")
+    return re.compile(rf"[^\s,，。;；、《》“”:：]{{0,30}}?(?:{heads})"
+                      r"(?=以及|[及和与、]|[\s,，。;；:：并后以]|$)", re.IGNORECASE)
+
+
+def _untitled(text: str, start: int, end: int) -> list[tuple[int, int, str | None]]:
+    """Agreements the verb names without 《》: "战略合作协议", "实习基地协议及合作框架协议"
+    (two); a length before the name ("三年社会工作合作协议") is the term, as written."""
+    lead = _OBJ_LEAD.match(text, start, end)
+    assert lead is not None  # every part is optional
+    term = re.sub(r"\s+", "", lead.group(1)) if lead.group(1) else None
+    out: list[tuple[int, int, str | None]] = []
+    pos = lead.end()
+    while (item := _obj_item_re().match(text, pos, end)) is not None:
+        name = item.group()
+        if len(name) < 2 or _COUNT.search(name):
+            break
+        out.append((item.start(), item.end(), term))
+        joiner = _OBJ_JOINER.match(text, item.end(), end)
+        if joiner is None:
+            break
+        pos = joiner.end()
+    return out
+
+
+# "…签订了深化合作协议,即:" / "如下:": the pairs that signed follow, one item a line.
+_LIST_CUE = re.compile(r"[^。\n]{0,12}?(?:即|如下|分别是|分别为|包括)?\s*[:：]\s*$")
+_LIST_PAIR = re.compile(r"\s*(?:\d{1,2}\s*[.、．]|[一二三四五六七八九十]+、|[-•·●])?\s*"
+                        r"([^,，。;；:：]{6,80}?)(?=合作|签|共建|结对|携手|的|就|[,，。;；:：]|$)")
+
+
+def _listed(text: str, f: _Found) -> list[_Found]:
+    """Agreements of one wording that a list after the signing pairs up ("即:" then
+    "甲基金会与乙民政局合作的…;" per line): one agreement per pair of bodies."""
+    line_end = text.find("\n", f.end)
+    line_end = len(text) if line_end < 0 else line_end
+    if not _LIST_CUE.match(text, f.end, line_end):
+        return []
+    out = []
+    pos = line_end + 1
+    while pos < len(text):
+        end = text.find("\n", pos)
+        end = len(text) if end < 0 else end
+        line = text[pos:end]
+        if line.strip():
+            m = _LIST_PAIR.match(line)
+            pieces = _split_signers(m.group(1)) if m else None
+            if not pieces or len(pieces) < 2 or not all(map(_is_body, pieces)):
+                break
+            out.append(_Found(f.title, f.start, f.end, f.sent, f.verb, pieces, f.term,
+                              f.generic, distinct=True))
+        pos = end + 1
+    return out if len(out) > 1 else []
+
+
+# Where bodies are paired in the text ("甲学院与乙中心就…举行见面会", "甲、乙…签约仪式"):
+# the clause opens with the bodies and a verb or the event's topic follows them.
+_PAIR_STOP = re.compile(r"就|在|于|签|举行|举办|召开|合作|共建|携手|战略|共同|正式|的|为|开展|"
+                        r"达成|建立|结对|见面|“|\"|\d")
+
+
+def _stands_for(parties: list[str], pair: list[str]) -> bool:
+    """Whether a pair of bodies named elsewhere can replace the signers found: none were
+    found, they are people, or each is a short form of one of the pair ("乙基金会" for
+    "丙省乙慈善基金会": its characters in order)."""
+    if not parties or not all(map(_is_body, parties)):
+        return True
+    return len(parties) == len(pair) and all(
+        any(_short_form(p, full) for full in pair) for p in parties)
+
+
+def _short_form(short: str, full: str) -> bool:
+    chars = iter(full)
+    return all(c in chars for c in short)
+
+
+def _org_pairs(text: str) -> list[tuple[int, list[str]]]:
+    """Every clause that opens with two bodies joined (与/和/、), with its position."""
+    out = []
+    for m in re.finditer(r"[^,，。;；:：!！?？\n|｜]+", text):
+        clause = _CLAUSE_OPENER.sub("", m.group().strip())
+        stop = _PAIR_STOP.search(clause)
+        head = clause[:stop.start()] if stop else clause
+        if not _ZH_PARTY_JOINERS.search(head):
             continue
-        for m in titles:
-            between = text[verb.end():m.start()]
-            title = m.group(1).strip()
-            term = _TERM.search(title)
-            label = _YEAR_LABEL.search(between)
-            term_text = (f"{term.group(1)}-{term.group(2)}" if term
-                         else label.group(1) if label else None)
-            who = parties or _parties_from_title(title)
-            out.append(_Found(title, m.start(1), m.end(1), sent, verb.start(), who, term_text))
+        pieces = _split_signers(head)
+        if pieces and len(pieces) == 2 and all(map(_is_body, pieces)):
+            out.append((m.start(), pieces))
     return out
 
 
@@ -272,9 +460,9 @@ def _en_found(text: str, sents: list[tuple[int, int]]) -> list[_Found]:
     return out
 
 
-def _term(text: str, sents: list[tuple[int, int]], f: _Found, date: str | None) -> str | None:
+def _term(text: str, sents: list[tuple[int, int]], f: _Found) -> str | None:
     """A validity period the signing's sentence (or the next one, when it speaks of the term)
-    states: years as written, or a length counted from the signing year."""
+    states: years ("2024-2026"), or a length as written ("三年", "three years")."""
     i = sents.index(f.sent)
     spans = [f.sent, sents[i + 1]] if i + 1 < len(sents) else [f.sent]
     for k, (s0, s1) in enumerate(spans):
@@ -287,16 +475,28 @@ def _term(text: str, sents: list[tuple[int, int]], f: _Found, date: str | None) 
             if years[0] < years[1]:
                 return f"{years[0]}-{years[1]}"
         n = _TERM_LENGTH.search(part)
-        if n and date and date[:4].isdigit():
-            word = next(g for g in n.groups() if g).lower()
-            length = int(word) if word.isdigit() else _NUMBER_WORDS[word]
-            return f"{date[:4]}-{int(date[:4]) + length}"
+        if n:
+            length = next(g for g in n.groups() if g)
+            return re.sub(r"\s+", "" if n.group(1) else " ", length)
     return None
 
 
-def _meeting_date(document: Document, f: _Found, cache_: dict[str, list]) -> str | None:
-    """The date of the meeting a signing happened at ("会上", "在发布会上", "at the forum"):
-    the one of that kind, else the nearest meeting before, else the first dated one."""
+# "…2023-2027合作签约仪式": a year range in the name of the signing ceremony is the term.
+_CEREMONY_TERM = re.compile(r"(\d{4})\s*年?\s*[-—–~至到]\s*(\d{4})\s*年?[^,，。;；\n]{0,20}?"
+                            r"签约(?:仪式|典礼)")
+
+
+def _ceremony_term(text: str) -> str | None:
+    m = _CEREMONY_TERM.search(text)
+    return f"{m.group(1)}-{m.group(2)}" if m and m.group(1) < m.group(2) else None
+
+
+def _meeting_date(document: Document, f: _Found, cache_: dict[str, list],
+                  dates: list[DateMention]) -> str | None:
+    """The date of the meeting a signing happened at ("会上", "此次活动中", "at the forum"):
+    the one of that kind, else the nearest meeting before, else the first dated one; when
+    no meeting is found, the first date that times an event before the signing (the
+    article's main event, which "此次活动" points back to)."""
     text = document.text
     m = _AT_MEETING.search(text, f.sent[0], f.verb)
     if m is None:
@@ -309,7 +509,10 @@ def _meeting_date(document: Document, f: _Found, cache_: dict[str, list]) -> str
     same = [x for x in held if len(kind) > 1 and norm(x.name).endswith(kind)]
     before = [x for x in held if x.span[0] < f.start]
     pick = (same or before[-1:] or held or [None])[0]
-    return pick.date if pick else None
+    if pick is not None:
+        return pick.date
+    first = next((d for d in dates if d.start < f.sent[0] and "-" in d.iso), None)
+    return first.iso if first else None
 
 
 def extract(document: Document) -> Iterator[Agreement]:
@@ -324,22 +527,32 @@ def extract(document: Document) -> Iterator[Agreement]:
     dates = event_dates(text, all_dates)
     lead_list = leads(text, all_dates)
     titles = [(f.start, f.end) for f in found]
+    held: dict[str, list] = {}
+    last_date = None
+    for f in found:  # each mention dated in its own sentence before wordings fold together
+        f.date = (date_near(dates, f.sent, f.verb, titles)
+                  or _meeting_date(document, f, held, dates))
+        if f.date is None:
+            lead = lead_at(lead_list, f.start)
+            f.date = lead.date if lead else None
+        # A later sentence about the same signing ("某某代表我院分别签订了…") keeps its date.
+        f.date = f.date or last_date
+        last_date = f.date
     kept: list[_Found] = []
     for f in sorted(found, key=lambda x: (x.generic, -len(x.title))):
         key = norm(f.title)
-        same = next((k for k in kept if key in norm(k.title)), None)
+        same = next((k for k in kept if key in norm(k.title)
+                     and not (k.distinct and f.distinct and k.parties != f.parties)), None)
         if same is not None:
             same.parties = same.parties or f.parties
+            same.date = same.date or f.date
+            same.term = same.term or f.term
             continue
         kept.append(f)
-    held: dict[str, list] = {}
+    single = len(kept) == 1
     for f in sorted(kept, key=lambda x: x.start):
-        date = date_near(dates, f.sent, f.verb, titles) or _meeting_date(document, f, held)
-        if date is None:
-            lead = lead_at(lead_list, f.start)
-            date = lead.date if lead else None
-        term = f.term or _term(text, sents, f, date)
-        yield Agreement(title=f.title, parties=tuple(dedupe(f.parties)), date=date, term=term,
+        term = f.term or _term(text, sents, f) or (_ceremony_term(text) if single else None)
+        yield Agreement(title=f.title, parties=tuple(dedupe(f.parties)), date=f.date, term=term,
                         span=(f.start, f.end), evidence=text[f.sent[0]:f.sent[1]])
 
 

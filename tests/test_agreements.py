@@ -128,7 +128,7 @@ def test_terms_beside_the_signing() -> None:
     assert (a.title, a.term) == ("cooperation agreement", "2024-2026")
     a = run("On 3 March 2023, the Alpha Association and the Beta Foundation signed a memorandum "
             "of understanding for a term of three years.")[0]
-    assert (a.title, a.term) == ("memorandum of understanding", "2023-2026")
+    assert (a.title, a.term) == ("memorandum of understanding", "three years")
 
 
 def test_zh_mixed_signers_and_chains_of_posts() -> None:
@@ -136,3 +136,57 @@ def test_zh_mixed_signers_and_chains_of_posts() -> None:
     assert run(text)[0].parties == ("甲联合会", "乙大学党委")
     a = run("2019年,甲联合会就曾与丙大学签署过合作备忘录。")[0]
     assert (a.title, a.parties, a.date) == ("合作备忘录", ("甲联合会", "丙大学"), "2019")
+
+
+def test_zh_respective_signing_pairs_the_first_party_with_each_other() -> None:
+    found = run("4月8日,王强代表我院与甲大学社会学院、乙区社会工作协会分别签订了"
+                "学生实习基地协议及社工服务合作框架协议。")
+    assert [(a.title, a.parties, a.date) for a in found] == [
+        ("学生实习基地协议", ("我院", "甲大学社会学院"), "--04-08"),
+        ("社工服务合作框架协议", ("我院", "乙区社会工作协会"), "--04-08")]
+
+
+def test_zh_adverbs_openers_and_delegates_leave_the_bodies() -> None:
+    assert run("此次活动中,甲市慈善总会又与乙市慈善协会签订了助学援助协议。")[0].parties == (
+        "甲市慈善总会", "乙市慈善协会")
+    a = run("会上,甲市民政局负责人与我校以及乙大学、丙学院的高校代表签订了"
+            "《社工人才培养协议》。")[0]
+    assert a.parties == ("甲市民政局", "我校", "乙大学", "丙学院")
+    assert run("著名作家赵明与钱亮正式签署了合作备忘录。")[0].parties == ("赵明", "钱亮")
+
+
+def test_zh_both_sides_are_the_bodies_the_text_pairs() -> None:
+    text = ("9月3日,甲学院社工系与乙市家庭服务中心就共建实践基地举行了见面会。"
+            "双方代表进行了座谈,并现场签署了合作协议。")
+    a = run(text)[0]
+    assert (a.parties, a.date) == (("甲学院社工系", "乙市家庭服务中心"), "--09-03")
+    text = ("丙省乙和慈善基金会与丁研究基金会签约仪式今日在京举行。\n"
+            "丁研究基金会秘书长张明和乙和基金会理事长王华代表双方签署协议。")
+    assert run(text)[0].parties == ("丙省乙和慈善基金会", "丁研究基金会")
+
+
+def test_zh_a_list_after_the_signing_gives_one_agreement_per_pair() -> None:
+    text = ("活动中,三家基金会分别介绍了项目,并与合作对象现场签订了深化合作协议,即:\n"
+            "甲公益基金会与乙区民政局合作的“小屋”关爱项目;\n"
+            "丙慈善基金会与丁社工服务中心合作的“成长”陪伴项目;\n"
+            "戊社区基金会与己区民政局合作的心理关爱项目。\n"
+            "各签约单位将开展援助。")
+    assert [a.parties for a in run(text)] == [("甲公益基金会", "乙区民政局"),
+                                             ("丙慈善基金会", "丁社工服务中心"),
+                                             ("戊社区基金会", "己区民政局")]
+
+
+def test_zh_headline_and_body_fold_keeping_the_date_and_a_length_term() -> None:
+    text = ("新闻速递 | 甲市民政局与乙市民政局签订三年社会工作合作协议\n"
+            "5月6日,在乙市举行的活动上,甲市民政局与乙市民政局签订了社会工作合作协议。")
+    assert [(a.title, a.parties, a.date, a.term) for a in run(text)] == [
+        ("社会工作合作协议", ("甲市民政局", "乙市民政局"), "--05-06", "三年")]
+    text = ("11月2日,甲基金会、乙设计有限公司“关爱基金”2024-2028合作签约仪式举行。"
+            "仪式上,甲基金会理事长王明、乙设计有限公司董事长李强代表双方签署协议。")
+    assert run(text)[0].term == "2024-2028"
+
+
+def test_zh_this_event_dates_a_signing_in_a_later_paragraph() -> None:
+    text = ("本报讯 重阳节到了。10月9日上午,甲慈善总会敬老活动在乙区举行。\n"
+            "此次活动中,甲慈善总会与乙慈善协会签订了助学协议。")
+    assert run(text)[0].date == "--10-09"
