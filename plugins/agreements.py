@@ -19,10 +19,10 @@ from functools import cache
 
 from factfold import Agreement, Document, Extractor, hookimpl
 
-from . import meetings, nlp
+from . import meetings, nlp, parties_en
 from .dates import DateMention, event_dates, find_dates, lead_at, leads
 from .lexicons import alternation, lexicon
-from .meetings import date_near, dedupe, is_org_zh, norm, sentence_of, split_orgs_en
+from .meetings import date_near, dedupe, is_org_zh, norm, sentence_of
 
 VERSION = "1.3.0"
 
@@ -101,6 +101,9 @@ def setup() -> None:
     _title_suffix_re()
     _post_re()
     _post_start_re()
+    _obj_item_re()
+    _surnames()
+    parties_en.setup()
 
 
 def _person_or_org(piece: str) -> str | None:
@@ -269,6 +272,7 @@ class _Found:
     generic: bool = False
     distinct: bool = False  # one of several of the same wording, each with its own parties
     date: str | None = None
+    more: list[tuple[int, int]] = field(default_factory=list)  # other sentences about it
 
 
 def _zh_found(text: str, sents: list[tuple[int, int]]) -> list[_Found]:
@@ -425,33 +429,63 @@ def _org_pairs(text: str) -> list[tuple[int, list[str]]]:
 
 _MONTHS = ("January|February|March|April|May|June|July|August|September|October|November|"
            "December")
-_EN_TITLE = re.compile(r"\b(?:the|a|an|two|three|new)\s+((?:[\w“”\"'’-]+\s+){0,10}?(?:"
+# After an article, or capitalised without one ("signed Memorandum of Understanding").
+_EN_TITLE = re.compile(r"\b(?:(?:the|a|an|two|three|new)\s+|(?=(?-i:[A-Z])))"
+                       r"((?:[\w“”\"'’-]+\s+){0,10}?(?:"
                        r"agreement|memorandum(?:\s+of\s+understanding)?|MoU|MOU|accord|protocol|"
                        r"action\s+plan|contract|charter)(?:\s+(?:on|of|for)\s+(?:the\s+)?"
                        r"(?!(?:" + _MONTHS + r")\b)(?-i:[A-Z][\w'’-]*"
                        r"(?:\s+(?:and\s+|of\s+|for\s+)?[A-Z][\w'’-]*)*))?)", re.I)
-_EN_WITH = re.compile(r"\bwith\s+(?:the\s+)?([A-Z][\w'’&.-]*(?:\s+(?:of\s+|and\s+|for\s+|the\s+)?"
-                      r"[A-Z][\w'’&.-]*)*)")
+
+
+# A full stop after an abbreviation ("Inc.", "Sept.", "N.") does not end an English sentence.
+_EN_ABBREVIATION = re.compile(r"(?:\b(?:Inc|Ltd|Co|Corp|Jr|Sr|Dr|Mr|Mrs|Ms|Prof|St|No|Gov|Gen|"
+                              r"Hon|Rep|Sen|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)"
+                              r"|\b[A-Z])\.$")
+
+
+# A later sentence about the signing already reported ("The MoU was signed by … at …").
+_EN_REFERENCE = re.compile(r"\b(?:the|this|that)\s+(?:MoU|MOU|agreement|memorandum|accord|deal)"
+                           r"\s+(?:was|were|has\s+been|had\s+been)\s+(?:\w+ly\s+)?$",
+                           re.IGNORECASE)
+_EN_SIGNED_FOR = re.compile(r"\s+(?:for|on\s+behalf\s+of)\s")
+
+
+def _en_sentence(text: str, sents: list[tuple[int, int]], pos: int) -> tuple[int, int]:
+    """The sentence around ``pos``, joined back across full stops of abbreviations."""
+    sent = sentence_of(sents, pos)
+    i = sents.index(sent) if sent in sents else 0
+    start = sent[0]
+    while i > 0 and _EN_ABBREVIATION.search(text, 0, sents[i - 1][1]) \
+            and "\n" not in text[sents[i - 1][1]:start]:
+        i -= 1
+        start = sents[i][0]
+    return start, sent[1]
 
 
 def _en_found(text: str, sents: list[tuple[int, int]]) -> list[_Found]:
     out = []
     for verb in _EN_SIGN.finditer(text):
-        sent = sentence_of(sents, verb.start())
+        sent = _en_sentence(text, sents, verb.start())
         after = text[verb.end():sent[1]]
         m = _EN_TITLE.search(after)
         if m is None or m.start() > 60:
+            if out and _EN_REFERENCE.search(text, sent[0], verb.start()):
+                out[-1].more.append(sent)  # "The MoU was signed … on 20 October": when
+            elif out and _EN_SIGNED_FOR.match(text, verb.end()):
+                # "the Alpha Agency and the Beta College signed for the state": co-signers
+                out[-1].parties += [p for p in parties_en.subject_parties(
+                    text[sent[0]:verb.start()], text) if parties_en.is_body(p)]
             continue
         title = m.group(1).strip()
-        start = verb.end() + m.start(1)
-        clause = re.split(r"[,;:]", text[sent[0]:verb.start()])[-1]
-        clause = re.sub(r"\b(?:have|has|had|was|were|also|jointly|formally|officially)\s*$",
-                        "", clause.strip()).strip()
-        parties = split_orgs_en(clause)
-        with_ = _EN_WITH.search(after)
-        if with_:
-            parties += split_orgs_en(with_.group(1))
-        parties = [p for p in parties if p[:1].isupper()]  # "the two sides" names no one
+        # "a ceremonial Memorandum of Understanding": the name is the capitalised part
+        named = re.search(r"(?<![\w-])(?-i:[A-Z])[\w-]*\s+\S", title)
+        if named and named.start() and title[:named.start()].islower():
+            title = title[named.start():]
+        start = verb.end() + m.end(1) - len(title)
+        others, complete = parties_en.counterpart_parties(text[start + len(title):sent[1]], text)
+        parties = others if complete else (
+            parties_en.subject_parties(text[sent[0]:verb.start()], text) + others)
         # A validity period in the title or in brackets right after it: "(2023-2025)".
         term = _TERM.search(title) or _TERM_AFTER.match(text, start + len(title))
         out.append(_Found(title, start, start + len(title), sent, verb.start(), parties,
@@ -463,7 +497,8 @@ def _en_found(text: str, sents: list[tuple[int, int]]) -> list[_Found]:
 def _term(text: str, sents: list[tuple[int, int]], f: _Found) -> str | None:
     """A validity period the signing's sentence (or the next one, when it speaks of the term)
     states: years ("2024-2026"), or a length as written ("三年", "three years")."""
-    i = sents.index(f.sent)
+    last = sentence_of(sents, f.verb)
+    i = sents.index(last) if last in sents else len(sents)
     spans = [f.sent, sents[i + 1]] if i + 1 < len(sents) else [f.sent]
     for k, (s0, s1) in enumerate(spans):
         part = text[s0:s1]
@@ -515,6 +550,13 @@ def _meeting_date(document: Document, f: _Found, cache_: dict[str, list],
     return first.iso if first else None
 
 
+def _fuller(names: list[str], than: list[str]) -> bool:
+    """The same signatories written out more fully ("Alpha Way Worldwide" for "Alpha Way"),
+    or with more of them (co-signers a later sentence adds)."""
+    return len(names) >= len(than) and names != than and all(
+        any(norm(b) in norm(a) for a in names) for b in than)
+
+
 def extract(document: Document) -> Iterator[Agreement]:
     """Agreements the document reports as signed, one fact per distinct agreement."""
     text = document.text
@@ -532,6 +574,8 @@ def extract(document: Document) -> Iterator[Agreement]:
     for f in found:  # each mention dated in its own sentence before wordings fold together
         f.date = (date_near(dates, f.sent, f.verb, titles)
                   or _meeting_date(document, f, held, dates))
+        for sp in f.more:
+            f.date = f.date or date_near(dates, sp, sp[1], titles)
         if f.date is None:
             lead = lead_at(lead_list, f.start)
             f.date = lead.date if lead else None
@@ -544,7 +588,8 @@ def extract(document: Document) -> Iterator[Agreement]:
         same = next((k for k in kept if key in norm(k.title)
                      and not (k.distinct and f.distinct and k.parties != f.parties)), None)
         if same is not None:
-            same.parties = same.parties or f.parties
+            if not same.parties or _fuller(f.parties, same.parties):
+                same.parties = f.parties
             same.date = same.date or f.date
             same.term = same.term or f.term
             continue

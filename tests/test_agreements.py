@@ -190,3 +190,65 @@ def test_zh_this_event_dates_a_signing_in_a_later_paragraph() -> None:
     text = ("本报讯 重阳节到了。10月9日上午,甲慈善总会敬老活动在乙区举行。\n"
             "此次活动中,甲慈善总会与乙慈善协会签订了助学协议。")
     assert run(text)[0].date == "--10-09"
+
+
+def test_en_and_inside_a_name_and_words_around_the_subject() -> None:
+    a = run("The Alpha University of Beta Valley and the Beta Education and Research Center at "
+            "Gamma signed a ceremonial Memorandum of Understanding on May 2.")[0]
+    assert a.title == "Memorandum of Understanding"
+    assert a.parties == ("Alpha University of Beta Valley",
+                         "Beta Education and Research Center at Gamma")
+    a = run("The Department of Youth Welfare and Development (DYWD) and the Northern Relief "
+            "Corps (NRC) recently signed a Memorandum of Understanding (MOU).")[0]
+    assert a.parties == ("Department of Youth Welfare and Development", "Northern Relief Corps")
+    assert run("The Delta Children Fund (DCF) and Omega government on Friday signed "
+               "Memorandum of Understanding on the training of carers.")[0].parties == (
+        "Delta Children Fund", "Omega government")
+
+
+def test_en_signers_named_as_people_stand_for_their_bodies() -> None:
+    text = ("The Eastern Resilience Foundation, Inc. (ERF) has long helped the Department of "
+            "Youth Welfare and Development (DYWD). This was stressed by DYWD Secretary Jane Roe "
+            "as she signed a Memorandum of Understanding with ERF President John Doe for a "
+            "partnership on relief.")
+    assert run(text)[0].parties == ("Department of Youth Welfare and Development",
+                                    "Eastern Resilience Foundation, Inc.")
+    a = run("Jane Roe, Director of the Alpha Agency, and John Doe, President of the Beta "
+            "Foundation, signed an agreement on training.")[0]
+    assert a.parties == ("Alpha Agency", "Beta Foundation")
+
+
+def test_en_between_names_all_the_parties() -> None:
+    a = run("Speaking at the signing ceremony of a memorandum of understanding (MoU) between "
+            "Ministry of Family Affairs (MOFA) and Saint Luke Hospital and Hope Relief, the "
+            "minister praised the partners.")[0]
+    assert a.parties == ("Ministry of Family Affairs", "Saint Luke Hospital", "Hope Relief")
+    a = run("Jane Roe, Minister of Family Affairs, and John Doe, Northland Minister of Labour, "
+            "signed a Memorandum of Understanding on cooperation between the governments of "
+            "Southland and Northland covering five areas.")[0]
+    assert a.parties == ("Southland", "Northland")
+
+
+def test_en_headline_and_dateline_report_one_agreement() -> None:
+    text = ("Alpha Way and Beta Charity Federation Sign Partnership Agreement\n\n"
+            "LONDON, Sept. 4, 2019 /Newswire/ -- Alpha Way Worldwide and Beta Charity "
+            "Federation today officially signed a partnership agreement. Delegations led by "
+            "Alpha Way Worldwide President and CEO John Doe and Beta Charity Federation "
+            "President Jane Roe signed the partnership agreement at the headquarters.")
+    assert [(a.parties, a.date) for a in run(text)] == [
+        (("Alpha Way Worldwide", "Beta Charity Federation"), "2019-09-04")]
+
+
+def test_en_later_sentences_add_co_signers_and_the_date() -> None:
+    text = ("The Delta Children Fund (DCF) and Omega government signed a Memorandum of "
+            "Understanding on carers.\n"
+            "Reports say that the Ministry of Health and Human Services, the Omega Training "
+            "Agency (OTA) and the Omega State College signed for the state.\n"
+            "Jane Roe, head of the DCF office, who signed for DCF, praised the plan.\n"
+            "The MoU was signed at the annual session of the council, held on 3rd and 4th "
+            "June, 2021, in Omega.")
+    a = run(text)[0]
+    assert a.parties == ("Delta Children Fund", "Omega government",
+                         "Ministry of Health and Human Services", "Omega Training Agency",
+                         "Omega State College")
+    assert a.date == "2021-06-03"
