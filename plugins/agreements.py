@@ -412,11 +412,15 @@ def _short_form(short: str, full: str) -> bool:
     return all(c in chars for c in short)
 
 
+# A news byline before the first clause: "某报北京5月25日讯(记者 某某)", "…日电".
+_BYLINE = re.compile(r"^.{0,30}?\d{1,2}\s*日\s*(?:讯|电)\s*(?:[(（][^()（）]{0,30}[)）])?\s*")
+
+
 def _org_pairs(text: str) -> list[tuple[int, list[str]]]:
     """Every clause that opens with two bodies joined (与/和/、), with its position."""
     out = []
     for m in re.finditer(r"[^,，。;；:：!！?？\n|｜]+", text):
-        clause = _CLAUSE_OPENER.sub("", m.group().strip())
+        clause = _CLAUSE_OPENER.sub("", _BYLINE.sub("", m.group().strip()))
         stop = _PAIR_STOP.search(clause)
         head = clause[:stop.start()] if stop else clause
         if not _ZH_PARTY_JOINERS.search(head):
@@ -526,6 +530,27 @@ def _ceremony_term(text: str) -> str | None:
     return f"{m.group(1)}-{m.group(2)}" if m and m.group(1) < m.group(2) else None
 
 
+# "…签约仪式今日在京举行": the signing ceremony held; "今日" is the dateline's day
+# ("北京5月25日讯", "…日电").
+_CEREMONY_HELD = re.compile(r"签约(?:仪式|典礼)[^。；;\n]{0,20}?(?:举行|举办|召开)")
+_TODAY = re.compile(r"今日|今天")
+
+
+def _ceremony_date(text: str, sents: list[tuple[int, int]], dates: list[DateMention],
+                   all_dates: list[DateMention]) -> str | None:
+    """The day the text says its signing ceremony was held, for a signing not dated itself."""
+    for m in _CEREMONY_HELD.finditer(text):
+        sent = sentence_of(sents, m.start())
+        date = date_near(dates, sent, m.start())
+        if date is None and _TODAY.search(text, sent[0], m.end()):
+            dateline = next((d for d in all_dates if text[d.end:d.end + 1] in ("讯", "电")
+                             and d.start < sent[1]), None)
+            date = dateline.iso if dateline else None
+        if date:
+            return date
+    return None
+
+
 def _meeting_date(document: Document, f: _Found, cache_: dict[str, list],
                   dates: list[DateMention]) -> str | None:
     """The date of the meeting a signing happened at ("会上", "此次活动中", "at the forum"):
@@ -580,7 +605,7 @@ def extract(document: Document) -> Iterator[Agreement]:
             lead = lead_at(lead_list, f.start)
             f.date = lead.date if lead else None
         # A later sentence about the same signing ("某某代表我院分别签订了…") keeps its date.
-        f.date = f.date or last_date
+        f.date = f.date or last_date or _ceremony_date(text, sents, dates, all_dates)
         last_date = f.date
     kept: list[_Found] = []
     for f in sorted(found, key=lambda x: (x.generic, -len(x.title))):

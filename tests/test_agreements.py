@@ -252,3 +252,10 @@ def test_en_later_sentences_add_co_signers_and_the_date() -> None:
                          "Ministry of Health and Human Services", "Omega Training Agency",
                          "Omega State College")
     assert a.date == "2021-06-03"
+
+
+def test_zh_signing_dated_by_the_ceremony_held_today_in_the_dateline() -> None:
+    text = ("甲报北京4月9日讯(记者 王明)甲基金会与乙慈善基金会签约仪式今日在京举行。\n"
+            "甲基金会秘书长赵一和乙基金会理事长钱二代表双方签署协议。")
+    a = run(text)[0]
+    assert (a.parties, a.date) == (("甲基金会", "乙慈善基金会"), "--04-09")
