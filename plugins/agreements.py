@@ -137,6 +137,9 @@ def _zh_parties(subject: str, text: str) -> list[str]:
     subject = re.sub(r"等(?:单位|机构|部门|组织|多家单位)?$", "", subject)
     if _COLLECTIVE.match(subject):
         return []  # "双方", "三地民政局": who they are is said elsewhere
+    gift = _donation(subject)
+    if gift:
+        return gift
     parts = _split_signers(subject) or [subject]
     mixed = len({_is_body(_drop_delegate(p)) for p in parts}) > 1  # "甲协会与乙大学副校长某某"
     if (behalf or mixed) and parts:
@@ -145,6 +148,19 @@ def _zh_parties(subject: str, text: str) -> list[str]:
             return [b for b in bodies if b]
     found = [_person_or_org(p) for p in parts]
     return [f for f in found if f] if all(found) else []
+
+
+# "甲公司向乙基金会捐赠…": a donor and a recipient, the two sides of a donation agreement.
+_DONATION = re.compile(r"([^,，。;；]{2,40}?)向([^,，。;；]{2,40}?)"
+                       r"(?:捐赠|捐助|捐款|捐献|捐建|资助)")
+
+
+def _donation(clause: str) -> list[str] | None:
+    m = _DONATION.match(_clean_subject(clause))
+    if m is None:
+        return None
+    sides = [_person_or_org(m.group(1)), _person_or_org(m.group(2))]
+    return [x for x in sides if x] if all(sides) and all(map(_is_body, sides)) else None
 
 
 def _clean_subject(subject: str) -> str:
@@ -285,7 +301,8 @@ def _zh_found(text: str, sents: list[tuple[int, int]]) -> list[_Found]:
         subject = text[clause_start:verb.start()]
         if _CONTINUED.fullmatch(_clean_subject(subject)):
             # "双方代表…座谈,并现场签署了…": the sentence's first clause holds the subject
-            subject = re.split(r"[,，;；:：]", text[sent[0]:verb.start()])[0]
+            subject = next((c for c in re.split(r"[,，;；:：]", text[sent[0]:clause_start])
+                            if _clean_subject(c)), subject)
         parties = _zh_parties(subject, text)
         if "双方" in subject:
             # "双方签署", "某某与某某代表双方签署": the two bodies the text pairs elsewhere
@@ -421,6 +438,10 @@ def _org_pairs(text: str) -> list[tuple[int, list[str]]]:
     out = []
     for m in re.finditer(r"[^,，。;；:：!！?？\n|｜]+", text):
         clause = _CLAUSE_OPENER.sub("", _BYLINE.sub("", m.group().strip()))
+        gift = _donation(clause)
+        if gift:
+            out.append((m.start(), gift))
+            continue
         stop = _PAIR_STOP.search(clause)
         head = clause[:stop.start()] if stop else clause
         if not _ZH_PARTY_JOINERS.search(head):

@@ -27,7 +27,8 @@ _PAREN = re.compile(r"\s*\((?![A-Z][A-Za-z&-]{1,9}\))[^()]*\)")  # "(seated, lef
 _ACRONYM = re.compile(r"\s*\(([A-Z][A-Za-z&-]{1,9})\)")
 _CLAUSE_CUT = re.compile(r".*(?:[;:]|--|—|–|\s-\s)\s*")
 _SUBORDINATE = re.compile(r".*\b(?:as|when|while|after|before|where|which|who|whereby|that|"
-                          r"(?:led|headed|represented)\s+by)\s+", re.I)
+                          r"(?:led|headed|represented)\s+by|(?:officials|representatives|delegates|"
+                          r"delegations|leaders|heads|members)\s+(?:from|of))\s+", re.I)
 _DAYS = ("Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|January|February|March|"
          "April|May|June|July|August|September|October|November|December")
 _TIME_TAIL = re.compile(

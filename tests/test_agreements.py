@@ -259,3 +259,16 @@ def test_zh_signing_dated_by_the_ceremony_held_today_in_the_dateline() -> None:
             "甲基金会秘书长赵一和乙基金会理事长钱二代表双方签署协议。")
     a = run(text)[0]
     assert (a.parties, a.date) == (("甲基金会", "乙慈善基金会"), "--04-09")
+
+
+def test_zh_a_donation_gives_the_donor_and_the_recipient() -> None:
+    a = run("6月1日,甲科技公司向乙市慈善总会捐赠善款100万元,并签署了捐赠协议。")[0]
+    assert (a.title, a.parties) == ("捐赠协议", ("甲科技公司", "乙市慈善总会"))
+    a = run("仪式上,甲实业集团向乙大学教育基金会捐赠200万元,双方签署了《助学捐赠协议》。")[0]
+    assert a.parties == ("甲实业集团", "乙大学教育基金会")
+
+
+def test_en_officials_from_bodies_sign_for_them() -> None:
+    a = run("Officials from the Alpha Council and the Beta Board signed an agreement last week "
+            "to share data.")[0]
+    assert a.parties == ("Alpha Council", "Beta Board")
