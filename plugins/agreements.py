@@ -342,7 +342,28 @@ def _zh_found(text: str, sents: list[tuple[int, int]]) -> list[_Found]:
         if len(found) == 1 and not found[0].parties:
             found = _listed(text, found[0]) or found
         out += found
-    return out
+    return out or _ceremony_found(text, sents)
+
+
+# "甲基金会、乙公司“关爱基金”2023-2027合作签约仪式": a signing the text reports only by its
+# ceremony; the words between the bodies and 签约 say what was agreed.
+_CEREMONY = re.compile(r"签约(?:仪式|典礼)")
+
+
+def _ceremony_found(text: str, sents: list[tuple[int, int]]) -> list[_Found]:
+    for m in _CEREMONY.finditer(text):
+        sent = sentence_of(sents, m.start())
+        start = max(sent[0], *(text.rfind(p, sent[0], m.start()) + 1 for p in ",，;；:：|｜"))
+        clause = _CLAUSE_OPENER.sub("", _BYLINE.sub("", text[start:m.start()].strip()))
+        stop = _PAIR_STOP.search(clause)
+        pieces = _split_signers(clause[:stop.start()]) if stop else None
+        if not pieces or len(pieces) < 2 or not all(map(_is_body, pieces)):
+            continue
+        topic = re.sub(r"^(?:就|举行|举办|的)+", "", clause[stop.start():]).strip()
+        if 2 <= len(topic) <= 30 and not re.search(r"举行|举办|召开|[在于]", topic):
+            s0 = text.rindex(topic, start, m.start())
+            return [_Found(topic, s0, s0 + len(topic), sent, m.start(), pieces, None, True)]
+    return []
 
 
 # What may open an untitled agreement's name: a year label ("2024年度"), a length ("三年").

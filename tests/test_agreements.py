@@ -272,3 +272,11 @@ def test_en_officials_from_bodies_sign_for_them() -> None:
     a = run("Officials from the Alpha Council and the Beta Board signed an agreement last week "
             "to share data.")[0]
     assert a.parties == ("Alpha Council", "Beta Board")
+
+
+def test_zh_a_signing_reported_only_by_its_ceremony() -> None:
+    a = run("11月2日,甲基金会、乙设计有限公司“关爱基金”2024-2028合作签约仪式在甲市举行。"
+            "双方表示将继续合作。")[0]
+    assert (a.title, a.parties, a.date, a.term) == (
+        "“关爱基金”2024-2028合作", ("甲基金会", "乙设计有限公司"), "--11-02", "2024-2028")
+    assert run("5月8日,甲学院与乙协会举行签约仪式。") == []  # nothing says what was agreed
