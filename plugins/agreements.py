@@ -174,6 +174,8 @@ def _obj_item_re() -> re.Pattern[str]:
 def _untitled(text: str, start: int, end: int) -> list[tuple[int, int, str | None]]:
     """Agreements the verb names without 《》: "战略合作协议", "实习基地协议及合作框架协议"
     (two); a length before the name ("三年社会工作合作协议") is the term, as written."""
+    if text.startswith("的", start):
+        return []  # "与乙签订的协议": an agreement signed before, not reported here
     lead = _OBJ_LEAD.match(text, start, end)
     assert lead is not None  # every part is optional
     term = re.sub(r"\s+", "", lead.group(1)) if lead.group(1) else None
@@ -223,15 +225,19 @@ def _listed(text: str, f: _Found) -> list[_Found]:
 
 _MONTHS = ("January|February|March|April|May|June|July|August|September|October|November|"
            "December")
-# After an article, or capitalised without one ("signed Memorandum of Understanding").
+# After an article, or capitalised without one ("signed Memorandum of Understanding"); the
+# words before the head name it, so a preposition there means the head belongs to another
+# phrase ("a petition calling for the agreement").
 _EN_TITLE = re.compile(r"\b(?:(?:the|a|an|two|three|new)\s+|(?=(?-i:[A-Z])))"
-                       r"((?:[\w“”\"'’-]+\s+){0,10}?(?:"
+                       r"((?:(?!(?:for|to|that|which|who|of|on|in|at|by|with|from|about|"
+                       r"against|calling|asking|urging)\s)[\w“”\"'’-]+\s+){0,10}?(?:"
                        r"agreement|memorandum(?:\s+of\s+understanding)?|MoU|MOU|accord|protocol|"
                        r"action\s+plan|contract|charter)(?:\s+(?:on|of|for)\s+(?:the\s+)?"
                        r"(?!(?:" + _MONTHS + r")\b)(?-i:[A-Z][\w'’-]*"
                        r"(?:\s+(?:and\s+|of\s+|for\s+)?[A-Z][\w'’-]*)*))?)", re.I)
 
 
+_EN_OTHER_OBJECT = re.compile(r"\b(?:a|an|the)\s+(?-i:[a-z])", re.IGNORECASE)
 # A full stop after an abbreviation ("Inc.", "Sept.", "N.") does not end an English sentence.
 _EN_ABBREVIATION = re.compile(r"(?:\b(?:Inc|Ltd|Co|Corp|Jr|Sr|Dr|Mr|Mrs|Ms|Prof|St|No|Gov|Gen|"
                               r"Hon|Rep|Sen|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)"
@@ -263,6 +269,8 @@ def _en_found(text: str, sents: list[tuple[int, int]]) -> list[_Found]:
         sent = _en_sentence(text, sents, verb.start())
         after = text[verb.end():sent[1]]
         m = _EN_TITLE.search(after)
+        if m is not None and _EN_OTHER_OBJECT.search(after, 0, m.start()):
+            m = None  # "signed a petition calling for the agreement": another object first
         if m is None or m.start() > 60:
             if out and _EN_REFERENCE.search(text, sent[0], verb.start()):
                 out[-1].more.append(sent)  # "The MoU was signed … on 20 October": when

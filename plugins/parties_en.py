@@ -230,6 +230,10 @@ def subject_parties(prefix: str, text: str) -> list[str]:
             r"[A-Z][\w'’.&-]*(?:\s+(?:of\s+|and\s+|for\s+|the\s+)?[A-Z][\w'’.&-]*)*",
             before)) if b]
         return [acr.get(people[-1], people[-1])] if people else []
+    if "," in clause and not re.search(r",.*\band\b", clause):
+        # "In 2019, the two bodies": commas without a closing "and" list no names; the
+        # subject is what follows the last one
+        clause = clause.rsplit(",", 1)[1]
     return _bodies(_split(clause), acr)
 
 

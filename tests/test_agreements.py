@@ -280,3 +280,10 @@ def test_zh_a_signing_reported_only_by_its_ceremony() -> None:
     assert (a.title, a.parties, a.date, a.term) == (
         "“关爱基金”2024-2028合作", ("甲基金会", "乙设计有限公司"), "--11-02", "2024-2028")
     assert run("5月8日,甲学院与乙协会举行签约仪式。") == []  # nothing says what was agreed
+
+
+def test_agreements_mentioned_but_not_reported_as_signed_here() -> None:
+    assert run("甲公司董事长赵强表示,公司将严格履行与乙基金会签订的捐赠协议。") == []
+    assert run("She signed a petition calling for the agreement to be scrapped.") == []
+    a = run("In 2019, the two countries signed the Delta Accord, which ended the dispute.")[0]
+    assert (a.title, a.parties) == ("Delta Accord", ())
