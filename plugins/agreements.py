@@ -31,6 +31,12 @@ VERSION = "1.3.0"
 _CONTINUED = re.compile(r"(?:并|并且|且|还|也|又|随后|同时|均)?")
 _ZH_SIGN = re.compile(r"(?:正式|共同|分别|联合)?(?:签署|签订|签定|签约|签下|草签)[了过]?")
 _EN_SIGN = re.compile(r"\b(?:signed|inked|signing|sign)\b", re.IGNORECASE)
+# A signing still to come ("将签署", "拟签订", "will sign", "plans to sign") is not reported.
+_ZH_NOT_YET = re.compile(r"(?:将|拟|计划|准备|有望|即将|将要|尚未|未能|没有|待)\s*$")
+_EN_NOT_YET = re.compile(r"\b(?:will|would|shall|should|could|may|might|not|never|(?:plans?|"
+                         r"planned|planning|expected|hopes?|hoping|intends?|due|set|yet|is|are)"
+                         r"\s+to)"
+                         r"\s+(?:\w+ly\s+)?(?:be\s+)?$", re.IGNORECASE)
 _TITLE = re.compile(r"《([^《》]{2,80})》")
 _TERM = re.compile(r"(\d{4})\s*年?\s*[-—–~至到]\s*(\d{4})\s*年?")
 _TERM_AFTER = re.compile(r"\s*[(（]\s*(\d{4})\s*年?\s*[-—–~至到]\s*(\d{4})")
@@ -88,6 +94,8 @@ def _zh_found(text: str, sents: list[tuple[int, int]]) -> list[_Found]:
     out = []
     pairs: list[tuple[int, list[str]]] | None = None
     for verb in _ZH_SIGN.finditer(text):
+        if _ZH_NOT_YET.search(text, max(0, verb.start() - 4), verb.start()):
+            continue
         sent = sentence_of(sents, verb.start())
         clause_start = max(sent[0],
                            *(text.rfind(p, sent[0], verb.start()) + 1 for p in ",，;；:：|｜"))
@@ -160,7 +168,7 @@ def _ceremony_found(text: str, sents: list[tuple[int, int]]) -> list[_Found]:
 
 # What may open an untitled agreement's name: a year label ("2024年度"), a length ("三年").
 _OBJ_LEAD = re.compile(r"\s*(?:\d{4}\s*年度?\s*)?(?:为期)?"
-                       r"(?:((?:\d{1,2}|[一二两三四五六七八九十])\s*年)(?![度前后来内]))?")
+                       r"(?:((?:\d{1,2}|[一二两三四五六七八九十])\s*年)(?![度前后来内])的?)?")
 _OBJ_JOINER = re.compile(r"以及|[及和与、]")
 
 
@@ -266,6 +274,8 @@ def _en_sentence(text: str, sents: list[tuple[int, int]], pos: int) -> tuple[int
 def _en_found(text: str, sents: list[tuple[int, int]]) -> list[_Found]:
     out = []
     for verb in _EN_SIGN.finditer(text):
+        if _EN_NOT_YET.search(text, max(0, verb.start() - 30), verb.start()):
+            continue
         sent = _en_sentence(text, sents, verb.start())
         after = text[verb.end():sent[1]]
         m = _EN_TITLE.search(after)

@@ -287,3 +287,11 @@ def test_agreements_mentioned_but_not_reported_as_signed_here() -> None:
     assert run("She signed a petition calling for the agreement to be scrapped.") == []
     a = run("In 2019, the two countries signed the Delta Accord, which ended the dispute.")[0]
     assert (a.title, a.parties) == ("Delta Accord", ())
+
+
+def test_signings_still_to_come_are_not_reported() -> None:
+    assert run("甲区民政局与乙大学将签署战略合作协议。") == []
+    assert run("The city plans to sign a new agreement with Beta Region next year.") == []
+    assert [a.title for a in run("The two sides met on Monday to sign an agreement on "
+                                 "training.")] == ["agreement"]
+    assert run("甲集团与乙基金会此前已签署为期五年的合作协议。")[0].title == "合作协议"
