@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Sequence
+from functools import cache
 from typing import Any, NamedTuple
 
 from .lexicons import lexicon
@@ -34,11 +35,10 @@ _LATIN = re.compile(r"[A-Za-z]")
 _LONG_LINE = 50
 # The period of an abbreviated honorific (Prof. Name) or of an initial (Darrell P. Wheeler)
 # ends no sentence.
-_SENT_END = re.compile(
-    r"[。!?！？;；]+[”’\"')）]*"
-    r"|(?<!\bMr)(?<!\bMs)(?<!\bDr)(?<!\bSt)(?<!\bMrs)(?<!\bProf)(?<!\bSen)(?<!\bGen)"
-    r"(?<!\b[A-Z])\.(?=\s)|\n+"
-)
+_SENT_END = re.compile(r"[。!?！？;；]+[”’\"')）]*|\.(?=\s)|\n+")
+# The word a period follows: an initial (Darrell P. Wheeler) or an abbreviation (Prof. Name,
+# Philippine Disaster Resilience Foundation, Inc. President) ends no sentence.
+_WORD_BEFORE = re.compile(r"(?<!\w)([A-Za-z]+)$")
 
 
 # The longest sentence handed on, in characters.  News sentences run to a few hundred; a
@@ -76,10 +76,26 @@ def sentences(text: str) -> list[tuple[int, int]]:
     for m in _SENT_END.finditer(text):
         if m.group()[0] == "\n" and _layout_break(text, m.start(), m.end()):
             continue
+        if m.group() == "." and _abbreviated(text, m.start()):
+            continue
         _add_span(text, start, m.end(), spans)
         start = m.end()
     _add_span(text, start, len(text), spans)
     return spans
+
+
+def _abbreviated(text: str, dot: int) -> bool:
+    """The period at ``dot`` belongs to an initial or a known abbreviation."""
+    m = _WORD_BEFORE.search(text, max(0, dot - 12), dot)
+    if m is None:
+        return False
+    word = m.group(1)
+    return (len(word) == 1 and word.isupper()) or word.lower() in _abbreviations()
+
+
+@cache
+def _abbreviations() -> frozenset[str]:
+    return frozenset(lexicon("abbreviations_en.txt"))
 
 
 def _layout_break(text: str, start: int, end: int) -> bool:

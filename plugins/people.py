@@ -25,7 +25,7 @@ from factfold.plugins.fields import trim
 from factfold.plugins.lexicons import alternation, lexicon
 from factfold.plugins.persons import People, remember
 
-VERSION = "1.1.1"
+VERSION = "1.2.0"
 
 
 @dataclass(frozen=True)

@@ -74,7 +74,12 @@ def same_body(a: str, b: str) -> bool:
 def _initials(body: str) -> str:
     """``Department of Social Welfare and Development`` -> ``DSWD``: what an acronym of
     the body would be."""
-    return "".join(w[0] for w in re.findall(r"[A-Z][\w'-]*", body))
+    words = re.findall(r"[A-Z][\w'-]*", body)
+    return "".join(w[0] for w in words if w.lower() not in _COMPANY_FORMS)
+
+
+#: the legal form after a company's name, which its acronym leaves out
+_COMPANY_FORMS = frozenset({"inc", "ltd", "co", "corp", "llc", "plc", "gmbh"})
 
 
 def _content_words(body: str) -> frozenset[str]:

@@ -136,3 +136,13 @@ def test_a_given_name_alone_later_is_the_person_and_takes_the_post() -> None:
     assert {p.aliases for p in facts} == {("Daniel",)}
     assert {(p.title, p.organization) for p in facts} == {
         ("Treasurer", None), ("Director", "Accra Youth Council")}
+
+
+def test_initials_and_abbreviations_end_no_sentence() -> None:
+    from factfold.plugins import nlp
+
+    text = ("The Harbor Relief Foundation, Inc. President Ana M. Ruiz signed on Sept. 4 under "
+            "Order No. 12 with the U.S. delegation. Mr. Ito said so.")
+    assert [text[a:b] for a, b in nlp.sentences(text)] == [
+        "The Harbor Relief Foundation, Inc. President Ana M. Ruiz signed on Sept. 4 under "
+        "Order No. 12 with the U.S. delegation.", "Mr. Ito said so."]
