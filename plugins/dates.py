@@ -31,11 +31,12 @@ _MON = (r"(?P<mon>January|February|March|April|May|June|July|August|September|Oc
         r"Oct\.?|Nov\.?|Dec\.?)")
 _NUM = r"[0-9０-９]|[〇零一二两三四五六七八九十]"
 
-# Chinese: the year part may be followed by spaces (PDF extraction puts "2022 年").  A year
+# Chinese: the year part may be followed by spaces (PDF extraction puts "2022 年").  A range of
+# days ("27至28日") starts on its first day.  A year
 # followed by 度 ("2023年度") or by a range ("2023年-2027年") is a label or term, not a date.
 _ZH = re.compile(
     rf"(?:(?P<y>\d{{4}})\s*年\s*)?(?:(?P<m>(?:{_NUM}){{1,2}})\s*月\s*"
-    rf"(?:(?P<d>(?:{_NUM}){{1,3}})\s*[日号])?)"
+    rf"(?:(?P<d>(?:{_NUM}){{1,3}})\s*(?:[至到~～—–-]\s*(?:{_NUM}){{1,3}}\s*)?[日号])?)"
     rf"|(?<![-—–~至到])(?P<yo>\d{{4}})\s*年(?!\s*度)(?!\s*[-—–~至到]\s*\d)"
 )
 _EN = re.compile(

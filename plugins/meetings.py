@@ -24,7 +24,7 @@ from . import nlp
 from .dates import DateMention, Lead, event_dates, find_dates, lead_at, leads
 from .lexicons import alternation, lexicon
 
-VERSION = "1.2.1"
+VERSION = "1.3.0"
 
 
 # --------------------------------------------------------------------------- lexicons
@@ -64,7 +64,46 @@ def setup() -> None:
 # --------------------------------------------------------------------------- shared helpers
 
 _QUOTES = {"”": "“", "’": "‘", "」": "「", "』": "『", '"': '"', "》": "《"}
-_DROP = re.compile(r"[\s“”‘’\"'「」『』《》]")
+# Stands in for a line break that the page layout put inside a sentence, so that offsets stay
+# those of the document while names and places read across the break.
+WRAP = "\u2060"
+_DROP = re.compile(rf"[\s“”‘’\"'「」『』《》{WRAP}]")
+_WRAP_RUN = re.compile(r"[ \t　]*\n[\s　]*")
+
+
+_CJK_CHAR = re.compile(r"[\u4e00-\u9fff]")
+_WRAPPED_LINE = 30  # a shorter unpunctuated line is a title or caption, not a cut paragraph
+
+
+def join_wrapped(text: str, sents: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Sentence spans with the lines of a hard-wrapped Chinese paragraph (PDF text: a single
+    line break inside a word, after a long unpunctuated line) joined again."""
+    out: list[tuple[int, int]] = []
+    for s, e in sents:
+        if out:
+            ps, pe = out[-1]
+            line_start = text.rfind("\n", 0, pe) + 1
+            if (text[pe:s].strip(" \t　") == "\n" and pe - line_start >= _WRAPPED_LINE
+                    and _CJK_CHAR.match(text, pe - 1) and _CJK_CHAR.match(text, s)):
+                out[-1] = (ps, e)
+                continue
+        out.append((s, e))
+    return out
+
+
+def unwrap(text: str, sents: list[tuple[int, int]]) -> str:
+    """``text`` with each line break inside a sentence (``nlp.sentences`` already judged it
+    a layout break) and the blanks around it replaced by ``WRAP``, one for one."""
+    chars = list(text)
+    for s, e in sents:
+        for m in _WRAP_RUN.finditer(text, s, e):
+            chars[m.start():m.end()] = WRAP * (m.end() - m.start())
+    return "".join(chars)
+
+
+def written(text: str) -> str:
+    """A span of the unwrapped text as the document reads it, without layout breaks."""
+    return text.replace(WRAP, "")
 
 
 def norm(name: str) -> str:
@@ -93,6 +132,7 @@ def is_org_zh(name: str) -> bool:
     return 3 <= len(core) <= 40 and bool(_org_suffix_re().search(core))
 
 
+_ZH_ALIAS_NOTE = re.compile(r"[(（](?:以下)?简称[^()（）]*[)）]")  # "(简称“某某”)"
 _ZH_JOINERS = re.compile(r"分别与|分别同|以及|联合|携手|会同|[和与及同跟]")
 
 
@@ -102,7 +142,8 @@ def split_orgs_zh(text: str) -> list[str]:
     和/与/及 also occur inside names (人力资源和社会保障部), so a piece is split on them only
     when every part is itself an organisation.
     """
-    text = re.sub(r"等(?:单位|机构|部门|组织|方面|多家单位)?$", "", text.strip())
+    text = _ZH_ALIAS_NOTE.sub("", text).strip()
+    text = re.sub(r"等(?:单位|机构|部门|组织|方面|多家单位)?$", "", text)
     out = []
     for piece in re.split(r"[、,，;；]", text):
         piece = piece.strip(" 　")
@@ -213,6 +254,9 @@ class _Mention:
     generic: bool  # "大会", "this forum", "第三次会议": needs a named referent or a held cue
     cue: bool = False  # reported as held right here ("在研讨会上", "召开…会议")
     echo: bool = False  # "贯彻…会议精神": cites a meeting's line, does not report it held
+    # the text says it was held (召开, 举行, was held), not only that people were at it
+    # ("出席了座谈会", "在仪式上"), which refers back to an event already reported
+    hosted: bool = False
 
 
 @dataclass
@@ -241,8 +285,9 @@ _ZH_LEADING = re.compile(r"(?:\d{4}\s*年\s*(?!度))?(?:\d{1,2}\s*月)?(?:\d{1,2
                          r"今年以来|今年|去年|前年|明年|每年|年初|年中|年底|年末|上半年|下半年|月初|"
                          r"月底|此前|随后|目前|同期|同日|次日|其间|其中|本次|此次|这次|本届|上届|该|"
                          r"此|这|那|各|该次)*")
-# A count before the head ("三个平行分论坛", "多场沙龙") lists sessions, it names none.
-_ZH_COUNTED = re.compile(r"(?<!第)(?:[一二三四五六七八九十百两几\d]+|多|若干)\s*[个场]")
+# A count before the head ("三个平行分论坛", "多场沙龙", "一次重要会议") lists sessions or
+# rates one, it names none; "第三次", "三届二次" number a session instead.
+_ZH_COUNTED = re.compile(r"(?<![第届])(?:[一二三四五六七八九十百两几\d]+|多|若干)\s*[个场次]")
 _ZH_GENERIC = re.compile(r"^(?:第\s*[一二三四五六七八九十百〇零两\d]+\s*[届次期]|首届|首次|全体|"
                          r"年度|专题)?")
 _ZH_CUE_BEFORE = re.compile(r"(?:召开|举行|举办|出席|列席|参加|参与|主持|组织)了?\s*$")
@@ -252,11 +297,14 @@ _ZH_CUE_AROUND = re.compile(r"在\s*$")
 
 
 def _name_char(text: str, i: int) -> bool:
-    """CJK, letters, digits, name dots; a space only beside a digit ("2022 年度")."""
+    """CJK, letters, digits, name dots, layout breaks; a space only beside a digit
+    ("2022 年度") or 暨."""
     ch = text[i]
-    if "\u4e00" <= ch <= "\u9fff" or ch.isalnum() or ch in "·-—":
+    if "\u4e00" <= ch <= "\u9fff" or ch.isalnum() or ch in "·-—" + WRAP:
         return True
-    return ch == " " and 0 < i < len(text) - 1 and (text[i - 1].isdigit() or text[i + 1].isdigit())
+    # "A暨 B": a space after 暨 still joins the two parts of one meeting's name
+    return ch == " " and 0 < i < len(text) - 1 and (
+        text[i - 1].isdigit() or text[i + 1].isdigit() or "暨" in (text[i - 1], text[i + 1]))
 
 
 # Council heads (data/council_heads_zh.txt) name a body or a course as often as a meeting: one
@@ -310,6 +358,19 @@ def _cut_stop(text: str, start: int, end: int) -> int:
     return cut
 
 
+def _joint_hosts(text: str, start: int) -> int:
+    """Reach left over "甲协会、" before a name: a meeting two bodies hold together is named
+    after both ("甲协会、乙协会第三届二次理事会议")."""
+    while start > 0 and text[start - 1] == "、":
+        left = _cut_stop(text, _zh_left(text, start - 1), start - 1)
+        left = _ZH_LEADING.match(text, left, start - 1).end()
+        if left >= start - 1 or not is_org_zh(text[left:start - 1]) or not any(
+                is_org_zh(text[start:k]) for k in range(start + 3, min(len(text), start + 40))):
+            break  # "例会、年会": no body before or after the 、
+        start = left
+    return start
+
+
 def _zh_mentions(text: str) -> list[_Mention]:
     out = []
     for m in _zh_head_re().finditer(text):
@@ -327,6 +388,7 @@ def _zh_mentions(text: str) -> list[_Mention]:
                                         _zh_cue(text, opener, he + 1)))
                     continue
         start = _cut_stop(text, _zh_left(text, hs), hs)
+        start = _joint_hosts(text, start)
         for joiner in _ZH_LIST_JOINER.finditer(text, start, hs):
             if _zh_head_end_re().search(text, start, joiner.start()):
                 start = joiner.end()  # "A会议和B会议": two meetings, this one is B
@@ -342,8 +404,18 @@ def _zh_mentions(text: str) -> list[_Mention]:
                 and not _ZH_CUE_BEFORE.search(text, max(0, start - 6), start):
             continue  # "选举产生新一届…": the council itself, not a meeting of it
         out.append(_Mention(start, he, name, m.group(), generic, _zh_cue(text, start, he),
-                            text.startswith("精神", he)))
+                            text.startswith("精神", he), _zh_hosted(text, start, he)))
     return out
+
+
+_ZH_HOSTED_BEFORE = re.compile(r"(?:召开|举行|举办)了?\s*$")
+_ZH_HOSTED_AFTER = re.compile(r"\s*(?:[于在]\S{0,20}?)?(?:隆重|顺利|成功|正式|圆满)?"
+                              r"(?:召开|举行|举办|开幕|闭幕)|由[^,，。;；]{1,20}?主持")
+
+
+def _zh_hosted(text: str, start: int, end: int) -> bool:
+    return bool(_ZH_HOSTED_BEFORE.search(text, max(0, start - 6), start)
+                or _ZH_HOSTED_AFTER.match(text, end))
 
 
 def _zh_cue(text: str, start: int, end: int) -> bool:
@@ -419,7 +491,7 @@ def _en_mentions(text: str, sents: list[tuple[int, int]]) -> list[_Mention]:
         named = named or end > he
         held = named or bool(_EN_HELD_BEFORE.search(text, max(0, start - 40), start)
                              or _EN_HELD_AFTER.match(text, end))
-        out.append(_Mention(start, end, name, m.group().lower(), not named, held))
+        out.append(_Mention(start, end, name, m.group().lower(), not named, held, hosted=held))
     return out
 
 
@@ -453,7 +525,9 @@ def _fold(mentions: list[_Mention]) -> list[_Cluster]:
                            and num in (None, ordinal(c.name))), None)
             bare = norm(_ZH_GENERIC.sub("", men.name)) == norm(men.head) or (
                 men.name.islower() and men.name.endswith(men.head))  # "annual press conference"
-            if target is None and men.cue and bare and men.head not in ("会议", "meeting"):
+            # "出席座谈会" reports a meeting only in an article that has reported none before
+            if target is None and (men.hosted or (men.cue and not clusters)) and bare \
+                    and men.head not in ("会议", "meeting"):
                 target = next((c for c in clusters if norm(c.name) == key), None)
                 if target is None:
                     clusters.append(_Cluster(men.name, men.start, men.end, men.head))
@@ -480,10 +554,48 @@ def _fold(mentions: list[_Mention]) -> list[_Cluster]:
     return [c for c in clusters if c.mentions and not all(x.echo for x in c.mentions)]
 
 
+_HEADLINE_MAX = 80
+
+
+def headline(text: str) -> tuple[int, int]:
+    """The span of the article's headline: its first line when that line is short and is not
+    a sentence of the body ((0, 0) when there is none)."""
+    start = len(text) - len(text.lstrip())
+    end = text.find("\n", start)
+    end = len(text) if end < 0 else end
+    line = text[start:end].rstrip()
+    if not line or len(line) > _HEADLINE_MAX or re.search(r"[。！？!?]|\.\s", line):
+        return 0, 0
+    return start, start + len(line)
+
+
+def _fold_headline(clusters: list[_Cluster], title: tuple[int, int]) -> list[_Cluster]:
+    """A meeting named only in the headline is the body's report of it in other words ("A
+    举行签约暨揭牌仪式" over "A与B合作共建签约仪式在…举行"): fold it into the body's meeting of
+    the same kind, else into the first body meeting whose name shares wording with it."""
+    def in_title(c: _Cluster) -> bool:
+        return all(title[0] <= m.start < title[1] for m in c.mentions)
+
+    body = [c for c in clusters if not in_title(c)]
+    out = []
+    for c in clusters:
+        if c in body or not body:
+            out.append(c)
+            continue
+        target = next((b for b in body if norm(b.head) == norm(c.head)), None) or next(
+            (b for b in body if dice(norm(b.name), norm(c.name)) >= 0.2), None)
+        if target is None:
+            out.append(c)
+        else:
+            target.mentions.extend(c.mentions)
+    return out
+
+
 # --------------------------------------------------------------------------- attributes
 
 _ZH_PLACE = re.compile(r"[在于]\s*([^\s,，。;；、“”\"在于\d]{1,25}?)\s*"
-                       r"(?:隆重|顺利|成功|正式|组织|联合|共同)?"
+                       r"(?:[(（][^()（）]{1,20}[)）])?\s*"  # "(以下简称“某院”)"
+                       r"(?:隆重|顺利|成功|正式|圆满|组织|联合|共同)?"
                        r"(?:举行|召开|举办|开幕|闭幕|落幕|启动|开班|揭幕)")
 _ZH_ORGS_BY = re.compile(r"(?:由|^|[,，;；、])\s*([^,，。;；由]{3,120}?)\s*(?:联合|共同)?"
                          r"(?:主办|承办|协办|联办|举办)")
@@ -499,8 +611,14 @@ def _zh_host_list(text: str) -> str:
     return _ZH_AT_PLACE.sub("", _ZH_PREP.sub("", _ZH_BYLINE.sub("", text)))
 _ZH_ORGS_SUBJ = re.compile(r"([^,，。;；]{3,80}?)"
                            r"(?:于?\d{1,2}\s*月\s*\d{1,2}\s*[日号](?:上午|下午)?)?"
-                           r"(?:[在于][^,，。;；]{1,25}?)?(?:联合|共同|组织)?"
-                           r"(?:举办|主办|召开|举行)了?\s*$")
+                           r"(?:[在于][^,，。;；]{1,25}?)?(?:就[^,，。;；]{1,30}?)?"
+                           r"(?:联合|共同|组织)?(?:举办|主办|召开|举行)了?\s*$")
+# "甲协会以视频会议的方式,召开了…": the hosts open the clause before a bare verb.
+_ZH_BARE_VERB = re.compile(r"\s*(?:联合|共同)?(?:举办|主办|召开|举行)了?\s*")
+_ZH_SUBJ_BEFORE_MANNER = re.compile(r"(.{3,40}?)(?:以|通过|采用|借助|利用)")
+_ZH_ADMIN_AREA = re.compile(r"(?![我本该])[\u4e00-\u9fff]{1,8}[省市县区]")
+# Who "holds" a signing or an unveiling are its parties or the unit unveiled, not its hosts.
+_ZH_PARTY_EVENT = re.compile(r"签约|签字|签署|揭牌|授牌|挂牌|结对")
 _EN_PLACE_NAME = (r"([A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*"
                   r"(?:\s*,\s*[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*)*)")
 _EN_PLACE = re.compile(r"\b(?:held|opened|convened|took place|kicked off|hosted|staged|launched|"
@@ -559,6 +677,7 @@ _EN_PRONOUNS = frozenset(_words("it he she they we this that which who there"))
 def split_orgs_en(text: str) -> list[str]:
     """Split "A, the B and C" into names; "arts and crafts council" stays whole."""
     out = []
+    text = re.sub(r"\s*\([^()]*\)", "", text)  # "(CASW, its Chinese name)": an alias
     for piece in re.split(r"\s*[,;]\s*", text.strip().rstrip(".")):
         parts = re.split(r"\s+and\s+", piece)
         current = parts[0]
@@ -580,11 +699,17 @@ def _organizers(text: str, sent: tuple[int, int], mention: _Mention, zh: bool) -
     if zh:
         for m in _ZH_ORGS_BY.finditer(s):
             found += split_orgs_zh(_zh_host_list(m.group(1)))
-        prefix = text[sent[0]:mention.start]
-        clause = re.split(r"[,，;；]", prefix)[-1]
-        subj = _ZH_ORGS_SUBJ.search(clause) if mention.start > sent[0] else None
+        if _ZH_PARTY_EVENT.search(mention.name):
+            return found
+        clauses = re.split(r"[,，;；]", text[sent[0]:mention.start])
+        subj = _ZH_ORGS_SUBJ.search(clauses[-1]) if mention.start > sent[0] else None
         if subj:
-            found += split_orgs_zh(subj.group(1))
+            hosts = subj.group(1).strip()
+            # "海宁市在…举行了…": a city or county holding an event is its government
+            found += [hosts] if _ZH_ADMIN_AREA.fullmatch(hosts) else split_orgs_zh(hosts)
+        elif len(clauses) > 1 and _ZH_BARE_VERB.fullmatch(clauses[-1]) and (
+                manner := _ZH_SUBJ_BEFORE_MANNER.match(clauses[-2])):
+            found += split_orgs_zh(manner.group(1))
     else:
         for by in _EN_ORGS_BY.finditer(s):
             found += _en_hosts(by)
@@ -614,6 +739,22 @@ def _location(text: str, sent: tuple[int, int], men: _Mention, zh: bool) -> str 
     place = m.group(1)
     words = place.split()
     return None if words[0].lower() in _EN_MONTHS else place.rstrip(" ,")
+
+
+# A place named from where the writer stands ("在我院召开", "本会"): it stands for a body the
+# article names in full elsewhere, and is no place on its own.
+_ZH_RELATIVE = re.compile(r"^[我本该](?:院|校|会|市|县|区|镇|局|厅|委|所|站|中心|单位|街道|社区)$")
+
+
+def _place_rank(place: str) -> tuple[bool, int]:
+    """How good a place is: a named one over a relative one, then the longer."""
+    return not _ZH_RELATIVE.match(place), len(place)
+
+
+def _resolve_relative(place: str, bodies: list[str]) -> str | None:
+    """The body a relative place ("我院") stands for: the one of ``bodies`` (the meeting's
+    hosts) that ends with its noun (…医院), or None when the article does not say."""
+    return next((b for b in bodies if b.endswith(place[1:])), None)
 
 
 # A meeting held on the day of (or during) the one reported before it.
@@ -670,14 +811,16 @@ def _complete(value: str, others: list[str]) -> str:
     return value
 
 
-_NAME_YEAR = re.compile(r"^\s*((?:19|20)\d{2})(?!\d)|(?<!\d)((?:19|20)\d{2})(?:\s*$|\s*年(?!度))")
+# The year in a meeting's own name dates it ("2023中国社会工作年会", "Forum 2023"); a year
+# of review ("2022年度总结会") or a term ("2021-2025") does not.
+_NAME_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)(?!\s*年\s*度)(?!\s*[-–—/~至到]\s*\d)")
 
 
 def extract(document: Document) -> Iterator[Meeting]:
     """Meetings held that ``document`` reports, one fact per distinct meeting."""
-    text = document.text
-    zh = nlp.script(text[:4000]) == "zh"
-    sents = nlp.sentences(text)
+    zh = nlp.script(document.text[:4000]) == "zh"
+    sents = join_wrapped(document.text, nlp.sentences(document.text))
+    text = unwrap(document.text, sents)
     mentions = _zh_mentions(text) if zh else _en_mentions(text, sents)
     if not mentions:
         return
@@ -687,7 +830,7 @@ def extract(document: Document) -> Iterator[Meeting]:
     starts = {x.start for x in mentions} | {x.start - 1 for x in mentions}
     dates = sorted(set(event_dates(text, all_dates)) | {d for d in all_dates if d.end in starts})
     lead_list: list[Lead] = leads(text, all_dates)
-    clusters = _fold(mentions)
+    clusters = _fold_headline(_fold(mentions), headline(text))
     names = [(x.start, x.end) for x in mentions]
     # Which meeting each mentioning sentence is about: its first mention's.
     about: dict[tuple[int, int], _Cluster] = {}
@@ -709,7 +852,7 @@ def extract(document: Document) -> Iterator[Meeting]:
                 best_rank, date = ranked
             same_day = same_day or bool(_SAME_DAY.search(text, sent[0], sent[1]))
             place = _location(text, sent, men, zh)
-            if place and (location is None or len(place) > len(location)):
+            if place and (location is None or _place_rank(place) > _place_rank(location)):
                 location = place
             organizers += _organizers(text, sent, men, zh)
         if date is None and same_day:
@@ -720,14 +863,17 @@ def extract(document: Document) -> Iterator[Meeting]:
                 date = lead.date
                 location = location or lead.place
         organizers += orphans.get(id(c), [])
+        if location and _ZH_RELATIVE.match(location):
+            location = _resolve_relative(location, organizers)
         year = _NAME_YEAR.search(c.name)
         if year and date and date.startswith("--"):  # "2023中国社会工作年会", "Forum 2023"
-            date = (year.group(1) or year.group(2)) + date[1:]
+            date = year.group(1) + date[1:]
         last_date = date or last_date
         sent = sentence_of(sents, c.start)
-        yield Meeting(name=c.name.strip(), date=date, location=location,
-                      organizers=tuple(dedupe(organizers)), span=(c.start, c.end),
-                      evidence=text[sent[0]:sent[1]])
+        yield Meeting(name=written(c.name).strip(), date=date,
+                      location=written(location) if location else None,
+                      organizers=tuple(dedupe(map(written, organizers))), span=(c.start, c.end),
+                      evidence=document.text[sent[0]:sent[1]])
 
 
 def _orphan_organizers(text: str, sents: list[tuple[int, int]],

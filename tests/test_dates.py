@@ -73,3 +73,9 @@ def test_leads_set_time_and_scene_and_vague_leads_reset() -> None:
     assert first is not None and (first.date, first.place) == ("--06-10", "某协会会议室")
     last = lead_at(found, len(text) - 1)
     assert last is not None and last.date is None
+
+
+def test_a_range_of_days_starts_on_its_first_day() -> None:
+    assert [d.iso for d in find_dates("2019 年 11 月 2 至 3 日,年会在某市举办。")] == ["2019-11-02"]
+    assert [d.iso for d in find_dates("6月7日-9日举行")] == ["--06-07"]
+    assert [d.iso for d in find_dates("会期为4月5日至6月7日")] == ["--04-05", "--06-07"]

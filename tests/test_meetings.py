@@ -269,3 +269,71 @@ def test_hosts_chairs_and_conveners_with_a_date() -> None:
     assert m.organizers == ("市民政局",)
     text = "12月8日,甲会与乙大学签约仪式在乙大学举行。仪式后,双方召开了第一次合作工作会议。"
     assert by_name(text)["第一次合作工作会议"].date == "--12-08"
+
+
+# --------------------------------------------------------------------------- real-news causes
+
+
+def test_zh_name_reads_across_a_layout_break_and_joins_parts_with_暨() -> None:
+    text = ("2021 年 5 月 8 至 9 日,第三届某省社会工作教育协会青少年专业委员会年会\n"
+            "暨第一届某省青少年社会工作研讨会在某市某区某镇举办。来自各地的代表参加了会议。")
+    [m] = run(text)
+    assert m.name == ("第三届某省社会工作教育协会青少年专业委员会年会"
+                      "暨第一届某省青少年社会工作研讨会")
+    assert (m.date, m.location) == ("2021-05-08", "某市某区某镇")
+    spaced = by_name("5月3日,甲丰县在县文化广场举行了"
+                     "第五届“邻里守望”暨 “温暖社区”志愿服务启动仪式。")
+    assert list(spaced) == ["第五届“邻里守望”暨 “温暖社区”志愿服务启动仪式"]
+    assert spaced["第五届“邻里守望”暨 “温暖社区”志愿服务启动仪式"].organizers == ("甲丰县",)
+
+
+def test_zh_headline_wording_folds_into_the_body_report() -> None:
+    text = ("甲社工联第二次理事会召开\n\n"
+            "本网消息:2019年4月2日,甲省社会工作联合会第二次理事会在省城召开。会议选举了新会长。")
+    [m] = run(text)
+    assert (m.name, m.date, m.location) == ("甲省社会工作联合会第二次理事会", "2019-04-02", "省城")
+    signing = run("甲学院与乙街道举行合作共建签约暨基地揭牌仪式\n\n"
+                  "3月2日上午,甲学院与乙街道合作共建签约仪式在乙街道服务中心举行。")
+    assert [(m.name, m.location, m.organizers) for m in signing] == [
+        ("甲学院与乙街道合作共建签约仪式", "乙街道服务中心", ())]
+
+
+def test_zh_relative_place_stands_for_the_host_or_is_dropped() -> None:
+    [m] = run("4月6日,由某市社会工作协会主办,某市第二人民医院承办的“医务社工专业委员会成立大会”"
+              "在我院圆满落幕。")
+    assert m.location == "某市第二人民医院"
+    [m] = run("某省社区工作推进会在我市召开\n\n本报讯 8月3日,某省社区工作推进会在我市召开。")
+    assert m.location is None  # 我市 is no place of its own, and no host says which city
+    [m] = run("6月1日,某省社会工作论坛在甲大学附属医院(以下简称“甲附院”)顺利举办。")
+    assert m.location == "甲大学附属医院"
+
+
+def test_zh_hosts_before_a_manner_phrase_parties_are_not_hosts() -> None:
+    [m] = run("1月9日下午,某省社会工作协会以视频会议的方式,召开了2023年度总结会。")
+    assert m.organizers == ("某省社会工作协会",)
+    assert m.date == "--01-09"  # the year under review is no date
+    [m] = run("6月2日,甲学院社工系与乙家庭服务中心就共建实践基地举行了见面会。")
+    assert m.organizers == ("甲学院社工系", "乙家庭服务中心")
+    [m] = run("甲基金会与乙慈善基金会签约仪式今日在京举行。")
+    assert m.organizers == ()
+    [m] = run("近日,由甲基金会与乙有限公司(简称“乙公司”)联合主办的公益项目启动仪式在某市举行。")
+    assert m.organizers == ("甲基金会", "乙有限公司")
+
+
+def test_zh_a_rated_or_attended_meeting_is_not_a_new_one() -> None:
+    text = ("5月6日,甲协会第二次会员大会在某市召开。这是协会发展史上的一次重要会议。"
+            "与会代表出席了座谈会。在启动仪式上,志愿者表演了节目。")
+    assert [m.name for m in run(text)] == ["甲协会第二次会员大会"]
+    assert [m.name for m in run("副市长出席揭牌仪式并讲话。")] == ["揭牌仪式"]
+    assert [m.name for m in run("签约仪式由副院长某某主持。")] == ["签约仪式"]
+
+
+def test_zh_joint_session_charity_events_and_year_in_the_name() -> None:
+    text = "1月4日,甲省社工联合会、甲省社会工作者协会第三届二次理事会议在某社区中心举行。"
+    [m] = run(text)
+    assert m.name == "甲省社工联合会、甲省社会工作者协会第三届二次理事会议"
+    assert run("要通过建立例会、年会的运作机制,推动协同发展。") == []
+    [m] = run("9月5日,“共建美好家园”公益慈善项目筹募会在某市举行。")
+    assert (m.name, m.location) == ("“共建美好家园”公益慈善项目筹募会", "某市")
+    [m] = run("8月6日上午,某市在市剧院广场举行了2015某市国际博览会志愿服务启动仪式。")
+    assert m.date == "2015-08-06"
