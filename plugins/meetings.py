@@ -858,7 +858,9 @@ def extract(document: Document) -> Iterator[Meeting]:
         if date is None and same_day:
             date = last_date
         if date is None:
-            lead = lead_at(lead_list, c.mentions[0].start)
+            # where the text names the meeting in full is in its scene; a headline (and a
+            # repeat of it) stands before every lead
+            lead = lead_at(lead_list, c.start)
             if lead is not None:
                 date = lead.date
                 location = location or lead.place

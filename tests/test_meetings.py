@@ -337,3 +337,11 @@ def test_zh_joint_session_charity_events_and_year_in_the_name() -> None:
     assert (m.name, m.location) == ("“共建美好家园”公益慈善项目筹募会", "某市")
     [m] = run("8月6日上午,某市在市剧院广场举行了2015某市国际博览会志愿服务启动仪式。")
     assert m.date == "2015-08-06"
+
+
+def test_zh_a_dateline_times_the_meeting_named_after_the_headline() -> None:
+    text = ("甲基金会与乙基金会举行签约仪式\n\n举行签约仪式\n\n"
+            "  某报北京6月12日讯( 某某)甲基金会与乙基金会签约仪式今日在京举行。"
+            "在签约仪式上,双方介绍了项目。")
+    [m] = run(text)
+    assert (m.name, m.date, m.location) == ("甲基金会与乙基金会签约仪式", "--06-12", "京")
