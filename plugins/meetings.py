@@ -59,6 +59,7 @@ def setup() -> None:
     _zh_head_end_re()
     _en_head_re()
     _org_suffix_re()
+    _en_person_words()
 
 
 # --------------------------------------------------------------------------- shared helpers
@@ -433,6 +434,12 @@ _EN_STOP = frozenset(_words(
     "same said such all each every other another more most many some any"))
 _EN_MONTHS = frozenset(_words("january february march april may june july august september "
                               "october november december"))
+# "A two-day national conference": a length, not part of the name.
+_EN_DURATION = re.compile(r"(?:[\w]+-)+(?:day|days|week|weeks|month|long)")
+# Heads that name a standing body as often as a sitting of it (the National Assembly, the
+# Congress): a meeting only when numbered or reported as held.
+_EN_BODY_HEADS = frozenset(("assembly", "congress", "session"))
+_EN_WEEKDAYS = frozenset(_words("monday tuesday wednesday thursday friday saturday sunday"))
 _EN_NEXT_DENY = re.compile(r"\s+(?:room|hall|centre|center|venue|secretariat|standing|committee|"
                            r"members?|delegates?|deput(?:y|ies)|staff|office|building|series)\b",
                            re.IGNORECASE)
@@ -443,10 +450,18 @@ _EN_HELD_BEFORE = re.compile(r"\b(?:(?:held|hosted|organi[sz]ed|convened|staged|
                              r"co-organi[sz]ed|ran|chaired|attended)\s+(?:a|an|the|its|their|"
                              r"his|her)|(?:at|during)\s+(?:a|an))\s+(?:[\w'’-]+\s+){0,2}$",
                              re.IGNORECASE)
-_EN_HELD_AFTER = re.compile(r"(?:\s+(?:on|about)\s+[^,.;]{1,50}?)?\s*,?\s+"
-                            r"(?:held\s+(?:on|in|at)\b|(?:was|were)\s+"
+_EN_HELD_AFTER = re.compile(r"(?:\s+(?:on|about)\s+(?:the\s+(?:theme|topic)\s*,?\s*)?"
+                            r"(?:“[^”]{1,200}”|\"[^\"]{1,200}\"|[^,.;]{1,50}?))?\s*,?\s+"
+                            r"(?:held\s+(?:here\s+)?(?:on|in|at)\b|(?:was|were)\s+(?:\w+ly\s+)?"
                             r"(?:held|convened|hosted|organi[sz]ed|attended)|took\s+place|opened|"
-                            r"kicked\s+off)\b")
+                            r"kicked\s+off|commenced|began|started|ended|concluded|closed)\b")
+# The title a name goes on with: "a conference titled “…”", "on the theme, “…”", "on “…”".
+_EN_TITLED = re.compile(r"\s+(?:titled|entitled|themed|called|on\s+the\s+(?:theme|topic)\s*,?|on)"
+                        r"\s*“[^”]{3,200}”")
+# "Speaking at the signing ceremony": a ceremony is an event wherever it is spoken of, so "at the
+# ceremony" reports one held when the article reports no other ("at the forum" may be a
+# platform or a website).
+_EN_AT_THE = re.compile(r"\b(?:at|during)\s+the\s+$", re.IGNORECASE)
 _EN_RIGHT = re.compile(r"\s+(?:of|on|for)\s+(?:the\s+)?((?:[A-Z][\w'’&-]*)(?:\s+(?:and|of|for|"
                        r"the|&)?\s*[A-Z][\w'’&-]*)*)")
 
@@ -474,24 +489,34 @@ def _en_mentions(text: str, sents: list[tuple[int, int]]) -> list[_Mention]:
                     break
                 start = tokens[k].start()
             elif low in _EN_STOP or tok.endswith(("'s", "’s")) or (
-                    tok.islower() and low.endswith(("ed", "ing")) and len(low) > 4):
+                    tok.islower() and low.endswith(("ed", "ing")) and len(low) > 4) \
+                    or _EN_DURATION.fullmatch(low):
                 break
             else:
                 start = tokens[k].start()
             k -= 1
         end = he
         right = _EN_RIGHT.match(text, he)
-        if right and right.group(1).split()[0].lower() not in _EN_MONTHS:
+        if right and right.group(1).split()[0].lower() not in _EN_MONTHS | _EN_WEEKDAYS:
             end = right.end()
         edition = _EN_EDITION_YEAR.match(text, end)
         end = edition.end() if edition else end
+        titled = _EN_TITLED.match(text, end)
+        end = titled.end() if titled else end
         name = text[start:end]
         words = [w for w in _EN_TOKEN.findall(text[start:hs])]
         named = any(w[0] in "“\"" or (w[0].isupper() and ordinal(w) is None) for w in words)
-        named = named or end > he
+        # "its 37th Annual General Meeting": an edition of a meeting written as a proper noun
+        named = named or end > he or (m.group()[0].isupper() and any(map(ordinal, words)))
+        if m.group().lower() in _EN_BODY_HEADS and not any(map(ordinal, words)) \
+                and not _EN_HELD_AFTER.match(text, end) and not _EN_EDITION_YEAR.match(text, he):
+            continue  # "the bill has been in the National Assembly": the body, not a sitting
         held = named or bool(_EN_HELD_BEFORE.search(text, max(0, start - 40), start)
                              or _EN_HELD_AFTER.match(text, end))
-        out.append(_Mention(start, end, name, m.group().lower(), not named, held, hosted=held))
+        at_the = m.group().lower().endswith(("ceremony", "signing")) and bool(
+            _EN_AT_THE.search(text, max(0, start - 12), start))
+        out.append(_Mention(start, end, name, m.group().lower(), not named, held or at_the,
+                            hosted=held))
     return out
 
 
@@ -619,11 +644,17 @@ _ZH_SUBJ_BEFORE_MANNER = re.compile(r"(.{3,40}?)(?:以|通过|采用|借助|利�
 _ZH_ADMIN_AREA = re.compile(r"(?![我本该])[\u4e00-\u9fff]{1,8}[省市县区]")
 # Who "holds" a signing or an unveiling are its parties or the unit unveiled, not its hosts.
 _ZH_PARTY_EVENT = re.compile(r"签约|签字|签署|揭牌|授牌|挂牌|结对")
-_EN_PLACE_NAME = (r"([A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*"
-                  r"(?:\s*,\s*[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*)*)")
+# A place: capitalised words and short numbers ("Area 10"), with "of", "for", "and" inside
+# ("Centre for Arts and Culture"), then ", Town" parts or "in Town" ("Kempinski Hotel in Accra").
+_EN_CAP = r"[A-Z][\w'’-]*(?:\s+(?:(?:of|for|and|de|the)\s+)*(?:[A-Z][\w'’-]*|\d{1,3}\b))*"
+_EN_PLACE_NAME = rf"({_EN_CAP}(?:\s*,\s*{_EN_CAP})*(?:\s+in\s+{_EN_CAP})?)"
+# "held in X", "ended in X", "was held successfully at the X", "convened a Symposium on
+# Tuesday, March 19, at the X", "held here in X": the first place after the verb in its clause.
 _EN_PLACE = re.compile(r"\b(?:held|opened|convened|took place|kicked off|hosted|staged|launched|"
-                       r"happened|started|began|closed)\s+(?:on\s+[\w ,]{3,25}?\s+)?in\s+"
-                       + _EN_PLACE_NAME)
+                       r"happened|started|began|closed|ended|concluded|commenced)\b"
+                       r"[^.;]{0,120}?\b(?:in|at)\s+(?:the\s+)?" + _EN_PLACE_NAME)
+_EN_WHEN_WORD = re.compile(r"\s+(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|"
+                           r"Today|Yesterday)$")
 # "attended the X Conference in Bangkok", "a workshop on case management in Oslo"
 _EN_IN = re.compile(r"(?:\s+(?:on|about)\s+[a-z][^,.;]{0,40}?)?\s+in\s+" + _EN_PLACE_NAME)
 _EN_BY_VERB = r"(?:jointly\s+|co-?)?(?:hosted|organi[sz]ed|sponsored|chaired|convened|held)\s+by"
@@ -670,25 +701,56 @@ def _en_host_list(text: str) -> str:
 _EN_ORGS_SUBJ = re.compile(r"(?:^|[,;:]\s*)((?:the\s+)?[A-Z][^,;:]{2,120}?)\s+(?:jointly\s+)?"
                            r"(?:chaired|hosted|organi[sz]ed|launched|convened|sponsored|held|"
                            r"co-hosted|co-organi[sz]ed)\s*$")
+# "The Department of X under the Ministry of A, B, and C convened …": the unit under the
+# ministry is the host (its parent's name may hold commas the plain pattern stops at).
+_EN_SUBJ_UNDER = re.compile(r"^\s*((?:[Tt]he\s+)?[A-Z][^,;:]{2,80}?)\s+under\s+the\s+"
+                            r"[^;:]{3,150}?\s+"
+                            r"(?:jointly\s+)?(?:chaired|hosted|organi[sz]ed|launched|convened|"
+                            r"sponsored|held|co-hosted|co-organi[sz]ed)\s*$")
+
+
+def is_body_en(name: str) -> bool:
+    """Whether an English host name names a body: not a person ("Professor Wang"), not a post
+    ("vice director of the Committee", "president of the Association")."""
+    post = name.split(" of ")[0].lower().split()
+    return bool(post) and post[0].rstrip(".") not in _en_person_words() and not any(
+        w in _en_person_words() for w in post[1:4])
+
+
+@cache
+def _en_person_words() -> frozenset[str]:
+    return frozenset(lexicon("people_honorifics_en.txt") + lexicon("people_title_heads_en.txt"))
+
+
 _EN_ARTICLE_END = re.compile(r"\s*\b(?:the|a|an|its|their)?\s*$", re.IGNORECASE)
 _EN_PRONOUNS = frozenset(_words("it he she they we this that which who there"))
 
 
+# "Center for Rural Development and Social Security": a body's remit, whose "and" joins
+# topics ("Social Security in …"), unless what follows is a body ("… and Peking University").
+_EN_REMIT = re.compile("(?:" + _EN_ORG_WORD.pattern + r")\w*\s+(?:for|on)\s+"
+                       r"(?!.*\b(?:for|on|of)\b)", re.IGNORECASE)
+
+
 def split_orgs_en(text: str) -> list[str]:
-    """Split "A, the B and C" into names; "arts and crafts council" stays whole."""
+    """Split "A, the B and C" into names; "arts and crafts council" and "the Center for Rural
+    Development and Social Security" stay whole."""
     out = []
     text = re.sub(r"\s*\([^()]*\)", "", text)  # "(CASW, its Chinese name)": an alias
     for piece in re.split(r"\s*[,;]\s*", text.strip().rstrip(".")):
+        piece = re.sub(r"^including\s+(?:its|their|the)\s+", "", piece)  # a unit of a host
         parts = re.split(r"\s+and\s+", piece)
         current = parts[0]
         for nxt in parts[1:]:
-            if " " not in current.strip() and current.islower():
+            if (" " not in current.strip() and current.islower()) or (
+                    _EN_REMIT.search(current) and not nxt.startswith(("the ", "The "))
+                    and not _EN_ORG_WORD.search(re.split(r"\s+(?:of|in|for|at)\s+", nxt)[0])):
                 current = f"{current} and {nxt}"
             else:
                 out.append(current)
                 current = nxt
         out.append(current)
-    names = [re.sub(r"^(?:the|and)\s+", "", p.strip(), flags=re.I).strip() for p in out]
+    names = [re.sub(r"^(?:(?:the|and)\s+)+", "", p.strip(), flags=re.I).strip() for p in out]
     return [n for n in names if n and n.lower() not in _EN_PRONOUNS]
 
 
@@ -714,9 +776,11 @@ def _organizers(text: str, sent: tuple[int, int], mention: _Mention, zh: bool) -
         for by in _EN_ORGS_BY.finditer(s):
             found += _en_hosts(by)
         prefix = _EN_ARTICLE_END.sub("", text[sent[0]:mention.start])
-        subj = _EN_ORGS_SUBJ.search(prefix)
+        subj = _EN_SUBJ_UNDER.match(prefix) or _EN_ORGS_SUBJ.search(prefix)
         if subj and subj.group(1).split()[0].lower() not in _EN_PRONOUNS:
-            found += split_orgs_en(subj.group(1))
+            # a subject names its body with a capital ("The institutions held …" names none)
+            found += [n for n in split_orgs_en(subj.group(1)) if not n.islower()]
+        found = [name for name in found if is_body_en(name)]
     return found
 
 
@@ -733,12 +797,13 @@ def _location(text: str, sent: tuple[int, int], men: _Mention, zh: bool) -> str 
                 if not place.endswith(("上", "中", "内", "后", "前")):
                     best = place if best is None or len(place) > len(best) else best
         return best
-    m = _EN_PLACE.search(text, sent[0], sent[1]) or _EN_IN.match(text, men.end, sent[1])
-    if m is None:
-        return None
-    place = m.group(1)
-    words = place.split()
-    return None if words[0].lower() in _EN_MONTHS else place.rstrip(" ,")
+    found = [*_EN_PLACE.finditer(text, sent[0], sent[1])]
+    found += [m] if (m := _EN_IN.match(text, men.end, sent[1])) else []
+    for m in found:
+        place = _EN_WHEN_WORD.sub("", m.group(1).rstrip(" ,"))
+        if place.split()[0].lower() not in _EN_MONTHS | _EN_WEEKDAYS:
+            return place
+    return None
 
 
 # A place named from where the writer stands ("在我院召开", "本会"): it stands for a body the
@@ -894,9 +959,11 @@ def _orphan_organizers(text: str, sents: list[tuple[int, int]],
                     None)
         if prev is None:
             continue
+        # every "… by" list of the sentence: "sponsored by A and co-organized by B and C"
         found = ([o for m in _ZH_ORGS_BY.finditer(s)
                   for o in split_orgs_zh(_zh_host_list(m.group(1)))] if zh
-                 else split_orgs_en(_en_host_list(pattern.search(s).group(1))))
+                 else [o for by in _EN_ORGS_BY.finditer(s) for o in _en_hosts(by)
+                       if is_body_en(o)])
         out.setdefault(id(about[prev]), []).extend(found)
     return out
 

@@ -345,3 +345,62 @@ def test_zh_a_dateline_times_the_meeting_named_after_the_headline() -> None:
             "在签约仪式上,双方介绍了项目。")
     [m] = run(text)
     assert (m.name, m.date, m.location) == ("甲基金会与乙基金会签约仪式", "--06-12", "京")
+
+
+def test_en_locations_after_the_verb_in_or_at_a_named_place() -> None:
+    def place(text: str) -> str | None:
+        [m] = run(text)
+        return m.location
+
+    assert place("The annual Congress of the Northern Society of Nurses ended in Port Elm "
+                 "on Friday 4th May 2018 with the election of a new board.") == "Port Elm"
+    assert place("The Regional Forum on Child Care was held successfully at Eastfield "
+                 "University from 2 to 3 June.") == "Eastfield University"
+    assert place("The Welfare Office convened a National Symposium on Monday, June 3, 2024, "
+                 "at the Grand Lakeside Hotel in Marlow to mark the day.") \
+        == "Grand Lakeside Hotel in Marlow"
+    assert place("The partners held a signing ceremony for the agreement in Riverton "
+                 "Thursday.") == "Riverton"
+    assert place("This came up at the 12th General Meeting of the Coast Association of Carers "
+                 "held here in Bayport themed “Care at Home”.") == "Bayport"
+    assert place("The 4th Annual Conference of the Hill Nurses Union was opened at the "
+                 "Civic Centre for Arts and Culture, Area 5, Hilltown.") \
+        == "Civic Centre for Arts and Culture, Area 5, Hilltown"
+    assert place("The Coastal Forum was held in July 2019.") is None
+
+
+def test_en_editions_titled_names_and_events_reported_in_passing() -> None:
+    assert [m.name for m in run("The Carers Association, at its 21st Annual General Meeting, "
+                                "called for more funding.")] == ["21st Annual General Meeting"]
+    assert run("The bill has been in the National Assembly since 2012.") == []
+    names = [m.name for m in run("A three-day national conference on the theme, “Care in a "
+                                 "Changing World”, commenced at Eastfield University today.")]
+    assert names == ["national conference on the theme, “Care in a Changing World”"]
+    [m] = run("The regional conference titled “Listening to Families” was successfully held "
+              "at the Old Mill, Eastfield.")
+    assert (m.name, m.location) == ("regional conference titled “Listening to Families”",
+                                    "Old Mill, Eastfield")
+    assert [m.name for m in run("Speaking at the signing ceremony of a memorandum between "
+                                "the two ministries, the minister praised the staff.")] \
+        == ["signing ceremony"]
+    assert run("At the forum, he spoke.") == []  # a forum may be a platform, not an event
+
+
+def test_en_organisers_are_bodies_not_people_posts_or_common_nouns() -> None:
+    [m] = run("The institutions held a signing ceremony in Riverton on May 2.")
+    assert m.organizers == ()
+    [m] = run("The Department of Family Care under the Ministry of Health, Women, and Youth "
+              "convened a National Symposium at the Town Hall.")
+    assert m.organizers == ("Department of Family Care",)
+    text = ("The Eastfield Forum on Ageing was held at Eastfield University on May 3. It was "
+            "sponsored by the Center for Studies of Ageing of Eastfield University and "
+            "co-organized by the Research Center for Rural Development and Social Security "
+            "of Hill University and the Elders Association, and supported by a journal.")
+    [m] = run(text)
+    assert m.organizers == ("Center for Studies of Ageing of Eastfield University",
+                            "Research Center for Rural Development and Social Security of "
+                            "Hill University", "Elders Association")
+    [m] = run("The 3rd Care Symposium was held in Eastfield on May 3. The symposium was "
+              "co-organized by Professor Jane Doe, vice director of the Care Committee, and "
+              "the Association for Social Care and Hill University.")
+    assert m.organizers == ("Association for Social Care", "Hill University")
