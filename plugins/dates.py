@@ -43,7 +43,7 @@ _ZH = re.compile(
 _EN = re.compile(
     rf"\b(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{_MON}(?:,?\s+(?P<y1>\d{{4}}))?\b"
     rf"|\b{_MON.replace('mon>', 'mon2>')}\s+(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?\b(?!\s*%)"
-    rf"(?:,?\s+(?P<y2>\d{{4}}))?"
+    rf"(?:\s*(?:-|–|—|to|and)\s*\d{{1,2}}(?:st|nd|rd|th)?\b)?(?:,?\s+(?P<y2>\d{{4}}))?"
     rf"|\b{_MON.replace('mon>', 'mon3>')},?\s+(?P<y3>\d{{4}})\b"
     r"|(?<=\b[Ii]n\s)(?P<y4>(?:19|20)\d{2})\b(?!\s*[-–—/]\s*\d)"
 )
@@ -176,6 +176,10 @@ _LEAD_PLACE = re.compile(r"^[,，]\s*([^\s,，。;；!?！？]{2,25})[。.]")
 _CJK_DATE = re.compile(r"[年月日号]")
 # A wire dateline opening a paragraph: "某网拉萨9月5日电 (记者 某某)", "某报北京5月25日讯".
 _DATELINE_AT = re.compile(r"^[^\s,，。;；:：]{0,16}?(?=\d{1,2}\s*月\s*\d{1,2}\s*日\s*[电讯])")
+# An English dateline: "Chandigarh, May 27" on a line of its own, or "LAGOS, May 27 –" before
+# the first sentence.
+_DATELINE_LINE_EN = re.compile(rf"^[A-Z][\w .'’-]{{1,30}},\s+(?={_MON}\s+\d{{1,2}}\b)")
+_DATELINE_END_EN = re.compile(r"\s*(?:$|[-–—:]\s)")
 _DATELINE_REST = re.compile(r"\s*[电讯]\s*(?:[(（][^()（）]{0,30}[)）])?\s*")
 
 
@@ -220,6 +224,12 @@ def leads(text: str, dates: list[DateMention]) -> list[Lead]:
         head = line.lstrip()
         if _VAGUE_LEAD.match(head):
             out.append(Lead(start, None, None))
+            continue
+        line_end = start + len(head)
+        wire = _DATELINE_LINE_EN.match(head)
+        d = by_start.get(start + wire.end()) if wire else None
+        if d is not None and _DATELINE_END_EN.match(text[d.end:line_end]):
+            out.append(Lead(start, d.iso, None))
             continue
         wire = _DATELINE_AT.match(head)
         d = by_start.get(start + wire.end()) if wire else None

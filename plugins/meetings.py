@@ -466,6 +466,26 @@ _EN_RIGHT = re.compile(r"\s+(?:of|on|for)\s+(?:the\s+)?((?:[A-Z][\w'’&-]*)(?:\
                        r"the|&)?\s*[A-Z][\w'’&-]*)*)")
 
 
+_EN_AND_THE = re.compile(r"\s+and\s+(?:the\s+)?")
+_EN_SINGULAR = re.compile(r"\s+(?:was|is|has\s+been)\b")
+
+
+def _en_joint(text: str, mentions: list[_Mention]) -> list[_Mention]:
+    """"The 6th X Symposium and the 4th Y Ceremony was held": two names with a singular verb
+    are one event held under both names."""
+    out: list[_Mention] = []
+    for men in mentions:
+        prev = out[-1] if out else None
+        if prev is not None and not prev.generic and not men.generic \
+                and _EN_AND_THE.fullmatch(text, prev.end, men.start) \
+                and _EN_SINGULAR.match(text, men.end):
+            out[-1] = _Mention(prev.start, men.end, text[prev.start:men.end], prev.head, False,
+                               True, hosted=True)
+        else:
+            out.append(men)
+    return out
+
+
 def _en_mentions(text: str, sents: list[tuple[int, int]]) -> list[_Mention]:
     out = []
     for m in _en_head_re().finditer(text):
@@ -517,7 +537,7 @@ def _en_mentions(text: str, sents: list[tuple[int, int]]) -> list[_Mention]:
             _EN_AT_THE.search(text, max(0, start - 12), start))
         out.append(_Mention(start, end, name, m.group().lower(), not named, held or at_the,
                             hosted=held))
-    return out
+    return _en_joint(text, out)
 
 
 # --------------------------------------------------------------------------- folding
@@ -535,15 +555,36 @@ def _bodies(name: str) -> frozenset[str]:
         b for b in ("board", "council", "committee") if b in name.lower())
 
 
+def _outermost(mentions: list[_Mention]) -> list[_Mention]:
+    """The mentions not inside a longer one: "X Conference" within "X Conference and General
+    Meeting of Y", "…年会" within "…年会暨…研讨会", is a part of that name, not a meeting."""
+    out: list[_Mention] = []
+    reach = -1
+    for men in sorted(mentions, key=lambda x: (x.start, -x.end)):
+        if men.end > reach:
+            out.append(men)
+            reach = men.end
+    return out
+
+
+_PARTS = re.compile(r"\s+and\s+(?:the\s+)?|暨")
+
+
+def _has_part(name: str, key: str) -> bool:
+    """Whether a joint name ("A Symposium and the B Ceremony", "A会暨B会") has a part ending
+    with ``key`` (a generic "the symposium" refers to it)."""
+    return any(norm(part).endswith(key) for part in _PARTS.split(name))
+
+
 def _fold(mentions: list[_Mention]) -> list[_Cluster]:
     """One cluster per distinct meeting; generic mentions attach to a named referent."""
     clusters: list[_Cluster] = []
-    for men in sorted(mentions, key=lambda x: x.start):
+    for men in _outermost(mentions):
         key = norm(men.name)
         num = ordinal(men.name)
         if men.generic:
             target = next((c for c in reversed(clusters)
-                           if (key == "会议" or norm(c.name).endswith(key)
+                           if (key == "会议" or _has_part(c.name, key)
                                or key.endswith(norm(c.head))
                                or norm(c.head).endswith(key))
                            and not _narrower(men.head, c.head)

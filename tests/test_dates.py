@@ -91,3 +91,9 @@ def test_a_wire_dateline_dates_its_paragraph_unless_a_vague_time_follows() -> No
     text = ("  某报南京6月12日讯( 某某)甲乙签约仪式今日在宁举行。\n"
             "某网某地6月13日电 (某某)日前,会议召开。")
     assert [lead.date for lead in leads(text, find_dates(text))] == ["--06-12", None]
+
+
+def test_english_day_ranges_and_datelines() -> None:
+    assert [d.iso for d in find_dates("On March 4th and 5th, 2019, the")] == ["2019-03-04"]
+    text = "Care news\nHilltown, June 9\nLAGOS, June 3 – The forum opened.\nSmith, May 3 was fun."
+    assert [lead.date for lead in leads(text, find_dates(text))] == ["--06-09", "--06-03"]

@@ -404,3 +404,26 @@ def test_en_organisers_are_bodies_not_people_posts_or_common_nouns() -> None:
               "co-organized by Professor Jane Doe, vice director of the Care Committee, and "
               "the Association for Social Care and Hill University.")
     assert m.organizers == ("Association for Social Care", "Hill University")
+
+
+def test_en_one_event_under_two_wordings_or_two_joined_names() -> None:
+    text = ("He spoke at the opening of the 12th Annual National Conference and Annual General "
+            "Meeting of Hill Association of Carers (HAC) held at the Civic Hall, Hilltown. "
+            "“It is a pleasure to be at the 12th Annual Conference and General Meeting of the "
+            "Hill Association of Carers (HAC),” he said.")
+    [m] = run(text)
+    assert m.name.startswith("12th Annual National Conference and Annual General Meeting")
+    text = ("On May 4th and 5th, 2019, the 3rd Care Education Symposium and the 2nd Hill Care "
+            "Awards Ceremony was held at Hill University. The symposium was co-organized by "
+            "the Hill Care Council.")
+    [m] = run(text)
+    assert m.name == "3rd Care Education Symposium and the 2nd Hill Care Awards Ceremony"
+    assert (m.date, m.location, m.organizers) == ("2019-05-04", "Hill University",
+                                                  ("Hill Care Council",))
+
+
+def test_en_a_dateline_of_its_own_line_times_an_undated_event() -> None:
+    text = ("Care news\n\nHilltown, June 9\n\nA two-day national conference on the theme, "
+            "“Care at Home”, commenced at Hill University today.")
+    [m] = run(text)
+    assert m.date == "--06-09"
