@@ -32,7 +32,7 @@ VERSION = "1.3.0"
 
 @cache
 def _zh_head_re() -> re.Pattern[str]:
-    return re.compile(alternation("meeting_heads_zh.txt"))
+    return re.compile(f"{alternation('meeting_heads_zh.txt')}|{alternation('event_heads_zh.txt')}")
 
 
 @cache
@@ -400,6 +400,10 @@ def _zh_mentions(text: str) -> list[_Mention]:
             continue
         rest = _ZH_GENERIC.sub("", name)
         generic = rest == m.group() or len(name) < 5
+        if m.group() in lexicon("event_heads_zh.txt") and (generic or not (
+                _ZH_HELD_AT_AFTER.match(text, he)
+                or _ZH_HELD_AT_BEFORE.search(text, max(0, start - 40), start))):
+            continue  # "开展…活动": a campaign; "…活动在某地举行": an event held there
         if m.group().endswith(lexicon("council_heads_zh.txt")) and not _ZH_SESSION.search(name) \
                 and not _ZH_HELD_AFTER.match(text, he) \
                 and not _ZH_CUE_BEFORE.search(text, max(0, start - 6), start):
@@ -412,6 +416,11 @@ def _zh_mentions(text: str) -> list[_Mention]:
 _ZH_HOSTED_BEFORE = re.compile(r"(?:召开|举行|举办)了?\s*$")
 _ZH_HOSTED_AFTER = re.compile(r"\s*(?:[于在]\S{0,20}?)?(?:隆重|顺利|成功|正式|圆满)?"
                               r"(?:召开|举行|举办|开幕|闭幕)|由[^,，。;；]{1,20}?主持")
+
+
+_ZH_AT = r"在[^,，。;；、“”\"]{1,25}?(?:隆重|顺利|成功|正式|圆满)?"
+_ZH_HELD_AT_AFTER = re.compile(rf"\s*(?:于[^,，。;；]{{0,12}}?)?{_ZH_AT}(?:举行|举办|开幕|启动)")
+_ZH_HELD_AT_BEFORE = re.compile(rf"{_ZH_AT}(?:举行|举办)了?\s*$")
 
 
 def _zh_hosted(text: str, start: int, end: int) -> bool:

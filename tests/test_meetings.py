@@ -427,3 +427,12 @@ def test_en_a_dateline_of_its_own_line_times_an_undated_event() -> None:
             "“Care at Home”, commenced at Hill University today.")
     [m] = run(text)
     assert m.date == "--06-09"
+
+
+def test_zh_an_activity_is_a_meeting_only_when_held_at_a_place() -> None:
+    text = "10月9日上午,甲市慈善总会和乙市慈善协会项目合作暨“敬老”活动在乙市老年公寓举行。"
+    [m] = run(text)
+    assert (m.name, m.date, m.location) == ("甲市慈善总会和乙市慈善协会项目合作暨“敬老”活动",
+                                            "--10-09", "乙市老年公寓")
+    assert run("今年以来,各社区广泛开展“邻里互助”志愿服务活动,惠及居民三千余人。") == []
+    assert run("活动中心位于某街道。") == []
