@@ -167,7 +167,8 @@ class Mention:
     head: str
     generic: bool  # "大会", "this forum", "第三次会议": needs a named referent or a held cue
     cue: bool = False  # reported as held right here ("在研讨会上", "召开…会议")
-    echo: bool = False  # "贯彻…会议精神": cites a meeting's line, does not report it held
+    # "贯彻…会议精神", "将于明年举办…": cites or plans a meeting, does not report it held
+    echo: bool = False
     # the text says it was held (召开, 举行, was held), not only that people were at it
     # ("出席了座谈会", "在仪式上"), which refers back to an event already reported
     hosted: bool = False

@@ -160,15 +160,15 @@ def _cut_stop(text: str, start: int, end: int) -> int:
     return cut
 
 
-def _joint_hosts(text: str, start: int) -> int:
+def _joint_hosts(text: str, start: int, head_start: int) -> int:
     """Reach left over "甲协会、" before a name: a meeting two bodies hold together is named
     after both ("甲协会、乙协会第三届二次理事会议")."""
     while start > 0 and text[start - 1] == "、":
         left = _cut_stop(text, _zh_left(text, start - 1), start - 1)
         left = _ZH_LEADING.match(text, left, start - 1).end()
         if left >= start - 1 or not is_org_zh(text[left:start - 1]) or not any(
-                is_org_zh(text[start:k]) for k in range(start + 3, min(len(text), start + 40))):
-            break  # "例会、年会": no body before or after the 、
+                is_org_zh(text[start:k]) for k in range(start + 3, head_start + 1)):
+            break  # "例会、年会": no body before the 、 and opening the name after it
         start = left
     return start
 
@@ -190,7 +190,7 @@ def mentions(text: str) -> list[Mention]:
                                         _zh_cue(text, opener, he + 1)))
                     continue
         start = _cut_stop(text, _zh_left(text, hs), hs)
-        start = _joint_hosts(text, start)
+        start = _joint_hosts(text, start, hs)
         for joiner in _ZH_LIST_JOINER.finditer(text, start, hs):
             if _zh_head_end_re().search(text, start, joiner.start()):
                 start = joiner.end()  # "A会议和B会议": two meetings, this one is B
@@ -209,11 +209,15 @@ def mentions(text: str) -> list[Mention]:
                 and not _ZH_HELD_AFTER.match(text, he) \
                 and not _ZH_CUE_BEFORE.search(text, max(0, start - 6), start):
             continue  # "选举产生新一届…": the council itself, not a meeting of it
-        out.append(Mention(start, he, name, m.group(), generic, _zh_cue(text, start, he),
-                            text.startswith("精神", he), _zh_hosted(text, start, he)))
+        cited = text.startswith("精神", he) or bool(
+            _ZH_PLAN.search(text, max(0, start - 20), start))
+        out.append(Mention(start, he, name, m.group(), generic, _zh_cue(text, start, he), cited,
+                           _zh_hosted(text, start, he)))
     return out
 
 
+# "将于明年举办…", "计划召开…": a meeting planned, not reported as held.
+_ZH_PLAN = re.compile(r"(?:将|拟|计划|准备|预计)[于在]?[^,，。;；]{0,12}?(?:举办|召开|举行)\s*$")
 _ZH_HOSTED_BEFORE = re.compile(r"(?:召开|举行|举办)了?\s*$")
 _ZH_HOSTED_AFTER = re.compile(r"\s*(?:[于在]\S{0,20}?)?(?:隆重|顺利|成功|正式|圆满)?"
                               r"(?:召开|举行|举办|开幕|闭幕)|由[^,，。;；]{1,20}?主持")
@@ -309,6 +313,11 @@ def orphan_hosts(sentence: str) -> list[str]:
             for o in split_orgs_zh(_zh_host_list(m.group(1)))]
 
 
+# "将于明年举办", "于近日召开": a time after 于, not a place.
+_WHEN = re.compile(r"(?:明年|今年|去年|年内|年底|年初|近日|日前|近期|月底|月初|上午|下午|晚上|"
+                   r"当天|当日|同日|次日|本月|下月|上月|本周|下周|[一二三四五六七八九十\d]+\s*[年月日号])")
+
+
 def location(text: str, sent: tuple[int, int], men: Mention) -> str | None:
     """The place a mention's clause says the meeting was held in ("在某地举行")."""
     lo = max(sent[0], *(text.rfind(p, sent[0], men.start) + 1 for p in ",，;；"))
@@ -318,7 +327,7 @@ def location(text: str, sent: tuple[int, int], men: Mention) -> str | None:
     for m in _ZH_PLACE.finditer(text, lo, hi):
         if m.start() >= men.end or m.end() <= men.start:
             place = m.group(1)
-            if not place.endswith(("上", "中", "内", "后", "前")):
+            if not place.endswith(("上", "中", "内", "后", "前")) and not _WHEN.match(place):
                 best = place if best is None or len(place) > len(best) else best
     return best
 

@@ -436,3 +436,10 @@ def test_zh_an_activity_is_a_meeting_only_when_held_at_a_place() -> None:
                                             "--10-09", "乙市老年公寓")
     assert run("今年以来,各社区广泛开展“邻里互助”志愿服务活动,惠及居民三千余人。") == []
     assert run("活动中心位于某街道。") == []
+
+
+def test_zh_a_time_after_于_is_no_place_a_plan_is_no_meeting_nor_a_list_of_kinds() -> None:
+    [m] = run("3月2日,第三届某市养老服务论坛于上午举行。")
+    assert m.location is None
+    assert run("据了解,某市社会工作者协会将于明年举办第三届某市养老服务论坛。") == []
+    assert run("要通过建立例会、年会的运作机制,讨论、解决网络所关注的问题。") == []
