@@ -189,6 +189,10 @@ _SAME_DAY = re.compile(r"当天|当日|同日|同天|会前|会后|会议期间|
 _CLAUSE_END = re.compile(r"[,，;；。:：!！?？]")
 
 
+# A quoted title ("a report on “… in 2015”", 《2023年…报告》): its dates label it.
+_TITLE = re.compile(r"“[^“”]{1,200}”|《[^《》]{1,100}》|\"[^\"]{1,200}\"")
+
+
 def _mention_date(text: str, dates: list[DateMention], sent: tuple[int, int], men: Mention,
                   names: list[tuple[int, int]]) -> tuple[int, str] | None:
     """The date a mention's sentence gives the meeting, ranked by how closely it is tied to it.
@@ -199,8 +203,9 @@ def _mention_date(text: str, dates: list[DateMention], sent: tuple[int, int], me
     A date lacking the month or day is completed from a compatible date of the same clause
     ("2019年首届论坛11月在东莞召开" -> 2019-11).
     """
+    titles = [m.span() for m in _TITLE.finditer(text, sent[0], sent[1])]
     inside = [d for d in dates if sent[0] <= d.start and d.end <= sent[1]
-              and not any(s <= d.start < e for s, e in names)]
+              and not any(s <= d.start < e for s, e in names + titles)]
     if not inside:
         return None
     lo = max([m.end() for m in _CLAUSE_END.finditer(text, sent[0], men.start)], default=sent[0])
@@ -292,8 +297,9 @@ def extract(document: Document) -> Iterator[Meeting]:
         organizers += orphans.get(id(c), [])
         if location and zh.is_relative(location):
             location = zh.resolve_relative(location, organizers)
-        year = _NAME_YEAR.search(c.name)
-        if year and date and date.startswith("--"):  # "2023中国社会工作年会", "Forum 2023"
+        # "2023中国社会工作年会", "Forum 2023", in any of the names the text gives it
+        year = next(filter(None, (_NAME_YEAR.search(x.name) for x in c.mentions)), None)
+        if year and date and date.startswith("--"):
             date = year.group(1) + date[1:]
         last_date = date or last_date
         sent = sentence_of(sents, c.start)

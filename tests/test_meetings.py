@@ -443,3 +443,12 @@ def test_zh_a_time_after_于_is_no_place_a_plan_is_no_meeting_nor_a_list_of_kind
     assert m.location is None
     assert run("据了解,某市社会工作者协会将于明年举办第三届某市养老服务论坛。") == []
     assert run("要通过建立例会、年会的运作机制,讨论、解决网络所关注的问题。") == []
+
+
+def test_en_dates_in_a_quoted_title_do_not_time_the_meeting_the_headline_year_does() -> None:
+    text = ("2019 Hill Care Conference held in Hilltown\n\n"
+            "The 2019 edition of the annual Hill Care Conference, organized by the Hill Care "
+            "Association, was launched in Hilltown on the 4th of March. A report on “the Ten "
+            "Events of Care in 2018” was released during the conference.")
+    [m] = run(text)
+    assert (m.date, m.location) == ("2019-03-04", "Hilltown")
