@@ -180,6 +180,8 @@ _DATELINE_AT = re.compile(r"^[^\s,，。;；:：]{0,16}?(?=\d{1,2}\s*月\s*\d{1,
 # the first sentence.
 _DATELINE_LINE_EN = re.compile(rf"^[A-Z][\w .'’-]{{1,30}},\s+(?={_MON}\s+\d{{1,2}}\b)")
 _DATELINE_END_EN = re.compile(r"\s*(?:$|[-–—:]\s)")
+# "为推动…发展,3月20日,…": a purpose clause may stand before the time of the event.
+_PURPOSE = re.compile(r"(?:为了|为)[^。;；!?！？]{2,80}?[,，]\s*(?=\d{1,4}\s*[年月])")
 _DATELINE_REST = re.compile(r"\s*[电讯]\s*(?:[(（][^()（）]{0,30}[)）])?\s*")
 
 
@@ -208,11 +210,12 @@ class Lead(NamedTuple):
 def leads(text: str, dates: list[DateMention]) -> list[Lead]:
     """Paragraph openings that time the article's events, in text order.
 
-    News paragraphs open with the time of the event ("8月26日,…", "In November 16th, …") or
-    with a vague time ("日前,…", "近日,…"), which resets it; a bare "date, place." opening sets
-    the scene as well.  A wire dateline ("…5月25日电 (记者 …)") dates the paragraph it opens
-    unless a vague time follows it ("…电 日前,…").  Later undated mentions of the reported
-    event inherit the last lead.
+    News paragraphs open with the time of the event ("8月26日,…", "In November 16th, …"),
+    perhaps after a purpose clause ("为推动…,3月20日,…"), or with a vague time ("日前,…",
+    "近日,…"), which resets it; a bare "date, place." opening sets the scene as well.  A wire
+    dateline ("…5月25日电 (记者 …)", "Chandigarh, May 27") dates the paragraph it opens unless
+    a vague time follows it ("…电 日前,…").  Later undated mentions of the reported event
+    inherit the last lead.
     """
     by_start = {d.start: d for d in dates}
     out = []
@@ -239,10 +242,11 @@ def leads(text: str, dates: list[DateMention]) -> list[Lead]:
                 vague = _VAGUE_LEAD.match(text[rest.end():pos])
                 out.append(Lead(start, None if vague else d.iso, None))
                 continue
-        for lead_word in ("", "In ", "On ", "in ", "on "):
+        purpose = _PURPOSE.match(head)
+        for lead_word in (purpose.group() if purpose else "", "In ", "On ", "in ", "on "):
             d = by_start.get(start + len(lead_word)) if head.startswith(lead_word) else None
             if d is not None and _EVENT_NEXT.match(text[d.end:d.end + 2]):
-                place = _LEAD_PLACE.match(text[d.end:pos - 1])
+                place = None if purpose else _LEAD_PLACE.match(text[d.end:pos - 1])
                 out.append(Lead(start, d.iso, place.group(1) if place else None))
                 break
     return out

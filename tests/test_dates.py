@@ -97,3 +97,9 @@ def test_english_day_ranges_and_datelines() -> None:
     assert [d.iso for d in find_dates("On March 4th and 5th, 2019, the")] == ["2019-03-04"]
     text = "Care news\nHilltown, June 9\nLAGOS, June 3 – The forum opened.\nSmith, May 3 was fun."
     assert [lead.date for lead in leads(text, find_dates(text))] == ["--06-09", "--06-03"]
+
+
+def test_a_purpose_clause_may_open_the_lead_before_its_time() -> None:
+    text = ("为了总结工作,谋划新一年任务,1月9日,甲协会与乙大学签订协议。\n"
+            "为民服务是宗旨,3月5日如此。")
+    assert leads(text, find_dates(text)) == [(0, "--01-09", None)]
