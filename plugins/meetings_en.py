@@ -146,7 +146,9 @@ _EN_PLACE_NAME = rf"({_EN_CAP}(?:\s*,\s*{_EN_CAP})*(?:\s+in\s+{_EN_CAP})?)"
 # Tuesday, March 19, at the X", "held here in X": the first place after the verb in its clause.
 _EN_PLACE = re.compile(r"\b(?:held|opened|convened|took place|kicked off|hosted|staged|launched|"
                        r"happened|started|began|closed|ended|concluded|commenced)\b"
-                       r"[^.;]{0,120}?\b(?:in|at)\s+(?:the\s+)?" + _EN_PLACE_NAME)
+                       # not across a new clause (", discussed plans for schools in X")
+                       r"(?:(?!,\s*[a-z]+ed\b|\b(?:which|who|that|where|while|but)\b)[^.;])"
+                       r"{0,120}?\b(?:in|at)\s+(?:the\s+)?" + _EN_PLACE_NAME)
 _EN_WHEN_WORD = re.compile(r"\s+(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|"
                            r"Today|Yesterday)$")
 # "attended the X Conference in Bangkok", "a workshop on case management in Oslo"

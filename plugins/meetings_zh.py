@@ -263,7 +263,7 @@ _ZH_ORGS_SUBJ = re.compile(r"([^,，。;；]{3,80}?)"
 # "甲协会以视频会议的方式,召开了…": the hosts open the clause before a bare verb.
 _ZH_BARE_VERB = re.compile(r"\s*(?:联合|共同)?(?:举办|主办|召开|举行)了?\s*")
 _ZH_SUBJ_BEFORE_MANNER = re.compile(r"(.{3,40}?)(?:以|通过|采用|借助|利用)")
-_ZH_ADMIN_AREA = re.compile(r"(?![我本该])[\u4e00-\u9fff]{1,8}[省市县区]")
+_ZH_ADMIN_AREA = re.compile(r"(?![我本该全各])[\u4e00-\u9fff]{1,8}[省市县区]")
 # Who "holds" a signing or an unveiling are its parties or the unit unveiled, not its hosts.
 _ZH_PARTY_EVENT = re.compile(r"签约|签字|签署|揭牌|授牌|挂牌|结对")
 

@@ -452,3 +452,12 @@ def test_en_dates_in_a_quoted_title_do_not_time_the_meeting_the_headline_year_do
             "Events of Care in 2018” was released during the conference.")
     [m] = run(text)
     assert (m.date, m.location) == ("2019-03-04", "Hilltown")
+
+
+def test_en_a_place_in_a_later_clause_is_not_the_meeting_place() -> None:
+    [m] = run("The 5th Hill Care Forum, held on Monday, discussed plans for schools in "
+              "Kano State.")
+    assert m.location is None
+    [m] = run("The 5th Hill Care Forum was held on Monday, which brought experts from "
+              "Lagos State.")
+    assert m.location is None
