@@ -296,7 +296,7 @@ def organizers(text: str, sent: tuple[int, int], mention: Mention) -> list[str]:
     clauses = re.split(r"[,，;；]", text[sent[0]:mention.start])
     subj = _ZH_ORGS_SUBJ.search(clauses[-1]) if mention.start > sent[0] else None
     if subj:
-        hosts = subj.group(1).strip()
+        hosts = _zh_host_list(subj.group(1)).strip()
         # "海宁市在…举行了…": a city or county holding an event is its government
         found += [hosts] if _ZH_ADMIN_AREA.fullmatch(hosts) else split_orgs_zh(hosts)
     elif len(clauses) > 1 and _ZH_BARE_VERB.fullmatch(clauses[-1]) and (

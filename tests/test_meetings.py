@@ -461,3 +461,8 @@ def test_en_a_place_in_a_later_clause_is_not_the_meeting_place() -> None:
     [m] = run("The 5th Hill Care Forum was held on Monday, which brought experts from "
               "Lagos State.")
     assert m.location is None
+
+
+def test_zh_a_whole_city_holding_an_event_and_its_place_are_no_hosts() -> None:
+    [m] = run("5月2日,全市在体育馆举行了第三届社区运动会暨志愿服务启动仪式。")
+    assert (m.location, m.organizers) == ("体育馆", ())
