@@ -31,20 +31,24 @@ _MON = (r"(?P<mon>January|February|March|April|May|June|July|August|September|Oc
         r"Oct\.?|Nov\.?|Dec\.?)")
 _NUM = r"[0-9０-９]|[〇零一二两三四五六七八九十]"
 
-# Chinese: the year part may be followed by spaces (PDF extraction puts "2022 年").  A year
+# Chinese: the year part may be followed by spaces (PDF extraction puts "2022 年").  A range of
+# days ("27至28日", "22日—23日") starts on its first day.  A year
 # followed by 度 ("2023年度") or by a range ("2023年-2027年") is a label or term, not a date.
 _ZH = re.compile(
     rf"(?:(?P<y>\d{{4}})\s*年\s*)?(?:(?P<m>(?:{_NUM}){{1,2}})\s*月\s*"
-    rf"(?:(?P<d>(?:{_NUM}){{1,3}})\s*[日号])?)"
+    rf"(?:(?P<d>(?:{_NUM}){{1,3}})\s*(?:[至到~～—–-]\s*(?:{_NUM}){{1,3}}\s*)?[日号]"
+    rf"(?:\s*[至到~～—–-]\s*(?:{_NUM}){{1,2}}\s*[日号])?)?)"
     rf"|(?<![-—–~至到])(?P<yo>\d{{4}})\s*年(?!\s*度)(?!\s*[-—–~至到]\s*\d)"
 )
 _EN = re.compile(
     rf"\b(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{_MON}(?:,?\s+(?P<y1>\d{{4}}))?\b"
     rf"|\b{_MON.replace('mon>', 'mon2>')}\s+(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?\b(?!\s*%)"
-    rf"(?:,?\s+(?P<y2>\d{{4}}))?"
+    rf"(?:\s*(?:-|–|—|to|and)\s*\d{{1,2}}(?:st|nd|rd|th)?\b)?(?:,?\s+(?P<y2>\d{{4}}))?"
     rf"|\b{_MON.replace('mon>', 'mon3>')},?\s+(?P<y3>\d{{4}})\b"
     r"|(?<=\b[Ii]n\s)(?P<y4>(?:19|20)\d{2})\b(?!\s*[-–—/]\s*\d)"
 )
+# "20111229日": year, month and day run together, as some publishing systems write them.
+_ZH_COMPACT = re.compile(r"(?<!\d)(\d{4})(\d{2})(\d{2})\s*日")
 # A month with neither year nor day ("11月在东莞召开", "12月上旬,") is a date only where it
 # times an event: followed by a part of the month, a pause or the event's verb; elsewhere a
 # bare "8月" is too vague (and often part of a count or a label).
@@ -114,6 +118,8 @@ def _raw_dates(text: str) -> list[tuple[int, int, int | None, int | None, int | 
                 continue
             end = tail.end()
         out.append((m.start(), end, year, _cn_int(m.group("m")), day))
+    for m in _ZH_COMPACT.finditer(text):
+        out.append((m.start(), m.end(), int(m.group(1)), int(m.group(2)), int(m.group(3))))
     for m in _EN.finditer(text):
         if m.group("y4"):  # "in 2019": the year alone
             out.append((m.start(), m.end(), int(m.group("y4")), None, None))
@@ -168,6 +174,15 @@ _VAGUE_LEAD = re.compile(r"^\s*(?:日前|近日|近期|最近|目前|前不久|�
                          re.IGNORECASE)
 _LEAD_PLACE = re.compile(r"^[,，]\s*([^\s,，。;；!?！？]{2,25})[。.]")
 _CJK_DATE = re.compile(r"[年月日号]")
+# A wire dateline opening a paragraph: "某网拉萨9月5日电 (记者 某某)", "某报北京5月25日讯".
+_DATELINE_AT = re.compile(r"^[^\s,，。;；:：]{0,16}?(?=\d{1,2}\s*月\s*\d{1,2}\s*日\s*[电讯])")
+# An English dateline: "Chandigarh, May 27" on a line of its own, or "LAGOS, May 27 –" before
+# the first sentence.
+_DATELINE_LINE_EN = re.compile(rf"^[A-Z][\w .'’-]{{1,30}},\s+(?={_MON}\s+\d{{1,2}}\b)")
+_DATELINE_END_EN = re.compile(r"\s*(?:$|[-–—:]\s)")
+# "为推动…发展,3月20日,…": a purpose clause may stand before the time of the event.
+_PURPOSE = re.compile(r"(?:为了|为)[^。;；!?！？]{2,80}?[,，]\s*(?=\d{1,4}\s*[年月])")
+_DATELINE_REST = re.compile(r"\s*[电讯]\s*(?:[(（][^()（）]{0,30}[)）])?\s*")
 
 
 def event_dates(text: str, mentions: list[DateMention] | None = None) -> list[DateMention]:
@@ -195,9 +210,12 @@ class Lead(NamedTuple):
 def leads(text: str, dates: list[DateMention]) -> list[Lead]:
     """Paragraph openings that time the article's events, in text order.
 
-    News paragraphs open with the time of the event ("8月26日,…", "In November 16th, …") or
-    with a vague time ("日前,…", "近日,…"), which resets it; a bare "date, place." opening sets
-    the scene as well.  Later undated mentions of the reported event inherit the last lead.
+    News paragraphs open with the time of the event ("8月26日,…", "In November 16th, …"),
+    perhaps after a purpose clause ("为推动…,3月20日,…"), or with a vague time ("日前,…",
+    "近日,…"), which resets it; a bare "date, place." opening sets the scene as well.  A wire
+    dateline ("…5月25日电 (记者 …)", "Chandigarh, May 27") dates the paragraph it opens unless
+    a vague time follows it ("…电 日前,…").  Later undated mentions of the reported event
+    inherit the last lead.
     """
     by_start = {d.start: d for d in dates}
     out = []
@@ -210,10 +228,25 @@ def leads(text: str, dates: list[DateMention]) -> list[Lead]:
         if _VAGUE_LEAD.match(head):
             out.append(Lead(start, None, None))
             continue
-        for lead_word in ("", "In ", "On ", "in ", "on "):
+        line_end = start + len(head)
+        wire = _DATELINE_LINE_EN.match(head)
+        d = by_start.get(start + wire.end()) if wire else None
+        if d is not None and _DATELINE_END_EN.match(text[d.end:line_end]):
+            out.append(Lead(start, d.iso, None))
+            continue
+        wire = _DATELINE_AT.match(head)
+        d = by_start.get(start + wire.end()) if wire else None
+        if d is not None:
+            rest = _DATELINE_REST.match(text, d.end)
+            if rest is not None:
+                vague = _VAGUE_LEAD.match(text[rest.end():pos])
+                out.append(Lead(start, None if vague else d.iso, None))
+                continue
+        purpose = _PURPOSE.match(head)
+        for lead_word in (purpose.group() if purpose else "", "In ", "On ", "in ", "on "):
             d = by_start.get(start + len(lead_word)) if head.startswith(lead_word) else None
             if d is not None and _EVENT_NEXT.match(text[d.end:d.end + 2]):
-                place = _LEAD_PLACE.match(text[d.end:pos - 1])
+                place = None if purpose else _LEAD_PLACE.match(text[d.end:pos - 1])
                 out.append(Lead(start, d.iso, place.group(1) if place else None))
                 break
     return out

@@ -8,212 +8,51 @@ forms ("大会", "this forum", "研讨会") attach to the nearest named meeting 
 and a compatible ordinal (第二届 is not 首届).  Date, place and organisers come from the
 sentences of a meeting's mentions; an undated main event takes the time of the paragraph
 lead that introduces it ("8月26日,…").  Chinese and English are routed by script, since the
-two need different rules.
+two need different rules: ``meetings_zh`` and ``meetings_en`` find the mentions and read each
+sentence's place and hosts, ``meetings_text`` holds what both share; this module folds the
+mentions into meetings and gives each its date.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from functools import cache
+from types import ModuleType
 
 from factfold import Document, Extractor, Meeting, hookimpl
 
+from . import meetings_en as en
+from . import meetings_zh as zh
 from . import nlp
 from .dates import DateMention, Lead, event_dates, find_dates, lead_at, leads
 from .fields import trim
-from .lexicons import alternation, lexicon
+from .lexicons import lexicon
+from .meetings_en import split_orgs_en
+from .meetings_text import (
+    Mention,
+    date_near,
+    dedupe,
+    dice,
+    join_wrapped,
+    norm,
+    ordinal,
+    sentence_of,
+    unwrap,
+    written,
+)
+from .meetings_zh import is_org_zh
 
-VERSION = "1.2.2"
+# The agreements extractor shares these helpers through this module.
+__all__ = ["date_near", "dedupe", "is_org_zh", "norm", "sentence_of", "split_orgs_en"]
 
-
-# --------------------------------------------------------------------------- lexicons
-
-
-@cache
-def _zh_head_re() -> re.Pattern[str]:
-    return re.compile(alternation("meeting_heads_zh.txt"))
-
-
-@cache
-def _en_head_re() -> re.Pattern[str]:
-    return re.compile(rf"\b(?:{alternation('meeting_heads_en.txt')})\b(?!-)", re.IGNORECASE)
-
-
-@cache
-def _org_suffix_re() -> re.Pattern[str]:
-    return re.compile(f"(?:{alternation('org_suffixes_zh.txt')})$")
-
-
-@cache
-def _zh_head_end_re() -> re.Pattern[str]:
-    return re.compile(f"(?:{alternation('meeting_heads_zh.txt')})$")
-
-
-_ZH_LIST_JOINER = re.compile(r"以及|[和与及、]")
+VERSION = "1.3.0"
 
 
 def setup() -> None:
     """Compile the lexicon patterns once per process, before the first document."""
-    _zh_head_re()
-    _zh_head_end_re()
-    _en_head_re()
-    _org_suffix_re()
-
-
-# --------------------------------------------------------------------------- shared helpers
-
-_QUOTES = {"”": "“", "’": "‘", "」": "「", "』": "『", '"': '"', "》": "《"}
-_DROP = re.compile(r"[\s“”‘’\"'「」『』《》]")
-
-
-def norm(name: str) -> str:
-    """Comparable form of a name: no spaces or quotes, case-folded."""
-    return _DROP.sub("", name).casefold()
-
-
-def dice(a: str, b: str) -> float:
-    """Character-bigram overlap of two normalised names (how alike two wordings are)."""
-    ba = [a[i:i + 2] for i in range(len(a) - 1)]
-    bb = [b[i:i + 2] for i in range(len(b) - 1)]
-    if not ba or not bb:
-        return 0.0
-    rest = list(bb)
-    common = 0
-    for g in ba:
-        if g in rest:
-            rest.remove(g)
-            common += 1
-    return 2 * common / (len(ba) + len(bb))
-
-
-def is_org_zh(name: str) -> bool:
-    """Whether a Chinese phrase ends like an organisation name (协会, 民政局, 大学 …)."""
-    core = re.sub(r"[(（][^()（）]*[)）]$", "", name).strip()
-    return 3 <= len(core) <= 40 and bool(_org_suffix_re().search(core))
-
-
-_ZH_JOINERS = re.compile(r"分别与|分别同|以及|联合|携手|会同|[和与及同跟]")
-
-
-def split_orgs_zh(text: str) -> list[str]:
-    """Split a Chinese list of organisations ("A、B和C") into names that look like orgs.
-
-    和/与/及 also occur inside names (人力资源和社会保障部), so a piece is split on them only
-    when every part is itself an organisation.
-    """
-    text = re.sub(r"等(?:单位|机构|部门|组织|方面|多家单位)?$", "", text.strip())
-    out = []
-    for piece in re.split(r"[、,，;；]", text):
-        piece = piece.strip(" 　")
-        if not piece:
-            continue
-        parts = [p.strip() for p in _ZH_JOINERS.split(piece)]
-        if len(parts) > 1 and all(is_org_zh(p) for p in parts):
-            out.extend(parts)
-        elif is_org_zh(piece):
-            out.append(piece)
-    return out
-
-
-def dedupe(names: Iterable[str]) -> list[str]:
-    """Names in first-seen order without repeats (a body and its committee are two names)."""
-    seen: dict[str, str] = {}
-    for name in names:
-        seen.setdefault(norm(name), name)
-    return [v for k, v in seen.items() if k]
-
-
-def _words(text: str) -> tuple[str, ...]:
-    """A word list written as one string (easier to read than a long list literal)."""
-    return tuple(text.split())
-
-
-_EN_ORDINALS = {w: i for i, w in enumerate(_words(
-    "zeroth first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth "
-    "thirteenth fourteenth fifteenth sixteenth seventeenth eighteenth nineteenth"))}
-_EN_TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "twentieth": 20,
-            "thirtieth": 30, "fortieth": 40, "fiftieth": 50}
-_ZH_ORD = re.compile(r"第\s*([一二三四五六七八九十百〇零两\d]+)\s*[届次期]|(首)[届次期]")
-_EN_ORD = re.compile(r"\b(\d+)(?:st|nd|rd|th)\b|\b((?:twenty|thirty|forty|fifty)-)?"
-                     r"(first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|"
-                     r"eleventh|twelfth|thirteenth|fourteenth|fifteenth|sixteenth|seventeenth|"
-                     r"eighteenth|nineteenth|twentieth|thirtieth|fortieth|fiftieth)\b", re.I)
-
-
-def _zh_number(text: str) -> int:
-    if text.isdigit():
-        return int(text)
-    digits = {"〇": 0, "零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6,
-              "七": 7, "八": 8, "九": 9}
-    total, unit = 0, 0
-    for ch in text:
-        if ch == "十":
-            total += (unit or 1) * 10
-            unit = 0
-        elif ch == "百":
-            total += (unit or 1) * 100
-            unit = 0
-        else:
-            unit = digits.get(ch, 0)
-    return total + unit
-
-
-def ordinal(name: str) -> int | None:
-    """The edition number a meeting name states (第二届, 2nd, twenty-fourth), if any."""
-    m = _ZH_ORD.search(name)
-    if m:
-        return 1 if m.group(2) else _zh_number(m.group(1))
-    m = _EN_ORD.search(name)
-    if not m:
-        return None
-    if m.group(1):
-        return int(m.group(1))
-    word = m.group(3).lower()
-    base = _EN_TENS[m.group(2)[:-1].lower()] if m.group(2) else 0
-    return base + _EN_ORDINALS.get(word, _EN_TENS.get(word, 0))
-
-
-def sentence_of(spans: list[tuple[int, int]], pos: int) -> tuple[int, int]:
-    """The sentence span containing ``pos`` (binary search over sorted spans)."""
-    lo, hi = 0, len(spans) - 1
-    while lo <= hi:
-        mid = (lo + hi) // 2
-        s, e = spans[mid]
-        if pos < s:
-            hi = mid - 1
-        elif pos >= e:
-            lo = mid + 1
-        else:
-            return s, e
-    return pos, pos
-
-
-def date_near(dates: list[DateMention], sent: tuple[int, int], pos: int,
-              exclude: list[tuple[int, int]] = ()) -> str | None:
-    """The date of a sentence that times what is said at ``pos``: the nearest one before it,
-    else the first after it; dates inside ``exclude`` spans (names, titles) do not count."""
-    inside = [d for d in dates if sent[0] <= d.start and d.end <= sent[1]
-              and not any(s <= d.start < e for s, e in exclude)]
-    before = [d for d in inside if d.end <= pos]
-    if before:
-        return before[-1].iso
-    return inside[0].iso if inside else None
-
-
-# --------------------------------------------------------------------------- mentions
-
-
-@dataclass
-class _Mention:
-    start: int
-    end: int
-    name: str
-    head: str
-    generic: bool  # "大会", "this forum", "第三次会议": needs a named referent or a held cue
-    cue: bool = False  # reported as held right here ("在研讨会上", "召开…会议")
-    echo: bool = False  # "贯彻…会议精神": cites a meeting's line, does not report it held
+    zh.setup()
+    en.setup()
 
 
 @dataclass
@@ -222,206 +61,7 @@ class _Cluster:
     start: int
     end: int
     head: str
-    mentions: list[_Mention] = field(default_factory=list)
-
-
-# Chinese: what may follow a head for the head to end a meeting name (not 大会堂, 会议室,
-# 大会华侨委员会), and what must not.
-_ZH_NEXT = re.compile(r"(?:[\s,，。、;；:：!！?？”’\"'」』》)）(（\]]|$"
-                      r"|\d{1,2}\s*月|\d{4}\s*年|[在于上由举召开闭将的是以中后前结圆隆正现为对进主精暨并和与及顺落当成"
-                      r"已还也共邀吸期作发致讲再又今昨日近同旨围紧聚重特取着等审选听表])")
-_ZH_NEXT_DENY = re.compile(r"(?:主席|主任|委员|秘书|代表|常务|办公|组委|中心|会员|成员|筹备|理事)")
-# Verbs and prepositions that end the text before a name; not 组织/参与/开展, which are as
-# often part of a name ("社会组织参与社会治理论坛").
-_ZH_STOP = re.compile(r"(?:举办|举行|召开|参加|出席|列席|围绕|主持|承办|主办|协办|领会|筹办|办好|"
-                      r"开好|莅临|参会|亮相|迎来|见证|随着|作为|依托|借助|自从|自(?![治主愿然我身贸])|"
-                      r"图为|开设|在|于|了|的|由|将|是|向|对|把|从|到|即|等|及|以来|以|届时|期间|此次|这次|本次|"
-                      r"本届|上届|该次|通过|贯彻|落实|学习|传达)")
-_ZH_LEADING = re.compile(r"(?:\d{4}\s*年\s*(?!度))?(?:\d{1,2}\s*月)?(?:\d{1,2}\s*[日号])?"
-                         r"(?:上旬|中旬|下旬|上午|下午|晚上|晚|日前|近日|近期|今天|昨天|当天|当日|"
-                         r"今年以来|今年|去年|前年|明年|每年|年初|年中|年底|年末|上半年|下半年|月初|"
-                         r"月底|此前|随后|目前|同期|同日|次日|其间|其中|本次|此次|这次|本届|上届|该|"
-                         r"此|这|那|各|该次)*")
-# A count before the head ("三个平行分论坛", "多场沙龙") lists sessions, it names none.
-_ZH_COUNTED = re.compile(r"(?<!第)(?:[一二三四五六七八九十百两几\d]+|多|若干)\s*[个场]")
-_ZH_GENERIC = re.compile(r"^(?:第\s*[一二三四五六七八九十百〇零两\d]+\s*[届次期]|首届|首次|全体|"
-                         r"年度|专题)?")
-_ZH_CUE_BEFORE = re.compile(r"(?:召开|举行|举办|出席|列席|参加|参与|主持|组织)了?\s*$")
-_ZH_CUE_AFTER = re.compile(r"^\s*(?:上|期间|现场|召开|举行|举办|开幕|闭幕|于"
-                           r"|在\S{0,20}?(?:召开|举行|举办|开幕))")
-_ZH_CUE_AROUND = re.compile(r"在\s*$")
-
-
-def _name_char(text: str, i: int) -> bool:
-    """CJK, letters, digits, name dots; a space only beside a digit ("2022 年度")."""
-    ch = text[i]
-    if "\u4e00" <= ch <= "\u9fff" or ch.isalnum() or ch in "·-—":
-        return True
-    return ch == " " and 0 < i < len(text) - 1 and (text[i - 1].isdigit() or text[i + 1].isdigit())
-
-
-# Council heads (data/council_heads_zh.txt) name a body or a course as often as a meeting: one
-# when numbered as a session (第二次…) or reported as convened.
-_ZH_SESSION = re.compile(r"第\s*[一二三四五六七八九十百〇零两\d]+\s*次"
-                         r"|[一二三四五六七八九十百〇零两\d]+\s*届\s*[一二三四五六七八九十百〇零两\d]+\s*次")
-_ZH_HELD_AFTER = re.compile(r"\s*(?:在\S{0,20}?)?(?:召开|举行|举办|开幕|闭幕|开班|开营)")
-
-
-_ZH_NAME_PAREN = re.compile(r"[(（][\u4e00-\u9fff、]{1,8}[)）]$")
-
-
-def _zh_left(text: str, head_start: int) -> int:
-    """How far left a Chinese meeting name can reach: CJK, digits, quoted segments."""
-    i = head_start
-    floor = max(0, head_start - 60)
-    while i > floor:
-        ch = text[i - 1]
-        if ch in _QUOTES:
-            j = text.rfind(_QUOTES[ch], max(floor, i - 40), i - 1)
-            if j < 0 or text[j + 1:i - 1].endswith(lexicon("meeting_heads_zh.txt")):
-                break  # no opener, or a separate quoted meeting name in a list
-            i = j
-        elif _name_char(text, i - 1):
-            i -= 1
-        elif ch in ")）" and (paren := _ZH_NAME_PAREN.search(text, max(floor, i - 10), i)):
-            i = paren.start()  # "乡镇(街道)": a short gloss inside the name
-        else:
-            break
-    return i
-
-
-def _cut_stop(text: str, start: int, end: int) -> int:
-    """Move ``start`` past the last stop word (verb, preposition) outside quotes."""
-    depth = 0
-    cut = start
-    i = start
-    while i < end:
-        ch = text[i]
-        if ch in "“‘「『《":
-            depth += 1
-        elif ch in "”’」』》":
-            depth = max(0, depth - 1)
-        elif depth == 0:
-            m = _ZH_STOP.match(text, i, end)
-            if m and m.end() <= end:
-                cut = m.end()
-                i = m.end()
-                continue
-        i += 1
-    return cut
-
-
-def _zh_mentions(text: str) -> list[_Mention]:
-    out = []
-    for m in _zh_head_re().finditer(text):
-        hs, he = m.span()
-        after = text[he:he + 4]
-        if not _ZH_NEXT.match(after) or _ZH_NEXT_DENY.match(after):
-            continue
-        # A name quoted whole: “…研讨会” is taken as written, stop words and all.
-        if he < len(text) and text[he] in _QUOTES and text[he] != "》":
-            opener = text.rfind(_QUOTES[text[he]], max(0, hs - 60), hs)
-            if opener >= 0 and text[opener + 1:hs].count(text[he]) == 0:
-                start = _zh_left(text, hs)
-                if start <= opener + 1:
-                    out.append(_Mention(opener + 1, he, text[opener + 1:he], m.group(), False,
-                                        _zh_cue(text, opener, he + 1)))
-                    continue
-        start = _cut_stop(text, _zh_left(text, hs), hs)
-        for joiner in _ZH_LIST_JOINER.finditer(text, start, hs):
-            if _zh_head_end_re().search(text, start, joiner.start()):
-                start = joiner.end()  # "A会议和B会议": two meetings, this one is B
-        lead = _ZH_LEADING.match(text, start, hs)
-        start = lead.end() if lead else start
-        name = text[start:he].strip()
-        if _ZH_COUNTED.search(name):
-            continue
-        rest = _ZH_GENERIC.sub("", name)
-        generic = rest == m.group() or len(name) < 5
-        if m.group().endswith(lexicon("council_heads_zh.txt")) and not _ZH_SESSION.search(name) \
-                and not _ZH_HELD_AFTER.match(text, he) \
-                and not _ZH_CUE_BEFORE.search(text, max(0, start - 6), start):
-            continue  # "选举产生新一届…": the council itself, not a meeting of it
-        out.append(_Mention(start, he, name, m.group(), generic, _zh_cue(text, start, he),
-                            text.startswith("精神", he)))
-    return out
-
-
-def _zh_cue(text: str, start: int, end: int) -> bool:
-    before = text[max(0, start - 6):start]
-    return bool(_ZH_CUE_BEFORE.search(before) or (_ZH_CUE_AFTER.match(text[end:end + 30])
-                and (_ZH_CUE_AROUND.search(before) or text[end:end + 1] != "上")))
-
-
-# English
-_EN_TOKEN = re.compile(r"“[^”]{1,60}”|\"[^\"]{1,60}\"|[A-Za-z0-9][\w'’.&-]*|\S")
-_EN_STOP = frozenset(_words(
-    "the a an this that these those its their our his her my your at in on of for to by with "
-    "from into during before after about as is was were be been will would shall which who "
-    "whom where when while than then also and or but not it he she they we has have had "
-    "same said such all each every other another more most many some any"))
-_EN_MONTHS = frozenset(_words("january february march april may june july august september "
-                              "october november december"))
-_EN_NEXT_DENY = re.compile(r"\s+(?:room|hall|centre|center|venue|secretariat|standing|committee|"
-                           r"members?|delegates?|deput(?:y|ies)|staff|office|building|series)\b",
-                           re.IGNORECASE)
-_EN_EDITION_YEAR = re.compile(r"\s+(?:19|20)\d{2}\b(?!\s*[-–—/]?\s*\d)")  # "Forum 2023"
-# A lower-case event reported as held: "held a press conference", "the board meeting was held".
-# "At a press conference, …" introduces an event; "at the forum" refers back to one.
-_EN_HELD_BEFORE = re.compile(r"\b(?:(?:held|hosted|organi[sz]ed|convened|staged|co-hosted|"
-                             r"co-organi[sz]ed|ran|chaired|attended)\s+(?:a|an|the|its|their|"
-                             r"his|her)|(?:at|during)\s+(?:a|an))\s+(?:[\w'’-]+\s+){0,2}$",
-                             re.IGNORECASE)
-_EN_HELD_AFTER = re.compile(r"(?:\s+(?:on|about)\s+[^,.;]{1,50}?)?\s*,?\s+"
-                            r"(?:held\s+(?:on|in|at)\b|(?:was|were)\s+"
-                            r"(?:held|convened|hosted|organi[sz]ed|attended)|took\s+place|opened|"
-                            r"kicked\s+off)\b")
-_EN_RIGHT = re.compile(r"\s+(?:of|on|for)\s+(?:the\s+)?((?:[A-Z][\w'’&-]*)(?:\s+(?:and|of|for|"
-                       r"the|&)?\s*[A-Z][\w'’&-]*)*)")
-
-
-def _en_mentions(text: str, sents: list[tuple[int, int]]) -> list[_Mention]:
-    out = []
-    for m in _en_head_re().finditer(text):
-        hs, he = m.span()
-        if text.startswith(("'s", "’s"), he) or _EN_NEXT_DENY.match(text, he):
-            continue  # "the X Forum's meeting", "Congress Standing Committee": a body or a room
-        s0, _ = sentence_of(sents, hs)
-        tokens = list(_EN_TOKEN.finditer(text, s0, hs))
-        start = hs
-        k = len(tokens) - 1
-        while k >= 0:
-            tok = tokens[k].group()
-            low = tok.lower()
-            if tok[0] in "“\"":
-                start = tokens[k].start()
-            elif not tok[0].isalnum():
-                break
-            elif low in ("and", "&"):
-                left = tokens[k - 1].group() if k else ""
-                if not left or not (left[0].isupper() or left[0] in "“\""):
-                    break
-                start = tokens[k].start()
-            elif low in _EN_STOP or tok.endswith(("'s", "’s")) or (
-                    tok.islower() and low.endswith(("ed", "ing")) and len(low) > 4):
-                break
-            else:
-                start = tokens[k].start()
-            k -= 1
-        end = he
-        right = _EN_RIGHT.match(text, he)
-        if right and right.group(1).split()[0].lower() not in _EN_MONTHS:
-            end = right.end()
-        edition = _EN_EDITION_YEAR.match(text, end)
-        end = edition.end() if edition else end
-        name = text[start:end]
-        words = [w for w in _EN_TOKEN.findall(text[start:hs])]
-        named = any(w[0] in "“\"" or (w[0].isupper() and ordinal(w) is None) for w in words)
-        named = named or end > he
-        held = named or bool(_EN_HELD_BEFORE.search(text, max(0, start - 40), start)
-                             or _EN_HELD_AFTER.match(text, end))
-        out.append(_Mention(start, end, name, m.group().lower(), not named, held))
-    return out
+    mentions: list[Mention] = field(default_factory=list)
 
 
 # --------------------------------------------------------------------------- folding
@@ -439,22 +79,45 @@ def _bodies(name: str) -> frozenset[str]:
         b for b in ("board", "council", "committee") if b in name.lower())
 
 
-def _fold(mentions: list[_Mention]) -> list[_Cluster]:
+def _outermost(mentions: list[Mention]) -> list[Mention]:
+    """The mentions not inside a longer one: "X Conference" within "X Conference and General
+    Meeting of Y", "…年会" within "…年会暨…研讨会", is a part of that name, not a meeting."""
+    out: list[Mention] = []
+    reach = -1
+    for men in sorted(mentions, key=lambda x: (x.start, -x.end)):
+        if men.end > reach:
+            out.append(men)
+            reach = men.end
+    return out
+
+
+_PARTS = re.compile(r"\s+and\s+(?:the\s+)?|暨")
+
+
+def _has_part(name: str, key: str) -> bool:
+    """Whether a joint name ("A Symposium and the B Ceremony", "A会暨B会") has a part ending
+    with ``key`` (a generic "the symposium" refers to it)."""
+    return any(norm(part).endswith(key) for part in _PARTS.split(name))
+
+
+def _fold(mentions: list[Mention]) -> list[_Cluster]:
     """One cluster per distinct meeting; generic mentions attach to a named referent."""
     clusters: list[_Cluster] = []
-    for men in sorted(mentions, key=lambda x: x.start):
+    for men in _outermost(mentions):
         key = norm(men.name)
         num = ordinal(men.name)
         if men.generic:
             target = next((c for c in reversed(clusters)
-                           if (key == "会议" or norm(c.name).endswith(key)
+                           if (key == "会议" or _has_part(c.name, key)
                                or key.endswith(norm(c.head))
                                or norm(c.head).endswith(key))
                            and not _narrower(men.head, c.head)
                            and num in (None, ordinal(c.name))), None)
-            bare = norm(_ZH_GENERIC.sub("", men.name)) == norm(men.head) or (
+            bare = norm(zh.strip_edition(men.name)) == norm(men.head) or (
                 men.name.islower() and men.name.endswith(men.head))  # "annual press conference"
-            if target is None and men.cue and bare and men.head not in ("会议", "meeting"):
+            # "出席座谈会" reports a meeting only in an article that has reported none before
+            if target is None and (men.hosted or (men.cue and not clusters)) and bare \
+                    and men.head not in ("会议", "meeting"):
                 target = next((c for c in clusters if norm(c.name) == key), None)
                 if target is None:
                     clusters.append(_Cluster(men.name, men.start, men.end, men.head))
@@ -481,140 +144,42 @@ def _fold(mentions: list[_Mention]) -> list[_Cluster]:
     return [c for c in clusters if c.mentions and not all(x.echo for x in c.mentions)]
 
 
-# --------------------------------------------------------------------------- attributes
-
-_ZH_PLACE = re.compile(r"[在于]\s*([^\s,，。;；、“”\"在于\d]{1,25}?)\s*"
-                       r"(?:隆重|顺利|成功|正式|组织|联合|共同)?"
-                       r"(?:举行|召开|举办|开幕|闭幕|落幕|启动|开班|揭幕)")
-_ZH_ORGS_BY = re.compile(r"(?:由|^|[,，;；、])\s*([^,，。;；由]{3,120}?)\s*(?:联合|共同)?"
-                         r"(?:主办|承办|协办|联办|举办)")
-_ZH_PREP = re.compile(r"^(?:在|于|经|是|为|与|和)")  # "在甲协会主办的…": 在 opens the phrase
-# A dateline and byline before the first sentence: "本报北京12月4日电 (记者 某某)".
-_ZH_BYLINE = re.compile(r"^.*(?:\d+\s*日\s*电|[(（][^()（）]*(?:记者|通讯员)[^()（）]*[)）])\s*")
-_ZH_AT_PLACE = re.compile(r"[在于].*$")
+_HEADLINE_MAX = 80
 
 
-def _zh_host_list(text: str) -> str:
-    """The hosts in the text before 主办/承办/举办: no dateline, no leading preposition, and
-    no "在<place>" (in "论坛在会展中心举办" the place is not a host)."""
-    return _ZH_AT_PLACE.sub("", _ZH_PREP.sub("", _ZH_BYLINE.sub("", text)))
-_ZH_ORGS_SUBJ = re.compile(r"([^,，。;；]{3,80}?)"
-                           r"(?:于?\d{1,2}\s*月\s*\d{1,2}\s*[日号](?:上午|下午)?)?"
-                           r"(?:[在于][^,，。;；]{1,25}?)?(?:联合|共同|组织)?"
-                           r"(?:举办|主办|召开|举行)了?\s*$")
-_EN_PLACE_NAME = (r"([A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*"
-                  r"(?:\s*,\s*[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*)*)")
-_EN_PLACE = re.compile(r"\b(?:held|opened|convened|took place|kicked off|hosted|staged|launched|"
-                       r"happened|started|began|closed)\s+(?:on\s+[\w ,]{3,25}?\s+)?in\s+"
-                       + _EN_PLACE_NAME)
-# "attended the X Conference in Bangkok", "a workshop on case management in Oslo"
-_EN_IN = re.compile(r"(?:\s+(?:on|about)\s+[a-z][^,.;]{0,40}?)?\s+in\s+" + _EN_PLACE_NAME)
-_EN_BY_VERB = r"(?:jointly\s+|co-?)?(?:hosted|organi[sz]ed|sponsored|chaired|convened|held)\s+by"
-# A list ends at the sentence end or where the next "… by" list starts.
-_EN_ORGS_BY = re.compile(rf"\b{_EN_BY_VERB}\s+(.+?)(?=[.;]\s|[.;]?\s*$|,?\s+(?:and\s+)?"
-                         rf"{_EN_BY_VERB}\b)")
-# A sentence of its own naming who hosted the meeting before it; "It was chaired by Dr. X"
-# names the person moderating a session, not an organiser.
-_EN_ORPHAN_BY = re.compile(r"\b(?:jointly\s+|co-?)?(?:hosted|organi[sz]ed|sponsored|convened|"
-                           r"held)\s+by\s+(.+?)(?:[.;]\s*$|[.;]\s|$)")
-# Where a list of hosts ends: names may be lower case ("the social work committee of …"),
-# but a new clause starts with a verb, a relative word or a time/place phrase.
-_EN_LIST_END = re.compile(r"(?:,\s*|\s+)(?:and\s+)?(?:(?:brought|gathered|attracted|drew|"
-                          r"was|were|is|are|has|have|had|will|which|who|where|with|featuring|"
-                          r"under|while|bringing|attended|focused|focusing)\b|[a-z-]+ed\s+by\b|"
-                          r"(?:also\s+|then\s+|later\s+)[a-z]+\b|"
-                          r"(?:in|on|from)\s+(?:\d|(?:" + "|".join(
-                              m.capitalize() for m in _EN_MONTHS) + r")\b))"
-                          r"|,\s*(?:and\s+)?[a-z]+ed\b")  # ", and elected …": a new clause
+def headline(text: str) -> tuple[int, int]:
+    """The span of the article's headline: its first line when that line is short and is not
+    a sentence of the body ((0, 0) when there is none)."""
+    start = len(text) - len(text.lstrip())
+    end = text.find("\n", start)
+    end = len(text) if end < 0 else end
+    line = text[start:end].rstrip()
+    if not line or len(line) > _HEADLINE_MAX or re.search(r"[。！？!?]|\.\s", line):
+        return 0, 0
+    return start, start + len(line)
 
 
-# A body's name has a word like these; "chaired by Wang Lihua" names the chair, not a host.
-_EN_ORG_WORD = re.compile(r"\b(?:Association|Foundation|Universit|Ministry|Department|Council|"
-                          r"Committee|Society|Federation|Institute|Cent(?:re|er)|Bureau|Office|"
-                          r"Commission|Agency|Group|Company|Ltd|Union|Network|Alliance|Fund|"
-                          r"Government|School|College|Academy|Organi[sz]ation|Board|Club)|"
-                          r"^[A-Z]{2,}$")
+def _fold_headline(clusters: list[_Cluster], title: tuple[int, int]) -> list[_Cluster]:
+    """A meeting named only in the headline is the body's report of it in other words ("A
+    举行签约暨揭牌仪式" over "A与B合作共建签约仪式在…举行"): fold it into the body's meeting of
+    the same kind, else into the first body meeting whose name shares wording with it."""
+    def in_title(c: _Cluster) -> bool:
+        return all(title[0] <= m.start < title[1] for m in c.mentions)
 
-
-def _en_hosts(match: re.Match[str]) -> list[str]:
-    """The hosts a "… by" list names; a "chaired by" list keeps bodies only."""
-    names = split_orgs_en(_en_host_list(match.group(1)))
-    if "chaired" in match.group(0)[:20].lower():
-        names = [n for n in names if _EN_ORG_WORD.search(n)]
-    return names
-
-
-def _en_host_list(text: str) -> str:
-    """The host list that opens ``text`` (after "hosted by"), cut where a new clause begins."""
-    end = _EN_LIST_END.search(text)
-    return text[:end.start()] if end else text
-
-
-_EN_ORGS_SUBJ = re.compile(r"(?:^|[,;:]\s*)((?:the\s+)?[A-Z][^,;:]{2,120}?)\s+(?:jointly\s+)?"
-                           r"(?:chaired|hosted|organi[sz]ed|launched|convened|sponsored|held|"
-                           r"co-hosted|co-organi[sz]ed)\s*$")
-_EN_ARTICLE_END = re.compile(r"\s*\b(?:the|a|an|its|their)?\s*$", re.IGNORECASE)
-_EN_PRONOUNS = frozenset(_words("it he she they we this that which who there"))
-
-
-def split_orgs_en(text: str) -> list[str]:
-    """Split "A, the B and C" into names; "arts and crafts council" stays whole."""
+    body = [c for c in clusters if not in_title(c)]
     out = []
-    for piece in re.split(r"\s*[,;]\s*", text.strip().rstrip(".")):
-        parts = re.split(r"\s+and\s+", piece)
-        current = parts[0]
-        for nxt in parts[1:]:
-            if " " not in current.strip() and current.islower():
-                current = f"{current} and {nxt}"
-            else:
-                out.append(current)
-                current = nxt
-        out.append(current)
-    names = [re.sub(r"^(?:the|and)\s+", "", p.strip(), flags=re.I).strip() for p in out]
-    return [n for n in names if n and n.lower() not in _EN_PRONOUNS]
+    for c in clusters:
+        if c in body or not body:
+            out.append(c)
+            continue
+        target = next((b for b in body if norm(b.head) == norm(c.head)), None) or next(
+            (b for b in body if dice(norm(b.name), norm(c.name)) >= 0.2), None)
+        if target is None:
+            out.append(c)
+        else:
+            target.mentions.extend(c.mentions)
+    return out
 
-
-def _organizers(text: str, sent: tuple[int, int], mention: _Mention, zh: bool) -> list[str]:
-    """Organisers the sentence of a mention names (主办/承办, hosted by, X chaired the …)."""
-    s = text[sent[0]:sent[1]]
-    found: list[str] = []
-    if zh:
-        for m in _ZH_ORGS_BY.finditer(s):
-            found += split_orgs_zh(_zh_host_list(m.group(1)))
-        prefix = text[sent[0]:mention.start]
-        clause = re.split(r"[,，;；]", prefix)[-1]
-        subj = _ZH_ORGS_SUBJ.search(clause) if mention.start > sent[0] else None
-        if subj:
-            found += split_orgs_zh(subj.group(1))
-    else:
-        for by in _EN_ORGS_BY.finditer(s):
-            found += _en_hosts(by)
-        prefix = _EN_ARTICLE_END.sub("", text[sent[0]:mention.start])
-        subj = _EN_ORGS_SUBJ.search(prefix)
-        if subj and subj.group(1).split()[0].lower() not in _EN_PRONOUNS:
-            found += split_orgs_en(subj.group(1))
-    return found
-
-
-def _location(text: str, sent: tuple[int, int], men: _Mention, zh: bool) -> str | None:
-    """The place a mention's clause says the meeting was held in."""
-    if zh:
-        lo = max(sent[0], *(text.rfind(p, sent[0], men.start) + 1 for p in ",，;；"))
-        his = [text.find(p, men.end, sent[1]) for p in ",，;；。"]
-        hi = min([h for h in his if h >= 0], default=sent[1])
-        best = None
-        for m in _ZH_PLACE.finditer(text, lo, hi):
-            if m.start() >= men.end or m.end() <= men.start:
-                place = m.group(1)
-                if not place.endswith(("上", "中", "内", "后", "前")):
-                    best = place if best is None or len(place) > len(best) else best
-        return best
-    m = _EN_PLACE.search(text, sent[0], sent[1]) or _EN_IN.match(text, men.end, sent[1])
-    if m is None:
-        return None
-    place = m.group(1)
-    words = place.split()
-    return None if words[0].lower() in _EN_MONTHS else place.rstrip(" ,")
 
 
 # A meeting held on the day of (or during) the one reported before it.
@@ -625,7 +190,11 @@ _SAME_DAY = re.compile(r"当天|当日|同日|同天|会前|会后|会议期间|
 _CLAUSE_END = re.compile(r"[,，;；。:：!！?？]")
 
 
-def _mention_date(text: str, dates: list[DateMention], sent: tuple[int, int], men: _Mention,
+# A quoted title ("a report on “… in 2015”", 《2023年…报告》): its dates label it.
+_TITLE = re.compile(r"“[^“”]{1,200}”|《[^《》]{1,100}》|\"[^\"]{1,200}\"")
+
+
+def _mention_date(text: str, dates: list[DateMention], sent: tuple[int, int], men: Mention,
                   names: list[tuple[int, int]]) -> tuple[int, str] | None:
     """The date a mention's sentence gives the meeting, ranked by how closely it is tied to it.
 
@@ -635,8 +204,9 @@ def _mention_date(text: str, dates: list[DateMention], sent: tuple[int, int], me
     A date lacking the month or day is completed from a compatible date of the same clause
     ("2019年首届论坛11月在东莞召开" -> 2019-11).
     """
+    titles = [m.span() for m in _TITLE.finditer(text, sent[0], sent[1])]
     inside = [d for d in dates if sent[0] <= d.start and d.end <= sent[1]
-              and not any(s <= d.start < e for s, e in names)]
+              and not any(s <= d.start < e for s, e in names + titles)]
     if not inside:
         return None
     lo = max([m.end() for m in _CLAUSE_END.finditer(text, sent[0], men.start)], default=sent[0])
@@ -671,15 +241,18 @@ def _complete(value: str, others: list[str]) -> str:
     return value
 
 
-_NAME_YEAR = re.compile(r"^\s*((?:19|20)\d{2})(?!\d)|(?<!\d)((?:19|20)\d{2})(?:\s*$|\s*年(?!度))")
+# The year in a meeting's own name dates it ("2023中国社会工作年会", "Forum 2023"); a year
+# of review ("2022年度总结会") or a term ("2021-2025") does not.
+_NAME_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)(?!\s*年\s*度)(?!\s*[-–—/~至到]\s*\d)")
 
 
 def extract(document: Document) -> Iterator[Meeting]:
     """Meetings held that ``document`` reports, one fact per distinct meeting."""
-    text = document.text
-    zh = nlp.script(text[:4000]) == "zh"
-    sents = nlp.sentences(text)
-    mentions = _zh_mentions(text) if zh else _en_mentions(text, sents)
+    is_zh = nlp.script(document.text[:4000]) == "zh"
+    sents = join_wrapped(document.text, nlp.sentences(document.text))
+    text = unwrap(document.text, sents)
+    lang = zh if is_zh else en
+    mentions = zh.mentions(text) if is_zh else en.mentions(text, sents)
     if not mentions:
         return
     all_dates = find_dates(text)
@@ -688,14 +261,14 @@ def extract(document: Document) -> Iterator[Meeting]:
     starts = {x.start for x in mentions} | {x.start - 1 for x in mentions}
     dates = sorted(set(event_dates(text, all_dates)) | {d for d in all_dates if d.end in starts})
     lead_list: list[Lead] = leads(text, all_dates)
-    clusters = _fold(mentions)
+    clusters = _fold_headline(_fold(mentions), headline(text))
     names = [(x.start, x.end) for x in mentions]
     # Which meeting each mentioning sentence is about: its first mention's.
     about: dict[tuple[int, int], _Cluster] = {}
     pairs = sorted(((m, c) for c in clusters for m in c.mentions), key=lambda x: x[0].start)
     for men, owner in pairs:
         about.setdefault(sentence_of(sents, men.start), owner)
-    orphans = _orphan_organizers(text, sents, about, zh)
+    orphans = _orphan_organizers(text, sents, about, lang)
     last_date: str | None = None  # of the meeting before, for "当天", "the same day"
     for c in clusters:
         c.mentions.sort(key=lambda x: x.start)
@@ -709,49 +282,50 @@ def extract(document: Document) -> Iterator[Meeting]:
             if ranked is not None and ranked[0] > best_rank:
                 best_rank, date = ranked
             same_day = same_day or bool(_SAME_DAY.search(text, sent[0], sent[1]))
-            place = _location(text, sent, men, zh)
-            if place and (location is None or len(place) > len(location)):
+            place = lang.location(text, sent, men)
+            if place and (location is None or zh.place_rank(place) > zh.place_rank(location)):
                 location = place
-            organizers += _organizers(text, sent, men, zh)
+            organizers += lang.organizers(text, sent, men)
         if date is None and same_day:
             date = last_date
         if date is None:
-            lead = lead_at(lead_list, c.mentions[0].start)
+            # where the text names the meeting in full is in its scene; a headline (and a
+            # repeat of it) stands before every lead
+            lead = lead_at(lead_list, c.start)
             if lead is not None:
                 date = lead.date
                 location = location or lead.place
         organizers += orphans.get(id(c), [])
-        year = _NAME_YEAR.search(c.name)
-        if year and date and date.startswith("--"):  # "2023中国社会工作年会", "Forum 2023"
-            date = (year.group(1) or year.group(2)) + date[1:]
+        if location and zh.is_relative(location):
+            location = zh.resolve_relative(location, organizers)
+        # "2023中国社会工作年会", "Forum 2023", in any of the names the text gives it
+        year = next(filter(None, (_NAME_YEAR.search(x.name) for x in c.mentions)), None)
+        if year and date and date.startswith("--"):
+            date = year.group(1) + date[1:]
         last_date = date or last_date
         sent = sentence_of(sents, c.start)
-        yield Meeting(name=c.name.strip(), date=date, location=location,
-                      organizers=tuple(dedupe(filter(None, map(trim, organizers)))),
+        yield Meeting(name=written(c.name).strip(), date=date,
+                      location=written(location) if location else None,
+                      organizers=tuple(dedupe(filter(None, (trim(written(o))
+                                                            for o in organizers)))),
                       span=(c.start, c.end),
-                      evidence=text[sent[0]:sent[1]])
+                      evidence=document.text[sent[0]:sent[1]])
 
 
 def _orphan_organizers(text: str, sents: list[tuple[int, int]],
-                       about: dict[tuple[int, int], _Cluster], zh: bool) -> dict[int, list[str]]:
+                       about: dict[tuple[int, int], _Cluster],
+                       lang: ModuleType) -> dict[int, list[str]]:
     """Organisers in a sentence with no meeting mention ("It was jointly hosted by …"), keyed
     by ``id`` of the meeting that the previous mentioning sentence is about."""
     out: dict[int, list[str]] = {}
-    pattern = _ZH_ORGS_BY if zh else _EN_ORPHAN_BY
     for i, sent in enumerate(sents):
         if sent in about:
             continue
-        s = text[sent[0]:sent[1]]
-        if (zh and "由" not in s) or not pattern.search(s):
-            continue
+        found = lang.orphan_hosts(text[sent[0]:sent[1]])
         prev = next((sents[j] for j in range(i - 1, max(-1, i - 3), -1) if sents[j] in about),
-                    None)
-        if prev is None:
-            continue
-        found = ([o for m in _ZH_ORGS_BY.finditer(s)
-                  for o in split_orgs_zh(_zh_host_list(m.group(1)))] if zh
-                 else split_orgs_en(_en_host_list(pattern.search(s).group(1))))
-        out.setdefault(id(about[prev]), []).extend(found)
+                    None) if found else None
+        if prev is not None:
+            out.setdefault(id(about[prev]), []).extend(found)
     return out
 
 

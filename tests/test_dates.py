@@ -73,3 +73,33 @@ def test_leads_set_time_and_scene_and_vague_leads_reset() -> None:
     assert first is not None and (first.date, first.place) == ("--06-10", "某协会会议室")
     last = lead_at(found, len(text) - 1)
     assert last is not None and last.date is None
+
+
+def test_a_range_of_days_starts_on_its_first_day() -> None:
+    assert [d.iso for d in find_dates("2019 年 11 月 2 至 3 日,年会在某市举办。")] == ["2019-11-02"]
+    assert [d.iso for d in find_dates("6月7日-9日举行")] == ["--06-07"]
+    assert [d.iso for d in find_dates("会期为4月5日至6月7日")] == ["--04-05", "--06-07"]
+
+
+def test_run_together_dates_and_a_range_written_with_both_days() -> None:
+    assert [d.iso for d in find_dates("20190312日上午,")] == ["2019-03-12"]
+    assert find_dates("编号20191399日") == []  # no 13th month
+    assert [d.iso for d in find_dates("4月12日—13日,由")] == ["--04-12"]
+
+
+def test_a_wire_dateline_dates_its_paragraph_unless_a_vague_time_follows() -> None:
+    text = ("  某报南京6月12日讯( 某某)甲乙签约仪式今日在宁举行。\n"
+            "某网某地6月13日电 (某某)日前,会议召开。")
+    assert [lead.date for lead in leads(text, find_dates(text))] == ["--06-12", None]
+
+
+def test_english_day_ranges_and_datelines() -> None:
+    assert [d.iso for d in find_dates("On March 4th and 5th, 2019, the")] == ["2019-03-04"]
+    text = "Care news\nHilltown, June 9\nLAGOS, June 3 – The forum opened.\nSmith, May 3 was fun."
+    assert [lead.date for lead in leads(text, find_dates(text))] == ["--06-09", "--06-03"]
+
+
+def test_a_purpose_clause_may_open_the_lead_before_its_time() -> None:
+    text = ("为了总结工作,谋划新一年任务,1月9日,甲协会与乙大学签订协议。\n"
+            "为民服务是宗旨,3月5日如此。")
+    assert leads(text, find_dates(text)) == [(0, "--01-09", None)]

@@ -269,3 +269,200 @@ def test_hosts_chairs_and_conveners_with_a_date() -> None:
     assert m.organizers == ("市民政局",)
     text = "12月8日,甲会与乙大学签约仪式在乙大学举行。仪式后,双方召开了第一次合作工作会议。"
     assert by_name(text)["第一次合作工作会议"].date == "--12-08"
+
+
+# --------------------------------------------------------------------------- real-news causes
+
+
+def test_zh_name_reads_across_a_layout_break_and_joins_parts_with_暨() -> None:
+    text = ("2021 年 5 月 8 至 9 日,第三届某省社会工作教育协会青少年专业委员会年会\n"
+            "暨第一届某省青少年社会工作研讨会在某市某区某镇举办。来自各地的代表参加了会议。")
+    [m] = run(text)
+    assert m.name == ("第三届某省社会工作教育协会青少年专业委员会年会"
+                      "暨第一届某省青少年社会工作研讨会")
+    assert (m.date, m.location) == ("2021-05-08", "某市某区某镇")
+    spaced = by_name("5月3日,甲丰县在县文化广场举行了"
+                     "第五届“邻里守望”暨 “温暖社区”志愿服务启动仪式。")
+    assert list(spaced) == ["第五届“邻里守望”暨 “温暖社区”志愿服务启动仪式"]
+    assert spaced["第五届“邻里守望”暨 “温暖社区”志愿服务启动仪式"].organizers == ("甲丰县",)
+
+
+def test_zh_headline_wording_folds_into_the_body_report() -> None:
+    text = ("甲社工联第二次理事会召开\n\n"
+            "本网消息:2019年4月2日,甲省社会工作联合会第二次理事会在省城召开。会议选举了新会长。")
+    [m] = run(text)
+    assert (m.name, m.date, m.location) == ("甲省社会工作联合会第二次理事会", "2019-04-02", "省城")
+    signing = run("甲学院与乙街道举行合作共建签约暨基地揭牌仪式\n\n"
+                  "3月2日上午,甲学院与乙街道合作共建签约仪式在乙街道服务中心举行。")
+    assert [(m.name, m.location, m.organizers) for m in signing] == [
+        ("甲学院与乙街道合作共建签约仪式", "乙街道服务中心", ())]
+
+
+def test_zh_relative_place_stands_for_the_host_or_is_dropped() -> None:
+    [m] = run("4月6日,由某市社会工作协会主办,某市第二人民医院承办的“医务社工专业委员会成立大会”"
+              "在我院圆满落幕。")
+    assert m.location == "某市第二人民医院"
+    [m] = run("某省社区工作推进会在我市召开\n\n本报讯 8月3日,某省社区工作推进会在我市召开。")
+    assert m.location is None  # 我市 is no place of its own, and no host says which city
+    [m] = run("6月1日,某省社会工作论坛在甲大学附属医院(以下简称“甲附院”)顺利举办。")
+    assert m.location == "甲大学附属医院"
+
+
+def test_zh_hosts_before_a_manner_phrase_parties_are_not_hosts() -> None:
+    [m] = run("1月9日下午,某省社会工作协会以视频会议的方式,召开了2023年度总结会。")
+    assert m.organizers == ("某省社会工作协会",)
+    assert m.date == "--01-09"  # the year under review is no date
+    [m] = run("6月2日,甲学院社工系与乙家庭服务中心就共建实践基地举行了见面会。")
+    assert m.organizers == ("甲学院社工系", "乙家庭服务中心")
+    [m] = run("甲基金会与乙慈善基金会签约仪式今日在京举行。")
+    assert m.organizers == ()
+    [m] = run("近日,由甲基金会与乙有限公司(简称“乙公司”)联合主办的公益项目启动仪式在某市举行。")
+    assert m.organizers == ("甲基金会", "乙有限公司")
+
+
+def test_zh_a_rated_or_attended_meeting_is_not_a_new_one() -> None:
+    text = ("5月6日,甲协会第二次会员大会在某市召开。这是协会发展史上的一次重要会议。"
+            "与会代表出席了座谈会。在启动仪式上,志愿者表演了节目。")
+    assert [m.name for m in run(text)] == ["甲协会第二次会员大会"]
+    assert [m.name for m in run("副市长出席揭牌仪式并讲话。")] == ["揭牌仪式"]
+    assert [m.name for m in run("签约仪式由副院长某某主持。")] == ["签约仪式"]
+
+
+def test_zh_joint_session_charity_events_and_year_in_the_name() -> None:
+    text = "1月4日,甲省社工联合会、甲省社会工作者协会第三届二次理事会议在某社区中心举行。"
+    [m] = run(text)
+    assert m.name == "甲省社工联合会、甲省社会工作者协会第三届二次理事会议"
+    assert run("要通过建立例会、年会的运作机制,推动协同发展。") == []
+    [m] = run("9月5日,“共建美好家园”公益慈善项目筹募会在某市举行。")
+    assert (m.name, m.location) == ("“共建美好家园”公益慈善项目筹募会", "某市")
+    [m] = run("8月6日上午,某市在市剧院广场举行了2015某市国际博览会志愿服务启动仪式。")
+    assert m.date == "2015-08-06"
+
+
+def test_zh_a_dateline_times_the_meeting_named_after_the_headline() -> None:
+    text = ("甲基金会与乙基金会举行签约仪式\n\n举行签约仪式\n\n"
+            "  某报北京6月12日讯( 某某)甲基金会与乙基金会签约仪式今日在京举行。"
+            "在签约仪式上,双方介绍了项目。")
+    [m] = run(text)
+    assert (m.name, m.date, m.location) == ("甲基金会与乙基金会签约仪式", "--06-12", "京")
+
+
+def test_en_locations_after_the_verb_in_or_at_a_named_place() -> None:
+    def place(text: str) -> str | None:
+        [m] = run(text)
+        return m.location
+
+    assert place("The annual Congress of the Northern Society of Nurses ended in Port Elm "
+                 "on Friday 4th May 2018 with the election of a new board.") == "Port Elm"
+    assert place("The Regional Forum on Child Care was held successfully at Eastfield "
+                 "University from 2 to 3 June.") == "Eastfield University"
+    assert place("The Welfare Office convened a National Symposium on Monday, June 3, 2024, "
+                 "at the Grand Lakeside Hotel in Marlow to mark the day.") \
+        == "Grand Lakeside Hotel in Marlow"
+    assert place("The partners held a signing ceremony for the agreement in Riverton "
+                 "Thursday.") == "Riverton"
+    assert place("This came up at the 12th General Meeting of the Coast Association of Carers "
+                 "held here in Bayport themed “Care at Home”.") == "Bayport"
+    assert place("The 4th Annual Conference of the Hill Nurses Union was opened at the "
+                 "Civic Centre for Arts and Culture, Area 5, Hilltown.") \
+        == "Civic Centre for Arts and Culture, Area 5, Hilltown"
+    assert place("The Coastal Forum was held in July 2019.") is None
+
+
+def test_en_editions_titled_names_and_events_reported_in_passing() -> None:
+    assert [m.name for m in run("The Carers Association, at its 21st Annual General Meeting, "
+                                "called for more funding.")] == ["21st Annual General Meeting"]
+    assert run("The bill has been in the National Assembly since 2012.") == []
+    names = [m.name for m in run("A three-day national conference on the theme, “Care in a "
+                                 "Changing World”, commenced at Eastfield University today.")]
+    assert names == ["national conference on the theme, “Care in a Changing World”"]
+    [m] = run("The regional conference titled “Listening to Families” was successfully held "
+              "at the Old Mill, Eastfield.")
+    assert (m.name, m.location) == ("regional conference titled “Listening to Families”",
+                                    "Old Mill, Eastfield")
+    assert [m.name for m in run("Speaking at the signing ceremony of a memorandum between "
+                                "the two ministries, the minister praised the staff.")] \
+        == ["signing ceremony"]
+    assert run("At the forum, he spoke.") == []  # a forum may be a platform, not an event
+
+
+def test_en_organisers_are_bodies_not_people_posts_or_common_nouns() -> None:
+    [m] = run("The institutions held a signing ceremony in Riverton on May 2.")
+    assert m.organizers == ()
+    [m] = run("The Department of Family Care under the Ministry of Health, Women, and Youth "
+              "convened a National Symposium at the Town Hall.")
+    assert m.organizers == ("Department of Family Care",)
+    text = ("The Eastfield Forum on Ageing was held at Eastfield University on May 3. It was "
+            "sponsored by the Center for Studies of Ageing of Eastfield University and "
+            "co-organized by the Research Center for Rural Development and Social Security "
+            "of Hill University and the Elders Association, and supported by a journal.")
+    [m] = run(text)
+    assert m.organizers == ("Center for Studies of Ageing of Eastfield University",
+                            "Research Center for Rural Development and Social Security of "
+                            "Hill University", "Elders Association")
+    [m] = run("The 3rd Care Symposium was held in Eastfield on May 3. The symposium was "
+              "co-organized by Professor Jane Doe, vice director of the Care Committee, and "
+              "the Association for Social Care and Hill University.")
+    assert m.organizers == ("Association for Social Care", "Hill University")
+
+
+def test_en_one_event_under_two_wordings_or_two_joined_names() -> None:
+    text = ("He spoke at the opening of the 12th Annual National Conference and Annual General "
+            "Meeting of Hill Association of Carers (HAC) held at the Civic Hall, Hilltown. "
+            "“It is a pleasure to be at the 12th Annual Conference and General Meeting of the "
+            "Hill Association of Carers (HAC),” he said.")
+    [m] = run(text)
+    assert m.name.startswith("12th Annual National Conference and Annual General Meeting")
+    text = ("On May 4th and 5th, 2019, the 3rd Care Education Symposium and the 2nd Hill Care "
+            "Awards Ceremony was held at Hill University. The symposium was co-organized by "
+            "the Hill Care Council.")
+    [m] = run(text)
+    assert m.name == "3rd Care Education Symposium and the 2nd Hill Care Awards Ceremony"
+    assert (m.date, m.location, m.organizers) == ("2019-05-04", "Hill University",
+                                                  ("Hill Care Council",))
+
+
+def test_en_a_dateline_of_its_own_line_times_an_undated_event() -> None:
+    text = ("Care news\n\nHilltown, June 9\n\nA two-day national conference on the theme, "
+            "“Care at Home”, commenced at Hill University today.")
+    [m] = run(text)
+    assert m.date == "--06-09"
+
+
+def test_zh_an_activity_is_a_meeting_only_when_held_at_a_place() -> None:
+    text = "10月9日上午,甲市慈善总会和乙市慈善协会项目合作暨“敬老”活动在乙市老年公寓举行。"
+    [m] = run(text)
+    assert (m.name, m.date, m.location) == ("甲市慈善总会和乙市慈善协会项目合作暨“敬老”活动",
+                                            "--10-09", "乙市老年公寓")
+    assert run("今年以来,各社区广泛开展“邻里互助”志愿服务活动,惠及居民三千余人。") == []
+    assert run("活动中心位于某街道。") == []
+
+
+def test_zh_a_time_after_于_is_no_place_a_plan_is_no_meeting_nor_a_list_of_kinds() -> None:
+    [m] = run("3月2日,第三届某市养老服务论坛于上午举行。")
+    assert m.location is None
+    assert run("据了解,某市社会工作者协会将于明年举办第三届某市养老服务论坛。") == []
+    assert run("要通过建立例会、年会的运作机制,讨论、解决网络所关注的问题。") == []
+
+
+def test_en_dates_in_a_quoted_title_do_not_time_the_meeting_the_headline_year_does() -> None:
+    text = ("2019 Hill Care Conference held in Hilltown\n\n"
+            "The 2019 edition of the annual Hill Care Conference, organized by the Hill Care "
+            "Association, was launched in Hilltown on the 4th of March. A report on “the Ten "
+            "Events of Care in 2018” was released during the conference.")
+    [m] = run(text)
+    assert (m.date, m.location) == ("2019-03-04", "Hilltown")
+
+
+def test_en_a_place_in_a_later_clause_is_not_the_meeting_place() -> None:
+    [m] = run("The 5th Hill Care Forum, held on Monday, discussed plans for schools in "
+              "Kano State.")
+    assert m.location is None
+    [m] = run("The 5th Hill Care Forum was held on Monday, which brought experts from "
+              "Lagos State.")
+    assert m.location is None
+
+
+def test_zh_a_whole_city_holding_an_event_and_its_place_are_no_hosts() -> None:
+    [m] = run("5月2日,全市在体育馆举行了第三届社区运动会暨志愿服务启动仪式。")
+    assert (m.location, m.organizers) == ("体育馆", ())
