@@ -345,9 +345,11 @@ def _known_views(names: dict[str, str]) -> str:
 @click.option("--json", "as_json", is_flag=True, help="JSON lines instead of a table.")
 @click.option("--limit", type=click.IntRange(min=1), default=None,
               help="Show at most this many rows [default: all].")
+@click.option("--min-confidence", type=click.FloatRange(0, 1), default=None, metavar="P",
+              help="Only facts their extractor gave at least this confidence (0-1).")
 @click.pass_obj
 def query(obj: Context, kind: str, filters: tuple[str, ...], rejected: bool, failed: bool,
-          as_json: bool, limit: int | None) -> None:
+          as_json: bool, limit: int | None, min_confidence: float | None) -> None:
     """Query a view.  KIND is people, meetings, agreements, statistics or documents
     (singular works too: person, ...), or a plugin's view or fact kind.
 
@@ -377,11 +379,15 @@ def query(obj: Context, kind: str, filters: tuple[str, ...], rejected: bool, fai
         if (rejected or failed) and view.name != "documents":
             raise click.BadParameter("only documents have rejected and failed files; use "
                                      "`query documents --rejected`", param_hint="--rejected")
+        if min_confidence is not None and not isinstance(view, FactKindView):
+            raise click.BadParameter(f"{view.name} holds no facts, so no confidence: use "
+                                     "it with people, meetings, agreements or statistics",
+                                     param_hint="--min-confidence")
         if rejected:
             wanted["rejected"] = "1"
         if failed:
             wanted["failed"] = "1"
-        rows = store.query(view.name, wanted, limit)
+        rows = store.query(view.name, wanted, limit, min_confidence)
     if as_json:
         for r in rows:
             out.print(Text(json_line(r)))
@@ -400,12 +406,14 @@ def query(obj: Context, kind: str, filters: tuple[str, ...], rejected: bool, fai
 
 @cli.command()
 @click.option("--format", "fmt", type=click.Choice(["jsonl"]), default="jsonl", show_default=True)
+@click.option("--min-confidence", type=click.FloatRange(0, 1), default=None, metavar="P",
+              help="Only facts their extractor gave at least this confidence (0-1).")
 @click.pass_obj
-def export(obj: Context, fmt: str) -> None:
+def export(obj: Context, fmt: str, min_confidence: float | None) -> None:
     """Every current fact as JSON lines on stdout."""
     with obj.open(write=False) as store:
         write = sys.stdout.write
-        for record in store.export():
+        for record in store.export(min_confidence):
             write(json.dumps(record, ensure_ascii=False))
             write("\n")
 

@@ -250,13 +250,32 @@ class ScoredItem:
                 "detail": self.detail}
 
 
+#: the confidence bands of the reliability table: a fact falls in the last band it reaches
+_BANDS = ((0.0, "< 0.5"), (0.5, "0.5-0.7"), (0.7, "0.7-0.8"), (0.8, "0.8-0.9"),
+          (0.9, "0.9-0.95"), (0.95, ">= 0.95"))
+
+
+def _band(confidence: Any) -> str:
+    if not isinstance(confidence, int | float):
+        return "none"
+    return next(label for low, label in reversed(_BANDS) if confidence >= low)
+
+
 @dataclass
 class KindScore:
-    """Scores for one kind: item counts, attribute accuracy and (people only) role counts."""
+    """Scores for one kind: item counts, attribute accuracy, (people only) role counts, and
+    the reliability table: per confidence band, how many scored predictions were right."""
 
     counts: Counts = field(default_factory=Counts)
     attributes: dict[str, Ratio] = field(default_factory=dict)
     roles: Counts | None = None
+    reliability: dict[str, Ratio] = field(default_factory=dict)
+
+    def judged(self, confidence: Any, right: bool) -> None:
+        """Count one scored prediction in its confidence band."""
+        ratio = self.reliability.setdefault(_band(confidence), Ratio())
+        ratio.total += 1
+        ratio.correct += right
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready counts, with ``roles`` and ``attributes`` when this kind has them."""
@@ -265,7 +284,12 @@ class KindScore:
             out["roles"] = self.roles.to_dict()
         if self.attributes:
             out["attributes"] = {k: v.to_dict() for k, v in self.attributes.items()}
+        out["reliability"] = {band: r.to_dict() for band, r in self._bands()}
         return out
+
+    def _bands(self) -> list[tuple[str, Ratio]]:
+        order = [label for _, label in _BANDS] + ["none"]
+        return sorted(self.reliability.items(), key=lambda kv: order.index(kv[0]))
 
 
 @dataclass
@@ -276,6 +300,9 @@ class EvalReport:
     documents: dict[str, dict[str, Counts]]
     misses: list[ScoredItem] = field(default_factory=list)
     false_alarms: list[ScoredItem] = field(default_factory=list)
+    #: every scored prediction: (kind, its first record, whether it was right); what
+    #: calibration is measured from
+    judged: list[tuple[str, Mapping[str, Any], bool]] = field(default_factory=list)
     unscored_sources: list[str] = field(default_factory=list)
 
     def to_dict(self, verbose: bool = True) -> dict[str, Any]:
@@ -308,6 +335,13 @@ class EvalReport:
             for name, r in attrs:
                 acc = "-" if r.accuracy is None else f"{r.accuracy:.3f}"
                 lines.append(f"  {name:<24}{r.correct:>4}/{r.total:<4}{acc:>8}")
+        bands = [(kind, band, r) for kind, ks in self.kinds.items() for band, r in ks._bands()
+                 if band != "none"]
+        if bands:
+            lines += ["", "reliability (scored predictions right, by the extractors' confidence)"]
+            for kind, band, r in bands:
+                acc = "-" if r.accuracy is None else f"{r.accuracy:.3f}"
+                lines.append(f"  {kind:<12}{band:>10}{r.correct:>6}/{r.total:<5}{acc:>8}")
         if documents:
             lines += ["", "per document (TP/FP/FN, F1)"]
             for doc, kinds in self.documents.items():
@@ -690,15 +724,27 @@ def _score_kind(report: EvalReport, doc: str, kind: str, gold_items: list[Mappin
         for name, ratio in ks.attributes.items():
             ratio.total += 1
             ratio.correct += _attribute_correct(name, g, pred.first)
+        ks.judged(_confidence(pred), True)
+        report.judged.append((kind, pred.first, True))
         if ks.roles is not None:
             _count_roles(report, doc, g, pred, ks.roles)
     paired = set(pairs.values())
     for pi, p in enumerate(preds):
         if pi not in paired and pi not in optional_hits:
             counts.fp += 1
+            ks.judged(_confidence(p), False)
+            report.judged.append((kind, p.first, False))
             report.false_alarms.append(ScoredItem(
                 doc, kind, _label(kind, p.first), str(p.first.get("evidence") or "")))
     return counts
+
+
+def _confidence(pred: _Pred) -> float | None:
+    """A prediction's confidence: the highest its records give (a person is as sure as
+    its surest mention)."""
+    given = [r["confidence"] for r in pred.records
+             if isinstance(r.get("confidence"), int | float)]
+    return max(given) if given else None
 
 
 def _gold_detail(kind: str, g: Mapping[str, Any]) -> str:

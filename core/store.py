@@ -434,20 +434,26 @@ class Store:
         return FactKindView(self.facts, name, name, None, (*kind_fields(name), "source"))
 
     def query(self, view: str, filters: dict[str, str] | None = None,
-              limit: int | None = None) -> list[dict[str, Any]]:
-        """Rows of a view (see :meth:`view` for the names it answers to), the first ``limit``."""
+              limit: int | None = None,
+              min_confidence: float | None = None) -> list[dict[str, Any]]:
+        """Rows of a view (see :meth:`view` for the names it answers to), the first ``limit``;
+        with ``min_confidence``, of the facts given at least that confidence (fact views
+        only: others have no confidence to filter on)."""
         projection = self.view(view)
         if isinstance(projection, FactKindView):  # ours: the limit goes into the SQL
-            return projection.query(self.views.db, filters or {}, limit)
+            return projection.query(self.views.db, filters or {}, limit, min_confidence)
+        if min_confidence is not None:
+            raise ValueError(f"{view} holds no facts: it has no confidence to filter on")
         return projection.query(self.views.db, filters or {})[:limit]
 
     def fact_kinds(self) -> set[str]:
         """The kinds of fact the loaded plugins declare: the only ones the views hold."""
         return {cls.kind for cls in self.registry if issubclass(cls, Fact)}
 
-    def export(self) -> Iterator[dict[str, Any]]:
-        """Every current fact as an export-contract record."""
-        return self.facts.rows(self.views.db)
+    def export(self, min_confidence: float | None = None) -> Iterator[dict[str, Any]]:
+        """Every current fact as an export-contract record (with ``min_confidence``, those
+        given at least that confidence)."""
+        return self.facts.rows(self.views.db, min_confidence=min_confidence)
 
     def close(self) -> None:
         if self._pool is not None:

@@ -37,7 +37,10 @@ from factfold.events import (
     type_name,
 )
 from factfold.events.codec import StoredRecord, encode_payload
-from factfold.events.facts import _PROVENANCE  # the same split Fact.attributes makes
+from factfold.events.facts import (  # the same split Fact.attributes makes
+    _PROVENANCE,
+    ASSESSMENT,
+)
 
 from .projection import Projection
 
@@ -57,8 +60,10 @@ _unpack = msgspec.msgpack.Decoder(dict[str, Any]).decode
 
 @cache
 def _own_fields(cls: type[Fact]) -> tuple[str, ...]:
-    """A fact class's own fields (not its provenance), in the order it declares them."""
-    return tuple(f.name for f in attrs.fields(cls) if f.name not in _PROVENANCE)
+    """A fact class's own fields (not its provenance or confidence), in the order it
+    declares them."""
+    return tuple(f.name for f in attrs.fields(cls)
+                 if f.name not in _PROVENANCE and f.name not in ASSESSMENT)
 
 
 def _key_field(cls: type[Fact]) -> str | None:
@@ -495,7 +500,7 @@ class FactsView(Projection):
             key = getattr(e, key_field) if key_field else None
         else:
             fields = {"span": e.span, "evidence": e.evidence, "doc_id": e.doc_id,
-                      "extractor": e.extractor, **e.attributes()}
+                      "extractor": e.extractor, **e.attributes(), "confidence": e.confidence}
             data = encode_payload(fields)
             key_field = e.key_field or next((k for k in fields if k not in _PROVENANCE), None)
             key = fields.get(key_field) if key_field else None
@@ -635,12 +640,14 @@ class FactsView(Projection):
 
     def rows(
         self, db: sqlite3.Connection, kind: str | None = None, filters: Mapping[str, str] = {},
-        limit: int | None = None,
+        limit: int | None = None, min_confidence: float | None = None,
     ) -> Iterator[dict[str, Any]]:
         """Current facts as export records, in log order (the first ``limit`` of them).
 
         The ``key`` filter and ``doc_id`` go through indexes; any other field is matched
         here, against the decoded fact (a list field matches if one of its items does).
+        With ``min_confidence``, only facts whose extractor gave them at least that
+        confidence (a fact without one does not pass).
         """
         sql = ("SELECT f.position, f.kind, b.start,"
                " (SELECT path FROM paths p WHERE p.doc_id = b.doc_id ORDER BY since LIMIT 1)"
@@ -661,7 +668,7 @@ class FactsView(Projection):
             args.append(operand)
         fields_wanted = {f: v for f, v in filters.items() if f not in ("doc_id", "key")}
         sql += " ORDER BY f.position"
-        if limit is not None and not fields_wanted:
+        if limit is not None and not fields_wanted and min_confidence is None:
             sql += " LIMIT ?"
             args.append(limit)
         found = 0
@@ -670,6 +677,9 @@ class FactsView(Projection):
             for kind_, fields, source in _with_fields(db, page):
                 if not all(_matches(source if f == "source" else fields.get(f), v)
                            for f, v in fields_wanted.items()):
+                    continue
+                if min_confidence is not None and (
+                        fields.get("confidence") is None or fields["confidence"] < min_confidence):
                     continue
                 yield {"kind": kind_, "source": source, "doc_id": fields.pop("doc_id"),
                        "extractor": fields.pop("extractor"), "span": fields.pop("span"),
@@ -711,8 +721,10 @@ class FactKindView(Projection):
         return {("key" if k == self.key_field else k): v for k, v in filters.items()}
 
     def query(self, db: sqlite3.Connection, filters: Mapping[str, str],
-              limit: int | None = None) -> list[dict[str, Any]]:
-        return list(self.facts.rows(db, self.kind, self._filters(filters), limit))
+              limit: int | None = None,
+              min_confidence: float | None = None) -> list[dict[str, Any]]:
+        return list(self.facts.rows(db, self.kind, self._filters(filters), limit,
+                                    min_confidence))
 
     def filter_fields(self) -> tuple[str, ...] | None:
         return (*kind_fields(self.kind), *PROVENANCE_FILTERS)
@@ -728,13 +740,15 @@ class PeopleView(FactKindView):
         return (*kind_fields(self.kind), *self.GATHERED, *PROVENANCE_FILTERS)
 
     def query(self, db: sqlite3.Connection, filters: Mapping[str, str],
-              limit: int | None = None) -> list[dict[str, Any]]:
+              limit: int | None = None,
+              min_confidence: float | None = None) -> list[dict[str, Any]]:
         gathered = {f: v for f, v in filters.items() if f in self.GATHERED}
         per_fact = {f: v for f, v in filters.items() if f not in gathered}
         # Each list as the keys of a dict: in first-seen order, without a scan per fact
         # (a common name has hundreds of facts).
         people: dict[str, dict[str, dict[str, None]]] = {}
-        for r in self.facts.rows(db, self.kind, self._filters(per_fact)):
+        for r in self.facts.rows(db, self.kind, self._filters(per_fact),
+                                 min_confidence=min_confidence):
             person = people.get(r["name"])
             if person is None:
                 person = people[r["name"]] = {"posts": {}, "documents": {}, "aliases": {}}

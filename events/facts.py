@@ -24,6 +24,15 @@ def _strings(value: Any) -> tuple[str, ...]:
     return tuple(value)
 
 
+def _confidence(value: Any) -> float | None:
+    if value is None:
+        return None
+    value = float(value)
+    if not 0.0 <= value <= 1.0:
+        raise ValueError(f"confidence must lie between 0 and 1, not {value}")
+    return value
+
+
 @frozen(kw_only=True)
 class Fact:
     """Base of all facts: provenance fields shared by every kind."""
@@ -36,19 +45,25 @@ class Fact:
     evidence: str
     doc_id: str = ""
     extractor: str = ""
+    #: the extractor's calibrated belief (0-1) that the fact is right; None when it gives none
+    confidence: float | None = field(default=None, converter=_confidence)
 
     def attributes(self) -> dict[str, Any]:
-        """The kind-specific fields (everything but provenance), JSON-ready."""
+        """The kind-specific fields (everything but provenance), JSON-ready, with
+        ``confidence`` last."""
         out = {}
         for f in fields(type(self)):
-            if f.name in _PROVENANCE:
+            if f.name in _PROVENANCE or f.name == "confidence":
                 continue
             value = getattr(self, f.name)
             out[f.name] = list(value) if isinstance(value, tuple) else value
+        out["confidence"] = self.confidence
         return out
 
 
 _PROVENANCE = frozenset({"span", "evidence", "doc_id", "extractor"})
+#: fields every fact has that are neither provenance nor the kind's own: listed last
+ASSESSMENT = ("confidence",)
 
 
 @event_type("fact.person")

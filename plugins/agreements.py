@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from factfold import Agreement, Document, Extractor, hookimpl
+from factfold.plugins.confidence import calibrated
 
 from . import meetings, nlp, parties_en, parties_zh
 from .dates import DateMention, event_dates, find_dates, lead_at, leads
@@ -439,5 +440,5 @@ def extract(document: Document) -> Iterator[Agreement]:
 @hookimpl
 def factfold_register_extractors(register: Callable[[Extractor], None]) -> None:
     """Register the agreements extractor (rules only; lexicons compiled once in setup)."""
-    register(Extractor(name="agreements", version=VERSION, extract=extract,
+    register(Extractor(name="agreements", version=VERSION, extract=calibrated(extract),
                        emits=(Agreement,), setup=setup))

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from types import ModuleType
 
 from factfold import Document, Extractor, Meeting, hookimpl
+from factfold.plugins.confidence import calibrated
 
 from . import meetings_en as en
 from . import meetings_zh as zh
@@ -332,5 +333,6 @@ def _orphan_organizers(text: str, sents: list[tuple[int, int]],
 @hookimpl
 def factfold_register_extractors(register: Callable[[Extractor], None]) -> None:
     """Register the meetings extractor (rules only: no model to load, lexicons compiled once)."""
-    register(Extractor(name="meetings", version=VERSION, extract=extract, emits=(Meeting,),
+    register(Extractor(name="meetings", version=VERSION, extract=calibrated(extract),
+                       emits=(Meeting,),
                        setup=setup))

@@ -21,6 +21,7 @@ from functools import cache
 
 from factfold import Document, Extractor, Person, hookimpl
 from factfold.plugins import nlp, people_en
+from factfold.plugins.confidence import calibrated
 from factfold.plugins.fields import trim
 from factfold.plugins.lexicons import alternation, lexicon
 from factfold.plugins.persons import People, remember
@@ -648,5 +649,6 @@ def _title_word(tok: nlp.Token, lex: _Lexicons) -> bool:
 def factfold_register_extractors(register: Callable[[Extractor], None]) -> None:
     """Register the people extractor (the tagger loads once, in ``setup``)."""
     register(
-        Extractor(name="people", version=VERSION, extract=extract, emits=(Person,), setup=setup)
+        Extractor(name="people", version=VERSION, extract=calibrated(extract), emits=(Person,),
+                  setup=setup)
     )

@@ -19,6 +19,7 @@ from functools import cache
 from typing import Any
 
 from factfold import Document, Extractor, Statistic, hookimpl
+from factfold.plugins.confidence import calibrated
 
 from .lexicons import lexicon
 from .numbers import EN_MAGNITUDES, EN_NUMBER_WORDS, parse_en, parse_zh
@@ -462,7 +463,7 @@ def factfold_register_extractors(register: Any) -> None:
         Extractor(
             name="statistics",
             version=VERSION,
-            extract=extract,
+            extract=calibrated(extract),
             emits=(Statistic,),
             setup=setup,
         )

@@ -244,3 +244,21 @@ def test_a_reader_that_stops_early_is_not_an_error(ingested, args):
     proc.stdout.close()
     said = proc.stderr.read().decode()
     assert proc.wait(60) == 1 and said == "", said
+
+
+def test_export_and_query_take_a_minimum_confidence(ingested):
+    every = export(ingested)
+    assert every and all(0 <= r["confidence"] <= 1 for r in every)
+    out = run_factfold("export", "--min-confidence", "0.95", store=ingested).stdout
+    sure = [json.loads(line) for line in out.splitlines()]
+    assert sure and len(sure) < len(every)
+    assert all(r["confidence"] >= 0.95 for r in sure)
+    assert [r for r in every if r["confidence"] >= 0.95] == sure
+    rows = run_factfold("query", "statistics", "--json", "--min-confidence", "0.95",
+                        store=ingested).stdout.splitlines()
+    assert len(rows) == sum(r["kind"] == "statistic" for r in sure)
+    bad = run_factfold("query", "documents", "--min-confidence", "0.5", store=ingested,
+                       check=False)
+    assert bad.returncode == 2 and "no confidence" in bad.stderr
+    bad = run_factfold("export", "--min-confidence", "2", store=ingested, check=False)
+    assert bad.returncode == 2 and "--min-confidence" in bad.stderr

@@ -354,3 +354,19 @@ def test_eval_real_scores_the_texts_present_and_says_how_to_get_the_rest(
     # the missing text's gold is left out, not counted as misses
     assert list(report["documents"]) == [seed.name]
     assert report["kinds"]["people"]["tp"] > 0
+
+
+def test_the_reliability_table_counts_right_and_wrong_predictions_by_confidence() -> None:
+    g = gold(people=[gperson("陈明"), gperson("李华"), gperson("王芳", optional=True)])
+    records = [person("陈明", confidence=0.97), person("李华", confidence=0.6),
+               person("张伟", confidence=0.93), person("王芳", confidence=0.2),
+               person("赵强")]
+    report = score(g, records)
+    table = report.kinds["people"].to_dict()["reliability"]
+    # the optional match (王芳) is not scored; 赵强 has no confidence
+    assert {band: (r["correct"], r["total"]) for band, r in table.items()} == {
+        ">= 0.95": (1, 1), "0.9-0.95": (0, 1), "0.5-0.7": (1, 1), "none": (0, 1)}
+    assert [(k, r["name"], ok) for k, r, ok in report.judged] == [
+        ("people", "陈明", True), ("people", "李华", True), ("people", "张伟", False),
+        ("people", "赵强", False)]
+    assert "0.9-0.95     0/1" in report.render()

@@ -291,11 +291,12 @@ def test_only_the_latest_run_of_each_document_and_extractor_keeps_its_facts(fold
 
         assert _fields(db, "doc_id = ? AND kind = 'person'", (A,))[0] == {
             "span": [0, 2], "evidence": "会长张三", "doc_id": A, "extractor": "people@2",
-            "name": "张三", "title": "主任", "organization": None, "aliases": ["老张"]}
+            "name": "张三", "title": "主任", "organization": None, "aliases": ["老张"],
+            "confidence": None}
         # The plugin kinds went through their classes: Note's own attributes() and key.
         assert [(key, d) for _, key, d in _stored(db, "kind = 'note'")] == [
             ("WORLD", {"span": [1, 2], "evidence": "w", "doc_id": B, "extractor": "tags@1",
-                       "body": "WORLD", "chars": 5})], name
+                       "body": "WORLD", "chars": 5, "confidence": None})], name
         keys = [(kind, key) for kind, key, _ in _stored(db, "doc_id = ?", (B,))]
         assert keys == [("person", "王五"), ("tag", "beta"), ("note", "WORLD"),
                         ("statistic", "人"), ("statistic", "%")], name
@@ -319,9 +320,10 @@ def test_a_plugin_fact_kind_is_stored_as_its_class_says(tmp_path):
     fast.catch_up(log)
     assert _stored(fast.db) == [
         ("note", "HELLO", {"span": [0, 1], "evidence": "n", "doc_id": A,
-                           "extractor": "tags@1", "body": "HELLO", "chars": 5}),
+                           "extractor": "tags@1", "body": "HELLO", "chars": 5,
+                           "confidence": None}),
         ("tag", "x", {"span": [0, 1], "evidence": "t", "doc_id": A, "extractor": "tags@1",
-                      "label": "x", "weight": 2}),
+                      "label": "x", "weight": 2, "confidence": None}),
     ]
     fast.close()
     log.close()
@@ -808,9 +810,11 @@ def test_export_records_list_a_kinds_fields_as_its_class_declares_them(folded):
     provenance = ["kind", "source", "doc_id", "extractor", "span", "evidence"]
     for name, views in stores.items():
         first = {r["kind"]: list(r) for r in view.rows(views.db)}
-        assert first["statistic"] == [*provenance, "value", "unit", "text", "approx"], name
-        assert first["person"] == [*provenance, "name", "title", "organization", "aliases"]
-        assert first["note"] == [*provenance, "body", "chars"], name  # its attributes()
+        assert first["statistic"] == [*provenance, "value", "unit", "text", "approx",
+                                      "confidence"], name
+        assert first["person"] == [*provenance, "name", "title", "organization", "aliases",
+                                   "confidence"]
+        assert first["note"] == [*provenance, "body", "chars", "confidence"], name
 
 
 # -- a rebuild folds beside the views it replaces ---------------------------------------------
