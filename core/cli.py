@@ -47,10 +47,12 @@ log = structlog.get_logger("factfold.cli")
 #: extract after this many files, so a large ingest holds only so many texts in memory
 INGEST_CHUNK = 256
 
+
 def _console(stderr: bool = False) -> Console:
-    """Messages never wrap (they get grepped); piped tables get room instead of ellipses."""
+    """Messages never wrap (they get grepped); piped tables get room instead of ellipses
+    (200 columns, or as many as ``COLUMNS`` says)."""
     console = Console(stderr=stderr, soft_wrap=True)
-    if not console.is_terminal:
+    if not console.is_terminal and "COLUMNS" not in os.environ:
         console.width = 200
     return console
 

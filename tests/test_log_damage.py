@@ -248,7 +248,7 @@ def test_a_user_who_may_only_read_the_store_reads_it(ingested, tmp_path_factory)
         # And while a writer holds the store: the views' -shm and -wal are root's own.
         watch = subprocess.Popen(
             [sys.executable, "-m", "factfold", "--store", str(store), "watch",
-             str(home / "inbox"), "--no-status"],
+             str(home / "inbox"), "--create", "--no-status"],
             cwd=ROOT, env={**os.environ, **ENV}, stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL)
         try:
