@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import errno
 import os
+import sqlite3
 from pathlib import Path
+
+from .log import LogError
 
 
 def fsync_directory(directory: Path) -> None:
@@ -13,3 +17,24 @@ def fsync_directory(directory: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+class DiskFull(LogError):
+    """The disk (or the user's quota) is full: the write that failed left nothing behind.
+
+    Whoever gets it keeps the work that failed and does it again once space is back.
+    """
+
+
+def is_disk_full(exc: BaseException | None) -> bool:
+    """Whether ``exc``, or an error it was raised from, says the disk is full."""
+    while exc is not None:
+        if isinstance(exc, DiskFull):
+            return True
+        if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            return True
+        if isinstance(exc, sqlite3.Error) and (
+                getattr(exc, "sqlite_errorcode", 0) & 0xFF) == sqlite3.SQLITE_FULL:
+            return True
+        exc = exc.__cause__ or exc.__context__
+    return False
