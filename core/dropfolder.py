@@ -31,6 +31,7 @@ import os
 import re
 import stat
 import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -107,6 +108,32 @@ def disk_path(name: str) -> str:
     if b"\\x" not in raw or os.path.lexists(name):
         return name
     return os.fsdecode(_ESCAPED_BYTE.sub(lambda m: bytes([int(m[1], 16)]), raw))
+
+
+def walk(top: str, accept: Callable[[str], bool],
+         on_error: Callable[[str, OSError], None]) -> Iterator[tuple[str, os.stat_result | None]]:
+    """Every accepted entry below ``top`` that is not a folder, with its ``lstat`` (None if
+    it vanished).  Folders are walked into; links to folders are not, they are yielded
+    like any other entry, for :func:`read_file` to refuse."""
+    try:
+        entries = list(os.scandir(top))
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        on_error(top, exc)
+        return
+    for entry in entries:
+        path = os.path.normpath(entry.path)
+        if not accept(path):
+            continue
+        try:
+            st: os.stat_result | None = entry.stat(follow_symlinks=False)
+        except OSError:
+            st = None
+        if st is not None and stat.S_ISDIR(st.st_mode):
+            yield from walk(path, accept, on_error)
+        else:
+            yield path, st
 
 
 def kind_refusal(st: os.stat_result) -> str | None:
@@ -197,11 +224,11 @@ def _inside(real: str, store: Path) -> bool:
     return real == top or real.startswith(top.rstrip(os.sep) + os.sep)
 
 
-def _check(st: os.stat_result, limits: Limits | None) -> None:
+def _check(st: os.stat_result, limits: Limits) -> None:
     why = kind_refusal(st)
     if why is not None:
         raise Refused(why)
-    if limits is not None and st.st_size > limits.max_size:
+    if st.st_size > limits.max_size:
         raise Refused(f"too large: {st.st_size} bytes, over the limit of {limits.max_size} "
                       f"bytes (--max-size or ${MAX_SIZE_ENV} raises it)", size=st.st_size)
 

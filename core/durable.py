@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import sqlite3
@@ -38,3 +39,26 @@ def is_disk_full(exc: BaseException | None) -> bool:
             return True
         exc = exc.__cause__ or exc.__context__
     return False
+
+
+#: bytes a probe must be able to allocate for the disk to count as having room again
+ROOM = 256 * 1024
+
+
+def has_room(directory: Path, size: int = ROOM) -> bool:
+    """Whether ``size`` bytes can be allocated in ``directory`` now: a real allocation
+    (quotas and reserved blocks included, which free-space figures miss), removed at once."""
+    probe = directory / f".factfold-space-probe-{os.getpid()}"
+    try:
+        fd = os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o600)
+    except OSError:
+        return False
+    try:
+        os.posix_fallocate(fd, 0, size)
+        return True
+    except OSError:
+        return False
+    finally:
+        os.close(fd)
+        with contextlib.suppress(OSError):
+            os.unlink(probe)

@@ -47,7 +47,7 @@ from .bus import Bus
 from .decoding import Undecodable, decode
 from .document import Document
 from .dropfolder import Limits, Refused, read_file, store_name
-from .durable import DiskFull, is_disk_full
+from .durable import DiskFull, has_room, is_disk_full
 from .extraction import outcome_batch, outcomes_of, setup_extractors
 from .extractor import Extractor
 from .log import LogError
@@ -187,6 +187,11 @@ class Store:
         self._scanned = False
         self._views_behind = False
         log.info("disk space is back; the views caught up with the log", head=self.log.head)
+
+    def has_room(self) -> bool:
+        """Whether the log's and the views' disks have room again (after :class:`DiskFull`)."""
+        return all(has_room(Path(os.path.realpath(where)).parent)
+                   for where in (self.log.directory / "LOCK", self.views.path))
 
     @contextmanager
     def _views_writing(self) -> Iterator[None]:
