@@ -170,7 +170,7 @@ def ingest(obj: Context, paths: tuple[Path, ...], workers: int | None, max_size:
     files = _files(paths, obj.store)
     limits = Limits(max_size=max_size)
     counts: dict[str, int] = {}
-    done = 0
+    finished = 0  # files recorded and extracted
     try:
         with obj.open(workers=workers or default_workers()) as store, _progress() as bar:
             # What an earlier run left unextracted (a crash, a plugin's new version) first.
@@ -183,14 +183,14 @@ def ingest(obj: Context, paths: tuple[Path, ...], workers: int | None, max_size:
                 for path, root in files[start:start + INGEST_CHUNK]:
                     outcome = store.ingest_file(path, root=root, limits=limits)
                     counts[outcome] = counts.get(outcome, 0) + 1
-                    done += 1
                 store.extract_pending()
+                finished = min(start + INGEST_CHUNK, len(files))
                 bar.advance(task, len(files[start:start + INGEST_CHUNK]))
             facts = store.views.db.execute(
                 "SELECT kind, COUNT(*) FROM facts GROUP BY kind ORDER BY kind").fetchall()
     except DiskFull:
         # What was recorded stays recorded; a second run takes in the rest, once each.
-        err.print(f"disk full: {len(files) - done} files not ingested; free space and run "
+        err.print(f"disk full: {len(files) - finished} files not ingested; free space and run "
                   "again", highlight=False, markup=False)
         sys.exit(1)
     summary = ", ".join(f"{n} {k}" for k, n in sorted(counts.items()))

@@ -406,6 +406,7 @@ class Store:
     def extract_pending(self, only: Iterable[str] | None = None,
                         progress: Progress | None = None) -> int:
         """Extract every pending (document, extractor); returns the documents processed."""
+        self.refold()  # what is pending is read from the views: they must hold the log
         only = None if only is None else set(only)
         scanned_through = None
         if only is None and self._scanned:
