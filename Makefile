@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed-stamp
 
-.PHONY: install run test lint bench bench-quick clean
+.PHONY: install run test lint soak bench bench-quick clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +24,12 @@ lint: install
 
 test: install lint
 	$(BIN)/pytest -q
+
+## The long reliability run before a release: >= 10,000 hostile files and names through a
+## real watch (tests/fuzz.py); prints files, faults injected, lost, doubled, rejected by reason.
+SOAK_FILES ?= 10000
+soak: install
+	$(BIN)/python tests/fuzz.py --files $(SOAK_FILES)
 
 bench: install
 	$(BIN)/python bench/run.py
