@@ -103,11 +103,8 @@ class Store:
             raise FileNotFoundError(
                 f"no factfold store at {self.path}; ingest something first "
                 f"(factfold --store {self.path} ingest PATH) or pass the right --store")
-        self.log = SegmentLog(self.path / "log", self.codec, writable=writable, fsync=fsync)
         self.writable = writable
-        self.views = ViewStore(self.path / "views.sqlite",
-                               [*builtin_views(), *self.plugins.projections()],
-                               readonly=not writable)
+        self.log, self.views = self._open(fsync)
         self.facts: FactsView = self.views.projections["facts"]  # type: ignore[assignment]
         self.bus = Bus(self.log)
         self._extractors: list[Extractor] | None = None
@@ -132,6 +129,23 @@ class Store:
             with self._views_writing():
                 self.views.catch_up(self.log)
             self._follow()
+
+    def _open(self, fsync: str) -> tuple[SegmentLog, ViewStore]:
+        """The log, then the views; a full disk becomes one :class:`DiskFull`."""
+        opened = None
+        try:
+            opened = SegmentLog(self.path / "log", self.codec, writable=self.writable,
+                                fsync=fsync)
+            return opened, ViewStore(self.path / "views.sqlite",
+                                     [*builtin_views(), *self.plugins.projections()],
+                                     readonly=not self.writable)
+        except Exception as exc:
+            if opened is not None:
+                opened.close()
+            if not is_disk_full(exc):
+                raise
+            raise DiskFull(f"the disk holding {self.path} is full: the store cannot be "
+                           "opened; free space and run the command again") from exc
 
     def _follow(self) -> None:
         """Have the bus deliver recorded events to the views (from where they stand) and

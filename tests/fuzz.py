@@ -105,7 +105,7 @@ class Figures:
             f"files: {self.files}  (ingested {self.ingested}, rejected "
             f"{sum(self.rejected.values())}) in {self.seconds:.0f} s",
             f"faults injected: {sum(self.faults.values())}  "
-            + ", ".join(f"{k} {n}" for k, n in sorted(self.faults.items())),
+            + ", ".join(f"{k} {n}" for k, n in sorted(self.faults.items()) if n),
             f"lost: {len(self.lost)}  doubled: {len(self.doubled)}  misjudged: "
             f"{len(self.misjudged)}  leaked through links: {self.leaked}  "
             f"tracebacks: {self.tracebacks}",
@@ -316,9 +316,13 @@ def _settled(base: Path, names: set[str]) -> bool:
     return names <= known and not waiting
 
 
-def run(base: Path, files: int, seed: int = 0, batch: int = 250,
+def run(base: Path, files: int, seed: int = 0, batch: int = 250, kill_every: int = 0,
         timeout: float = 3600.0, progress: bool = False) -> Figures:
-    """Generate ``files`` hostile entries into ``base/inbox`` while a watch runs; check."""
+    """Generate ``files`` hostile entries into ``base/inbox`` while a watch runs; check.
+
+    With ``kill_every`` the watch is killed (SIGKILL, mid-work) and started again after
+    every that many bursts: what it had not committed must be found again, once.
+    """
     started = time.monotonic()
     inbox = base / "inbox"
     inbox.mkdir(parents=True)
@@ -326,17 +330,27 @@ def run(base: Path, files: int, seed: int = 0, batch: int = 250,
                                    encoding="utf-8")
     figures = Figures()
     watch = Watch(base)
+    watches = [watch]
     try:
         watch.wait_ready()
         gen = Generator(inbox, base / "outside", seed)
         entries = [Entry(SEED_NAME.encode(), "good", "good", marker=999999,
                          sha=hashlib.sha256((inbox / SEED_NAME).read_bytes()).hexdigest())]
+        bursts = 0
         while len(entries) < files:
             for _ in range(min(batch, files - len(entries))):
                 entries.append(gen.make())
             time.sleep(0.2)  # arrivals in bursts, as downloads and copies do
+            bursts += 1
+            if kill_every and bursts % kill_every == 0:
+                watch.proc.kill()
+                watch.stop()
+                figures.faults["watch killed"] += 1
+                watch = Watch(base)
+                watches.append(watch)
+                watch.wait_ready(timeout=300)
             if progress:
-                print(f"\r{len(entries)} entries written", end="", file=sys.stderr, flush=True)
+                print(f"{len(entries)} entries written", file=sys.stderr, flush=True)
         names = {store_name(b"inbox/" + e.rel) for e in entries}
         deadline = time.monotonic() + timeout
         while not _settled(base, names):
@@ -349,7 +363,7 @@ def run(base: Path, files: int, seed: int = 0, batch: int = 250,
         check(base, entries, figures)
     finally:
         figures.exit_status = watch.stop()
-        figures.tracebacks = sum(1 for e in watch.events
+        figures.tracebacks = sum(1 for w in watches for e in w.events
                                  if e.get("exception") or "Traceback" in str(e.get("event")))
         figures.seconds = time.monotonic() - started
         if progress:
@@ -363,7 +377,6 @@ def check(base: Path, entries: list[Entry], figures: Figures) -> None:
     for e in entries:
         figures.faults[e.kind] += e.expect != "good"
         figures.faults["hostile name"] += e.hostile_name
-    figures.faults = +figures.faults
     with _views(base) as db:
         paths = dict(db.execute("SELECT path, doc_id FROM paths"))
         rejections = dict(db.execute("SELECT path, reason FROM rejections"))
@@ -410,12 +423,16 @@ def main() -> None:
     parser.add_argument("--files", type=int, default=10000)
     parser.add_argument("--seed", type=int, default=int(time.time()))
     parser.add_argument("--timeout", type=float, default=4 * 3600)
+    parser.add_argument("--kill-every", type=int, default=5,
+                        help="SIGKILL the watch and start it again after every N bursts "
+                             "(0: never).")
     parser.add_argument("--keep", type=Path, default=None,
                         help="Run in this (new) folder and keep it, to look at afterwards.")
     args = parser.parse_args()
     base = args.keep or Path(tempfile.mkdtemp(prefix="factfold-soak-"))
     print(f"soak: {args.files} hostile files, seed {args.seed}, in {base}", flush=True)
-    figures = run(base, args.files, args.seed, timeout=args.timeout, progress=True)
+    figures = run(base, args.files, args.seed, kill_every=args.kill_every, timeout=args.timeout,
+                  progress=True)
     print(figures.report(), flush=True)
     if args.keep is None:
         subprocess.run(["rm", "-rf", str(base)], check=False)

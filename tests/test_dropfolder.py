@@ -292,3 +292,12 @@ with open(sys.argv[1], "a", encoding="utf-8") as f:
         [added] = [a for a in log_of(base, DocumentAdded) if a.path == "inbox/growing.txt"]
         assert added.size == growing.stat().st_size
     assert w.proc.poll() is None
+
+
+def test_a_read_that_takes_too_long_is_given_up(tmp_path):
+    """A read is timed between chunks: with no time at all, a file of several chunks fails."""
+    root = tmp_path / "in"
+    write(root / "long.txt", "第1号通报：共有12人参加。\n" * 200_000)  # ~6 MB: several chunks
+    with pytest.raises(Refused, match="too slow"):
+        read_file(str(root / "long.txt"), root=str(root), limits=Limits(read_timeout=0))
+    assert len(read_file(str(root / "long.txt"), root=str(root), limits=Limits()).data) > 10**6

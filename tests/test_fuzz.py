@@ -9,9 +9,10 @@ from fuzz import run
 
 
 def test_hostile_files_and_names_through_watch_lose_and_double_nothing(tmp_path):
-    figures = run(tmp_path, files=300, seed=17, batch=100, timeout=240)
+    figures = run(tmp_path, files=300, seed=17, batch=60, kill_every=2, timeout=240)
     print(figures.report())
     assert figures.alive, figures.report()
     assert figures.faults.total() > 150, figures.report()  # the round did inject faults
+    assert figures.faults["watch killed"] == 2, figures.report()
     assert figures.ok, figures.report()
     assert figures.ingested > 100 and sum(figures.rejected.values()) > 50, figures.report()
