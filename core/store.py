@@ -200,7 +200,7 @@ class Store:
         # Documents added meanwhile may have missed the extraction side: look at them all.
         self._scanned = False
         self._views_behind = False
-        log.info("disk space is back; the views caught up with the log", head=self.log.head)
+        log.debug("the views folded again what a full disk had cost them", head=self.log.head)
 
     def has_room(self) -> bool:
         """Whether the log's and the views' disks have room again (after :class:`DiskFull`)."""

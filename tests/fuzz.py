@@ -299,6 +299,52 @@ class Watch:
         return rc
 
 
+class SmallDisk:
+    """The store on a real tmpfs that fills up, and is grown whenever the watch has been
+    waiting for space for a while (an operator who reads its log and frees space)."""
+
+    def __init__(self, where: Path, size_mb: int, grow_mb: int,
+                 watches: list[Watch]) -> None:
+        self.where, self.size, self.grow_mb = where, size_mb, grow_mb
+        where.mkdir(parents=True)
+        subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size_mb}m", "tmpfs", str(where)],
+                       check=True, capture_output=True)
+        self.filled = 0
+        self.watches = watches
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._free_space_when_full, daemon=True)
+        self._thread.start()
+
+    def _full(self) -> bool:
+        """Whether the latest watch said the disk is full, and not yet that it is back."""
+        for e in reversed(list(self.watches[-1].events) if self.watches else []):
+            said = str(e.get("event"))
+            if "disk space is back" in said:
+                return False
+            if "disk full" in said or " is full" in said:
+                return True
+        return False
+
+    def _free_space_when_full(self) -> None:
+        full_since = None
+        while not self._stop.wait(0.25):
+            if not self._full():
+                full_since = None
+            elif full_since is None:
+                full_since = time.monotonic()
+            elif time.monotonic() - full_since > 2.0:  # the watch waits on a full disk
+                self.size += self.grow_mb
+                subprocess.run(["mount", "-o", f"remount,size={self.size}m", str(self.where)],
+                               check=True)
+                self.filled += 1
+                full_since = None
+
+    def unmount(self) -> None:
+        self._stop.set()
+        self._thread.join(10)
+        subprocess.run(["umount", "-l", str(self.where)], check=False)
+
+
 def _views(base: Path) -> sqlite3.Connection:
     return sqlite3.connect(f"file:{base / 'S' / 'views.sqlite'}?mode=ro", uri=True, timeout=30)
 
@@ -316,12 +362,29 @@ def _settled(base: Path, names: set[str]) -> bool:
     return names <= known and not waiting
 
 
+def _start(base: Path, watches: list[Watch], disk: SmallDisk | None) -> Watch:
+    """A new watch; on a full disk it may refuse to start until space is freed."""
+    for _ in range(20):
+        watch = Watch(base)
+        watches.append(watch)
+        try:
+            watch.wait_ready(timeout=300)
+            return watch
+        except RuntimeError:
+            if disk is None or not any(" is full" in str(e.get("event")) for e in watch.events):
+                raise
+            time.sleep(3)  # space is being freed
+    raise RuntimeError("the watch never started")
+
+
 def run(base: Path, files: int, seed: int = 0, batch: int = 250, kill_every: int = 0,
-        timeout: float = 3600.0, progress: bool = False) -> Figures:
+        disk_mb: int = 0, timeout: float = 3600.0, progress: bool = False) -> Figures:
     """Generate ``files`` hostile entries into ``base/inbox`` while a watch runs; check.
 
     With ``kill_every`` the watch is killed (SIGKILL, mid-work) and started again after
-    every that many bursts: what it had not committed must be found again, once.
+    every that many bursts: what it had not committed must be found again, once.  With
+    ``disk_mb`` the store lives on a tmpfs of that many MB that fills up and is grown
+    (by as much again) each time the watch reports it full.
     """
     started = time.monotonic()
     inbox = base / "inbox"
@@ -329,10 +392,10 @@ def run(base: Path, files: int, seed: int = 0, batch: int = 250, kill_every: int
     (inbox / SEED_NAME).write_text(SEED_TEXTS[0] + "\n第0号通报：共有999999人参加。\n",
                                    encoding="utf-8")
     figures = Figures()
-    watch = Watch(base)
-    watches = [watch]
+    watches: list[Watch] = []
+    disk = SmallDisk(base / "S", disk_mb, disk_mb, watches) if disk_mb else None
     try:
-        watch.wait_ready()
+        watch = _start(base, watches, disk)
         gen = Generator(inbox, base / "outside", seed)
         entries = [Entry(SEED_NAME.encode(), "good", "good", marker=999999,
                          sha=hashlib.sha256((inbox / SEED_NAME).read_bytes()).hexdigest())]
@@ -346,9 +409,7 @@ def run(base: Path, files: int, seed: int = 0, batch: int = 250, kill_every: int
                 watch.proc.kill()
                 watch.stop()
                 figures.faults["watch killed"] += 1
-                watch = Watch(base)
-                watches.append(watch)
-                watch.wait_ready(timeout=300)
+                watch = _start(base, watches, disk)
             if progress:
                 print(f"{len(entries)} entries written", file=sys.stderr, flush=True)
         names = {store_name(b"inbox/" + e.rel) for e in entries}
@@ -362,9 +423,12 @@ def run(base: Path, files: int, seed: int = 0, batch: int = 250, kill_every: int
         figures.alive = watch.proc.poll() is None
         check(base, entries, figures)
     finally:
-        figures.exit_status = watch.stop()
+        figures.exit_status = watches[-1].stop() if watches else None
         figures.tracebacks = sum(1 for w in watches for e in w.events
                                  if e.get("exception") or "Traceback" in str(e.get("event")))
+        if disk is not None:
+            figures.faults["disk full"] = disk.filled
+            disk.unmount()
         figures.seconds = time.monotonic() - started
         if progress:
             print(file=sys.stderr)
@@ -423,6 +487,9 @@ def main() -> None:
     parser.add_argument("--files", type=int, default=10000)
     parser.add_argument("--seed", type=int, default=int(time.time()))
     parser.add_argument("--timeout", type=float, default=4 * 3600)
+    parser.add_argument("--disk-mb", type=int, default=16,
+                        help="Keep the store on a tmpfs of this many MB that fills up and is "
+                             "grown by as much each time (needs root; 0: no tmpfs).")
     parser.add_argument("--kill-every", type=int, default=5,
                         help="SIGKILL the watch and start it again after every N bursts "
                              "(0: never).")
@@ -431,8 +498,8 @@ def main() -> None:
     args = parser.parse_args()
     base = args.keep or Path(tempfile.mkdtemp(prefix="factfold-soak-"))
     print(f"soak: {args.files} hostile files, seed {args.seed}, in {base}", flush=True)
-    figures = run(base, args.files, args.seed, kill_every=args.kill_every, timeout=args.timeout,
-                  progress=True)
+    figures = run(base, args.files, args.seed, kill_every=args.kill_every,
+                  disk_mb=args.disk_mb, timeout=args.timeout, progress=True)
     print(figures.report(), flush=True)
     if args.keep is None:
         subprocess.run(["rm", "-rf", str(base)], check=False)
