@@ -264,6 +264,8 @@ class Watch:
 
     def __init__(self, base: Path) -> None:
         self.events: list[dict] = []
+        #: every line the watch logged, kept beside the store for a look afterwards
+        self.log = open(base / f"watch-{time.time():.3f}.log", "w", encoding="utf-8")  # noqa: SIM115
         self.proc = subprocess.Popen(
             [str(FACTFOLD), "--store", "S", "--log-format", "json", "watch", "inbox",
              "--no-status", "--no-print-facts", "--settle", "0.2", "--scan-interval", "20"],
@@ -275,6 +277,8 @@ class Watch:
     def _read(self) -> None:
         assert self.proc.stderr is not None
         for line in self.proc.stderr:
+            self.log.write(line)
+            self.log.flush()
             try:
                 self.events.append(json.loads(line))
             except ValueError:
@@ -296,6 +300,7 @@ class Watch:
             self.proc.kill()
             rc = self.proc.wait(10)
         self._reader.join(5)
+        self.log.close()
         return rc
 
 
