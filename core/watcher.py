@@ -483,8 +483,17 @@ class Watcher:
         if held is None or held[0] != sig:
             if held is None:
                 self.stats.seen += 1
-            self._settling[path] = (sig, time.monotonic())
-            self._changing_since.setdefault(path, time.monotonic())
+            self._changed(path, sig, held)
+
+    def _changed(self, path: str, sig: Signature,
+                 held: tuple[Signature, float] | None) -> None:
+        """``path`` has a new signature: it waits (again) for the settle window."""
+        now = time.monotonic()
+        if held is None or now - held[1] >= self.config.settle:
+            # Quiet for a settle window before (or new): a fresh run of changes.  A file
+            # that merely waited its turn in a backlog is not one that never settles.
+            self._changing_since[path] = now
+        self._settling[path] = (sig, now)
 
     # -- committing --------------------------------------------------------------------------
 
@@ -493,16 +502,15 @@ class Watcher:
         now = time.monotonic()
         ready = []
         for path, (sig, since) in list(self._settling.items()):
-            if now - self._changing_since.get(path, now) > self.config.settle_timeout:
-                self._never_settles(path, sig)
-                continue
             if now - since < self.config.settle:
+                if now - self._changing_since.get(path, now) > self.config.settle_timeout:
+                    self._never_settles(path, sig)
                 continue
             st = lstat_of(path)
             if st is None:
                 self._look(path)
             elif signature(st) != sig:
-                self._settling[path] = (signature(st), now)
+                self._changed(path, signature(st), (sig, since))
             else:
                 ready.append((path, st))
         return ready
