@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 import threading
@@ -301,3 +302,16 @@ def test_a_read_that_takes_too_long_is_given_up(tmp_path):
     with pytest.raises(Refused, match="too slow"):
         read_file(str(root / "long.txt"), root=str(root), limits=Limits(read_timeout=0))
     assert len(read_file(str(root / "long.txt"), root=str(root), limits=Limits()).data) > 10**6
+
+
+def test_a_file_that_waited_its_turn_is_not_taken_for_one_that_never_settles(base):
+    """Seen, then the watch is held up (SIGSTOP: a backlog, a full disk) for longer than the
+    settle timeout: the file did not change, so it is taken in, not rejected."""
+    w = Watching(base, "--settle", "0.5", "--settle-timeout", "1").ready()
+    write(base / "inbox" / "waited.txt", text(1))
+    time.sleep(0.2)  # seen, and within its settle window
+    w.proc.send_signal(signal.SIGSTOP)
+    time.sleep(2)
+    w.proc.send_signal(signal.SIGCONT)
+    wait_until(lambda: "inbox/waited.txt" in stored_paths(base), 20, "the file")
+    assert rejected(base) == {}
