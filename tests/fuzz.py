@@ -452,7 +452,7 @@ def check(base: Path, entries: list[Entry], figures: Figures) -> None:
     export = subprocess.run([str(FACTFOLD), "--store", "S", "export"], cwd=base, env=ENV,
                             capture_output=True, text=True, check=True).stdout
     facts: Counter = Counter()
-    for line in export.splitlines():
+    for line in filter(None, export.split("\n")):  # not splitlines: names hold \x85, \u2028
         record = json.loads(line)
         if record["kind"] == "statistic":
             facts[record["doc_id"], record["text"]] += 1
