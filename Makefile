@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed-stamp
 
-.PHONY: install run test lint bench bench-quick eval-real clean
+.PHONY: install run test lint soak bench bench-quick eval-real clean
 
 # setuptools tells every editable install of a package-dir layout to mind same-named
 # folders (there are none: factfold lives in core/); nothing to act on, so not shown.
@@ -24,7 +24,7 @@ run: install
 	$(BIN)/factfold watch inbox
 
 lint: install
-	$(BIN)/ruff check core events plugins tests
+	$(BIN)/ruff check core events plugins tests tools bench
 
 test: install lint
 	$(BIN)/pytest -q
@@ -32,6 +32,12 @@ test: install lint
 ## Score the extractors on the real-news corpus (texts in tests/realnews/texts/, not in git).
 eval-real: install
 	$(BIN)/python tools/eval_real.py
+
+## The long reliability run before a release: >= 10,000 hostile files and names through a
+## real watch (tests/fuzz.py); prints files, faults injected, lost, doubled, rejected by reason.
+SOAK_FILES ?= 10000
+soak: install
+	$(BIN)/python tests/fuzz.py --files $(SOAK_FILES)
 
 bench: install
 	$(BIN)/python bench/run.py

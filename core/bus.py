@@ -22,6 +22,7 @@ import structlog
 
 from factfold.events import Envelope, SubscriberFailed
 
+from .durable import DiskFull
 from .log import EventLog, read_chunks
 
 log = structlog.get_logger("factfold.bus")
@@ -92,9 +93,21 @@ class Bus:
         finally:
             self._delivering = False
 
+    def resync(self, position: int) -> None:
+        """Drop what is queued and have every subscriber go on from ``position``.
+
+        For a store whose subscribers caught up with the log by other means, after a
+        delivery stopped half-way (:class:`DiskFull`).
+        """
+        self._queue.clear()
+        for sub in self._subscriptions:
+            sub.position = position
+
     def _deliver_batch(self, sub: Subscription, batch: list[Envelope]) -> None:
         try:
             sub.handler(batch)  # type: ignore[arg-type]
+        except DiskFull:
+            raise  # not the subscriber's fault, and nothing can be recorded: the caller waits
         except Exception:
             log.debug("batch failed; delivering it one event at a time", subscriber=sub.name,
                       first=batch[0].position, last=batch[-1].position)
@@ -106,6 +119,8 @@ class Bus:
     def _deliver(self, sub: Subscription, env: Envelope) -> None:
         try:
             sub.handler([env] if sub.batched else env)  # type: ignore[arg-type]
+        except DiskFull:
+            raise
         except Exception as exc:
             log.error(
                 "subscriber failed",

@@ -32,6 +32,8 @@ from factfold.events import EventCodec
 
 from . import logconfig
 from .display import json_line, printable
+from .dropfolder import DEFAULT_MAX_SIZE, MAX_SIZE_ENV, Limits, parse_size, walk
+from .durable import DiskFull
 from .lock import StoreLocked
 from .log import LogError
 from .pluginmanager import PluginError, PluginHost
@@ -177,15 +179,23 @@ def _ignored(name: str) -> bool:
     return any(fnmatch.fnmatchcase(name, pattern) for pattern in DEFAULT_IGNORE)
 
 
-def _files(paths: tuple[Path, ...]) -> list[Path]:
-    files: list[Path] = []
+def _files(paths: tuple[Path, ...], store: Path) -> list[tuple[str, str | None]]:
+    """Each file to ingest, with the folder it was found in (None: named by the user).
+
+    A named path may be a link (the user chose it); inside a folder nothing is followed:
+    links, FIFOs and devices found there are listed, for the policy to reject with a reason.
+    """
+    skip = os.path.abspath(store)
+    files: list[tuple[str, str | None]] = []
     for p in paths:
         if p.is_dir():
-            for root, dirs, names in os.walk(p):
-                dirs[:] = sorted(d for d in dirs if not _ignored(d))
-                files += [Path(root, n) for n in sorted(names) if not _ignored(n)]
-        elif p.exists():
-            files.append(p)
+            root = os.path.normpath(str(p))
+            files += sorted((path, root) for path, _ in walk(
+                root, lambda q: not _ignored(os.path.basename(q)) and os.path.abspath(q) != skip,
+                lambda where, exc: err.print(f"cannot list {where}: {exc.strerror}",
+                                             highlight=False, markup=False)))
+        elif os.path.lexists(p):
+            files.append((os.path.normpath(str(p)), None))
         else:
             raise click.BadParameter(f"{p} does not exist", param_hint="PATH")
     return files
@@ -194,33 +204,61 @@ def _files(paths: tuple[Path, ...]) -> list[Path]:
 WORKERS = click.IntRange(min=1)
 
 
+def _max_size(ctx: click.Context, param: click.Parameter, value: str | None) -> int:
+    try:
+        return parse_size(value) if value is not None else DEFAULT_MAX_SIZE
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+MAX_SIZE = click.option(
+    "--max-size", envvar=MAX_SIZE_ENV, callback=_max_size, metavar="SIZE",
+    help=f"Larger files are rejected, unread (e.g. 20MB, 1GiB) [env {MAX_SIZE_ENV}; "
+         f"default {DEFAULT_MAX_SIZE // 1000**2}MB].")
+
+
 @cli.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--workers", type=WORKERS, default=None,
               help="Processes that run the extractors [default: one per core].")
+@MAX_SIZE
 @click.pass_obj
-def ingest(obj: Context, paths: tuple[Path, ...], workers: int | None) -> None:
-    """Ingest files and folders (recursively) once, extract facts, update views."""
-    files = _files(paths)
+def ingest(obj: Context, paths: tuple[Path, ...], workers: int | None, max_size: int) -> None:
+    """Ingest files and folders (recursively) once, extract facts, update views.
+
+    Inside a folder, links, FIFOs, sockets and devices are rejected (with the reason, see
+    `query documents --rejected`); a PATH named here may itself be a link.
+    """
+    files = _files(paths, obj.store)
+    limits = Limits(max_size=max_size)
     counts: dict[str, int] = {}
-    with obj.open(create=True, workers=workers or default_workers()) as store, \
-            _progress() as bar:
-        # What an earlier run left unextracted (a crash, a plugin's new version) comes first.
-        leftover = store.pending()
-        if leftover:
-            task = bar.add_task("finishing earlier extraction", total=len(leftover))
-            store.extract_pending(progress=lambda n: bar.advance(task, n))
-        reading = bar.add_task("reading", total=len(files))
-        extracting = bar.add_task("extracting", total=0)
-        for start in range(0, len(files), INGEST_CHUNK):
-            for f in files[start:start + INGEST_CHUNK]:
-                outcome = store.ingest_file(f)
-                counts[outcome] = counts.get(outcome, 0) + 1
-                bar.advance(reading)
-            bar.update(extracting, total=len(store.pending()) + bar.tasks[extracting].completed)
-            store.extract_pending(progress=lambda n: bar.advance(extracting, n))
-        facts = store.views.db.execute(
-            "SELECT kind, COUNT(*) FROM facts GROUP BY kind ORDER BY kind").fetchall()
+    finished = 0  # files recorded and extracted
+    try:
+        with obj.open(create=True, workers=workers or default_workers()) as store, \
+                _progress() as bar:
+            # What an earlier run left unextracted (a crash, a plugin's new version) first.
+            leftover = store.pending()
+            if leftover:
+                task = bar.add_task("finishing earlier extraction", total=len(leftover))
+                store.extract_pending(progress=lambda n: bar.advance(task, n))
+            reading = bar.add_task("reading", total=len(files))
+            extracting = bar.add_task("extracting", total=0)
+            for start in range(0, len(files), INGEST_CHUNK):
+                for path, root in files[start:start + INGEST_CHUNK]:
+                    outcome = store.ingest_file(path, root=root, limits=limits)
+                    counts[outcome] = counts.get(outcome, 0) + 1
+                    bar.advance(reading)
+                bar.update(extracting,
+                           total=len(store.pending()) + bar.tasks[extracting].completed)
+                store.extract_pending(progress=lambda n: bar.advance(extracting, n))
+                finished = min(start + INGEST_CHUNK, len(files))
+            facts = store.views.db.execute(
+                "SELECT kind, COUNT(*) FROM facts GROUP BY kind ORDER BY kind").fetchall()
+    except DiskFull:
+        # What was recorded stays recorded; a second run takes in the rest, once each.
+        err.print(Text(f"disk full: {len(files) - finished} files not ingested; free space "
+                       "and run again"))
+        sys.exit(1)
     summary = ", ".join(f"{n} {k}" for k, n in sorted(counts.items()))
     err.print(Text(f"{len(files)} files: {summary or 'nothing to do'}; store "
                    f"{printable(str(obj.store))} holds "
@@ -244,11 +282,19 @@ def ingest(obj: Context, paths: tuple[Path, ...], workers: int | None) -> None:
               help="Print each document's facts as they are appended.")
 @click.option("--workers", type=WORKERS, default=1, show_default=True,
               help="Processes that run the extractors (one keeps a core free for the watch).")
+@MAX_SIZE
+@click.option("--settle-timeout", type=click.FloatRange(min=0, min_open=True), default=60.0,
+              show_default=True,
+              help="Seconds a file may keep changing before it is rejected as never settling "
+                   "(it is taken in once it stops).")
 @click.pass_obj
 def watch(obj: Context, directory: Path, create: bool, settle: float, scan_interval: float,
           polling: bool, ignore: tuple[str, ...], status: bool | None, print_facts: bool,
-          workers: int) -> None:
-    """Watch DIRECTORY and ingest what lands there, until interrupted."""
+          workers: int, max_size: int, settle_timeout: float) -> None:
+    """Watch DIRECTORY and ingest what lands there, until interrupted.
+
+    Links, FIFOs, sockets, devices and files over --max-size are rejected with the reason.
+    """
     from .watcher import WatchConfig, Watcher
 
     if create:
@@ -260,7 +306,8 @@ def watch(obj: Context, directory: Path, create: bool, settle: float, scan_inter
     from .status import StatusPanel
 
     config = WatchConfig(settle=settle, scan_interval=scan_interval, polling=polling,
-                         ignore=ignore)
+                         ignore=ignore, limits=Limits(max_size=max_size),
+                         settle_timeout=settle_timeout)
     with obj.open(create=True, workers=workers) as store:
         watcher = Watcher(store, directory, config)
         panel = None

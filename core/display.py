@@ -21,13 +21,17 @@ _CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-
                        "\u2066-\u2069]")
 
 
-def storable(name: str) -> str:
-    """A name as text that can be stored: bytes that are not UTF-8 (which ``os.fsdecode``
-    turns into lone surrogates) shown as ``\\xNN``.  Equal to ``name`` when it is valid."""
+def store_name(path: str) -> str:
+    """The path as the store records it: always text that encodes to UTF-8.
+
+    A file name that is not valid UTF-8 (os gives it with surrogate escapes) is recorded
+    with each undecodable byte as ``\\xNN``; :func:`factfold.dropfolder.disk_path` turns
+    it back.  A valid name is recorded as it is.
+    """
     try:
-        return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+        return path.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
     except UnicodeEncodeError:  # a lone surrogate that no undecodable byte made
-        return name.encode("utf-8", "backslashreplace").decode("utf-8")
+        return path.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def _escape(match: re.Match[str]) -> str:
@@ -38,7 +42,7 @@ def _escape(match: re.Match[str]) -> str:
 def printable(text: str) -> str:
     """``text`` as one line that is safe on a terminal: undecodable bytes and control
     characters shown as ``\\xNN`` / ``\\uNNNN`` escapes, everything else as it is."""
-    return _CONTROLS.sub(_escape, storable(text))
+    return _CONTROLS.sub(_escape, store_name(text))
 
 
 #: what JSON leaves raw that a terminal may obey or that cannot be written as UTF-8

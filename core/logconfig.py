@@ -11,7 +11,7 @@ from typing import Any, TextIO
 import structlog
 from structlog.typing import ExcInfo
 
-from .display import printable, storable
+from .display import printable, store_name
 
 
 def _safe_for_console(_: Any, __: str, event: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
@@ -23,7 +23,7 @@ def _safe_for_console(_: Any, __: str, event: MutableMapping[str, Any]) -> Mutab
 def _safe_for_json(_: Any, __: str, event: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
     """JSON escapes control characters itself; a name's undecodable bytes (lone surrogates)
     could not be written as UTF-8 at all, so they become ``\\xNN``."""
-    return {k: storable(v) if isinstance(v, str) else v for k, v in event.items()}
+    return {k: store_name(v) if isinstance(v, str) else v for k, v in event.items()}
 
 
 def _safe_traceback(sio: TextIO, exc_info: ExcInfo) -> None:

@@ -401,9 +401,12 @@ class ViewStore:
         return max(self._next.values(), default=0) > head
 
     def begin(self) -> None:
-        if not self._in_tx:
+        # The connection, not a flag, says whether a transaction is open: SQLite rolls one
+        # back by itself on some errors (a full disk), and a fold must never go on outside
+        # a transaction, in autocommit.
+        if not self.db.in_transaction:
             self.db.execute("BEGIN")
-            self._in_tx = True
+        self._in_tx = True
 
     def commit(self) -> None:
         if self._in_tx:
@@ -414,7 +417,8 @@ class ViewStore:
     def rollback(self) -> None:
         """Drop the open transaction; the checkpoints go back to what is committed."""
         if self._in_tx:
-            self.db.execute("ROLLBACK")
+            if self.db.in_transaction:  # else SQLite already rolled it back itself
+                self.db.execute("ROLLBACK")
             self._in_tx = False
             committed = dict(self.db.execute("SELECT name, position FROM checkpoints"))
             self._next = {name: committed.get(name, 0) for name in self._next}
@@ -477,6 +481,8 @@ class ViewStore:
                     with self._savepoint():
                         projection.apply_many(self.db, mine)
                 except Exception as exc:
+                    if not self.db.in_transaction:
+                        raise  # SQLite rolled the transaction back (a full disk): stop here
                     failure = failure or exc
                     if len(envelopes) > 1:
                         continue
@@ -490,10 +496,12 @@ class ViewStore:
         try:
             yield
         except BaseException:
-            self.db.execute("ROLLBACK TO fold")
+            if self.db.in_transaction:  # a full disk may have rolled back everything
+                self.db.execute("ROLLBACK TO fold")
             raise
         finally:
-            self.db.execute("RELEASE fold")
+            if self.db.in_transaction:
+                self.db.execute("RELEASE fold")
 
     def _apply_prepared(self, codec: EventCodec, chunk: PreparedChunk) -> None:
         """:meth:`apply_chunk` for a chunk of stored records: views that prepare get what

@@ -21,6 +21,7 @@ and the writer refuses to open (docs/log.md has the whole damage model).
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import os
 import struct
@@ -416,9 +417,13 @@ class SegmentLog:
         if self._segment_size + len(data) > self._reserved:
             self._reserve(self._segment_size + len(data))
         try:
-            written = os.pwrite(self._fd, data, self._segment_size)
-            if written != len(data):
-                raise OSError(f"short write ({written} of {len(data)} bytes)")
+            # A write that fills the disk is short; the next one says why (ENOSPC).
+            written, view = 0, memoryview(data)
+            while written < len(data):
+                n = os.pwrite(self._fd, view[written:], self._segment_size + written)
+                if n == 0:
+                    raise OSError(errno.EIO, f"short write ({written} of {len(data)} bytes)")
+                written += n
             self._sync()
         except OSError as exc:
             # Leave no partial batch behind: the file ends where it did before.

@@ -25,7 +25,7 @@ import hashlib
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import closing
+from contextlib import closing, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -43,10 +43,15 @@ from factfold.events import (
     Fact,
 )
 
+from . import dropfolder
 from .bus import Bus
+from .display import store_name
 from .document import Document
+from .dropfolder import Limits, Refused
+from .durable import DiskFull, has_room, is_disk_full
 from .extraction import outcome_batch, setup_extractors
 from .extractor import Extractor
+from .log import LogError
 from .pluginmanager import PluginHost
 from .projection import Projection, ViewStore
 from .reader import Unreadable
@@ -107,11 +112,8 @@ class Store:
             self.path.mkdir(parents=True, exist_ok=True)
         else:
             require_store(self.path)
-        self.log = SegmentLog(self.path / "log", self.codec, writable=writable, fsync=fsync)
         self.writable = writable
-        self.views = ViewStore(self.path / "views.sqlite",
-                               [*builtin_views(), *self.plugins.projections()],
-                               readonly=not writable)
+        self.log, self.views = self._open(fsync)
         self.facts: FactsView = self.views.projections["facts"]  # type: ignore[assignment]
         self.bus = Bus(self.log)
         self._extractors: list[Extractor] | None = None
@@ -124,6 +126,8 @@ class Store:
         #: when the views were last committed; None until the first commit, so the first
         #: append is seen at once (monotonic time starts at boot, not at zero)
         self._committed_at: float | None = None
+        #: whether the views lost folds to a full disk and must fold the log again
+        self._views_behind = False
         if not writable and not self.log.writer_active:
             behind = self.log.head - self.views.position
             if behind > 0:  # a reader reads them as they are (it never changes the store)
@@ -137,23 +141,52 @@ class Store:
                 log.warning("the views are ahead of the log; rebuilding them from the log",
                             log_head=self.log.head, views_position=self.views.position)
                 self.views.rebuild(self.log)
-            self.views.catch_up(self.log)
+            with self._views_writing():
+                self.views.catch_up(self.log)
             self._follow()
+
+    def _open(self, fsync: str) -> tuple[SegmentLog, ViewStore]:
+        """The log, then the views; a full disk becomes one :class:`DiskFull`."""
+        opened = None
+        try:
+            opened = SegmentLog(self.path / "log", self.codec, writable=self.writable,
+                                fsync=fsync)
+            return opened, ViewStore(self.path / "views.sqlite",
+                                     [*builtin_views(), *self.plugins.projections()],
+                                     readonly=not self.writable)
+        except Exception as exc:
+            if opened is not None:
+                opened.close()
+            if not is_disk_full(exc):
+                raise
+            raise DiskFull(f"the disk holding {self.path} is full: the store cannot be "
+                           "opened; free space and run the command again") from exc
 
     def _follow(self) -> None:
         """Have the bus deliver recorded events to the views (from where they stand) and
         to the extraction side."""
         if not self._following:
-            self.bus.subscribe("views", self.views.apply_chunk, self.views.position, batched=True)
+            self.bus.subscribe("views", self._fold, self.views.position, batched=True)
             self.bus.subscribe("extraction", self._note_document)
             self._following = True
 
     # -- the write path ---------------------------------------------------------------------
 
     def append(self, envelopes: list[Envelope]) -> list[Envelope]:
-        """Durably append one atomic batch, then publish it to the bus."""
+        """Durably append one atomic batch, then publish it to the bus.
+
+        Raises :class:`DiskFull` if the disk is full: then either the log kept nothing of
+        the batch, or it kept it and the views fold it again (from the log) before this
+        store reads or writes anything else, so a retry never records anything twice.
+        """
         self._follow()  # opened without folding the views: they catch up first
-        recorded = self.log.append(envelopes)
+        self.refold()
+        try:
+            recorded = self.log.append(envelopes)
+        except LogError as exc:
+            if is_disk_full(exc):
+                raise DiskFull(str(exc)) from exc
+            raise
         self.bus.publish(recorded)
         if (self._committed_at is None
                 or time.monotonic() - self._committed_at >= VIEWS_COMMIT_INTERVAL):
@@ -162,8 +195,49 @@ class Store:
 
     def commit_views(self) -> None:
         """Commit what the views have folded: other processes' readers then see it."""
-        self.views.commit()
+        self.refold()
+        with self._views_writing():
+            self.views.commit()
         self._committed_at = time.monotonic()
+
+    def refold(self) -> None:
+        """After a full disk, fold into the views again what they lost (from the log).
+
+        The views' transaction was rolled back whole, so they stand at their last commit;
+        the log holds every event appended since.  Raises :class:`DiskFull` while the disk
+        is still full.
+        """
+        if not self._views_behind:
+            return
+        with self._views_writing():
+            self.views.catch_up(self.log)
+        self.bus.resync(self.log.head)
+        # Documents added meanwhile may have missed the extraction side: look at them all.
+        self._scanned = False
+        self._views_behind = False
+        log.debug("the views folded again what a full disk had cost them", head=self.log.head)
+
+    def has_room(self) -> bool:
+        """Whether the log's and the views' disks have room again (after :class:`DiskFull`)."""
+        return all(has_room(Path(os.path.realpath(where)).parent)
+                   for where in (self.log.directory / "LOCK", self.views.path))
+
+    @contextmanager
+    def _views_writing(self) -> Iterator[None]:
+        """A full disk while writing the views: roll them back whole, to fold again later."""
+        try:
+            yield
+        except Exception as exc:
+            if not is_disk_full(exc):
+                raise
+            self.views.rollback()
+            self._views_behind = True
+            raise DiskFull(f"the disk holding {self.path} is full: the views could not be "
+                           "written; they catch up with the log once space is freed") from exc
+
+    def _fold(self, chunk: list[Envelope]) -> None:
+        with self._views_writing():
+            self.views.apply_chunk(chunk)
 
     def _note_document(self, env: Envelope) -> None:
         e = env.payload
@@ -175,19 +249,23 @@ class Store:
     # -- documents ---------------------------------------------------------------------------
 
     def doc_at(self, path: str) -> str | None:
+        self.refold()
         row = self.views.db.execute("SELECT doc_id FROM paths WHERE path = ?", (path,)).fetchone()
         return row[0] if row else None
 
     def has_document(self, doc_id: str) -> bool:
+        self.refold()
         return self.views.db.execute(
             "SELECT 1 FROM documents WHERE doc_id = ?", (doc_id,)).fetchone() is not None
 
     def paths(self) -> dict[str, str]:
         """Every live path and the document it holds."""
+        self.refold()
         return dict(self.views.db.execute("SELECT path, doc_id FROM paths"))
 
     def rejection(self, path: str) -> tuple[str | None, int | None, str] | None:
         """(sha256, size, reason) of the standing rejection of ``path``, if any."""
+        self.refold()
         row = self.views.db.execute(
             "SELECT sha256, size, reason FROM rejections WHERE path = ?", (path,)).fetchone()
         return tuple(row) if row else None  # type: ignore[return-value]
@@ -198,6 +276,7 @@ class Store:
         ``added``: new content; ``linked``: known content at a new path; ``superseded``: new
         content replaced older content at this path; ``unchanged``; ``rejected``.
         """
+        path = store_name(path)
         doc_id = hashlib.sha256(data).hexdigest()
         current = self.doc_at(path)
         if current == doc_id:
@@ -225,20 +304,33 @@ class Store:
         self.append(batch)
         return "superseded" if current is not None else "added"
 
-    def ingest_file(self, file: Path, path: str | None = None) -> str:
-        """Read ``file`` and record it under ``path`` (default: the file's own path)."""
-        name = path if path is not None else os.path.normpath(str(file))
+    def ingest_file(self, file: Path | str, path: str | None = None, *,
+                    root: str | None = None, limits: Limits | None = None) -> str:
+        """Read ``file`` under the drop-folder policy and record it under ``path`` (default:
+        the file's own path).
+
+        ``root`` is the folder the file was found in: no link on the way from it is
+        followed.  Without it the file was named by the user, and may itself be a link.
+        What the policy refuses (see :mod:`factfold.dropfolder`) is rejected with its reason.
+        """
+        name = store_name(path if path is not None else os.path.normpath(str(file)))
         try:
-            data = file.read_bytes()
-        except OSError as exc:
-            what = "unreadable" if not isinstance(exc, FileNotFoundError) else "vanished"
-            return self.reject(name, f"{what}: {exc.strerror or exc}; check the file "
-                               "and its permissions; it is retried when it changes")
-        return self.ingest_bytes(name, data)
+            taken = dropfolder.read_file(os.fspath(file), root=root, limits=limits or Limits(),
+                                         store=self.path)
+        except Refused as exc:
+            return self.reject(name, exc.reason, size=exc.size)
+        except FileNotFoundError as exc:
+            return self.reject(name, f"vanished: {exc.strerror or exc}; check the file and "
+                               "its permissions; it is retried when it changes")
+        if taken.changed:
+            return self.reject(name, "changed while being read: still being written? It is "
+                               "taken in when it stops changing")
+        return self.ingest_bytes(name, taken.data)
 
     def reject(self, path: str, reason: str, *, sha256: str | None = None,
                size: int | None = None) -> str:
         """Record that ``path`` could not be taken in (again only if content or reason change)."""
+        path = store_name(path)
         if self.rejection(path) == (sha256, size, reason):
             return "unchanged"
         log.warning("file rejected", path=path, reason=reason)
@@ -285,6 +377,7 @@ class Store:
         linked before it already has an outcome, so only those after it are looked at;
         without a mark (a new extractor, a new version) every document is.
         """
+        self.refold()
         wanted = set(only) if only is not None else None
         marks = dict(((n, v), p) for n, v, p in self.views.db.execute(
             f"SELECT extractor, version, position FROM {_MARKS}"))
@@ -362,6 +455,7 @@ class Store:
                         progress: Progress | None = None, *, failed: bool = False) -> int:
         """Extract every pending (document, extractor), with ``failed`` the failed ones
         too (see :meth:`pending`); returns the documents processed."""
+        self.refold()  # what is pending is read from the views: they must hold the log
         only = None if only is None else set(only)
         scanned_through = None
         if only is None and self._scanned and not failed:
@@ -375,8 +469,9 @@ class Store:
             # Extractors that were set up ran; with nothing pending none had to be (and
             # their models need not load just to be marked).
             ran = self._extractors if self._extractors is not None else self.plugins.extractors()
-            self._mark_extracted((ex for ex in ran if only is None or ex.name in only),
-                                 scanned_through)
+            with self._views_writing():
+                self._mark_extracted((ex for ex in ran if only is None or ex.name in only),
+                                     scanned_through)
         self.commit_views()
         return done
 
@@ -459,8 +554,16 @@ class Store:
         if self._pool is not None:
             self._pool.close()
             self._pool = None
-        self.views.close()
-        self.log.close()
+        try:
+            self.views.close()
+        except Exception as exc:
+            if not is_disk_full(exc):
+                raise
+            # The log holds every event; the views catch up with it at the next start.
+            self.views.rollback()
+            self.views.db.close()
+        finally:
+            self.log.close()
 
     def __enter__(self) -> Store:
         return self

@@ -48,7 +48,9 @@ from watchdog.observers import Observer
 from watchdog.observers.api import BaseObserver
 from watchdog.observers.polling import PollingObserver
 
-from .display import printable, storable
+from .display import printable, store_name
+from .dropfolder import Limits, Refused, disk_path, read_file, walk
+from .durable import DiskFull
 from .store import Store
 
 if TYPE_CHECKING:
@@ -66,6 +68,8 @@ EVENTS = [FileCreatedEvent, FileModifiedEvent, FileAttribEvent, FileClosedEvent,
 
 #: longest the worker sleeps, so a stop request or a dead observer is noticed quickly
 TICK = 0.1
+#: longest wait between retries while the disk is full
+MAX_BACKOFF = 30.0
 
 OnFacts = Callable[[str, list[dict[str, Any]]], None]
 #: what identifies one state of a file without reading it
@@ -88,6 +92,11 @@ class WatchConfig:
     batch: int = 64
     #: seconds between polls in polling mode
     poll_interval: float = 1.0
+    #: how much of a file is read, and for how long (the drop-folder policy)
+    limits: Limits = field(default_factory=Limits)
+    #: seconds a file may keep changing before it is rejected as never settling; it is
+    #: taken in once it does settle
+    settle_timeout: float = 60.0
 
 
 @dataclass
@@ -112,15 +121,12 @@ def signature(st: os.stat_result) -> Signature:
     return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev)
 
 
-def stat_of(path: str) -> os.stat_result | None:
-    """The file's stat, following links; a link's own stat if its target is gone or loops."""
+def lstat_of(path: str) -> os.stat_result | None:
+    """The entry's own stat (a link's, not its target's): links are never followed."""
     try:
-        return os.stat(path)
+        return os.lstat(path)
     except OSError:
-        try:
-            return os.lstat(path)
-        except OSError:
-            return None
+        return None
 
 
 class _Candidates:
@@ -222,6 +228,8 @@ class Watcher:
         self._signal: int | None = None
         #: path -> (signature, when first seen with it): waiting for the settle window
         self._settling: dict[str, tuple[Signature, float]] = {}
+        #: path -> when it was first seen changing: bounds the wait for it to settle
+        self._changing_since: dict[str, float] = {}
         #: path -> signature when last handled; a scan skips paths that still match
         self._handled: dict[str, Signature] = {}
         #: stored path no longer on disk -> (its document, since when): held back briefly
@@ -294,6 +302,8 @@ class Watcher:
             while not self.stopping:
                 try:
                     self._step(on_facts)
+                except DiskFull as exc:
+                    self._wait_for_space(exc)
                 except Exception as exc:
                     # The watch outlives any one failure; a rescan finds what was dropped.
                     log.exception("watch step failed; rescanning the folder")
@@ -309,6 +319,35 @@ class Watcher:
             log.info("stopped watching", directory=self.root, ingested=self.stats.ingested,
                      rejected=self.stats.rejected, waiting=len(self._settling))
         return self.stats
+
+    def _wait_for_space(self, exc: DiskFull) -> None:
+        """The disk is full: say so once, and wait (probing, less and less often) until
+        space is back; then the files that failed, kept as candidates, are tried again."""
+        log.error("disk full: nothing more is recorded until space is freed; the files "
+                  "waiting are retried then", store=str(self.store.path), error=str(exc))
+        self.stats.last_error = "disk full: waiting for free space"
+        backoff = 0.5
+        while not self.stopping:
+            until = time.monotonic() + backoff
+            while not self.stopping and time.monotonic() < until:
+                self._stop.wait(TICK)
+            if self.store.has_room():
+                try:
+                    # The views fold again what they lost; documents recorded before the
+                    # disk filled get their extraction.
+                    self.store.extract_pending()
+                except DiskFull:
+                    pass
+                else:
+                    break
+            backoff = min(2 * backoff, MAX_BACKOFF)
+        else:
+            return
+        self._count_facts()
+        log.info("disk space is back; retrying the files that failed",
+                 store=str(self.store.path))
+        self.stats.last_error = None
+        self.candidates.rescan()
 
     def _install_signals(self) -> Callable[[], None]:
         if threading.current_thread() is not threading.main_thread():
@@ -392,30 +431,10 @@ class Watcher:
             (prefix, prefix[:-1] + chr(ord(os.sep) + 1))))
 
     def _walk(self, top: str) -> Iterator[tuple[str, os.stat_result | None]]:
-        """Every accepted non-directory below ``top``, with its stat (None if it vanished)."""
-        try:
-            entries = list(os.scandir(top))
-        except FileNotFoundError:
-            return
-        except OSError as exc:
-            self._error(f"cannot list {printable(top)}: {exc.strerror}", path=top)
-            return
-        for entry in entries:
-            path = os.path.normpath(entry.path)
-            if not self.accepts(path):
-                continue
-            try:
-                is_dir = entry.is_dir(follow_symlinks=False)
-            except OSError:
-                is_dir = False
-            if is_dir:
-                yield from self._walk(path)
-                continue
-            st = stat_of(path)
-            if st is not None and stat.S_ISDIR(st.st_mode):
-                log.debug("not following a symbolic link to a folder", path=printable(path))
-                continue
-            yield path, st
+        """Every accepted non-directory below ``top``, with its lstat (None if it vanished);
+        links are not followed, they are candidates like files (and rejected)."""
+        return walk(top, self.accepts, lambda where, exc: self._error(
+            f"cannot list {printable(where)}: {exc.strerror}", path=where))
 
     def _scan(self, top: str, *, full: bool) -> None:
         """Reconcile ``top`` with the store: new or changed files become candidates."""
@@ -429,7 +448,7 @@ class Watcher:
                 return
         present = set()
         for path, st in self._walk(top):
-            present.add(path)
+            present.add(store_name(path))
             self._observe(path, st)
         if full:
             for path, doc_id in self._stored().items():
@@ -438,19 +457,19 @@ class Watcher:
 
     def _look(self, path: str) -> None:
         """A hint about ``path``: look at what is there now."""
-        st = stat_of(path)
+        st = lstat_of(path)
         if st is not None and stat.S_ISDIR(st.st_mode):
             self._scan(path, full=False)
             return
         if st is None:
             self._settling.pop(path, None)
             self._handled.pop(path, None)
-            if storable(path) != path:
-                return  # a name that is not UTF-8 is never a stored path
-            stored = self._stored(path)  # a vanished folder takes its files with it
-            doc_id = self.store.doc_at(path)
+            self._changing_since.pop(path, None)
+            name = store_name(path)
+            stored = self._stored(name)  # a vanished folder takes its files with it
+            doc_id = self.store.doc_at(name)
             if doc_id is not None:
-                stored[path] = doc_id
+                stored[name] = doc_id
             for p, doc_id in stored.items():
                 self._vanished.setdefault(p, (doc_id, time.monotonic()))
             return
@@ -461,14 +480,24 @@ class Watcher:
             self._look(path)
             return
         sig = signature(st)
-        self._vanished.pop(path, None)
+        self._vanished.pop(store_name(path), None)
         if self._handled.get(path) == sig:
             return
         held = self._settling.get(path)
         if held is None or held[0] != sig:
             if held is None:
                 self.stats.seen += 1
-            self._settling[path] = (sig, time.monotonic())
+            self._changed(path, sig, held)
+
+    def _changed(self, path: str, sig: Signature,
+                 held: tuple[Signature, float] | None) -> None:
+        """``path`` has a new signature: it waits (again) for the settle window."""
+        now = time.monotonic()
+        if held is None or now - held[1] >= self.config.settle:
+            # Quiet for a settle window before (or new): a fresh run of changes.  A file
+            # that merely waited its turn in a backlog is not one that never settles.
+            self._changing_since[path] = now
+        self._settling[path] = (sig, now)
 
     # -- committing --------------------------------------------------------------------------
 
@@ -478,15 +507,26 @@ class Watcher:
         ready = []
         for path, (sig, since) in list(self._settling.items()):
             if now - since < self.config.settle:
+                if now - self._changing_since.get(path, now) > self.config.settle_timeout:
+                    self._never_settles(path, sig)
                 continue
-            st = stat_of(path)
+            st = lstat_of(path)
             if st is None:
                 self._look(path)
             elif signature(st) != sig:
-                self._settling[path] = (signature(st), now)
+                self._changed(path, signature(st), (sig, since))
             else:
                 ready.append((path, st))
         return ready
+
+    def _never_settles(self, path: str, sig: Signature) -> None:
+        """A file still changing after the settle timeout: rejected until it settles."""
+        del self._settling[path]
+        del self._changing_since[path]
+        self._outcome(path, self.store.reject(
+            store_name(path), f"still changing after {self.config.settle_timeout:g} s "
+            "(--settle-timeout); it is taken in once it stops changing"))
+        self._handled[path] = sig
 
     def _commit(self, on_facts: OnFacts | None) -> None:
         ready = self._ready()
@@ -495,9 +535,15 @@ class Watcher:
             for path, st in ready[start:start + self.config.batch]:
                 if self.stopping:
                     return  # not committed: the next start's scan finds it
-                del self._settling[path]
+                held = self._settling.pop(path)
                 try:
                     taken = self._take(path, st)
+                except DiskFull:
+                    # Kept as a candidate, with the ones not yet tried: retried when space
+                    # is back.  What did reach the log is folded from it then, not again.
+                    self._settling[path] = held
+                    self._extract(new, on_facts)  # may fail too: then at _space_is_back
+                    raise
                 except Exception as exc:
                     # Never let one file stop the watch; it is retried when it changes.
                     log.exception("could not ingest a file; it is retried when it changes",
@@ -506,7 +552,7 @@ class Watcher:
                     self._handled[path] = signature(st)
                     continue
                 if taken is not None:
-                    new.append((path, *taken))
+                    new.append((store_name(path), *taken))
             self._extract(new, on_facts)
         self._expire_vanished()
         self.store.commit_views()  # what this turn recorded, for readers in other processes
@@ -518,35 +564,27 @@ class Watcher:
         holds a document whose facts should be shown: new content, or known content (a copy,
         a hard link) arriving at a new path.
         """
-        name = storable(path)
-        if not stat.S_ISREG(st.st_mode):
-            what = "a dangling or looping symbolic link" if stat.S_ISLNK(st.st_mode) else \
-                "not a regular file (a pipe, socket or device)"
-            self._outcome(path, self.store.reject(name, f"{what}; only files can be ingested"))
-            self._handled[path] = signature(st)
-            return None
+        name = store_name(path)
+        self._changing_since.pop(path, None)
         try:
-            with open(path, "rb") as f:
-                data = f.read()
+            read = read_file(path, root=self.root, limits=self.config.limits,
+                             store=self.store.path)
         except FileNotFoundError:
             self._look(path)  # gone before it could be read: nothing to reject
             return None
-        except OSError:
-            # The store words the rejection (unreadable / vanished) the same way for all.
-            self._outcome(path, self.store.ingest_file(Path(path), name))
+        except Refused as exc:
+            self._outcome(path, self.store.reject(name, exc.reason, size=exc.size))
             self._handled[path] = signature(st)
             return None
-        sha = hashlib.sha256(data).hexdigest()
-        if name != path:
-            outcome = self.store.reject(
-                name, "the file name is not valid UTF-8; rename the file (it is taken in "
-                "under its new name)", sha256=sha, size=len(data))
+        sha = hashlib.sha256(read.data).hexdigest()
+        if read.changed:
+            outcome = None
         else:
-            outcome = self._move_or_ingest(path, sha, data)
-        self._outcome(path, outcome)
-        now = stat_of(path)
+            outcome = self._move_or_ingest(path, name, sha, read.data)
+            self._outcome(path, outcome)
+        now = lstat_of(path)
         after = signature(now) if now is not None else None
-        if after != signature(st):
+        if read.changed or after != signature(st):
             # Changed while we read it: look again rather than trust what we read.
             self._look(path)
         else:
@@ -555,16 +593,16 @@ class Watcher:
             return sha, outcome != "linked"
         return None
 
-    def _move_or_ingest(self, path: str, sha: str, data: bytes) -> str:
-        if self.store.doc_at(path) is None:
+    def _move_or_ingest(self, path: str, name: str, sha: str, data: bytes) -> str:
+        if self.store.doc_at(name) is None:
             for old, (doc_id, _) in self._vanished.items():
-                if doc_id == sha and not os.path.lexists(old):
+                if doc_id == sha and not os.path.lexists(disk_path(old)):
                     del self._vanished[old]
-                    if self.store.move(old, path):
-                        log.info("document moved", old_path=old, path=path, doc_id=sha)
+                    if self.store.move(old, name):
+                        log.info("document moved", old_path=old, path=name, doc_id=sha)
                         return "moved"
                     break
-        return self.store.ingest_bytes(path, data)
+        return self.store.ingest_bytes(name, data)
 
     def _expire_vanished(self) -> None:
         now = time.monotonic()
@@ -572,7 +610,7 @@ class Watcher:
             if now - since < self._grace:
                 continue
             del self._vanished[path]
-            if os.path.lexists(path):
+            if os.path.lexists(disk_path(path)):
                 continue  # back again: a scan or an event brings it in
             if self.store.remove(path):
                 self._outcome(path, "removed")

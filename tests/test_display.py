@@ -7,7 +7,7 @@ import os
 
 import pytest
 
-from factfold.display import json_line, printable, storable
+from factfold.display import json_line, printable, store_name
 
 HOSTILE = ["t\x1b]0;pwned\x07.txt", "two\nlines", "tab\there", "\x9b31m", "rtl\u202eevil",
            "del\x7f", "nul\x00", "line\u2028sep", os.fsdecode(b"bad\xff.txt"), "\ud800"]
@@ -25,9 +25,9 @@ def test_printable_keeps_ordinary_text_and_markup_as_it_is():
         assert printable(text) == text
 
 
-def test_storable_changes_only_undecodable_bytes():
-    assert storable("名字.txt") == "名字.txt"
-    assert storable(os.fsdecode(b"bad\xff.txt")) == "bad\\xff.txt"
+def test_store_name_changes_only_undecodable_bytes():
+    assert store_name("名字.txt") == "名字.txt"
+    assert store_name(os.fsdecode(b"bad\xff.txt")) == "bad\\xff.txt"
 
 
 @pytest.mark.parametrize("text", HOSTILE)

@@ -390,7 +390,7 @@ def test_bad_files_are_rejected_with_reasons_and_retried_when_they_change(base, 
         return {r["path"]: r["reason"] for r in map(json.loads, cli(
             "query", "documents", "--rejected", "--json", cwd=base).stdout.splitlines())}
 
-    wait_until(lambda: len(rejected()) == 7, 30, "seven rejections")
+    wait_until(lambda: len(rejected()) == 6, 30, "six rejections")
     reasons = rejected()
     assert "binary" in reasons["inbox/binary.dat"]
     assert "empty" in reasons["inbox/empty.txt"]
@@ -398,8 +398,8 @@ def test_bad_files_are_rejected_with_reasons_and_retried_when_they_change(base, 
     assert "unreadable" in reasons["inbox/secret.txt"]
     assert "regular file" in reasons["inbox/pipe"]
     assert "symbolic link" in reasons["inbox/dangling.txt"]
-    assert "rename" in reasons["inbox/caf\\xe9.txt"]
-    wait_until(lambda: "inbox/good.txt" in stored_paths(base))
+    # a name that is not UTF-8 is stored with its undecodable bytes escaped
+    wait_until(lambda: {"inbox/good.txt", "inbox/caf\\xe9.txt"} <= set(stored_paths(base)))
     # fixed files are taken in: permission restored, content written, name made valid
     os.chmod(inbox / "secret.txt", 0o644)
     write(inbox / "empty.txt", text(4))
