@@ -39,7 +39,7 @@ from factfold.pluginmanager import PluginHost
 from factfold.store import Store
 
 ROOT = Path(__file__).resolve().parent.parent
-FACTFOLD = ROOT / ".venv" / "bin" / "factfold"
+FACTFOLD = [sys.executable, "-m", "factfold"]  # the interpreter running this, whatever its venv
 SEED_TEXTS = [p.read_text(encoding="utf-8") for p in sorted((ROOT / "seeds").glob("*.txt"))]
 ENV = {**os.environ, "FACTFOLD_PLUGINS": "statistics"}
 #: the statistic in the file outside the folder: found anywhere, a link was followed
@@ -267,7 +267,7 @@ class Watch:
         #: every line the watch logged, kept beside the store for a look afterwards
         self.log = open(base / f"watch-{time.time():.3f}.log", "w", encoding="utf-8")  # noqa: SIM115
         self.proc = subprocess.Popen(
-            [str(FACTFOLD), "--store", "S", "--log-format", "json", "watch", "inbox",
+            [*FACTFOLD, "--store", "S", "--log-format", "json", "watch", "inbox",
              "--no-status", "--no-print-facts", "--settle", "0.2", "--scan-interval", "20"],
             cwd=base, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
             errors="replace")
@@ -449,7 +449,7 @@ def check(base: Path, entries: list[Entry], figures: Figures) -> None:
     with _views(base) as db:
         paths = dict(db.execute("SELECT path, doc_id FROM paths"))
         rejections = dict(db.execute("SELECT path, reason FROM rejections"))
-    export = subprocess.run([str(FACTFOLD), "--store", "S", "export"], cwd=base, env=ENV,
+    export = subprocess.run([*FACTFOLD, "--store", "S", "export"], cwd=base, env=ENV,
                             capture_output=True, text=True, check=True).stdout
     facts: Counter = Counter()
     for line in filter(None, export.split("\n")):  # not splitlines: names hold \x85, \u2028

@@ -199,7 +199,7 @@ def test_a_folder_swapped_for_a_link_below_the_folder_is_refused(tmp_path):
 def run_measured(*args: str, cwd: Path, env: dict | None = None) -> tuple[int, float, int]:
     """The CLI in a subprocess: (exit status, seconds, peak RSS in MB) of that process alone."""
     started = time.monotonic()
-    proc = subprocess.Popen([str(FACTFOLD), "--store", "S", *args], cwd=cwd,
+    proc = subprocess.Popen([*FACTFOLD, "--store", "S", *args], cwd=cwd,
                             env={**ENV, **(env or {})}, stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL)
     _, status, usage = os.wait4(proc.pid, 0)
