@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Sequence
+from functools import cache
 from typing import Any, NamedTuple
 
 from .lexicons import lexicon
@@ -281,3 +282,26 @@ def tag(texts: Sequence[str]) -> list[list[Token]]:
     if not texts:
         return []
     return _TAGGER.get().run(texts)
+
+
+# A word the general dictionary has seen at least this often is an everyday word.
+_EVERYDAY = 1000
+
+
+def everyday_word(word: str) -> bool:
+    """True for a frequent word of jieba's general dictionary that it does not file as a
+    person or place name (单位, 方面, 任务): rules that read a name where the tagger saw
+    none (a surname character starts many words) refuse such a word."""
+    freq, tags = _dictionary()
+    return freq.get(word, 0) >= _EVERYDAY and not tags.get(word, "").startswith(("nr", "ns"))
+
+
+@cache
+def _dictionary() -> tuple[dict[str, int], dict[str, str]]:
+    """jieba's word frequencies and part-of-speech tags, loaded once per process."""
+    import jieba
+    import jieba.posseg
+
+    jieba.setLogLevel(60)
+    jieba.posseg.dt.initialize()
+    return jieba.dt.FREQ, jieba.posseg.dt.word_tag_tab

@@ -22,9 +22,9 @@ from functools import cache
 from factfold import Document, Extractor, Person, hookimpl
 from factfold.plugins import nlp, people_en
 from factfold.plugins.lexicons import alternation, lexicon
-from factfold.plugins.persons import People, remember
+from factfold.plugins.persons import Found, People, remember
 
-VERSION = "1.1.0"
+VERSION = "1.2.0"
 
 
 @dataclass(frozen=True)
@@ -143,6 +143,113 @@ def _chinese(text: str, spans: list[tuple[int, int]], found: People) -> None:
     bodies: list[str] = []
     for (sent, offsets), tokens in zip(picked, tagged, strict=True):
         _chinese_sentence(sent, offsets, tokens, found, bodies)
+    _drop_abbreviated_bodies(text, found)
+    _fold_short_mentions(text, found)
+
+
+
+# An abbreviation the text declares for a body (简称“某某金融”): the tagger may read a
+# brand-like short form as a person, but the text has said what it is.
+_ABBREVIATION = re.compile(r"(?:简称|下称)[::]?\s*[“\"「『]([^”\"」』\n]{2,16})[”\"」』]")
+
+
+def _drop_abbreviated_bodies(text: str, found: People) -> None:
+    """Forget "people" whose name the text declares as the short name of a body."""
+    for m in _ABBREVIATION.finditer(text):
+        short = m.group(1)
+        for name in [n for n in found if n in short and _CJK_CHAR.match(n)]:
+            del found[name]
+
+
+def _fold_short_mentions(text: str, found: People) -> None:
+    """Later short mentions of a person named in full are that person, not new people.
+
+    News names a person in full once, then by surname and post (王主任, 魏书记), by the
+    given name alone (忠林主任指出), or the tagger cuts a name short where the next word
+    starts with its last character (某某学会长: 某某学 + 会长).  A surname-and-post form
+    with nobody of that surname named in full is no name at all and is dropped.
+    """
+    lex = _lex()
+    full = [p for p in found.values() if _full_name(p.name, lex)]
+    for name, short in list(found.items()):
+        if not _CJK_CHAR.match(name):
+            continue
+        target = _cut_from(text, short, full)
+        if target is None and short not in full:
+            target = _given_name_of(short, full, lex)
+        elif target is None:
+            continue
+        alias = target is not None and not text.startswith(target.name, short.span[0])
+        if target is None:
+            surname, title = _surname_and_post(name, lex)
+            if not title:
+                continue
+            target = _holder(surname, title, short, full)
+            alias = True
+        del found[name]
+        if short in full:
+            full.remove(short)
+        if target is not None:
+            if alias:
+                target.add_alias(name)
+            for title, org in short.roles:
+                # 忠林主任 repeats a post already known (执行主任): no second post
+                if org is not None or not any(t.endswith(title) for t, _ in target.roles):
+                    target.add_role(title, org)
+
+
+def _full_name(name: str, lex: _Lexicons) -> bool:
+    """A surname and a given name (the forms short mentions refer back to)."""
+    return (
+        _CJK_NAME.match(name) is not None
+        and (name[0] in lex.surnames or name[:2] in lex.surnames)
+        and not _surname_and_post(name, lex)[1]
+        and (len(name) >= 3 or name not in lex.titles)
+    )
+
+
+def _surname_and_post(name: str, lex: _Lexicons) -> tuple[str, str]:
+    """(surname, post) of a 王主任-shaped mention, else ('', '')."""
+    for n in (2, 1):
+        surname, rest = name[:n], name[n:]
+        if surname in lex.surnames and rest:
+            for mod in ("", *lex.modifiers):
+                if rest.startswith(mod) and rest[len(mod) :] in lex.titles:
+                    return surname, rest
+    return "", ""
+
+
+def _cut_from(text: str, short: Found, full: list[Found]) -> Found | None:
+    """The full name this mention is a cut-short reading of (the full name is written
+    right there in the text)."""
+    at = short.span[0]
+    for person in full:
+        if len(person.name) > len(short.name) and text.startswith(person.name, at):
+            return person
+    return None
+
+
+def _given_name_of(short: Found, full: list[Found], lex: _Lexicons) -> Found | None:
+    """The one person named in full whose given name this two-character mention is."""
+    name = short.name
+    if len(name) != 2 or name[0] in lex.surnames:
+        return None
+    owners = [p for p in full if len(p.name) > 2 and p.name.endswith(name)]
+    return owners[0] if len(owners) == 1 else None
+
+
+def _holder(surname: str, title: str, short: Found, full: list[Found]) -> Found | None:
+    """Who 王主任 is: of the people named in full with that surname, the one holding that
+    post, else the only one, else the one named last before the mention."""
+    kin = [p for p in full if p.name.startswith(surname) and len(p.name) > len(surname)]
+    holding = [p for p in kin if any(t.endswith(title) for t, _ in p.roles)]
+    for group in (holding, kin):
+        if len(group) == 1:
+            return group[0]
+        before = [p for p in group if p.span[0] < short.span[0]]
+        if before:
+            return max(before, key=lambda p: p.span[0])
+    return None
 
 
 # Sentences tagged whatever they contain: the headline and lead name the subject body.
@@ -383,6 +490,7 @@ def _chinese_names(sent: str, tokens: list[nlp.Token]) -> list[tuple[int, int]]:
                 end = tokens[i + 2].end
                 i += 2
             end = _extend_name(sent, start, end, tokens, i)
+            end = _trim_name(sent, start, end)
             if _CJK_NAME.match(sent[start:end]):
                 spans.append((start, end))
         i += 1
@@ -452,6 +560,14 @@ def _listed_names(
     return out
 
 
+# Tags of words that are no part of a name the tagger missed: function words, numbers,
+# places and bodies, and -- for words of two or more characters -- verbs, adverbs and
+# pronouns (主任应邀出席: 应邀 is a verb, not 应 + a name; but in 成/v 文元 the single
+# character is a surname the tagger read as a verb).
+_NOT_NAME_CHAR_TAGS = frozenset({"w", "d", "a", "c", "p", "u", "m", "q", "TIME", "ORG", "LOC"})
+_NOT_NAME_TAGS = _NOT_NAME_CHAR_TAGS | {"r", "f", "s", "v", "vd", "vn", "ad", "an", "xc"}
+
+
 def _name_after_title(
     sent: str, start: int, tokens: list[nlp.Token], by_start: dict[int, int], lex: _Lexicons
 ) -> int:
@@ -467,7 +583,7 @@ def _name_after_title(
     end = start
     for j in range(k, min(k + 2, len(tokens))):
         tok = tokens[j]
-        if tok.tag in ("w", "d", "a", "c", "p", "u", "m", "q", "TIME", "ORG", "LOC"):
+        if tok.tag in _NOT_NAME_TAGS and (len(tok.word) > 1 or tok.tag in _NOT_NAME_CHAR_TAGS):
             return 0
         end = tok.end
         name = sent[start:end]
@@ -479,8 +595,28 @@ def _name_after_title(
         if name in lex.titles or not _CJK_NAME.match(name):
             return 0
         if nxt is None or nxt.tag == "w" or nxt.word in _PREDICATE_OPENERS:
-            return end
+            return 0 if nlp.everyday_word(name) else end
     return 0
+
+
+# Function words a tagger glues onto a name where they open the next phrase.
+_NAME_BREAK = frozenset("就和与及同跟在对向为把被从于等说")
+
+
+def _trim_name(sent: str, start: int, end: int) -> int:
+    """A tagged name run on into the next words (某某某就社会工作问题指出, 某某和某基金会)
+    ends before the function word that opens the next phrase: at two or three characters
+    after a one-character surname, three or four after a two-character one."""
+    if end - start < 4 or any(c in _DOT for c in sent[start:end]):
+        return end
+    lex = _lex()
+    lengths = (4, 3) if sent[start : start + 2] in lex.surnames else (3, 2)
+    if sent[start] not in lex.surnames and lengths == (3, 2):
+        return end
+    for n in lengths:
+        if start + n < end and sent[start + n] in _NAME_BREAK:
+            return start + n
+    return end
 
 
 def _extend_name(sent: str, start: int, end: int, tokens: list[nlp.Token], i: int) -> int:

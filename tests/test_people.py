@@ -263,3 +263,36 @@ def test_english_post_away_from_name_former_and_bare_honorifics() -> None:
     assert roles("Dr. Ellen Park said the plan works.") == {("Ellen Park", None, None)}
     found = extract("Prof. Sam Reed spoke at the event. Sam Reid said it was good.")
     assert [(p.name, p.title, p.aliases) for p in found] == [("Sam Reed", None, ("Sam Reid",))]
+
+
+def test_surname_and_post_is_an_alias_of_the_person_named_in_full() -> None:
+    found = extract("市民政局局长周明远出席会议。周局长在讲话中指出,要做好社工站建设。")
+    assert [(p.name, p.title, p.aliases) for p in found] == [("周明远", "局长", ("周局长",))]
+    # Nobody named 吴 in full: 吴主任 is a form of address, not a name.
+    assert extract("会上,吴主任通报了全年工作。") == []
+
+
+def test_given_name_mention_is_an_alias_and_repeats_no_post() -> None:
+    found = extract("区关工委执行主任刘建林出席。建林主任指出,要关心下一代。")
+    assert [(p.name, p.title, p.organization, p.aliases) for p in found] == [
+        ("刘建林", "执行主任", "区关工委", ("建林",))
+    ]
+
+
+def test_declared_abbreviation_of_a_body_is_no_person() -> None:
+    text = "北京瑞丰科技有限公司(简称“瑞丰科技”)与协会签约。仪式上,瑞丰科技向基金会捐赠100万元。"
+    assert extract(text) == []
+
+
+def test_tagged_name_run_on_into_the_next_phrase_is_cut() -> None:
+    assert roles("市社会工作协会副秘书长陈焱林就社工协会角色定位问题指出,协会应该服务会员。") == {
+        ("陈焱林", "副秘书长", "市社会工作协会")
+    }
+    assert {p.name for p in extract("研究院院长邹迈和敦和公益基金会理事长签署协议。")} == {"邹迈"}
+
+
+def test_everyday_words_after_a_post_are_no_names() -> None:
+    names = {p.name for p in extract(
+        "增补王立等12人为常务理事、市社工协会等9家单位为常务理事单位代表。"
+        "学院院长张伟及社工协会指导老师应邀出席。")}
+    assert names == {"王立", "张伟"}
