@@ -263,20 +263,32 @@ _APPOINTMENT_CUE = re.compile(
 # common word (高山, 江河).  Credit words double as the title, except 文/图 (not a post).
 _BYLINE_WORDS = (
     "特约记者|见习记者|实习记者|首席记者|摄影记者|全媒体记者|融媒体记者|记者|特约通讯员|"
-    "通讯员|实习生|摄影|摄像|责任编辑|编辑|文[/／]图|图[/／]文|(?:文|图)(?=\\s*[::])"
+    "通讯员|实习生|摄影|摄像|责任编辑|责编|编辑|编审|审核|审校|校对|撰稿|"
+    "文[/／]图|图[/／]文|(?:文|图)(?=\\s*[::])"
 )
 _BYLINE_ZH = re.compile(
     r"(?:^|(?<=[\n((【\[■●◆▲|\s]))(?P<org>本报|本刊|本台|本网)?(?P<kw>" + _BYLINE_WORDS + r")"
-    r"[ \t\u3000]*[::]?[ \t\u3000]*"
+    r"[ \t\u3000]*[::|｜]?[ \t\u3000]*"
     r"(?P<names>[\u4e00-\u9fff]{2,4}(?:[ \t\u3000、]+[\u4e00-\u9fff]{2,4})*)"
     r"(?=[ \t\u3000]*(?:报道|摄|发自|整理|[))】\]\n,,。]|$|[ \t\u3000](?:" + _BYLINE_WORDS + r")))",
     re.M,
 )
 
 
+# Credits without a credit word: the author in brackets after a dateline (某地某日电(某某)),
+# an author signing off at the end of the article (。某某 / (某某)), a photographer after
+# a caption (某某 摄).  These places license a name only the tagger also reads as one.
+_CREDIT_ZH = re.compile(
+    r"(?:电|讯)[ \t\u3000]*[((][ \t\u3000]*(?P<dateline>[\u4e00-\u9fff]{2,4})[ \t\u3000]*[))]"
+    r"|(?:^|(?<=[。!?!?”\s]))[((]?[ \t\u3000]*(?P<signed>[\u4e00-\u9fff]{2,4})"
+    r"[ \t\u3000]*[))]?\s*\Z"
+    r"|(?:^|(?<=[。!?!?\s]))(?P<photo>[\u4e00-\u9fff]{2,4})[ \t\u3000]+摄[ \t\u3000]*$",
+    re.M,
+)
+
+
 def _chinese_bylines(text: str, found: People) -> None:
     """Reporter, correspondent and photographer credits (通讯员 某某, 记者 甲 乙 报道)."""
-    lex = _lex()
     for m in _BYLINE_ZH.finditer(text):
         kw = m.group("kw")
         title = None if kw[0] in "文图" else kw
@@ -285,11 +297,27 @@ def _chinese_bylines(text: str, found: People) -> None:
         for name in re.split(r"[ \t\u3000、]+", m.group("names")):
             at = text.index(name, pos)
             pos = at + len(name)
-            if not (name[0] in lex.surnames or name[:2] in lex.surnames) or name in lex.titles:
+            if not _credited_name(name):
                 break
             person = remember(found, name, (at, pos), text[m.start() : m.end()])
             if title:
                 person.add_role(title, org)
+    credits = [(m, m.lastgroup or "") for m in _CREDIT_ZH.finditer(text)]
+    credits = [(m, g) for m, g in credits if _credited_name(m.group(g))]
+    tagged = nlp.tag([m.group(g) for m, g in credits])
+    for (m, group), tokens in zip(credits, tagged, strict=True):
+        if len(tokens) == 1 and tokens[0].tag == "PER":
+            remember(found, m.group(group), m.span(group), m.group().strip())
+
+
+def _credited_name(name: str) -> bool:
+    """Has a credit's word a name's shape: a known surname, not a post, not an everyday word?"""
+    lex = _lex()
+    return (
+        (name[0] in lex.surnames or name[:2] in lex.surnames)
+        and name not in lex.titles
+        and not nlp.everyday_word(name)
+    )
 
 
 def _may_name(raw: str, end: int) -> bool:

@@ -296,3 +296,21 @@ def test_everyday_words_after_a_post_are_no_names() -> None:
         "增补王立等12人为常务理事、市社工协会等9家单位为常务理事单位代表。"
         "学院院长张伟及社工协会指导老师应邀出席。")}
     assert names == {"王立", "张伟"}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("新华社南京5月3日电(钱明远)今天,全市社工站全部建成。", {("钱明远", None, None)}),
+        ("本次活动取得圆满成功。\n(孙晓红)\n", {("孙晓红", None, None)}),
+        ("本次活动取得圆满成功。孙晓红", {("孙晓红", None, None)}),
+        ("志愿者为老人义诊。 邵立群 摄\n活动现场。", {("邵立群", None, None)}),
+        ("撰稿:何丽 摄影:许晨 编辑|顾小燕 编审:邓志强",
+         {("何丽", "撰稿", None), ("许晨", "摄影", None), ("顾小燕", "编辑", None),
+          ("邓志强", "编审", None)}),
+        ("会议取得圆满成功。\n任重道远", set()),
+        ("会议取得圆满成功。\n(完)", set()),
+    ],
+)  # fmt: skip
+def test_credits_without_a_credit_word(text: str, expected: set) -> None:
+    assert roles(text) == expected
