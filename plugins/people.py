@@ -37,6 +37,7 @@ class _Lexicons:
     modifiers: tuple[str, ...]
     org_suffixes: tuple[str, ...]
     surnames: frozenset[str]
+    person_noun_re: re.Pattern[str]
 
 
 @cache
@@ -49,7 +50,16 @@ def _lex() -> _Lexicons:
         modifiers=lexicon("people_title_modifiers_zh.txt"),
         org_suffixes=lexicon("org_suffixes_zh.txt"),
         surnames=frozenset(lexicon("people_surnames_zh.txt")),
+        person_noun_re=re.compile(
+            f"(?:{alternation('people_surnames_zh.txt')})[\u4e00-\u9fff]{{1,2}}"
+            f"(?:{'|'.join(_PERSON_NOUNS)})"
+        ),
     )
+
+
+# Nouns of address or description that follow a name with no post (某某老人, 某某女士):
+# a sentence with one is worth tagging.
+_PERSON_NOUNS = ("老人", "先生", "女士", "同志", "阿姨", "大爷", "大妈", "奶奶", "爷爷", "小朋友")
 
 
 def setup() -> None:
@@ -133,7 +143,11 @@ def _chinese(text: str, spans: list[tuple[int, int]], found: People) -> None:
         if (
             k >= _LEAD_SENTENCES
             and _APPOINTMENT_CUE.search(raw) is None
-            and not any(_may_name(raw, m.end()) for m in lex.title_re.finditer(raw))
+            and not any(
+                _may_name(raw, m.end()) or _name_may_precede(raw, m.start())
+                for m in lex.title_re.finditer(raw)
+            )
+            and lex.person_noun_re.search(raw) is None
         ):
             continue
         # Drop layout line breaks so a name or body cut across lines reads whole.
@@ -320,6 +334,17 @@ def _credited_name(name: str) -> bool:
     )
 
 
+def _name_may_precede(raw: str, start: int) -> bool:
+    """Can a name stand right before this title (某机构某某秘书长在…)?  Two or three
+    Chinese characters from a known surname."""
+    lex = _lex()
+    for n in (2, 3):
+        head = raw[max(0, start - n) : start]
+        if len(head) == n and _CJK_CHAR.match(head[-1]) and head[0] in lex.surnames:
+            return True
+    return False
+
+
 def _may_name(raw: str, end: int) -> bool:
     """Can a name follow this title match?  Title words inside body names and phrases
     (理事会, 代表大会, 专家学者) are followed by a character that goes on with the word, and a
@@ -364,7 +389,8 @@ def _chinese_sentence(
             roles, carry = _chain_roles(sent, left, start, tokens, carry, bodies)
             roles = _body_before_de(sent, left, tokens, roles)
         if not roles:
-            roles = _title_after_name(sent, end, tokens)
+            body = _body_right_before(sent, left, start, tokens)
+            roles = _title_after_name(sent, end, tokens, body)
         roles = [r for r in roles if _is_post(r, tokens, sent)]
         per_name.append(roles)
         previous, previous_roles = (start, end), roles
@@ -479,9 +505,21 @@ def _resolve_back_reference(org: str, bodies: list[str]) -> str:
     return org
 
 
-def _title_after_name(sent: str, end: int, tokens: list[nlp.Token]) -> list[tuple[str, None]]:
-    """A post written after the name (张三教授指出): the title alone, as a separate word,
-    and not itself the start of another apposition (会长张三)."""
+def _body_right_before(sent: str, left: int, start: int, tokens: list[nlp.Token]) -> str | None:
+    """The body named right before a name (某协会某某秘书长指出), or None."""
+    parts = _split_parts(sent, left, start)
+    if not parts or parts[-1][1] != start:
+        return None
+    a, b = parts[-1]
+    return sent[a:b] if _is_body(sent, a, b, tokens) else None
+
+
+def _title_after_name(
+    sent: str, end: int, tokens: list[nlp.Token], body: str | None
+) -> list[tuple[str, str | None]]:
+    """A post written after the name (张三教授指出, 某协会张三秘书长表示): the title alone,
+    as a separate word, and not itself the start of another apposition (会长张三); its body
+    is the one named right before the name, if any."""
     lex = _lex()
     rest = sent[end : end + 12]
     mod = next((m for m in lex.modifiers if rest.startswith(m)), "")
@@ -494,7 +532,7 @@ def _title_after_name(sent: str, end: int, tokens: list[nlp.Token]) -> list[tupl
     nxt = next((t for t in tokens if t.start == stop), None)
     if nxt is not None and nxt.tag == "PER":
         return []
-    return [(mod + title, None)]
+    return [(mod + title, body)]
 
 
 def _is_list_joint(segment: str) -> bool:

@@ -314,3 +314,21 @@ def test_everyday_words_after_a_post_are_no_names() -> None:
 )  # fmt: skip
 def test_credits_without_a_credit_word(text: str, expected: set) -> None:
     assert roles(text) == expected
+
+
+# Three sentences without people, so that the sentence under test is past the lead, which
+# is tagged whatever it holds.
+_LEAD = "社区开展重阳敬老活动。活动在社区广场举行。现场气氛热烈。"
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        ("会议结束时,市社会工作协会何明亮秘书长在发言中表示,协会要服务会员。",
+         {("何明亮", "秘书长", "市社会工作协会")}),
+        ("今年90岁的柯志清老人为大家唱了一首歌。", {("柯志清", None, None)}),
+        ("活动上,省电视台主持人季雨桐分享了自己的公益故事。", {("季雨桐", "主持人", "省电视台")}),
+    ],
+)  # fmt: skip
+def test_names_before_a_post_or_a_person_noun_past_the_lead(sentence: str, expected: set) -> None:
+    assert roles(_LEAD + sentence) == expected
