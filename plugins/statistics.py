@@ -23,7 +23,7 @@ from factfold import Document, Extractor, Statistic, hookimpl
 from .lexicons import lexicon
 from .numbers import EN_MAGNITUDES, EN_NUMBER_WORDS, parse_en, parse_zh
 
-VERSION = "1.1.0"
+VERSION = "1.2.0"
 
 MORE_THAN = "more_than"
 ABOUT = "about"
@@ -358,6 +358,8 @@ _EN_UNIT_WORDS = {
     "percent": "%", "per cent": "%", "%": "%", "yuan": "yuan", "rmb": "yuan", "dollars": "dollars",
     "us dollars": "dollars", "euros": "euros", "pounds": "pounds",
 }  # fmt: skip
+# English units that are measures (currencies, %), not nouns naming what is counted.
+_EN_MEASURES = frozenset({*_EN_UNIT_WORDS.values(), *_EN_CURRENCY_BEFORE})
 _EN_UNIT_RE = re.compile(
     r"\s*(?P<unit>%|(?:per cent|percent|(?:US )?dollars|yuan|RMB|euros|pounds)\b)", re.I
 )
@@ -424,16 +426,46 @@ def _extract_en(text: str) -> Iterator[tuple[int, int, float, str, str | None]]:
         yield start, end, value, unit, approx
 
 
-def extract(document: Document) -> Iterator[Statistic]:
-    """Every reported quantity, once per (value, unit, approximation) in the document.
+_CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
+_SENTENCE_STOP = re.compile(r"[。！？!?\n]|\.(?=\s)")
 
-    A figure repeated later in an article with the same qualifier is the same fact, so only
-    its first mention is reported; the same value with another qualifier (逾9万人 beside
-    约9万人) is a different figure and is reported too.
+
+def _same_figure(text: str, first: tuple[int, int], later: tuple[int, int], unit: str) -> bool:
+    """Is a later mention of an equal figure the same fact as the first?
+
+    An article repeats a figure for the same thing (社工站45个 … 45个社工站; the 36 states … the
+    36 states of the country), but one sentence never names the same figure twice for one
+    thing (甲等17名个人…;乙等17名个人…), and two figures about unrelated words (价值10万元的
+    物品 … 助学款10万元) are two facts.  A unit that is itself a noun (states, 社会工作者) names
+    the thing counted; a measure word leaves it to the words around the figure.
+    """
+    if not _SENTENCE_STOP.search(text, first[1], later[0]):
+        return False
+    if unit not in _UNITS_ZH and unit not in _EN_MEASURES:
+        return True
+    return bool(_around(text, *first) & _around(text, *later))
+
+
+def _around(text: str, start: int, end: int) -> set[str]:
+    """The words right around a span: bigrams of the Chinese characters within four
+    characters, and the English words of four letters or more within twenty."""
+    near = text[max(0, start - 4) : start] + " " + text[end : end + 4]
+    wide = text[max(0, start - 20) : start] + " " + text[end : end + 20]
+    words = _CJK_RUN.findall(near)
+    bigrams = {w[i : i + 2] for w in words for i in range(len(w) - 1)}
+    return bigrams | {w.lower() for w in re.findall(r"[A-Za-z]{4,}", wide)}
+
+
+def extract(document: Document) -> Iterator[Statistic]:
+    """Every reported quantity, once per figure in the document.
+
+    A figure repeated later in an article for the same thing is the same fact, so only its
+    first mention is reported (see :func:`_same_figure`); the same value with another
+    qualifier (逾9万人 beside 约9万人) is a different figure and is reported too.
     """
     text = document.text.translate(_WIDTH)
     protected = _protected_spans(text)
-    seen: set[tuple[float, str, str | None]] = set()
+    seen: dict[tuple[float, str, str | None], list[tuple[int, int]]] = {}
     # Longest span first at each start, so a figure both grammars read ("over 40%" and its
     # "40%") is kept once, with its qualifier.
     found = sorted([*_extract_zh(text), *_extract_en(text)], key=lambda f: (f[0], -f[1]))
@@ -442,9 +474,10 @@ def extract(document: Document) -> Iterator[Statistic]:
         if start < covered or _inside(start, protected):
             continue
         covered = end
-        if (value, unit, approx) in seen:
+        earlier = seen.setdefault((value, unit, approx), [])
+        if any(_same_figure(text, span, (start, end), unit) for span in earlier):
             continue
-        seen.add((value, unit, approx))
+        earlier.append((start, end))
         yield Statistic(
             value=value,
             unit=unit,

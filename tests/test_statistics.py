@@ -208,6 +208,25 @@ def test_repeated_figure_is_one_fact_with_span_and_evidence() -> None:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
+        # one sentence never gives one figure twice for the same thing
+        ("甲协会等17名个人被增补为理事;乙协会等17名个人被增补为理事。",
+         [("17名", 17, "名", None), ("17名", 17, "名", None)]),
+        # the same sum for two unrelated things
+        ("公司送上了价值10万元的过冬物品。另一家公司还向学校捐赠了助学款10万元。",
+         [("10万元", 100000, "元", None), ("10万元", 100000, "元", None)]),
+        # the same thing again
+        ("全省21个地级市均已建站。会议要求,21个地级市年内完成任务。", [("21个", 21, "个", None)]),
+        ("Workers across the 36 states came. The bill covers all 36 states of the country.",
+         [("36 states", 36, "states", None)]),
+    ],
+)  # fmt: skip
+def test_equal_figures_are_one_fact_only_for_the_same_thing(text: str, expected: list) -> None:
+    assert triples(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
         ("More than 3,000 social workers attended.",
          [("More than 3,000 social workers", 3000, "social workers", "more_than")]),
         ("About 40% of them were women.", [("About 40%", 40, "%", "about")]),
