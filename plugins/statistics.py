@@ -209,13 +209,29 @@ _PARALLEL = re.compile(
 
 def _parallel_numerals(text: str, start: int) -> bool:
     """True inside the "N x N y" shape of numeral idioms and formulas (三番五次, 千家万户,
-    三天两头, 五个一工程), which a dictionary never fully lists."""
-    return any(_PARALLEL.fullmatch(text, i, i + 4) for i in (start - 2, start) if i >= 0)
+    三天两头, 五个一工程), which a dictionary never fully lists -- unless the shape's first
+    numeral ends a word of the dictionary (唯一向两家: 唯一 + 向 + 两家, no idiom)."""
+    _, tags, _ = _jieba()
+    return any(
+        _PARALLEL.fullmatch(text, i, i + 4) and not (i and text[i - 1 : i + 1] in tags)
+        for i in (start - 2, start)
+        if i >= 0
+    )
 
 
 def _starts_place_name(text: str, start: int, tags: dict[str, str]) -> bool:
     """True when the numeral begins a proper name in jieba's dictionary (七台河, 三门峡)."""
     return any(tags.get(text[start : start + n]) in _NAME_TAGS for n in (3, 4))
+
+
+# A word the dictionary has seen this rarely is no everyday noun: 4家商协会 is 家 + 商协会,
+# though the dictionary lists a rare 家商.
+_RARE = 50
+
+
+def _frequent(word: str) -> bool:
+    posseg, _, _ = _jieba()
+    return posseg.dt.tokenizer.FREQ.get(word, 0) >= _RARE
 
 
 def _noun_unit(text: str, pos: int) -> str | None:
@@ -266,10 +282,14 @@ def _zh_candidate(text: str, m: re.Match[str]) -> tuple[int, int, float, str, st
     before = text[max(0, m.start("num") - 3) : m.start("num")]
     if before.endswith(_ORDINAL_BEFORE) or (not is_arabic and before.endswith(_CALENDAR_BEFORE)):
         return None
+    if unit == "次" and before.endswith("届"):
+        return None  # 第三届二次理事会: the second session of the third term, an ordinal
     if not is_arabic and digits == "一" and not mag:
         return None  # 一个, 一批, 一系列: articles and idioms, not counts
     if unit is None:
-        if "万" not in mag and "亿" not in mag:
+        # A noun straight after the number (130万社会工作者, 近8千志愿者): after 万/亿, or
+        # after 百/千 written with digits or a qualifier (bare 千/百 are mostly idioms).
+        if not ("万" in mag or "亿" in mag or (mag and (is_arabic or pre))):
             return None
         unit = _noun_unit(text, m.end("q2") if m["q2"] else m.end("mag"))
         if unit is None:
@@ -287,7 +307,7 @@ def _zh_candidate(text: str, m: re.Match[str]) -> tuple[int, int, float, str, st
         if unit in _NOUN_PREFIX_UNITS and after and unit + after not in _UNITS_ZH:
             posseg, tags, _ = _jieba()
             word = posseg.dt.tokenizer.lcut(text[m.start("unit") : m.end("unit") + 4], HMM=False)[0]
-            if len(word) > len(unit) and tags.get(word) in _NOUN_TAGS:
+            if len(word) > len(unit) and tags.get(word) in _NOUN_TAGS and _frequent(word):
                 return None  # 两部门, 3家庭: a noun, not a measure word (5名儿童 is 名 + 儿童)
     year_like = digits.isdigit() and len(digits) == 4 and 1000 <= int(digits) <= 2199
     if unit == "年" and year_like and not mag and not m["q1"]:

@@ -259,3 +259,25 @@ def test_seeds_meet_the_target() -> None:
     assert counts.counts.f1 >= 0.9
     assert counts.attributes["approx"].accuracy >= 0.9
     assert counts.attributes["text"].accuracy >= 0.9
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # 唯一 + 向 + 两家: a word ends at the first numeral, so no "N x N y" idiom
+        ("这是全区唯一向两家机构购买服务的街道。", [("两家", 2, "家", None)]),
+        # the dictionary's rare 家商 is no everyday noun: 家 is the measure word
+        ("共有12家爱心企业、3家商协会参加。", [("12家", 12, "家", None), ("3家", 3, "家", None)]),
+        # a noun straight after 千 written with a digit or a qualifier
+        ("活动组织了近6千志愿者参与。", [("近6千志愿者", 6000, "志愿者", "about")]),
+        ("招募3千社工。", [("3千社工", 3000, "社工", None)]),
+        # the session of a term is an ordinal
+        ("协会第四届二次理事会议召开,开展培训三次。", [("三次", 3, "次", None)]),
+    ],
+)  # fmt: skip
+def test_measure_words_nouns_and_sessions(text: str, expected: list[tuple]) -> None:
+    assert triples(text) == expected
+
+
+def test_bare_thousands_and_idioms_stay_out() -> None:
+    assert triples("千山万水,百花齐放,三千弟子,三番五次。") == []
