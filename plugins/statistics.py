@@ -167,8 +167,14 @@ def setup() -> None:
     _jieba()
 
 
+_LONG_QUOTE = re.compile(r"“[^“”\n]{25,160}”|\"[^\"\n]{25,160}\"")
+_AFTER_TITLE = re.compile(r"\s*[（(][^（）()\n]{1,80}[）)]")
+
+
 def _protected_spans(text: str) -> list[tuple[int, int]]:
-    """Spans of titles (《…》) and short quoted terms, whose numbers belong to names.
+    """Spans of titles (《…》, a quoted English title in capitals) and short quoted terms,
+    whose numbers belong to names, and of a bracket right after a title (its translation
+    or abbreviation: “the Top 10 Stories” (十大新闻)).
 
     A quotation with sentence punctuation inside is reported speech and keeps its figures.
     """
@@ -176,7 +182,20 @@ def _protected_spans(text: str) -> list[tuple[int, int]]:
     for m in _QUOTED.finditer(text):
         if m.group().startswith(("《", "〈")) or not _CLAUSE_PUNCT.search(m.group()):
             spans.append(m.span())
+    spans.extend(m.span() for m in _LONG_QUOTE.finditer(text) if _title_cased(m.group()))
+    for _, end in list(spans):
+        after = _AFTER_TITLE.match(text, end)
+        if after:
+            spans.append(after.span())
     return spans
+
+
+def _title_cased(quote: str) -> bool:
+    """Is an English quotation a title: no sentence punctuation, and most of its words of
+    four letters or more capitalised?"""
+    words = re.findall(r"[A-Za-z]{4,}", quote)
+    capitals = sum(w[0].isupper() for w in words)
+    return not _CLAUSE_PUNCT.search(quote) and len(words) >= 2 and 2 * capitals > len(words)
 
 
 def _inside(pos: int, spans: list[tuple[int, int]]) -> bool:
@@ -362,16 +381,25 @@ _EN_PREFIX = {
     "estimated": ABOUT, "at least": AT_LEAST, "no fewer than": AT_LEAST,
     "no less than": AT_LEAST, "a minimum of": AT_LEAST,
 }  # fmt: skip
-_EN_CURRENCY_BEFORE = {"$": "dollars", "US$": "dollars", "¥": "yuan", "RMB": "yuan", "€": "euros",
-                       "£": "pounds"}  # fmt: skip
+_EN_CURRENCY_BEFORE = ("US$", "$", "¥", "RMB", "€", "£", "Rs.", "Rs", "₹")
+# Nouns of a count or a length that an English number joins with a hyphen into an adjective
+# ("a nine-member committee", "a three-year programme", "a 500-bed hospital"); "-year-old"
+# is an age and "-thirds" a fraction, so the noun must end the compound.
+_EN_COMPOUND = (
+    r"(?:member|person|man|woman|strong|seat|bed|room|storey|story|day|week|month|year|hour)"
+    r"\b(?!-)"
+)
 _EN_PATTERN = re.compile(
     rf"(?:\b(?P<pre>{'|'.join(re.escape(p) for p in sorted(_EN_PREFIX, key=len, reverse=True))})"
     r"\s+)?"
-    rf"(?<![\w.,-])(?P<cur>US\$|\$|¥|€|£|RMB\s?)?"
-    r"(?P<num>(?<![.,-])(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?![\w-]|[.,]\d)"
+    rf"(?<![\w.,-])(?P<cur>(?:{'|'.join(re.escape(c) for c in _EN_CURRENCY_BEFORE)})\s?)?"
+    r"(?P<num>(?<![.,-])(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
+    r"(?!\w|[.,]\d|-(?!\s?" + _EN_COMPOUND + r"))"
     rf"(?:\s+(?:{_EN_MAG})\b)?"
-    rf"|\b(?:{_EN_NUM_WORD})(?:[\s-]+(?:{_EN_NUM_WORD}))*\b(?!-))"
-    r"(?P<plus>\+)?",
+    rf"|\b(?:one\s+(?=(?:{_EN_MAG})\b))?(?:{_EN_NUM_WORD})(?:[\s-]+(?:{_EN_NUM_WORD}))*\b"
+    r"(?!-(?!\s?" + _EN_COMPOUND + r")))"
+    r"(?P<plus>\+)?"
+    r"(?:-\s?(?P<compound>" + _EN_COMPOUND + r"))?",
     re.IGNORECASE,
 )
 _EN_UNIT_WORDS = {
@@ -431,7 +459,9 @@ def _extract_en(text: str) -> Iterator[tuple[int, int, float, str, str | None]]:
         if value is None:
             continue
         if m["cur"]:
-            unit, end = _EN_CURRENCY_BEFORE[m["cur"].strip()], m.end()
+            unit, end = m["cur"].strip(), m.end()  # the currency as written: $, US$, RMB
+        elif m["compound"]:
+            unit, end = m["compound"], m.end()
         else:
             found = _en_unit(text, m.end())
             if found is None:

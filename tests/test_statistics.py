@@ -176,7 +176,7 @@ def test_separated_and_time_qualifiers(text: str, expected: list[tuple]) -> None
         ("Spending exceeded 150 billion yuan.",
          [("exceeded 150 billion yuan", 150000000000, "yuan", "more_than")]),
         ("Donations topped US$2 million.",
-         [("topped US$2 million", 2000000, "dollars", "more_than")]),
+         [("topped US$2 million", 2000000, "US$", "more_than")]),
         ("An estimated 5,000 residents benefited.",
          [("An estimated 5,000 residents", 5000, "residents", "about")]),
         ("Well over 40% were elderly; about 40% were women.",
@@ -281,3 +281,32 @@ def test_measure_words_nouns_and_sessions(text: str, expected: list[tuple]) -> N
 
 def test_bare_thousands_and_idioms_stay_out() -> None:
     assert triples("千山万水,百花齐放,三千弟子,三番五次。") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a currency sign before the number is the unit as written
+        ("It allocates $120,000 a year.", [("$120,000", 120000, "$", None)]),
+        ("Schools received RMB 3 million.", [("RMB 3 million", 3000000, "RMB", None)]),
+        # South Asian magnitudes
+        ("The camp served over one lakh people and raised Rs 2.5 crore.",
+         [("over one lakh people", 100000, "people", "more_than"),
+          ("Rs 2.5 crore", 25000000, "Rs", None)]),
+        # a number joined to a noun of count or length by a hyphen
+        ("A seven- member panel runs the 500-bed hospital's three-year plan.",
+         [("seven- member", 7, "member", None), ("500-bed", 500, "bed", None),
+          ("three-year", 3, "year", None)]),
+        ("A 3-year-old girl ate two-thirds of it in a one-on-one talk.", []),
+    ],
+)  # fmt: skip
+def test_english_currencies_magnitudes_and_compounds(text: str, expected: list[tuple]) -> None:
+    assert triples(text) == expected
+
+
+def test_numbers_in_a_quoted_english_title_and_its_translation_are_names() -> None:
+    text = ("A report on “the Top 10 Stories of Chinese Charity in 2019” "
+            "(2019年度中国慈善十大新闻) was released. "
+            "He said “we trained 300 volunteers in three cities” at the event.")
+    assert triples(text) == [("300 volunteers", 300, "volunteers", None),
+                             ("three cities", 3, "cities", None)]
