@@ -159,6 +159,7 @@ def _chinese(text: str, spans: list[tuple[int, int]], found: People) -> None:
         _chinese_sentence(sent, offsets, tokens, found, bodies)
     _drop_abbreviated_bodies(text, found)
     _fold_short_mentions(text, found)
+    _drop_repeated_posts(found)
 
 
 
@@ -210,6 +211,18 @@ def _fold_short_mentions(text: str, found: People) -> None:
                 # 忠林主任 repeats a post already known (执行主任): no second post
                 if org is not None or not any(t.endswith(title) for t, _ in target.roles):
                     target.add_role(title, org)
+
+
+def _drop_repeated_posts(found: People) -> None:
+    """A post with no body that ends a post the person holds (某某秘书长 after 常务副会长兼
+    秘书长某某) is that post named again, not another one."""
+    for person in found.values():
+        held = [t for t, _ in person.roles]
+        person.roles = [
+            (t, o)
+            for t, o in person.roles
+            if o is not None or not any(h != t and h.endswith(t) for h in held)
+        ]
 
 
 def _full_name(name: str, lex: _Lexicons) -> bool:
@@ -403,12 +416,16 @@ def _chinese_sentence(
     for k in range(len(names) - 1, -1, -1):
         start, end = names[k]
         nxt = names[k + 1][0] if k + 1 < len(names) else len(sent)
-        own = _post_after_name(sent, end, tokens, bodies)
+        # the body of the name's own post (某局副局长某某当选为会长) is not the election's
+        own_bodies = {o for _, o in per_name[k]}
+        own = _post_after_name(sent, end, tokens, [b for b in bodies if b not in own_bodies])
         if own:
             after = own
         elif not (k + 1 < len(names) and _is_list_joint(sent[end:nxt])):
             after = []
-        if not per_name[k] and after:
+        if own:
+            per_name[k] += [r for r in own if r not in per_name[k]]
+        elif not per_name[k] and after:
             per_name[k] = list(after)
     for (start, end), roles in zip(names, per_name, strict=True):
         span = (offsets[start], offsets[end - 1] + 1)
@@ -420,8 +437,16 @@ def _chinese_sentence(
 # Verbs that put a post after the name: 当选为副会长, 被聘为顾问, 任主任, 为秘书长.
 _POST_VERB = re.compile(
     r"(?:共同|一同|分别)?(?:当选为|当选|被选举为|被选为|被推选为|被推举为|被聘为|被聘任为|"
-    r"被任命为|被增补为|增补为|担任|出任|兼任|任|为)"
+    r"被任命为|被增补为|增补为|担任|出任|兼任|作为|任|为)"
 )
+# What may stand between a name and the verb that gives its post: the rest of a list
+# (甲等17名个人(单位)被增补为理事) or a form of address (某某老师作为顾问).
+_NAME_TRAIL = re.compile(
+    r"(?:等(?:\d+|[一二两三四五六七八九十百]+)?[名人位]?(?:个人|同志)?)?"
+    r"(?:[((][^()()]{0,12}[))])?(?:老师|教授|先生|女士|同志)?"
+)
+# A new term before the post (当选为新一届会长, 选举某某为新会长): not part of the title.
+_NEW_TERM = re.compile(r"(?<=[为任])(?:新一届|新任|新)")
 # What may trail a post written after the name (任主任一职).
 _POST_TAIL = re.compile(r"(?:一职|职务)?(?=$|[,,。;;!!??、])")
 
@@ -431,9 +456,10 @@ def _post_after_name(
 ) -> list[tuple[str, str | None]]:
     """``(title, body)`` of a post named after the name by an election or appointment verb;
     without a body in the phrase, the body the document named last (the election's body)."""
-    m = _POST_VERB.match(sent, end)
+    m = _POST_VERB.match(sent, _NAME_TRAIL.match(sent, end).end())
     if m is None:
         return []
+    m = _NEW_TERM.match(sent, m.end()) or m
     stop = len(sent)
     for i in range(m.end(), len(sent)):
         if sent[i] in _CLAUSE_END or sent[i] in "、的":
@@ -532,7 +558,14 @@ def _title_after_name(
     nxt = next((t for t in tokens if t.start == stop), None)
     if nxt is not None and nxt.tag == "PER":
         return []
+    if body is None and title in _FORMS_OF_ADDRESS:
+        return []  # 某某教授指出: a rank used to address the person, not a post
     return [(mod + title, body)]
+
+
+# Ranks that, written after a name with no body, address the person rather than state a
+# post (the guidelines' "Professor X"; 某大学教授某某 states one).
+_FORMS_OF_ADDRESS = frozenset({"教授", "老师"})
 
 
 def _is_list_joint(segment: str) -> bool:

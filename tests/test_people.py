@@ -95,7 +95,9 @@ def test_english_caption_honorific_and_title_before_name() -> None:
 
 
 def test_title_after_the_name_and_department_bodies() -> None:
-    assert roles("张三教授指出,社会工作需要专业化。") == {("张三", "教授", None)}
+    # a rank after the name with no body is a form of address, not a post (guidelines)
+    assert roles("张三教授指出,社会工作需要专业化。") == {("张三", None, None)}
+    assert roles("张三主任指出,社会工作需要专业化。") == {("张三", "主任", None)}
     got = roles("清华大学社会学系主任、教授沈原出席。")
     assert ("沈原", "主任", "清华大学社会学系") in got
 
@@ -332,3 +334,25 @@ _LEAD = "社区开展重阳敬老活动。活动在社区广场举行。现场�
 )  # fmt: skip
 def test_names_before_a_post_or_a_person_noun_past_the_lead(sentence: str, expected: set) -> None:
     assert roles(_LEAD + sentence) == expected
+
+
+def test_posts_given_after_a_list_count_a_new_term_or_a_form_of_address() -> None:
+    lead = "市社会工作协会召开第二届理事会。"
+    assert roles(lead + "会上,增补周海等12名个人(单位)为市社会工作协会理事。") == {
+        ("周海", "理事", "市社会工作协会")
+    }
+    # the elected post is the meeting body's, not the body of the post held already
+    assert roles(lead + "会议选举市民政局副局长钱立为新会长。") == {
+        ("钱立", "副局长", "市民政局"), ("钱立", "会长", "市社会工作协会")
+    }
+    assert roles("韩梅老师作为市社工服务中心兼职副总干事,介绍了服务情况。") == {
+        ("韩梅", "兼职副总干事", "市社工服务中心")
+    }
+
+
+def test_a_bare_post_after_the_name_repeats_a_post_held() -> None:
+    text = ("市社会工作协会会长周立新,常务副会长兼秘书长郑和平出席会议。"
+            "郑和平秘书长提出,要加强党建。")
+    assert roles(text) == {
+        ("周立新", "会长", "市社会工作协会"), ("郑和平", "常务副会长兼秘书长", "市社会工作协会")
+    }
