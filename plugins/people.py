@@ -588,9 +588,17 @@ def _chinese_names(sent: str, tokens: list[nlp.Token]) -> list[tuple[int, int]]:
             ):
                 end = tokens[i + 2].end
                 i += 2
+            while (
+                i + 1 < len(tokens)
+                and tokens[i + 1].tag == "PER"
+                and not _han_surname(sent[start : start + 2])
+                and not _han_surname(tokens[i + 1].word[:2])
+            ):
+                end = tokens[i + 1].end  # 扎西/PER 多吉/PER: one name in two parts
+                i += 1
             end = _extend_name(sent, start, end, tokens, i)
             end = _trim_name(sent, start, end)
-            if _CJK_NAME.match(sent[start:end]):
+            if _CJK_NAME.match(sent[start:end]) or _transliterated(sent[start:end]):
                 spans.append((start, end))
         i += 1
     lex = _lex()
@@ -605,6 +613,30 @@ def _chinese_names(sent: str, tokens: list[nlp.Token]) -> list[tuple[int, int]]:
     spans.extend(_listed_names(sent, tokens, spans, lex))
     spans.sort(key=lambda s: (s[0], -s[1]))
     return [s for k, s in enumerate(spans) if k == 0 or s[0] >= spans[k - 1][1]]
+
+
+def _han_surname(word: str) -> bool:
+    """Does ``word`` start with a Han surname (one or two characters)?"""
+    lex = _lex()
+    return word[:1] in lex.surnames or word[:2] in lex.surnames
+
+
+_LONG_NAME = re.compile(r"^[\u4e00-\u9fff]{5,8}$")
+
+
+def _transliterated(name: str) -> bool:
+    """A tagged name of five to eight characters without ``·``: a name of a minority
+    language or a foreign one written without the dot (Uyghur, Kazakh and Tibetan names
+    often are) -- unless it reads as a name run on into the next words (a function word
+    inside, an everyday word, a body or a post at its end)."""
+    lex = _lex()
+    return (
+        _LONG_NAME.match(name) is not None
+        and not any(c in _NAME_BREAK for c in name)
+        and not nlp.everyday_word(name[-2:])
+        and not name.endswith(lex.org_suffixes)
+        and not any(name.endswith(t) for t in lex.titles)
+    )
 
 
 _DOT = "··•・"

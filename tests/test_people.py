@@ -356,3 +356,16 @@ def test_a_bare_post_after_the_name_repeats_a_post_held() -> None:
     assert roles(text) == {
         ("周立新", "会长", "市社会工作协会"), ("郑和平", "常务副会长兼秘书长", "市社会工作协会")
     }
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("自治区民政厅副厅长努尔兰别克哈比扎出席会议。",
+         {("努尔兰别克哈比扎", "副厅长", "自治区民政厅")}),
+        ("牧民扎西多吉说,日子越来越好。", {("扎西多吉", None, None)}),
+        ("会长张三、秘书长李四出席。", {("张三", "会长", None), ("李四", "秘书长", None)}),
+    ],
+)  # fmt: skip
+def test_minority_names_written_without_the_dot(text: str, expected: set) -> None:
+    assert roles(text) == expected
