@@ -157,6 +157,9 @@ def _chinese(text: str, spans: list[tuple[int, int]], found: People) -> None:
     bodies: list[str] = []
     for (sent, offsets), tokens in zip(picked, tagged, strict=True):
         _chinese_sentence(sent, offsets, tokens, found, bodies)
+    for start, end in spans:
+        for m in _LATIN_ADDRESSED.finditer(text, start, end):
+            remember(found, m.group(1), m.span(1), text[start:end])
     _drop_abbreviated_bodies(text, found)
     _fold_short_mentions(text, found)
     _drop_repeated_posts(found)
@@ -278,6 +281,13 @@ def _holder(surname: str, title: str, short: Found, full: list[Found]) -> Found 
             return max(before, key=lambda p: p.span[0])
     return None
 
+
+# A name in Latin letters inside Chinese text, addressed with a Chinese form of address
+# (Sophia 教授, John Smith 先生); a capitalised word before a post (Google 总裁) is not
+# taken, only forms of address that go with people.
+_LATIN_ADDRESSED = re.compile(
+    r"(?<![A-Za-z])([A-Z][a-z]+(?:[ -][A-Z][a-z]+){0,2})[ \u3000]?(?=教授|博士|先生|女士|老师)"
+)
 
 # Sentences tagged whatever they contain: the headline and lead name the subject body.
 _LEAD_SENTENCES = 3

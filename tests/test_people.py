@@ -369,3 +369,8 @@ def test_a_bare_post_after_the_name_repeats_a_post_held() -> None:
 )  # fmt: skip
 def test_minority_names_written_without_the_dot(text: str, expected: set) -> None:
     assert roles(text) == expected
+
+
+def test_latin_name_addressed_in_chinese_text() -> None:
+    text = "会上,Sophia 教授和John Smith先生分享了经验,Google 总裁表示支持。"
+    assert roles(text) == {("Sophia", None, None), ("John Smith", None, None)}
