@@ -296,6 +296,12 @@ def everyday_word(word: str) -> bool:
     return freq.get(word, 0) >= _EVERYDAY and not tags.get(word, "").startswith(("nr", "ns"))
 
 
+def known_name(word: str) -> bool:
+    """True when jieba's general dictionary files ``word`` as a person's name (雷鸣, 高峰):
+    such a word after a post is a name even where the tagger reads a verb or a noun."""
+    return _dictionary()[1].get(word, "").startswith("nr")
+
+
 @cache
 def _dictionary() -> tuple[dict[str, int], dict[str, str]]:
     """jieba's word frequencies and part-of-speech tags, loaded once per process."""

@@ -702,9 +702,10 @@ def _listed_names(
 
 
 # Tags of words that are no part of a name the tagger missed: function words, numbers,
-# places and bodies, and -- for words of two or more characters -- verbs, adverbs and
-# pronouns (主任应邀出席: 应邀 is a verb, not 应 + a name; but in 成/v 文元 the single
-# character is a surname the tagger read as a verb).
+# places and bodies, and -- for words of two or more characters that the dictionary does
+# not know as names -- verbs, adverbs and pronouns (主任应邀出席: 应邀 is a verb, not 应 +
+# a name; but 雷鸣/v is a name the dictionary knows, and in 成/v 文元 the single character
+# is a surname the tagger read as a verb).
 _NOT_NAME_CHAR_TAGS = frozenset({"w", "d", "a", "c", "p", "u", "m", "q", "TIME", "ORG", "LOC"})
 _NOT_NAME_TAGS = _NOT_NAME_CHAR_TAGS | {"r", "f", "s", "v", "vd", "vn", "ad", "an", "xc"}
 
@@ -724,7 +725,9 @@ def _name_after_title(
     end = start
     for j in range(k, min(k + 2, len(tokens))):
         tok = tokens[j]
-        if tok.tag in _NOT_NAME_TAGS and (len(tok.word) > 1 or tok.tag in _NOT_NAME_CHAR_TAGS):
+        if tok.tag in _NOT_NAME_CHAR_TAGS or (
+            tok.tag in _NOT_NAME_TAGS and len(tok.word) > 1 and not nlp.known_name(tok.word)
+        ):
             return 0
         end = tok.end
         name = sent[start:end]

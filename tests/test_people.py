@@ -374,3 +374,9 @@ def test_minority_names_written_without_the_dot(text: str, expected: set) -> Non
 def test_latin_name_addressed_in_chinese_text() -> None:
     text = "会上,Sophia 教授和John Smith先生分享了经验,Google 总裁表示支持。"
     assert roles(text) == {("Sophia", None, None), ("John Smith", None, None)}
+
+
+def test_a_name_the_dictionary_knows_is_read_after_a_post_though_tagged_a_verb() -> None:
+    assert roles("区社会组织联合会综合党委、副书记雷鸣介绍了经验。") == {
+        ("雷鸣", "副书记", "区社会组织联合会综合党委")
+    }
