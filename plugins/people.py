@@ -426,9 +426,12 @@ def _chinese_sentence(
     for k in range(len(names) - 1, -1, -1):
         start, end = names[k]
         nxt = names[k + 1][0] if k + 1 < len(names) else len(sent)
-        # the body of the name's own post (某局副局长某某当选为会长) is not the election's
-        own_bodies = {o for _, o in per_name[k]}
-        own = _post_after_name(sent, end, tokens, [b for b in bodies if b not in own_bodies])
+        # the body of the name's own post (某局副局长某某当选为会长) is not the election's,
+        # nor is a body named later in the sentence
+        other = {o for _, o in per_name[k]} | {
+            t.word for t in tokens if t.tag == "ORG" and t.start >= end
+        }
+        own = _post_after_name(sent, end, tokens, [b for b in bodies if b not in other])
         if own:
             after = own
         elif not (k + 1 < len(names) and _is_list_joint(sent[end:nxt])):

@@ -487,12 +487,13 @@ def _same_figure(text: str, first: tuple[int, int], later: tuple[int, int], unit
     36 states of the country), but one sentence never names the same figure twice for one
     thing (甲等17名个人…;乙等17名个人…), and two figures about unrelated words (价值10万元的
     物品 … 助学款10万元) are two facts.  A unit that is itself a noun (states, 社会工作者) names
-    the thing counted; a measure word leaves it to the words around the figure.
+    the thing counted, and a period (两年) said again is taken for the same one, as the
+    annotators do; a measure word leaves it to the words around the figure.
     """
     if not _SENTENCE_STOP.search(text, first[1], later[0]):
         return False
-    if unit not in _UNITS_ZH and unit not in _EN_MEASURES:
-        return True
+    if unit in _PERIOD_UNITS or (unit not in _UNITS_ZH and unit not in _EN_MEASURES):
+        return True  # a noun names the thing; a period said again is the same span
     return bool(_around(text, *first) & _around(text, *later))
 
 

@@ -380,3 +380,9 @@ def test_a_name_the_dictionary_knows_is_read_after_a_post_though_tagged_a_verb()
     assert roles("区社会组织联合会综合党委、副书记雷鸣介绍了经验。") == {
         ("雷鸣", "副书记", "区社会组织联合会综合党委")
     }
+
+
+def test_the_elected_post_takes_no_body_named_later_in_the_sentence() -> None:
+    text = ("市社工联合会召开理事会。会议选举市民政局副局长钱立为会长,理事单位30家,"
+            "包含各区社工协会、市慈善基金会等团体。")
+    assert roles(text) == {("钱立", "副局长", "市民政局"), ("钱立", "会长", "市社工联合会")}

@@ -310,3 +310,9 @@ def test_numbers_in_a_quoted_english_title_and_its_translation_are_names() -> No
             "He said “we trained 300 volunteers in three cities” at the event.")
     assert triples(text) == [("300 volunteers", 300, "volunteers", None),
                              ("three cities", 3, "cities", None)]
+
+
+def test_a_period_said_again_is_one_fact() -> None:
+    text = "社工站近两年累计走访1.6万余次。她说,服务点两年来为600多户家庭提供帮扶。"
+    assert triples(text) == [("两年", 2, "年", None), ("1.6万余次", 16000, "次", "more_than"),
+                             ("600多户", 600, "户", "more_than")]
