@@ -288,12 +288,12 @@ def tag(texts: Sequence[str]) -> list[list[Token]]:
 _EVERYDAY = 1000
 
 
-def everyday_word(word: str) -> bool:
-    """True for a frequent word of jieba's general dictionary that it does not file as a
-    person or place name (单位, 方面, 任务): rules that read a name where the tagger saw
-    none (a surname character starts many words) refuse such a word."""
+def everyday_word(word: str, seen: int = _EVERYDAY) -> bool:
+    """True for a word of jieba's general dictionary seen at least ``seen`` times that it
+    does not file as a person or place name (单位, 方面, 任务): rules that read a name where
+    the tagger saw none (a surname character starts many words) refuse such a word."""
     freq, tags = _dictionary()
-    return freq.get(word, 0) >= _EVERYDAY and not tags.get(word, "").startswith(("nr", "ns"))
+    return freq.get(word, 0) >= seen and not tags.get(word, "").startswith(("nr", "ns"))
 
 
 def known_name(word: str) -> bool:

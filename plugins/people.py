@@ -611,7 +611,9 @@ def _chinese_names(sent: str, tokens: list[nlp.Token]) -> list[tuple[int, int]]:
                 i += 1
             end = _extend_name(sent, start, end, tokens, i)
             end = _trim_name(sent, start, end)
-            if _CJK_NAME.match(sent[start:end]) or _transliterated(sent[start:end]):
+            if (
+                _CJK_NAME.match(sent[start:end]) or _transliterated(sent[start:end])
+            ) and not _dotted_brand(sent, start, end):
                 spans.append((start, end))
         i += 1
     lex = _lex()
@@ -625,7 +627,9 @@ def _chinese_names(sent: str, tokens: list[nlp.Token]) -> list[tuple[int, int]]:
     spans.extend(_dotted_names(sent, tokens, lex))
     spans.extend(_listed_names(sent, tokens, spans, lex))
     spans.sort(key=lambda s: (s[0], -s[1]))
-    return [s for k, s in enumerate(spans) if k == 0 or s[0] >= spans[k - 1][1]]
+    kept = [s for k, s in enumerate(spans) if k == 0 or s[0] >= spans[k - 1][1]]
+    # a piece of a dotted run that is no name (某某·某某超市) is no name either
+    return [s for s in kept if not _DOT_AT.match(sent, s[1]) and not _DOT_AT.match(sent, s[0] - 1)]
 
 
 def _han_surname(word: str) -> bool:
@@ -653,6 +657,7 @@ def _transliterated(name: str) -> bool:
 
 
 _DOT = "··•・"
+_DOT_AT = re.compile(f"[{_DOT}]")
 
 
 def _dotted_names(sent: str, tokens: list[nlp.Token], lex: _Lexicons) -> list[tuple[int, int]]:
@@ -673,9 +678,40 @@ def _dotted_names(sent: str, tokens: list[nlp.Token], lex: _Lexicons) -> list[tu
         b = next((t.end for t in tokens if t.start <= last_dot + 1 < t.end), last_dot + 1)
         parts = re.split(f"[{_DOT}]", sent[a:b])
         tagged = any(t.tag == "PER" and t.start < b and t.end > a for t in tokens)
-        if tagged and all(1 <= len(x) <= 6 for x in parts) and _CJK_NAME.match(sent[a:b]):
+        if (
+            tagged
+            and all(1 <= len(x) <= 6 for x in parts)
+            and _CJK_NAME.match(sent[a:b])
+            and not _dotted_brand(sent, a, b)
+        ):
             out.append((a, b))
     return out
+
+
+# Words that, right after a dotted name, make it the name of a business or a place
+# (某某·某某超市, 某某·某某公司) -- beside the general endings of bodies.
+_BUSINESS_WORDS = ("公司", "集团", "超市", "商场", "商城", "酒店", "门店", "品牌", "广场")
+# A part of a dotted name that the dictionary has seen this often is a word, not a sound
+# transliterated (家具, 体育).
+_WORD_PART = 300
+
+
+def _dotted_brand(sent: str, a: int, b: int) -> bool:
+    """Is the dotted name ``sent[a:b]`` a brand or a body (某氏·家具, 某某·体育公司,
+    某某·某某超市) rather than a person?  A part that is a common word of the dictionary (not
+    a name: 马克思 and 安娜 are common too) is no transliterated name, and a body's ending in
+    it or a business word right after it makes it a body."""
+    name = sent[a:b]
+    if not any(c in _DOT for c in name):
+        return False
+    lex = _lex()
+    parts = [p for p in re.split(f"[{_DOT}]", name) if p]
+    after = sent[b : b + 2]
+    return (
+        any(len(p) >= 2 and nlp.everyday_word(p, _WORD_PART) for p in parts)
+        or name.endswith(lex.org_suffixes + _BUSINESS_WORDS)
+        or after in _BUSINESS_WORDS
+    )
 
 
 def _listed_names(

@@ -386,3 +386,17 @@ def test_the_elected_post_takes_no_body_named_later_in_the_sentence() -> None:
     text = ("市社工联合会召开理事会。会议选举市民政局副局长钱立为会长,理事单位30家,"
             "包含各区社工协会、市慈善基金会等团体。")
     assert roles(text) == {("钱立", "副局长", "市民政局"), ("钱立", "会长", "市社工联合会")}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("李宁·体育公司向学校捐赠运动装备。", set()),
+        ("此次活动由爱心企业陈氏·家具赞助。", set()),
+        ("格林·美家超市为老人送去米面油。", set()),
+        ("法国驻华大使塞西尔·肖莱会见了协会会长。", {("塞西尔·肖莱", "驻华大使", "法国")}),
+        ("新疆代表艾尔肯·吐尼亚孜发言。", {("艾尔肯·吐尼亚孜", None, None)}),
+    ],
+)  # fmt: skip
+def test_brands_with_a_dot_are_no_people(text: str, expected: set) -> None:
+    assert roles(text) == expected
