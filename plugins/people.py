@@ -193,16 +193,20 @@ def _fold_short_mentions(text: str, found: People) -> None:
         if not _CJK_CHAR.match(name):
             continue
         target = _cut_from(text, short, full)
-        if target is None and short not in full:
-            target = _given_name_of(short, full, lex)
-        elif target is None:
+        if target is None and short in full:
             continue
+        if target is None:
+            target = _given_name_of(short, full, lex)
         alias = target is not None and not text.startswith(target.name, short.span[0])
         if target is None:
             surname, title = _surname_and_post(name, lex)
-            if not title:
-                continue
-            target = _holder(surname, title, short, full)
+            if title:
+                target = _holder(surname, title, short, full)
+            else:
+                surname = _addressed_surname(name, lex)
+                target = _holder(surname, "", short, full) if surname else None
+                if target is None:
+                    continue  # 王先生 with no 王 named in full: kept as the text gives it
             alias = True
         del found[name]
         if short in full:
@@ -234,6 +238,7 @@ def _full_name(name: str, lex: _Lexicons) -> bool:
         _CJK_NAME.match(name) is not None
         and (name[0] in lex.surnames or name[:2] in lex.surnames)
         and not _surname_and_post(name, lex)[1]
+        and not _addressed_surname(name, lex)
         and (len(name) >= 3 or name not in lex.titles)
     )
 
@@ -247,6 +252,22 @@ def _surname_and_post(name: str, lex: _Lexicons) -> tuple[str, str]:
                 if rest.startswith(mod) and rest[len(mod) :] in lex.titles:
                     return surname, rest
     return "", ""
+
+
+_ADDRESS_AFTER = ("先生", "女士", "同志", "大爷", "大妈", "阿姨", "奶奶", "爷爷", "老")
+_ADDRESS_BEFORE = ("小", "老")
+
+
+def _addressed_surname(name: str, lex: _Lexicons) -> str:
+    """The surname of a 王先生/张老/小刘-shaped mention (a surname with a form of address),
+    else ''."""
+    for form in _ADDRESS_AFTER:
+        surname = name.removesuffix(form)
+        if surname != name and surname in lex.surnames:
+            return surname
+    if name[:1] in _ADDRESS_BEFORE and name[1:] in lex.surnames:
+        return name[1:]
+    return ""
 
 
 def _cut_from(text: str, short: Found, full: list[Found]) -> Found | None:

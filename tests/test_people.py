@@ -400,3 +400,12 @@ def test_the_elected_post_takes_no_body_named_later_in_the_sentence() -> None:
 )  # fmt: skip
 def test_brands_with_a_dot_are_no_people(text: str, expected: set) -> None:
     assert roles(text) == expected
+
+
+def test_surname_with_a_form_of_address_is_an_alias_when_the_full_name_is_known() -> None:
+    found = extract("会长张明远出席。张老表示,要关心下一代。")
+    assert [(p.name, p.aliases) for p in found] == [("张明远", ("张老",))]
+    found = extract("志愿者刘晓东参加。小刘说,很开心。")
+    assert [(p.name, p.aliases) for p in found] == [("刘晓东", ("小刘",))]
+    # nobody named 王 in full: the mention stays as the text gives it
+    assert [p.name for p in extract("社区居民王先生表示,社工服务很贴心。")] == ["王先生"]
