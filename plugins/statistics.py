@@ -381,7 +381,12 @@ _EN_PREFIX = {
     "estimated": ABOUT, "at least": AT_LEAST, "no fewer than": AT_LEAST,
     "no less than": AT_LEAST, "a minimum of": AT_LEAST,
 }  # fmt: skip
-_EN_CURRENCY_BEFORE = ("US$", "$", "¥", "RMB", "€", "£", "Rs.", "Rs", "₹")
+_EN_CURRENCY_BEFORE = ("US$", "$", "¥", "RMB", "€", "£", "Rs.", "Rs", "₹", "₦", "₱")
+# Letters that stand for a currency only before a large sum (N50 million naira, P2,000 pesos);
+# before a small bare number they are labels (N95, P3).
+_EN_LETTER_CURRENCY = (
+    r"[NP](?=\d{1,3}(?:,\d{3})+(?!\d)|\d+(?:\.\d+)?\s+(?:million|billion|trillion)\b)"
+)
 # Nouns of a count or a length that an English number joins with a hyphen into an adjective
 # ("a nine-member committee", "a three-year programme", "a 500-bed hospital"); "-year-old"
 # is an age and "-thirds" a fraction, so the noun must end the compound.
@@ -392,7 +397,8 @@ _EN_COMPOUND = (
 _EN_PATTERN = re.compile(
     rf"(?:\b(?P<pre>{'|'.join(re.escape(p) for p in sorted(_EN_PREFIX, key=len, reverse=True))})"
     r"\s+)?"
-    rf"(?<![\w.,-])(?P<cur>(?:{'|'.join(re.escape(c) for c in _EN_CURRENCY_BEFORE)})\s?)?"
+    rf"(?<![\w.,-])(?P<cur>(?:{'|'.join(re.escape(c) for c in _EN_CURRENCY_BEFORE)})\s?"
+    rf"|{_EN_LETTER_CURRENCY})?"
     r"(?P<num>(?<![.,-])(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
     r"(?!\w|[.,]\d|-(?!\s?" + _EN_COMPOUND + r"))"
     rf"(?:\s+(?:{_EN_MAG})\b)?"

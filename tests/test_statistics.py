@@ -316,3 +316,17 @@ def test_a_period_said_again_is_one_fact() -> None:
     text = "社工站近两年累计走访1.6万余次。她说,服务点两年来为600多户家庭提供帮扶。"
     assert triples(text) == [("两年", 2, "年", None), ("1.6万余次", 16000, "次", "more_than"),
                              ("600多户", 600, "户", "more_than")]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("More than two dozen NGOs joined.",
+         [("More than two dozen NGOs", 24, "NGOs", "more_than")]),
+        ("The state got N50 million; each family received P2,000.",
+         [("N50 million", 50000000, "N", None), ("P2,000", 2000, "P", None)]),
+        ("It gave ₦2.5 billion and 500 N95 masks.", [("₦2.5 billion", 2500000000, "₦", None)]),
+    ],
+)  # fmt: skip
+def test_english_dozens_and_letter_currencies(text: str, expected: list[tuple]) -> None:
+    assert triples(text) == expected
