@@ -296,6 +296,11 @@ def everyday_word(word: str, seen: int = _EVERYDAY) -> bool:
     return freq.get(word, 0) >= seen and not tags.get(word, "").startswith(("nr", "ns"))
 
 
+def load_dictionary() -> None:
+    """Load jieba's dictionary now (for ``Extractor.setup``: it takes about a second)."""
+    _dictionary()
+
+
 def known_name(word: str) -> bool:
     """True when jieba's general dictionary files ``word`` as a person's name (雷鸣, 高峰):
     such a word after a post is a name even where the tagger reads a verb or a noun."""

@@ -63,8 +63,10 @@ _PERSON_NOUNS = ("老人", "先生", "女士", "同志", "阿姨", "大爷", "�
 
 
 def setup() -> None:
-    """Load the tagger and lexicons once per process, before the first document."""
+    """Load the tagger, the dictionary and lexicons once per process, before the first
+    document."""
     nlp.load()
+    nlp.load_dictionary()
     _lex()
     people_en.lexicons()
 
