@@ -450,11 +450,13 @@ def _chinese_sentence(
         start, end = names[k]
         nxt = names[k + 1][0] if k + 1 < len(names) else len(sent)
         # the body of the name's own post (某局副局长某某当选为会长) is not the election's,
-        # nor is a body named later in the sentence
+        # nor is a body named later in the sentence, nor a numbered session (第二届理事会)
         other = {o for _, o in per_name[k]} | {
             t.word for t in tokens if t.tag == "ORG" and t.start >= end
         }
-        own = _post_after_name(sent, end, tokens, [b for b in bodies if b not in other])
+        electing = [_SESSION.sub("", b) for b in bodies if b not in other]
+        electing = [b for b in electing if b]
+        own = _post_after_name(sent, end, tokens, electing)
         if own:
             after = own
         elif not (k + 1 < len(names) and _is_list_joint(sent[end:nxt])):
@@ -470,6 +472,9 @@ def _chinese_sentence(
             person.add_role(title, org)
 
 
+# A numbered session or term of a body's organ (第二届理事会, 第三次会员大会): the body
+# is what precedes it.
+_SESSION = re.compile(r"第[一二三四五六七八九十\d]+[届次].*$")
 # Verbs that put a post after the name: 当选为副会长, 被聘为顾问, 任主任, 为秘书长.
 _POST_VERB = re.compile(
     r"(?:共同|一同|分别)?(?:当选为|当选|被选举为|被选为|被推选为|被推举为|被聘为|被聘任为|"

@@ -409,3 +409,9 @@ def test_surname_with_a_form_of_address_is_an_alias_when_the_full_name_is_known(
     assert [(p.name, p.aliases) for p in found] == [("刘晓东", ("小刘",))]
     # nobody named 王 in full: the mention stays as the text gives it
     assert [p.name for p in extract("社区居民王先生表示,社工服务很贴心。")] == ["王先生"]
+
+
+def test_an_elected_post_belongs_to_the_body_not_to_its_numbered_session() -> None:
+    text = ("大会由江苏省社会工作者协会第二届理事会副会长兼秘书长周雅琴主持。"
+            "同日召开的监事会会议选举市社工协会副会长马志强为监事长。")
+    assert ("马志强", "监事长", "江苏省社会工作者协会") in roles(text)
