@@ -37,7 +37,6 @@ class _Lexicons:
     modifiers: tuple[str, ...]
     org_suffixes: tuple[str, ...]
     surnames: frozenset[str]
-    person_noun_re: re.Pattern[str]
 
 
 @cache
@@ -50,16 +49,12 @@ def _lex() -> _Lexicons:
         modifiers=lexicon("people_title_modifiers_zh.txt"),
         org_suffixes=lexicon("org_suffixes_zh.txt"),
         surnames=frozenset(lexicon("people_surnames_zh.txt")),
-        person_noun_re=re.compile(
-            f"(?:{alternation('people_surnames_zh.txt')})[\u4e00-\u9fff]{{1,2}}"
-            f"(?:{'|'.join(_PERSON_NOUNS)})"
-        ),
     )
 
 
 # Nouns of address or description that follow a name with no post (某某老人, 某某女士):
 # a sentence with one is worth tagging.
-_PERSON_NOUNS = ("老人", "先生", "女士", "同志", "阿姨", "大爷", "大妈", "奶奶", "爷爷", "小朋友")
+_PERSON_NOUN = re.compile("老人|先生|女士|同志|阿姨|大爷|大妈|奶奶|爷爷|小朋友")
 
 
 def setup() -> None:
@@ -149,7 +144,7 @@ def _chinese(text: str, spans: list[tuple[int, int]], found: People) -> None:
                 _may_name(raw, m.end()) or _name_may_precede(raw, m.start())
                 for m in lex.title_re.finditer(raw)
             )
-            and lex.person_noun_re.search(raw) is None
+            and not any(_name_may_precede(raw, m.start()) for m in _PERSON_NOUN.finditer(raw))
         ):
             continue
         # Drop layout line breaks so a name or body cut across lines reads whole.
@@ -337,7 +332,7 @@ _BYLINE_ZH = re.compile(
 
 # Credits without a credit word: the author in brackets after a dateline (某地某日电(某某)),
 # an author signing off at the end of the article (。某某 / (某某)), a photographer after
-# a caption (某某 摄).  These places license a name only the tagger also reads as one.
+# a caption (某某 摄).  These places license only a word shaped like a name.
 _CREDIT_ZH = re.compile(
     r"(?:电|讯)[ \t\u3000]*[((][ \t\u3000]*(?P<dateline>[\u4e00-\u9fff]{2,4})[ \t\u3000]*[))]"
     r"|(?:^|(?<=[。!?!?”\s]))[((]?[ \t\u3000]*(?P<signed>[\u4e00-\u9fff]{2,4})"
@@ -362,12 +357,10 @@ def _chinese_bylines(text: str, found: People) -> None:
             person = remember(found, name, (at, pos), text[m.start() : m.end()])
             if title:
                 person.add_role(title, org)
-    credits = [(m, m.lastgroup or "") for m in _CREDIT_ZH.finditer(text)]
-    credits = [(m, g) for m, g in credits if _credited_name(m.group(g))]
-    tagged = nlp.tag([m.group(g) for m, g in credits])
-    for (m, group), tokens in zip(credits, tagged, strict=True):
-        if len(tokens) == 1 and tokens[0].tag == "PER":
-            remember(found, m.group(group), m.span(group), m.group().strip())
+    for m in _CREDIT_ZH.finditer(text):
+        name = m.group(m.lastgroup or 0)
+        if _credited_name(name) and _not_a_word(name):
+            remember(found, name, m.span(m.lastgroup or 0), m.group().strip())
 
 
 def _credited_name(name: str) -> bool:
@@ -380,9 +373,19 @@ def _credited_name(name: str) -> bool:
     )
 
 
+def _not_a_word(name: str) -> bool:
+    """Is a credit's word (no credit word vouches for it) a name rather than a word?  A
+    surname and a given name of one or two characters (a two-character surname and one or
+    two), and no word of the dictionary other than a name (任重道远, 王府井 are words)."""
+    compound = name[:2] in _lex().surnames
+    return len(name) - (2 if compound else 1) in (1, 2) and (
+        nlp.known_name(name) or not nlp.everyday_word(name, 1)
+    )
+
+
 def _name_may_precede(raw: str, start: int) -> bool:
-    """Can a name stand right before this title (某机构某某秘书长在…)?  Two or three
-    Chinese characters from a known surname."""
+    """Can a name stand right before this title or person noun (某机构某某秘书长在…,
+    某某某老人)?  Two or three Chinese characters from a known surname."""
     lex = _lex()
     for n in (2, 3):
         head = raw[max(0, start - n) : start]
