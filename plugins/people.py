@@ -385,11 +385,17 @@ def _not_a_word(name: str) -> bool:
 
 def _name_may_precede(raw: str, start: int) -> bool:
     """Can a name stand right before this title or person noun (某机构某某秘书长在…,
-    某某某老人)?  Two or three Chinese characters from a known surname."""
+    某某某老人)?  Two or three Chinese characters from a known surname, with no function
+    word among them, that the dictionary does not know as another word (师生代表)."""
     lex = _lex()
     for n in (2, 3):
         head = raw[max(0, start - n) : start]
-        if len(head) == n and _CJK_CHAR.match(head[-1]) and head[0] in lex.surnames:
+        if (
+            len(head) == n
+            and head[0] in lex.surnames
+            and all(_CJK_CHAR.match(c) and c not in _AFTER_NAME for c in head)
+            and not nlp.everyday_word(head, 1)
+        ):
             return True
     return False
 
