@@ -334,3 +334,37 @@ def tag(texts: Sequence[str]) -> list[list[Token]]:
         out[i].extend(t._replace(start=t.start + offset, end=t.end + offset) if offset else t
                       for t in tokens)
     return out
+
+
+# A word the general dictionary has seen at least this often is an everyday word.
+_EVERYDAY = 1000
+
+
+def everyday_word(word: str, seen: int = _EVERYDAY) -> bool:
+    """True for a word of jieba's general dictionary seen at least ``seen`` times that it
+    does not file as a person or place name (单位, 方面, 任务): rules that read a name where
+    the tagger saw none (a surname character starts many words) refuse such a word."""
+    freq, tags = _dictionary()
+    return freq.get(word, 0) >= seen and not tags.get(word, "").startswith(("nr", "ns"))
+
+
+def load_dictionary() -> None:
+    """Load jieba's dictionary now (for ``Extractor.setup``: it takes about a second)."""
+    _dictionary()
+
+
+def known_name(word: str) -> bool:
+    """True when jieba's general dictionary files ``word`` as a person's name (雷鸣, 高峰):
+    such a word after a post is a name even where the tagger reads a verb or a noun."""
+    return _dictionary()[1].get(word, "").startswith("nr")
+
+
+@cache
+def _dictionary() -> tuple[dict[str, int], dict[str, str]]:
+    """jieba's word frequencies and part-of-speech tags, loaded once per process."""
+    import jieba
+    import jieba.posseg
+
+    jieba.setLogLevel(60)
+    jieba.posseg.dt.initialize()
+    return jieba.dt.FREQ, jieba.posseg.dt.word_tag_tab

@@ -27,9 +27,10 @@ _EN_UNITS = {
     "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60,
     "seventy": 70, "eighty": 80, "ninety": 90,
 }  # fmt: skip
+# lakh and crore: the South Asian English magnitudes (one lakh = 100,000).
 EN_MAGNITUDES = {
-    "hundred": 100, "thousand": 1_000, "million": 1_000_000, "billion": 1_000_000_000,
-    "trillion": 1_000_000_000_000,
+    "dozen": 12, "hundred": 100, "thousand": 1_000, "lakh": 100_000, "million": 1_000_000,
+    "crore": 10_000_000, "billion": 1_000_000_000, "trillion": 1_000_000_000_000,
 }  # fmt: skip
 EN_NUMBER_WORDS = frozenset(_EN_UNITS) | frozenset(EN_MAGNITUDES)
 

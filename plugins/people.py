@@ -24,9 +24,9 @@ from factfold.plugins import nlp, people_en
 from factfold.plugins.confidence import calibrated
 from factfold.plugins.fields import trim
 from factfold.plugins.lexicons import alternation, lexicon
-from factfold.plugins.persons import People, remember
+from factfold.plugins.persons import Found, People, remember
 
-VERSION = "1.2.0"
+VERSION = "1.3.0"
 
 
 @dataclass(frozen=True)
@@ -54,9 +54,16 @@ def _lex() -> _Lexicons:
     )
 
 
+# Nouns of address or description that follow a name with no post (某某老人, 某某女士):
+# a sentence with one is worth tagging.
+_PERSON_NOUN = re.compile("老人|先生|女士|同志|阿姨|大爷|大妈|奶奶|爷爷|小朋友")
+
+
 def setup() -> None:
-    """Load the tagger and lexicons once per process, before the first document."""
+    """Load the tagger, the dictionary and lexicons once per process, before the first
+    document."""
     nlp.load()
+    nlp.load_dictionary()
     _lex()
     people_en.lexicons()
 
@@ -135,7 +142,11 @@ def _chinese(text: str, spans: list[tuple[int, int]], found: People) -> None:
         if (
             k >= _LEAD_SENTENCES
             and _APPOINTMENT_CUE.search(raw) is None
-            and not any(_may_name(raw, m.end()) for m in lex.title_re.finditer(raw))
+            and not any(
+                _may_name(raw, m.end()) or _name_may_precede(raw, m.start())
+                for m in lex.title_re.finditer(raw)
+            )
+            and not any(_name_may_precede(raw, m.start()) for m in _PERSON_NOUN.finditer(raw))
         ):
             continue
         # Drop layout line breaks so a name or body cut across lines reads whole.
@@ -145,7 +156,158 @@ def _chinese(text: str, spans: list[tuple[int, int]], found: People) -> None:
     bodies: list[str] = []
     for (sent, offsets), tokens in zip(picked, tagged, strict=True):
         _chinese_sentence(sent, offsets, tokens, found, bodies)
+    for start, end in spans:
+        for m in _LATIN_ADDRESSED.finditer(text, start, end):
+            remember(found, m.group(1), m.span(1), text[start:end])
+    _drop_abbreviated_bodies(text, found)
+    _fold_short_mentions(text, found)
+    _drop_repeated_posts(found)
 
+
+
+# An abbreviation the text declares for a body (简称“某某金融”): the tagger may read a
+# brand-like short form as a person, but the text has said what it is.
+_ABBREVIATION = re.compile(r"(?:简称|下称)[::]?\s*[“\"「『]([^”\"」』\n]{2,16})[”\"」』]")
+
+
+def _drop_abbreviated_bodies(text: str, found: People) -> None:
+    """Forget "people" whose name the text declares as the short name of a body."""
+    for m in _ABBREVIATION.finditer(text):
+        short = m.group(1)
+        for name in [n for n in found if n in short and _CJK_CHAR.match(n)]:
+            del found[name]
+
+
+def _fold_short_mentions(text: str, found: People) -> None:
+    """Later short mentions of a person named in full are that person, not new people.
+
+    News names a person in full once, then by surname and post (王主任, 魏书记), by the
+    given name alone (忠林主任指出), or the tagger cuts a name short where the next word
+    starts with its last character (某某学会长: 某某学 + 会长).  A surname-and-post form
+    with nobody of that surname named in full is no name at all and is dropped.
+    """
+    lex = _lex()
+    full = [p for p in found.values() if _full_name(p.name, lex)]
+    for name, short in list(found.items()):
+        if not _CJK_CHAR.match(name):
+            continue
+        target = _cut_from(text, short, full)
+        if target is None and short in full:
+            continue
+        if target is None:
+            target = _given_name_of(short, full, lex)
+        alias = target is not None and not text.startswith(target.name, short.span[0])
+        if target is None:
+            surname, title = _surname_and_post(name, lex)
+            if title:
+                target = _holder(surname, title, short, full)
+            else:
+                surname = _addressed_surname(name, lex)
+                target = _holder(surname, "", short, full) if surname else None
+                if target is None:
+                    continue  # 王先生 with no 王 named in full: kept as the text gives it
+            alias = True
+        del found[name]
+        if short in full:
+            full.remove(short)
+        if target is not None:
+            if alias:
+                target.add_alias(name)
+            for title, org in short.roles:
+                # 忠林主任 repeats a post already known (执行主任): no second post
+                if org is not None or not any(t.endswith(title) for t, _ in target.roles):
+                    target.add_role(title, org)
+
+
+def _drop_repeated_posts(found: People) -> None:
+    """A post with no body that ends a post the person holds (某某秘书长 after 常务副会长兼
+    秘书长某某) is that post named again, not another one."""
+    for person in found.values():
+        held = [t for t, _ in person.roles]
+        person.roles = [
+            (t, o)
+            for t, o in person.roles
+            if o is not None or not any(h != t and h.endswith(t) for h in held)
+        ]
+
+
+def _full_name(name: str, lex: _Lexicons) -> bool:
+    """A surname and a given name (the forms short mentions refer back to)."""
+    return (
+        _CJK_NAME.match(name) is not None
+        and (name[0] in lex.surnames or name[:2] in lex.surnames)
+        and not _surname_and_post(name, lex)[1]
+        and not _addressed_surname(name, lex)
+        and (len(name) >= 3 or name not in lex.titles)
+    )
+
+
+def _surname_and_post(name: str, lex: _Lexicons) -> tuple[str, str]:
+    """(surname, post) of a 王主任-shaped mention, else ('', '')."""
+    for n in (2, 1):
+        surname, rest = name[:n], name[n:]
+        if surname in lex.surnames and rest:
+            for mod in ("", *lex.modifiers):
+                if rest.startswith(mod) and rest[len(mod) :] in lex.titles:
+                    return surname, rest
+    return "", ""
+
+
+_ADDRESS_AFTER = ("先生", "女士", "同志", "大爷", "大妈", "阿姨", "奶奶", "爷爷", "老")
+_ADDRESS_BEFORE = ("小", "老")
+
+
+def _addressed_surname(name: str, lex: _Lexicons) -> str:
+    """The surname of a 王先生/张老/小刘-shaped mention (a surname with a form of address),
+    else ''."""
+    for form in _ADDRESS_AFTER:
+        surname = name.removesuffix(form)
+        if surname != name and surname in lex.surnames:
+            return surname
+    if name[:1] in _ADDRESS_BEFORE and name[1:] in lex.surnames:
+        return name[1:]
+    return ""
+
+
+def _cut_from(text: str, short: Found, full: list[Found]) -> Found | None:
+    """The full name this mention is a cut-short reading of (the full name is written
+    right there in the text)."""
+    at = short.span[0]
+    for person in full:
+        if len(person.name) > len(short.name) and text.startswith(person.name, at):
+            return person
+    return None
+
+
+def _given_name_of(short: Found, full: list[Found], lex: _Lexicons) -> Found | None:
+    """The one person named in full whose given name this two-character mention is."""
+    name = short.name
+    if len(name) != 2 or name[0] in lex.surnames:
+        return None
+    owners = [p for p in full if len(p.name) > 2 and p.name.endswith(name)]
+    return owners[0] if len(owners) == 1 else None
+
+
+def _holder(surname: str, title: str, short: Found, full: list[Found]) -> Found | None:
+    """Who 王主任 is: of the people named in full with that surname, the one holding that
+    post, else the only one, else the one named last before the mention."""
+    kin = [p for p in full if p.name.startswith(surname) and len(p.name) > len(surname)]
+    holding = [p for p in kin if any(t.endswith(title) for t, _ in p.roles)]
+    for group in (holding, kin):
+        if len(group) == 1:
+            return group[0]
+        before = [p for p in group if p.span[0] < short.span[0]]
+        if before:
+            return max(before, key=lambda p: p.span[0])
+    return None
+
+
+# A name in Latin letters inside Chinese text, addressed with a Chinese form of address
+# (Sophia 教授, John Smith 先生); a capitalised word before a post (Google 总裁) is not
+# taken, only forms of address that go with people.
+_LATIN_ADDRESSED = re.compile(
+    r"(?<![A-Za-z])([A-Z][a-z]+(?:[ -][A-Z][a-z]+){0,2})[ \u3000]?(?=教授|博士|先生|女士|老师)"
+)
 
 # Sentences tagged whatever they contain: the headline and lead name the subject body.
 _LEAD_SENTENCES = 3
@@ -158,20 +320,32 @@ _APPOINTMENT_CUE = re.compile(
 # common word (高山, 江河).  Credit words double as the title, except 文/图 (not a post).
 _BYLINE_WORDS = (
     "特约记者|见习记者|实习记者|首席记者|摄影记者|全媒体记者|融媒体记者|记者|特约通讯员|"
-    "通讯员|实习生|摄影|摄像|责任编辑|编辑|文[/／]图|图[/／]文|(?:文|图)(?=\\s*[::])"
+    "通讯员|实习生|摄影|摄像|责任编辑|责编|编辑|编审|审核|审校|校对|撰稿|"
+    "文[/／]图|图[/／]文|(?:文|图)(?=\\s*[::])"
 )
 _BYLINE_ZH = re.compile(
     r"(?:^|(?<=[\n((【\[■●◆▲|\s]))(?P<org>本报|本刊|本台|本网)?(?P<kw>" + _BYLINE_WORDS + r")"
-    r"[ \t\u3000]*[::]?[ \t\u3000]*"
+    r"[ \t\u3000]*[::|｜]?[ \t\u3000]*"
     r"(?P<names>[\u4e00-\u9fff]{2,4}(?:[ \t\u3000、]+[\u4e00-\u9fff]{2,4})*)"
     r"(?=[ \t\u3000]*(?:报道|摄|发自|整理|[))】\]\n,,。]|$|[ \t\u3000](?:" + _BYLINE_WORDS + r")))",
     re.M,
 )
 
 
+# Credits without a credit word: the author in brackets after a dateline (某地某日电(某某)),
+# an author signing off at the end of the article (。某某 / (某某)), a photographer after
+# a caption (某某 摄).  These places license only a word shaped like a name.
+_CREDIT_ZH = re.compile(
+    r"(?:电|讯)[ \t\u3000]*[((][ \t\u3000]*(?P<dateline>[\u4e00-\u9fff]{2,4})[ \t\u3000]*[))]"
+    r"|(?:^|(?<=[。!?!?”\s]))[((]?[ \t\u3000]*(?P<signed>[\u4e00-\u9fff]{2,4})"
+    r"[ \t\u3000]*[))]?\s*\Z"
+    r"|(?:^|(?<=[。!?!?\s]))(?P<photo>[\u4e00-\u9fff]{2,4})[ \t\u3000]+摄[ \t\u3000]*$",
+    re.M,
+)
+
+
 def _chinese_bylines(text: str, found: People) -> None:
     """Reporter, correspondent and photographer credits (通讯员 某某, 记者 甲 乙 报道)."""
-    lex = _lex()
     for m in _BYLINE_ZH.finditer(text):
         kw = m.group("kw")
         title = None if kw[0] in "文图" else kw
@@ -180,11 +354,52 @@ def _chinese_bylines(text: str, found: People) -> None:
         for name in re.split(r"[ \t\u3000、]+", m.group("names")):
             at = text.index(name, pos)
             pos = at + len(name)
-            if not (name[0] in lex.surnames or name[:2] in lex.surnames) or name in lex.titles:
+            if not _credited_name(name):
                 break
             person = remember(found, name, (at, pos), text[m.start() : m.end()])
             if title:
                 person.add_role(title, org)
+    for m in _CREDIT_ZH.finditer(text):
+        name = m.group(m.lastgroup or 0)
+        if _credited_name(name) and _not_a_word(name):
+            remember(found, name, m.span(m.lastgroup or 0), m.group().strip())
+
+
+def _credited_name(name: str) -> bool:
+    """Has a credit's word a name's shape: a known surname, not a post, not an everyday word?"""
+    lex = _lex()
+    return (
+        (name[0] in lex.surnames or name[:2] in lex.surnames)
+        and name not in lex.titles
+        and not nlp.everyday_word(name)
+    )
+
+
+def _not_a_word(name: str) -> bool:
+    """Is a credit's word (no credit word vouches for it) a name rather than a word?  A
+    surname and a given name of one or two characters (a two-character surname and one or
+    two), and no word of the dictionary other than a name (任重道远, 王府井 are words)."""
+    compound = name[:2] in _lex().surnames
+    return len(name) - (2 if compound else 1) in (1, 2) and (
+        nlp.known_name(name) or not nlp.everyday_word(name, 1)
+    )
+
+
+def _name_may_precede(raw: str, start: int) -> bool:
+    """Can a name stand right before this title or person noun (某机构某某秘书长在…,
+    某某某老人)?  Two or three Chinese characters from a known surname, with no function
+    word among them, that the dictionary does not know as another word (师生代表)."""
+    lex = _lex()
+    for n in (2, 3):
+        head = raw[max(0, start - n) : start]
+        if (
+            len(head) == n
+            and head[0] in lex.surnames
+            and all(_CJK_CHAR.match(c) and c not in _AFTER_NAME for c in head)
+            and not nlp.everyday_word(head, 1)
+        ):
+            return True
+    return False
 
 
 def _may_name(raw: str, end: int) -> bool:
@@ -231,7 +446,8 @@ def _chinese_sentence(
             roles, carry = _chain_roles(sent, left, start, tokens, carry, bodies)
             roles = _body_before_de(sent, left, tokens, roles)
         if not roles:
-            roles = _title_after_name(sent, end, tokens)
+            body = _body_right_before(sent, left, start, tokens)
+            roles = _title_after_name(sent, end, tokens, body)
         roles = [r for r in roles if _is_post(r, tokens, sent)]
         per_name.append(roles)
         previous, previous_roles = (start, end), roles
@@ -244,12 +460,21 @@ def _chinese_sentence(
     for k in range(len(names) - 1, -1, -1):
         start, end = names[k]
         nxt = names[k + 1][0] if k + 1 < len(names) else len(sent)
-        own = _post_after_name(sent, end, tokens, bodies)
+        # the body of the name's own post (某局副局长某某当选为会长) is not the election's,
+        # nor is a body named later in the sentence, nor a numbered session (第二届理事会)
+        other = {o for _, o in per_name[k]} | {
+            t.word for t in tokens if t.tag == "ORG" and t.start >= end
+        }
+        electing = [_SESSION.sub("", b) for b in bodies if b not in other]
+        electing = [b for b in electing if b]
+        own = _post_after_name(sent, end, tokens, electing)
         if own:
             after = own
         elif not (k + 1 < len(names) and _is_list_joint(sent[end:nxt])):
             after = []
-        if not per_name[k] and after:
+        if own:
+            per_name[k] += [r for r in own if r not in per_name[k]]
+        elif not per_name[k] and after:
             per_name[k] = list(after)
     for (start, end), roles in zip(names, per_name, strict=True):
         span = (offsets[start], offsets[end - 1] + 1)
@@ -258,11 +483,22 @@ def _chinese_sentence(
             person.add_role(title, org)
 
 
+# A numbered session or term of a body's organ (第二届理事会, 第三次会员大会): the body
+# is what precedes it.
+_SESSION = re.compile(r"第[一二三四五六七八九十\d]+[届次].*$")
 # Verbs that put a post after the name: 当选为副会长, 被聘为顾问, 任主任, 为秘书长.
 _POST_VERB = re.compile(
     r"(?:共同|一同|分别)?(?:当选为|当选|被选举为|被选为|被推选为|被推举为|被聘为|被聘任为|"
-    r"被任命为|被增补为|增补为|担任|出任|兼任|任|为)"
+    r"被任命为|被增补为|增补为|担任|出任|兼任|作为|任|为)"
 )
+# What may stand between a name and the verb that gives its post: the rest of a list
+# (甲等17名个人(单位)被增补为理事) or a form of address (某某老师作为顾问).
+_NAME_TRAIL = re.compile(
+    r"(?:等(?:\d+|[一二两三四五六七八九十百]+)?[名人位]?(?:个人|同志)?)?"
+    r"(?:[((][^()()]{0,12}[))])?(?:老师|教授|先生|女士|同志)?"
+)
+# A new term before the post (当选为新一届会长, 选举某某为新会长): not part of the title.
+_NEW_TERM = re.compile(r"(?<=[为任])(?:新一届|新任|新)")
 # What may trail a post written after the name (任主任一职).
 _POST_TAIL = re.compile(r"(?:一职|职务)?(?=$|[,,。;;!!??、])")
 
@@ -272,9 +508,10 @@ def _post_after_name(
 ) -> list[tuple[str, str | None]]:
     """``(title, body)`` of a post named after the name by an election or appointment verb;
     without a body in the phrase, the body the document named last (the election's body)."""
-    m = _POST_VERB.match(sent, end)
+    m = _POST_VERB.match(sent, _NAME_TRAIL.match(sent, end).end())
     if m is None:
         return []
+    m = _NEW_TERM.match(sent, m.end()) or m
     stop = len(sent)
     for i in range(m.end(), len(sent)):
         if sent[i] in _CLAUSE_END or sent[i] in "、的":
@@ -346,9 +583,21 @@ def _resolve_back_reference(org: str, bodies: list[str]) -> str:
     return org
 
 
-def _title_after_name(sent: str, end: int, tokens: list[nlp.Token]) -> list[tuple[str, None]]:
-    """A post written after the name (张三教授指出): the title alone, as a separate word,
-    and not itself the start of another apposition (会长张三)."""
+def _body_right_before(sent: str, left: int, start: int, tokens: list[nlp.Token]) -> str | None:
+    """The body named right before a name (某协会某某秘书长指出), or None."""
+    parts = _split_parts(sent, left, start)
+    if not parts or parts[-1][1] != start:
+        return None
+    a, b = parts[-1]
+    return sent[a:b] if _is_body(sent, a, b, tokens) else None
+
+
+def _title_after_name(
+    sent: str, end: int, tokens: list[nlp.Token], body: str | None
+) -> list[tuple[str, str | None]]:
+    """A post written after the name (张三教授指出, 某协会张三秘书长表示): the title alone,
+    as a separate word, and not itself the start of another apposition (会长张三); its body
+    is the one named right before the name, if any."""
     lex = _lex()
     rest = sent[end : end + 12]
     mod = next((m for m in lex.modifiers if rest.startswith(m)), "")
@@ -361,7 +610,14 @@ def _title_after_name(sent: str, end: int, tokens: list[nlp.Token]) -> list[tupl
     nxt = next((t for t in tokens if t.start == stop), None)
     if nxt is not None and nxt.tag == "PER":
         return []
-    return [(mod + title, None)]
+    if body is None and title in _FORMS_OF_ADDRESS:
+        return []  # 某某教授指出: a rank used to address the person, not a post
+    return [(mod + title, body)]
+
+
+# Ranks that, written after a name with no body, address the person rather than state a
+# post (the guidelines' "Professor X"; 某大学教授某某 states one).
+_FORMS_OF_ADDRESS = frozenset({"教授", "老师"})
 
 
 def _is_list_joint(segment: str) -> bool:
@@ -384,8 +640,19 @@ def _chinese_names(sent: str, tokens: list[nlp.Token]) -> list[tuple[int, int]]:
             ):
                 end = tokens[i + 2].end
                 i += 2
+            while (
+                i + 1 < len(tokens)
+                and tokens[i + 1].tag == "PER"
+                and not _han_surname(sent[start : start + 2])
+                and not _han_surname(tokens[i + 1].word[:2])
+            ):
+                end = tokens[i + 1].end  # 扎西/PER 多吉/PER: one name in two parts
+                i += 1
             end = _extend_name(sent, start, end, tokens, i)
-            if _CJK_NAME.match(sent[start:end]):
+            end = _trim_name(sent, start, end)
+            if (
+                _CJK_NAME.match(sent[start:end]) or _transliterated(sent[start:end])
+            ) and not _dotted_brand(sent, start, end):
                 spans.append((start, end))
         i += 1
     lex = _lex()
@@ -399,7 +666,33 @@ def _chinese_names(sent: str, tokens: list[nlp.Token]) -> list[tuple[int, int]]:
     spans.extend(_dotted_names(sent, tokens, lex))
     spans.extend(_listed_names(sent, tokens, spans, lex))
     spans.sort(key=lambda s: (s[0], -s[1]))
-    return [s for k, s in enumerate(spans) if k == 0 or s[0] >= spans[k - 1][1]]
+    kept = [s for k, s in enumerate(spans) if k == 0 or s[0] >= spans[k - 1][1]]
+    # a piece of a dotted run that is no name (某某·某某超市) is no name either
+    return [s for s in kept if not _DOT_AT.match(sent, s[1]) and not _DOT_AT.match(sent, s[0] - 1)]
+
+
+def _han_surname(word: str) -> bool:
+    """Does ``word`` start with a Han surname (one or two characters)?"""
+    lex = _lex()
+    return word[:1] in lex.surnames or word[:2] in lex.surnames
+
+
+_LONG_NAME = re.compile(r"^[\u4e00-\u9fff]{5,8}$")
+
+
+def _transliterated(name: str) -> bool:
+    """A tagged name of five to eight characters without ``·``: a name of a minority
+    language or a foreign one written without the dot (Uyghur, Kazakh and Tibetan names
+    often are) -- unless it reads as a name run on into the next words (a function word
+    inside, an everyday word, a body or a post at its end)."""
+    lex = _lex()
+    return (
+        _LONG_NAME.match(name) is not None
+        and not any(c in _NAME_BREAK for c in name)
+        and not nlp.everyday_word(name[-2:])
+        and not name.endswith(lex.org_suffixes)
+        and not any(name.endswith(t) for t in lex.titles)
+    )
 
 
 _DOT = "··•・"
@@ -407,6 +700,7 @@ _DOT = "··•・"
 # starts: without it, every position inside a long undotted run scans the rest of the run
 # before failing, which is quadratic (and the regex engine holds the GIL throughout).
 _DOTTED_RUN = re.compile(f"(?<![\u4e00-\u9fff])[\u4e00-\u9fff]+(?:[{_DOT}][\u4e00-\u9fff]+)+")
+_DOT_AT = re.compile(f"[{_DOT}]")
 
 
 def _dotted_names(sent: str, tokens: list[nlp.Token], lex: _Lexicons) -> list[tuple[int, int]]:
@@ -427,9 +721,40 @@ def _dotted_names(sent: str, tokens: list[nlp.Token], lex: _Lexicons) -> list[tu
         b = next((t.end for t in tokens if t.start <= last_dot + 1 < t.end), last_dot + 1)
         parts = re.split(f"[{_DOT}]", sent[a:b])
         tagged = any(t.tag == "PER" and t.start < b and t.end > a for t in tokens)
-        if tagged and all(1 <= len(x) <= 6 for x in parts) and _CJK_NAME.match(sent[a:b]):
+        if (
+            tagged
+            and all(1 <= len(x) <= 6 for x in parts)
+            and _CJK_NAME.match(sent[a:b])
+            and not _dotted_brand(sent, a, b)
+        ):
             out.append((a, b))
     return out
+
+
+# Words that, right after a dotted name, make it the name of a business or a place
+# (某某·某某超市, 某某·某某公司) -- beside the general endings of bodies.
+_BUSINESS_WORDS = ("公司", "集团", "超市", "商场", "商城", "酒店", "门店", "品牌", "广场")
+# A part of a dotted name that the dictionary has seen this often is a word, not a sound
+# transliterated (家具, 体育).
+_WORD_PART = 300
+
+
+def _dotted_brand(sent: str, a: int, b: int) -> bool:
+    """Is the dotted name ``sent[a:b]`` a brand or a body (某氏·家具, 某某·体育公司,
+    某某·某某超市) rather than a person?  A part that is a common word of the dictionary (not
+    a name: 马克思 and 安娜 are common too) is no transliterated name, and a body's ending in
+    it or a business word right after it makes it a body."""
+    name = sent[a:b]
+    if not any(c in _DOT for c in name):
+        return False
+    lex = _lex()
+    parts = [p for p in re.split(f"[{_DOT}]", name) if p]
+    after = sent[b : b + 2]
+    return (
+        any(len(p) >= 2 and nlp.everyday_word(p, _WORD_PART) for p in parts)
+        or name.endswith(lex.org_suffixes + _BUSINESS_WORDS)
+        or after in _BUSINESS_WORDS
+    )
 
 
 def _listed_names(
@@ -458,6 +783,15 @@ def _listed_names(
     return out
 
 
+# Tags of words that are no part of a name the tagger missed: function words, numbers,
+# places and bodies, and -- for words of two or more characters that the dictionary does
+# not know as names -- verbs, adverbs and pronouns (主任应邀出席: 应邀 is a verb, not 应 +
+# a name; but 雷鸣/v is a name the dictionary knows, and in 成/v 文元 the single character
+# is a surname the tagger read as a verb).
+_NOT_NAME_CHAR_TAGS = frozenset({"w", "d", "a", "c", "p", "u", "m", "q", "TIME", "ORG", "LOC"})
+_NOT_NAME_TAGS = _NOT_NAME_CHAR_TAGS | {"r", "f", "s", "v", "vd", "vn", "ad", "an", "xc"}
+
+
 def _name_after_title(
     sent: str, start: int, tokens: list[nlp.Token], by_start: dict[int, int], lex: _Lexicons
 ) -> int:
@@ -473,7 +807,9 @@ def _name_after_title(
     end = start
     for j in range(k, min(k + 2, len(tokens))):
         tok = tokens[j]
-        if tok.tag in ("w", "d", "a", "c", "p", "u", "m", "q", "TIME", "ORG", "LOC"):
+        if tok.tag in _NOT_NAME_CHAR_TAGS or (
+            tok.tag in _NOT_NAME_TAGS and len(tok.word) > 1 and not nlp.known_name(tok.word)
+        ):
             return 0
         end = tok.end
         name = sent[start:end]
@@ -485,8 +821,28 @@ def _name_after_title(
         if name in lex.titles or not _CJK_NAME.match(name):
             return 0
         if nxt is None or nxt.tag == "w" or nxt.word in _PREDICATE_OPENERS:
-            return end
+            return 0 if nlp.everyday_word(name) else end
     return 0
+
+
+# Function words a tagger glues onto a name where they open the next phrase.
+_NAME_BREAK = frozenset("就和与及同跟在对向为把被从于等说")
+
+
+def _trim_name(sent: str, start: int, end: int) -> int:
+    """A tagged name run on into the next words (某某某就社会工作问题指出, 某某和某基金会)
+    ends before the function word that opens the next phrase: at two or three characters
+    after a one-character surname, three or four after a two-character one."""
+    if end - start < 4 or any(c in _DOT for c in sent[start:end]):
+        return end
+    lex = _lex()
+    lengths = (4, 3) if sent[start : start + 2] in lex.surnames else (3, 2)
+    if sent[start] not in lex.surnames and lengths == (3, 2):
+        return end
+    for n in lengths:
+        if start + n < end and sent[start + n] in _NAME_BREAK:
+            return start + n
+    return end
 
 
 def _extend_name(sent: str, start: int, end: int, tokens: list[nlp.Token], i: int) -> int:

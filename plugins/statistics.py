@@ -24,7 +24,7 @@ from factfold.plugins.confidence import calibrated
 from .lexicons import lexicon
 from .numbers import EN_MAGNITUDES, EN_NUMBER_WORDS, parse_en, parse_zh
 
-VERSION = "1.1.0"
+VERSION = "1.2.0"
 
 MORE_THAN = "more_than"
 ABOUT = "about"
@@ -168,8 +168,14 @@ def setup() -> None:
     _jieba()
 
 
+_LONG_QUOTE = re.compile(r"“[^“”\n]{25,160}”|\"[^\"\n]{25,160}\"")
+_AFTER_TITLE = re.compile(r"\s*[（(][^（）()\n]{1,80}[）)]")
+
+
 def _protected_spans(text: str) -> list[tuple[int, int]]:
-    """Spans of titles (《…》) and short quoted terms, whose numbers belong to names.
+    """Spans of titles (《…》, a quoted English title in capitals) and short quoted terms,
+    whose numbers belong to names, and of a bracket right after a title (its translation
+    or abbreviation: “the Top 10 Stories” (十大新闻)).
 
     A quotation with sentence punctuation inside is reported speech and keeps its figures.
     """
@@ -177,7 +183,20 @@ def _protected_spans(text: str) -> list[tuple[int, int]]:
     for m in _QUOTED.finditer(text):
         if m.group().startswith(("《", "〈")) or not _CLAUSE_PUNCT.search(m.group()):
             spans.append(m.span())
+    spans.extend(m.span() for m in _LONG_QUOTE.finditer(text) if _title_cased(m.group()))
+    for _, end in list(spans):
+        after = _AFTER_TITLE.match(text, end)
+        if after:
+            spans.append(after.span())
     return spans
+
+
+def _title_cased(quote: str) -> bool:
+    """Is an English quotation a title: no sentence punctuation, and most of its words of
+    four letters or more capitalised?"""
+    words = re.findall(r"[A-Za-z]{4,}", quote)
+    capitals = sum(w[0].isupper() for w in words)
+    return not _CLAUSE_PUNCT.search(quote) and len(words) >= 2 and 2 * capitals > len(words)
 
 
 def _inside(pos: int, spans: list[tuple[int, int]]) -> bool:
@@ -210,13 +229,29 @@ _PARALLEL = re.compile(
 
 def _parallel_numerals(text: str, start: int) -> bool:
     """True inside the "N x N y" shape of numeral idioms and formulas (三番五次, 千家万户,
-    三天两头, 五个一工程), which a dictionary never fully lists."""
-    return any(_PARALLEL.fullmatch(text, i, i + 4) for i in (start - 2, start) if i >= 0)
+    三天两头, 五个一工程), which a dictionary never fully lists -- unless the shape's first
+    numeral ends a word of the dictionary (唯一向两家: 唯一 + 向 + 两家, no idiom)."""
+    _, tags, _ = _jieba()
+    return any(
+        _PARALLEL.fullmatch(text, i, i + 4) and not (i and text[i - 1 : i + 1] in tags)
+        for i in (start - 2, start)
+        if i >= 0
+    )
 
 
 def _starts_place_name(text: str, start: int, tags: dict[str, str]) -> bool:
     """True when the numeral begins a proper name in jieba's dictionary (七台河, 三门峡)."""
     return any(tags.get(text[start : start + n]) in _NAME_TAGS for n in (3, 4))
+
+
+# A word the dictionary has seen this rarely is no everyday noun: 4家商协会 is 家 + 商协会,
+# though the dictionary lists a rare 家商.
+_RARE = 50
+
+
+def _frequent(word: str) -> bool:
+    posseg, _, _ = _jieba()
+    return posseg.dt.tokenizer.FREQ.get(word, 0) >= _RARE
 
 
 def _noun_unit(text: str, pos: int) -> str | None:
@@ -267,10 +302,14 @@ def _zh_candidate(text: str, m: re.Match[str]) -> tuple[int, int, float, str, st
     before = text[max(0, m.start("num") - 3) : m.start("num")]
     if before.endswith(_ORDINAL_BEFORE) or (not is_arabic and before.endswith(_CALENDAR_BEFORE)):
         return None
+    if unit == "次" and before.endswith("届"):
+        return None  # 第三届二次理事会: the second session of the third term, an ordinal
     if not is_arabic and digits == "一" and not mag:
         return None  # 一个, 一批, 一系列: articles and idioms, not counts
     if unit is None:
-        if "万" not in mag and "亿" not in mag:
+        # A noun straight after the number (130万社会工作者, 近8千志愿者): after 万/亿, or
+        # after 百/千 written with digits or a qualifier (bare 千/百 are mostly idioms).
+        if not ("万" in mag or "亿" in mag or (mag and (is_arabic or pre))):
             return None
         unit = _noun_unit(text, m.end("q2") if m["q2"] else m.end("mag"))
         if unit is None:
@@ -288,7 +327,7 @@ def _zh_candidate(text: str, m: re.Match[str]) -> tuple[int, int, float, str, st
         if unit in _NOUN_PREFIX_UNITS and after and unit + after not in _UNITS_ZH:
             posseg, tags, _ = _jieba()
             word = posseg.dt.tokenizer.lcut(text[m.start("unit") : m.end("unit") + 4], HMM=False)[0]
-            if len(word) > len(unit) and tags.get(word) in _NOUN_TAGS:
+            if len(word) > len(unit) and tags.get(word) in _NOUN_TAGS and _frequent(word):
                 return None  # 两部门, 3家庭: a noun, not a measure word (5名儿童 is 名 + 儿童)
     year_like = digits.isdigit() and len(digits) == 4 and 1000 <= int(digits) <= 2199
     if unit == "年" and year_like and not mag and not m["q1"]:
@@ -343,22 +382,39 @@ _EN_PREFIX = {
     "estimated": ABOUT, "at least": AT_LEAST, "no fewer than": AT_LEAST,
     "no less than": AT_LEAST, "a minimum of": AT_LEAST,
 }  # fmt: skip
-_EN_CURRENCY_BEFORE = {"$": "dollars", "US$": "dollars", "¥": "yuan", "RMB": "yuan", "€": "euros",
-                       "£": "pounds"}  # fmt: skip
+_EN_CURRENCY_BEFORE = ("US$", "$", "¥", "RMB", "€", "£", "Rs.", "Rs", "₹", "₦", "₱")
+# Letters that stand for a currency only before a large sum (N50 million naira, P2,000 pesos);
+# before a small bare number they are labels (N95, P3).
+_EN_LETTER_CURRENCY = (
+    r"[NP](?=\d{1,3}(?:,\d{3})+(?!\d)|\d+(?:\.\d+)?\s+(?:million|billion|trillion)\b)"
+)
+# Nouns of a count or a length that an English number joins with a hyphen into an adjective
+# ("a nine-member committee", "a three-year programme", "a 500-bed hospital"); "-year-old"
+# is an age and "-thirds" a fraction, so the noun must end the compound.
+_EN_COMPOUND = (
+    r"(?:member|person|man|woman|strong|seat|bed|room|storey|story|day|week|month|year|hour)"
+    r"\b(?!-)"
+)
 _EN_PATTERN = re.compile(
     rf"(?:\b(?P<pre>{'|'.join(re.escape(p) for p in sorted(_EN_PREFIX, key=len, reverse=True))})"
     r"\s+)?"
-    rf"(?<![\w.,-])(?P<cur>US\$|\$|¥|€|£|RMB\s?)?"
-    r"(?P<num>(?<![.,-])(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?![\w-]|[.,]\d)"
+    rf"(?<![\w.,-])(?P<cur>(?:{'|'.join(re.escape(c) for c in _EN_CURRENCY_BEFORE)})\s?"
+    rf"|{_EN_LETTER_CURRENCY})?"
+    r"(?P<num>(?<![.,-])(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
+    r"(?!\w|[.,]\d|-(?!\s?" + _EN_COMPOUND + r"))"
     rf"(?:\s+(?:{_EN_MAG})\b)?"
-    rf"|\b(?:{_EN_NUM_WORD})(?:[\s-]+(?:{_EN_NUM_WORD}))*\b(?!-))"
-    r"(?P<plus>\+)?",
+    rf"|\b(?:one\s+(?=(?:{_EN_MAG})\b))?(?:{_EN_NUM_WORD})(?:[\s-]+(?:{_EN_NUM_WORD}))*\b"
+    r"(?!-(?!\s?" + _EN_COMPOUND + r")))"
+    r"(?P<plus>\+)?"
+    r"(?:-\s?(?P<compound>" + _EN_COMPOUND + r"))?",
     re.IGNORECASE,
 )
 _EN_UNIT_WORDS = {
     "percent": "%", "per cent": "%", "%": "%", "yuan": "yuan", "rmb": "yuan", "dollars": "dollars",
     "us dollars": "dollars", "euros": "euros", "pounds": "pounds",
 }  # fmt: skip
+# English units that are measures (currencies, %), not nouns naming what is counted.
+_EN_MEASURES = frozenset({*_EN_UNIT_WORDS.values(), *_EN_CURRENCY_BEFORE})
 _EN_UNIT_RE = re.compile(
     r"\s*(?P<unit>%|(?:per cent|percent|(?:US )?dollars|yuan|RMB|euros|pounds)\b)", re.I
 )
@@ -410,7 +466,9 @@ def _extract_en(text: str) -> Iterator[tuple[int, int, float, str, str | None]]:
         if value is None:
             continue
         if m["cur"]:
-            unit, end = _EN_CURRENCY_BEFORE[m["cur"].strip()], m.end()
+            unit, end = m["cur"].strip(), m.end()  # the currency as written: $, US$, RMB
+        elif m["compound"]:
+            unit, end = m["compound"], m.end()
         else:
             found = _en_unit(text, m.end())
             if found is None:
@@ -425,16 +483,47 @@ def _extract_en(text: str) -> Iterator[tuple[int, int, float, str, str | None]]:
         yield start, end, value, unit, approx
 
 
-def extract(document: Document) -> Iterator[Statistic]:
-    """Every reported quantity, once per (value, unit, approximation) in the document.
+_CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
+_SENTENCE_STOP = re.compile(r"[。！？!?\n]|\.(?=\s)")
 
-    A figure repeated later in an article with the same qualifier is the same fact, so only
-    its first mention is reported; the same value with another qualifier (逾9万人 beside
-    约9万人) is a different figure and is reported too.
+
+def _same_figure(text: str, first: tuple[int, int], later: tuple[int, int], unit: str) -> bool:
+    """Is a later mention of an equal figure the same fact as the first?
+
+    An article repeats a figure for the same thing (社工站45个 … 45个社工站; the 36 states … the
+    36 states of the country), but one sentence never names the same figure twice for one
+    thing (甲等17名个人…;乙等17名个人…), and two figures about unrelated words (价值10万元的
+    物品 … 助学款10万元) are two facts.  A unit that is itself a noun (states, 社会工作者) names
+    the thing counted, and a period (两年) said again is taken for the same one, as the
+    annotators do; a measure word leaves it to the words around the figure.
+    """
+    if not _SENTENCE_STOP.search(text, first[1], later[0]):
+        return False
+    if unit in _PERIOD_UNITS or (unit not in _UNITS_ZH and unit not in _EN_MEASURES):
+        return True  # a noun names the thing; a period said again is the same span
+    return bool(_around(text, *first) & _around(text, *later))
+
+
+def _around(text: str, start: int, end: int) -> set[str]:
+    """The words right around a span: bigrams of the Chinese characters within four
+    characters, and the English words of four letters or more within twenty."""
+    near = text[max(0, start - 4) : start] + " " + text[end : end + 4]
+    wide = text[max(0, start - 20) : start] + " " + text[end : end + 20]
+    words = _CJK_RUN.findall(near)
+    bigrams = {w[i : i + 2] for w in words for i in range(len(w) - 1)}
+    return bigrams | {w.lower() for w in re.findall(r"[A-Za-z]{4,}", wide)}
+
+
+def extract(document: Document) -> Iterator[Statistic]:
+    """Every reported quantity, once per figure in the document.
+
+    A figure repeated later in an article for the same thing is the same fact, so only its
+    first mention is reported (see :func:`_same_figure`); the same value with another
+    qualifier (逾9万人 beside 约9万人) is a different figure and is reported too.
     """
     text = document.text.translate(_WIDTH)
     protected = _protected_spans(text)
-    seen: set[tuple[float, str, str | None]] = set()
+    seen: dict[tuple[float, str, str | None], list[tuple[int, int]]] = {}
     # Longest span first at each start, so a figure both grammars read ("over 40%" and its
     # "40%") is kept once, with its qualifier.
     found = sorted([*_extract_zh(text), *_extract_en(text)], key=lambda f: (f[0], -f[1]))
@@ -443,9 +532,10 @@ def extract(document: Document) -> Iterator[Statistic]:
         if start < covered or _inside(start, protected):
             continue
         covered = end
-        if (value, unit, approx) in seen:
+        earlier = seen.setdefault((value, unit, approx), [])
+        if any(_same_figure(text, span, (start, end), unit) for span in earlier):
             continue
-        seen.add((value, unit, approx))
+        earlier.append((start, end))
         yield Statistic(
             value=value,
             unit=unit,

@@ -95,7 +95,9 @@ def test_english_caption_honorific_and_title_before_name() -> None:
 
 
 def test_title_after_the_name_and_department_bodies() -> None:
-    assert roles("张三教授指出,社会工作需要专业化。") == {("张三", "教授", None)}
+    # a rank after the name with no body is a form of address, not a post (guidelines)
+    assert roles("张三教授指出,社会工作需要专业化。") == {("张三", None, None)}
+    assert roles("张三主任指出,社会工作需要专业化。") == {("张三", "主任", None)}
     got = roles("清华大学社会学系主任、教授沈原出席。")
     assert ("沈原", "主任", "清华大学社会学系") in got
 
@@ -263,3 +265,153 @@ def test_english_post_away_from_name_former_and_bare_honorifics() -> None:
     assert roles("Dr. Ellen Park said the plan works.") == {("Ellen Park", None, None)}
     found = extract("Prof. Sam Reed spoke at the event. Sam Reid said it was good.")
     assert [(p.name, p.title, p.aliases) for p in found] == [("Sam Reed", None, ("Sam Reid",))]
+
+
+def test_surname_and_post_is_an_alias_of_the_person_named_in_full() -> None:
+    found = extract("市民政局局长周明远出席会议。周局长在讲话中指出,要做好社工站建设。")
+    assert [(p.name, p.title, p.aliases) for p in found] == [("周明远", "局长", ("周局长",))]
+    # Nobody named 吴 in full: 吴主任 is a form of address, not a name.
+    assert extract("会上,吴主任通报了全年工作。") == []
+
+
+def test_given_name_mention_is_an_alias_and_repeats_no_post() -> None:
+    found = extract("区关工委执行主任刘建林出席。建林主任指出,要关心下一代。")
+    assert [(p.name, p.title, p.organization, p.aliases) for p in found] == [
+        ("刘建林", "执行主任", "区关工委", ("建林",))
+    ]
+
+
+def test_declared_abbreviation_of_a_body_is_no_person() -> None:
+    text = "北京瑞丰科技有限公司(简称“瑞丰科技”)与协会签约。仪式上,瑞丰科技向基金会捐赠100万元。"
+    assert extract(text) == []
+
+
+def test_tagged_name_run_on_into_the_next_phrase_is_cut() -> None:
+    assert roles("市社会工作协会副秘书长陈焱林就社工协会角色定位问题指出,协会应该服务会员。") == {
+        ("陈焱林", "副秘书长", "市社会工作协会")
+    }
+    assert {p.name for p in extract("研究院院长邹迈和敦和公益基金会理事长签署协议。")} == {"邹迈"}
+
+
+def test_everyday_words_after_a_post_are_no_names() -> None:
+    names = {p.name for p in extract(
+        "增补王立等12人为常务理事、市社工协会等9家单位为常务理事单位代表。"
+        "学院院长张伟及社工协会指导老师应邀出席。")}
+    assert names == {"王立", "张伟"}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("新华社南京5月3日电(钱明远)今天,全市社工站全部建成。", {("钱明远", None, None)}),
+        ("本次活动取得圆满成功。\n(孙晓红)\n", {("孙晓红", None, None)}),
+        ("本次活动取得圆满成功。孙晓红", {("孙晓红", None, None)}),
+        ("志愿者为老人义诊。 邵立群 摄\n活动现场。", {("邵立群", None, None)}),
+        ("撰稿:何丽 摄影:许晨 编辑|顾小燕 编审:邓志强",
+         {("何丽", "撰稿", None), ("许晨", "摄影", None), ("顾小燕", "编辑", None),
+          ("邓志强", "编审", None)}),
+        ("会议取得圆满成功。\n任重道远", set()),
+        ("会议取得圆满成功。\n(完)", set()),
+    ],
+)  # fmt: skip
+def test_credits_without_a_credit_word(text: str, expected: set) -> None:
+    assert roles(text) == expected
+
+
+# Three sentences without people, so that the sentence under test is past the lead, which
+# is tagged whatever it holds.
+_LEAD = "社区开展重阳敬老活动。活动在社区广场举行。现场气氛热烈。"
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        ("会议结束时,市社会工作协会何明亮秘书长在发言中表示,协会要服务会员。",
+         {("何明亮", "秘书长", "市社会工作协会")}),
+        ("今年90岁的柯志清老人为大家唱了一首歌。", {("柯志清", None, None)}),
+        ("活动上,省电视台主持人季雨桐分享了自己的公益故事。", {("季雨桐", "主持人", "省电视台")}),
+    ],
+)  # fmt: skip
+def test_names_before_a_post_or_a_person_noun_past_the_lead(sentence: str, expected: set) -> None:
+    assert roles(_LEAD + sentence) == expected
+
+
+def test_posts_given_after_a_list_count_a_new_term_or_a_form_of_address() -> None:
+    lead = "市社会工作协会召开第二届理事会。"
+    assert roles(lead + "会上,增补周海等12名个人(单位)为市社会工作协会理事。") == {
+        ("周海", "理事", "市社会工作协会")
+    }
+    # the elected post is the meeting body's, not the body of the post held already
+    assert roles(lead + "会议选举市民政局副局长钱立为新会长。") == {
+        ("钱立", "副局长", "市民政局"), ("钱立", "会长", "市社会工作协会")
+    }
+    assert roles("韩梅老师作为市社工服务中心兼职副总干事,介绍了服务情况。") == {
+        ("韩梅", "兼职副总干事", "市社工服务中心")
+    }
+
+
+def test_a_bare_post_after_the_name_repeats_a_post_held() -> None:
+    text = ("市社会工作协会会长周立新,常务副会长兼秘书长郑和平出席会议。"
+            "郑和平秘书长提出,要加强党建。")
+    assert roles(text) == {
+        ("周立新", "会长", "市社会工作协会"), ("郑和平", "常务副会长兼秘书长", "市社会工作协会")
+    }
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("自治区民政厅副厅长努尔兰别克哈比扎出席会议。",
+         {("努尔兰别克哈比扎", "副厅长", "自治区民政厅")}),
+        ("牧民扎西多吉说,日子越来越好。", {("扎西多吉", None, None)}),
+        ("会长张三、秘书长李四出席。", {("张三", "会长", None), ("李四", "秘书长", None)}),
+    ],
+)  # fmt: skip
+def test_minority_names_written_without_the_dot(text: str, expected: set) -> None:
+    assert roles(text) == expected
+
+
+def test_latin_name_addressed_in_chinese_text() -> None:
+    text = "会上,Sophia 教授和John Smith先生分享了经验,Google 总裁表示支持。"
+    assert roles(text) == {("Sophia", None, None), ("John Smith", None, None)}
+
+
+def test_a_name_the_dictionary_knows_is_read_after_a_post_though_tagged_a_verb() -> None:
+    assert roles("区社会组织联合会综合党委、副书记雷鸣介绍了经验。") == {
+        ("雷鸣", "副书记", "区社会组织联合会综合党委")
+    }
+
+
+def test_the_elected_post_takes_no_body_named_later_in_the_sentence() -> None:
+    text = ("市社工联合会召开理事会。会议选举市民政局副局长钱立为会长,理事单位30家,"
+            "包含各区社工协会、市慈善基金会等团体。")
+    assert roles(text) == {("钱立", "副局长", "市民政局"), ("钱立", "会长", "市社工联合会")}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("李宁·体育公司向学校捐赠运动装备。", set()),
+        ("此次活动由爱心企业陈氏·家具赞助。", set()),
+        ("格林·美家超市为老人送去米面油。", set()),
+        ("法国驻华大使塞西尔·肖莱会见了协会会长。", {("塞西尔·肖莱", "驻华大使", "法国")}),
+        ("新疆代表艾尔肯·吐尼亚孜发言。", {("艾尔肯·吐尼亚孜", None, None)}),
+    ],
+)  # fmt: skip
+def test_brands_with_a_dot_are_no_people(text: str, expected: set) -> None:
+    assert roles(text) == expected
+
+
+def test_surname_with_a_form_of_address_is_an_alias_when_the_full_name_is_known() -> None:
+    found = extract("会长张明远出席。张老表示,要关心下一代。")
+    assert [(p.name, p.aliases) for p in found] == [("张明远", ("张老",))]
+    found = extract("志愿者刘晓东参加。小刘说,很开心。")
+    assert [(p.name, p.aliases) for p in found] == [("刘晓东", ("小刘",))]
+    # nobody named 王 in full: the mention stays as the text gives it
+    assert [p.name for p in extract("社区居民王先生表示,社工服务很贴心。")] == ["王先生"]
+
+
+def test_an_elected_post_belongs_to_the_body_not_to_its_numbered_session() -> None:
+    text = ("大会由江苏省社会工作者协会第二届理事会副会长兼秘书长周雅琴主持。"
+            "同日召开的监事会会议选举市社工协会副会长马志强为监事长。")
+    assert ("马志强", "监事长", "江苏省社会工作者协会") in roles(text)

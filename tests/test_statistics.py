@@ -176,7 +176,7 @@ def test_separated_and_time_qualifiers(text: str, expected: list[tuple]) -> None
         ("Spending exceeded 150 billion yuan.",
          [("exceeded 150 billion yuan", 150000000000, "yuan", "more_than")]),
         ("Donations topped US$2 million.",
-         [("topped US$2 million", 2000000, "dollars", "more_than")]),
+         [("topped US$2 million", 2000000, "US$", "more_than")]),
         ("An estimated 5,000 residents benefited.",
          [("An estimated 5,000 residents", 5000, "residents", "about")]),
         ("Well over 40% were elderly; about 40% were women.",
@@ -203,6 +203,25 @@ def test_repeated_figure_is_one_fact_with_span_and_evidence() -> None:
     fact = facts[0]
     assert text[fact.span[0] : fact.span[1]] == fact.text == "45个"
     assert fact.evidence == "全市有社工站45个。"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # one sentence never gives one figure twice for the same thing
+        ("甲协会等17名个人被增补为理事;乙协会等17名个人被增补为理事。",
+         [("17名", 17, "名", None), ("17名", 17, "名", None)]),
+        # the same sum for two unrelated things
+        ("公司送上了价值10万元的过冬物品。另一家公司还向学校捐赠了助学款10万元。",
+         [("10万元", 100000, "元", None), ("10万元", 100000, "元", None)]),
+        # the same thing again
+        ("全省21个地级市均已建站。会议要求,21个地级市年内完成任务。", [("21个", 21, "个", None)]),
+        ("Workers across the 36 states came. The bill covers all 36 states of the country.",
+         [("36 states", 36, "states", None)]),
+    ],
+)  # fmt: skip
+def test_equal_figures_are_one_fact_only_for_the_same_thing(text: str, expected: list) -> None:
+    assert triples(text) == expected
 
 
 @pytest.mark.parametrize(
@@ -240,3 +259,74 @@ def test_seeds_meet_the_target() -> None:
     assert counts.counts.f1 >= 0.9
     assert counts.attributes["approx"].accuracy >= 0.9
     assert counts.attributes["text"].accuracy >= 0.9
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # 唯一 + 向 + 两家: a word ends at the first numeral, so no "N x N y" idiom
+        ("这是全区唯一向两家机构购买服务的街道。", [("两家", 2, "家", None)]),
+        # the dictionary's rare 家商 is no everyday noun: 家 is the measure word
+        ("共有12家爱心企业、3家商协会参加。", [("12家", 12, "家", None), ("3家", 3, "家", None)]),
+        # a noun straight after 千 written with a digit or a qualifier
+        ("活动组织了近6千志愿者参与。", [("近6千志愿者", 6000, "志愿者", "about")]),
+        ("招募3千社工。", [("3千社工", 3000, "社工", None)]),
+        # the session of a term is an ordinal
+        ("协会第四届二次理事会议召开,开展培训三次。", [("三次", 3, "次", None)]),
+    ],
+)  # fmt: skip
+def test_measure_words_nouns_and_sessions(text: str, expected: list[tuple]) -> None:
+    assert triples(text) == expected
+
+
+def test_bare_thousands_and_idioms_stay_out() -> None:
+    assert triples("千山万水,百花齐放,三千弟子,三番五次。") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a currency sign before the number is the unit as written
+        ("It allocates $120,000 a year.", [("$120,000", 120000, "$", None)]),
+        ("Schools received RMB 3 million.", [("RMB 3 million", 3000000, "RMB", None)]),
+        # South Asian magnitudes
+        ("The camp served over one lakh people and raised Rs 2.5 crore.",
+         [("over one lakh people", 100000, "people", "more_than"),
+          ("Rs 2.5 crore", 25000000, "Rs", None)]),
+        # a number joined to a noun of count or length by a hyphen
+        ("A seven- member panel runs the 500-bed hospital's three-year plan.",
+         [("seven- member", 7, "member", None), ("500-bed", 500, "bed", None),
+          ("three-year", 3, "year", None)]),
+        ("A 3-year-old girl ate two-thirds of it in a one-on-one talk.", []),
+    ],
+)  # fmt: skip
+def test_english_currencies_magnitudes_and_compounds(text: str, expected: list[tuple]) -> None:
+    assert triples(text) == expected
+
+
+def test_numbers_in_a_quoted_english_title_and_its_translation_are_names() -> None:
+    text = ("A report on “the Top 10 Stories of Chinese Charity in 2019” "
+            "(2019年度中国慈善十大新闻) was released. "
+            "He said “we trained 300 volunteers in three cities” at the event.")
+    assert triples(text) == [("300 volunteers", 300, "volunteers", None),
+                             ("three cities", 3, "cities", None)]
+
+
+def test_a_period_said_again_is_one_fact() -> None:
+    text = "社工站近两年累计走访1.6万余次。她说,服务点两年来为600多户家庭提供帮扶。"
+    assert triples(text) == [("两年", 2, "年", None), ("1.6万余次", 16000, "次", "more_than"),
+                             ("600多户", 600, "户", "more_than")]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("More than two dozen NGOs joined.",
+         [("More than two dozen NGOs", 24, "NGOs", "more_than")]),
+        ("The state got N50 million; each family received P2,000.",
+         [("N50 million", 50000000, "N", None), ("P2,000", 2000, "P", None)]),
+        ("It gave ₦2.5 billion and 500 N95 masks.", [("₦2.5 billion", 2500000000, "₦", None)]),
+    ],
+)  # fmt: skip
+def test_english_dozens_and_letter_currencies(text: str, expected: list[tuple]) -> None:
+    assert triples(text) == expected
