@@ -28,16 +28,16 @@ F = TypeVar("F", bound=Fact)
 #: class -> (right, scored) on the corpus's 48 documents (``tools/calibrate.py``); these are
 #: the rules' development set, so the shares are if anything optimistic
 CALIBRATION: dict[str, tuple[int, int]] = {
-    "person:zh:post": (114, 120),
-    "person:zh:name": (9, 14),
+    "person:zh:post": (123, 124),
+    "person:zh:name": (13, 14),
     "person:en:post": (57, 57),
     "person:en:name": (11, 12),
     "meeting:zh": (26, 26),
     "meeting:en": (16, 16),
     "agreement:zh": (17, 17),
     "agreement:en": (8, 8),
-    "statistic:zh": (46, 47),
-    "statistic:en": (18, 21),
+    "statistic:zh": (51, 52),
+    "statistic:en": (21, 21),
 }
 
 
