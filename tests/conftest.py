@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
-from helpers import GOLD, SEEDS
+from helpers import GOLD, SEEDS, STARTED
 
 from factfold import Extractor, Person, Statistic, hookimpl
 from factfold.pluginmanager import PluginHost
@@ -28,6 +28,17 @@ class ToyPlugin:
 
         register(Extractor(name="toy-people", version="1", extract=people, emits=(Person,)))
         register(Extractor(name="toy-numbers", version="1", extract=numbers, emits=(Statistic,)))
+
+
+@pytest.fixture(autouse=True)
+def no_stray_watchers():
+    """Kill whatever watcher a test started and left running."""
+    yield
+    while STARTED:
+        proc = STARTED.pop()
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(10)
 
 
 @pytest.fixture

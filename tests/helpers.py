@@ -10,6 +10,8 @@ import textwrap
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+#: every watcher a test started, so that none outlives its test (conftest kills the rest)
+STARTED: list[subprocess.Popen] = []
 SEEDS = ROOT / "seeds"
 #: the seeds' gold, carried by the project so that a clone tests alone
 GOLD = ROOT / "tests" / "gold" / "seeds.json"

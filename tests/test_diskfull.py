@@ -15,7 +15,6 @@ from pathlib import Path
 
 import pytest
 from test_watch import (
-    STARTED,
     Watching,
     assert_exactly_once,
     cli,
@@ -29,16 +28,6 @@ from test_watch import (
 
 #: enough text to fill a 2 MB file system several times over
 FILES = 120
-
-
-@pytest.fixture(autouse=True)
-def no_stray_watchers():
-    yield
-    while STARTED:
-        proc = STARTED.pop()
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait(10)
 
 
 class Tmpfs:

@@ -20,7 +20,6 @@ import pytest
 from test_watch import (
     ENV,
     FACTFOLD,
-    STARTED,
     Watching,
     assert_exactly_once,
     cli,
@@ -39,16 +38,6 @@ from factfold.events import DocumentAdded
 
 #: a statistic no seed holds, so its presence anywhere means the secret was read
 SECRET = "机密通报：共有987654人参加。\n" * 20
-
-
-@pytest.fixture(autouse=True)
-def no_stray_watchers():
-    yield
-    while STARTED:
-        proc = STARTED.pop()
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait(10)
 
 
 @pytest.fixture
