@@ -23,9 +23,10 @@ from __future__ import annotations
 
 import hashlib
 import os
+import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import closing
+from contextlib import closing, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +44,7 @@ from factfold.events import (
     Fact,
 )
 
+from .asof import AsOf, Cut, find_cut
 from .bus import Bus
 from .document import Document
 from .extraction import outcome_batch, setup_extractors
@@ -88,6 +90,7 @@ class Store:
         fsync: str = "batch",
         workers: int = 1,
         fold_views: bool = True,
+        views: Path | None = None,
     ) -> None:
         """Open the store at ``path``; ``writable`` takes the single-writer lock.
 
@@ -97,6 +100,7 @@ class Store:
         (:meth:`replay`), which would otherwise fold the log twice.  Such a store's views
         catch up at the latest before its first append.  Extraction runs in up to
         ``workers`` worker processes (see :mod:`factfold.workers`), forked when first needed.
+        A read-only store may read ``views`` other than its own (see :meth:`as_of`).
         """
         self.path = Path(path) if path is not None else default_store()
         self.plugins = plugins if plugins is not None else PluginHost()
@@ -109,9 +113,10 @@ class Store:
             require_store(self.path)
         self.log = SegmentLog(self.path / "log", self.codec, writable=writable, fsync=fsync)
         self.writable = writable
-        self.views = ViewStore(self.path / "views.sqlite",
-                               [*builtin_views(), *self.plugins.projections()],
+        self.views = ViewStore(views or self.path / "views.sqlite", self._projections(),
                                readonly=not writable)
+        #: where the views cut the log, if they show it as it was (see :meth:`as_of`)
+        self.moment: Cut | None = None
         self.facts: FactsView = self.views.projections["facts"]  # type: ignore[assignment]
         self.bus = Bus(self.log)
         self._extractors: list[Extractor] | None = None
@@ -124,7 +129,7 @@ class Store:
         #: when the views were last committed; None until the first commit, so the first
         #: append is seen at once (monotonic time starts at boot, not at zero)
         self._committed_at: float | None = None
-        if not writable and not self.log.writer_active:
+        if not writable and views is None and not self.log.writer_active:
             behind = self.log.head - self.views.position
             if behind > 0:  # a reader reads them as they are (it never changes the store)
                 log.warning("the views are behind the log: the last writer stopped before "
@@ -139,6 +144,9 @@ class Store:
                 self.views.rebuild(self.log)
             self.views.catch_up(self.log)
             self._follow()
+
+    def _projections(self) -> list[Projection]:
+        return [*builtin_views(), *self.plugins.projections()]
 
     def _follow(self) -> None:
         """Have the bus deliver recorded events to the views (from where they stand) and
@@ -419,6 +427,25 @@ class Store:
         folded = self.views.rebuild(self.log, progress)
         self._follow()
         return folded
+
+    @contextmanager
+    def as_of(self, point: AsOf) -> Iterator[Store]:
+        """A read-only store whose views show the log as it was at ``point``.
+
+        The log up to ``point`` (see :func:`factfold.asof.find_cut`) is folded, by the same
+        fold as :meth:`replay`, into views in a temporary folder, deleted when the block
+        ends.  Its ``moment`` says where the log was cut.  A live writer's later appends
+        are not in it: the cut is taken once, from the log as it is now.
+        """
+        moment = find_cut(self.log, point)
+        with tempfile.TemporaryDirectory(prefix="factfold-as-of-") as folder:
+            views = Path(folder) / "views.sqlite"
+            with ViewStore(views, self._projections()) as fold:
+                fold.catch_up(self.log, until=moment.stop)
+            past = Store(self.path, plugins=self.plugins, writable=False, views=views)
+            past.moment = moment
+            with past:
+                yield past
 
     def view(self, name: str) -> Projection:
         """The view called ``name``, or the one that shows the fact kind ``name`` (``person``:
