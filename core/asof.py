@@ -98,8 +98,8 @@ class Cut:
             return (f"as of {point}: past the log's last event ({last}), so this is the "
                     "current state")
         if self.point.time is not None and self.stop == self.head:
-            return (f"as of {point}: after the log's last event ({last}), so this is the "
-                    "current state")
+            return (f"as of {point}: nothing was recorded after it (the log's last event is "
+                    f"{last}), so this is the current state")
         if self.point.position is not None and self.point.position < self.stop - 1:
             return (f"as of {point}: the log through {last}, where the batch "
                     f"{self.point.position} was appended in ends")
