@@ -93,16 +93,16 @@ class Cut:
         if self.stop == 0:
             return (f"as of {point}: that is before the log's first event "
                     f"({_shown(self.first)}), so the answer is empty")
-        last = f"position {self.stop - 1}, recorded {_shown(self.last)}"
+        last = f"position {self.stop - 1} (recorded {_shown(self.last)})"
         if self.point.position is not None and self.point.position >= self.head:
-            return (f"as of {point}: past the log's last event ({last}), so this is the "
+            return (f"as of {point}: past the log's last event, {last}, so this is the "
                     "current state")
         if self.point.time is not None and self.stop == self.head:
-            return (f"as of {point}: nothing was recorded after it (the log's last event is "
-                    f"{last}), so this is the current state")
+            return (f"as of {point}: nothing was recorded after it; the log's last event is "
+                    f"{last}, so this is the current state")
         if self.point.position is not None and self.point.position < self.stop - 1:
-            return (f"as of {point}: the log through {last}, where the batch "
-                    f"{self.point.position} was appended in ends")
+            return (f"as of {point}: the log through {last}, the end of the batch holding "
+                    f"position {self.point.position}")
         return f"as of {point}: the log through {last}"
 
 

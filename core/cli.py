@@ -615,7 +615,8 @@ def salvage(obj: Context, dest: Path) -> None:
               help="Only events of this type (glob, repeatable): the last N of those.")
 @click.pass_obj
 def tail(obj: Context, count: int, start: int | None, types: tuple[str, ...]) -> None:
-    """The raw events at the end of the log, one JSON object per line."""
+    """The raw events at the end of the log, one JSON object per line, each with its
+    position and time (UTC): the points `query` and `export` take with --as-of."""
     import attrs
 
     event_log = obj.read_log()

@@ -114,11 +114,11 @@ def test_the_moments_by_position_and_by_time_through_the_cli(history, tmp_path):
                                                              tmp_path / name)).stdout
         # the last event of the moment, and its time as `log tail` prints it
         last = events[stop - 1]
-        through = f"position {stop - 1}, recorded {last['time']}"
+        through = f"position {stop - 1} (recorded {last['time']})"
         for point, note in (
             (str(stop - 1), f"the log through {through}"),
-            (last["time"], f"nothing was recorded after it (the log's last event is "
-                           f"{through}), so this is the current state"
+            (last["time"], f"nothing was recorded after it; the log's last event is "
+                           f"{through}, so this is the current state"
              if stop == len(events) else f"the log through {through}"),
         ):
             proc = run_factfold("export", "--as-of", point, store=store_path)
@@ -221,7 +221,7 @@ def test_a_reader_during_a_live_writer_gets_one_consistent_moment(tmp_path):
             heads.append(SegmentLog(store_path / "log", codec).head)
             proc = run_factfold("query", "documents", "--json", "--as-of", point,
                                 store=store_path)
-            through = int(re.search(r"position (\d+), recorded", proc.stderr).group(1))
+            through = int(re.search(r"position (\d+) \(recorded", proc.stderr).group(1))
             if point == "25":
                 assert through == 25  # one document per batch
             else:
