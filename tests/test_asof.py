@@ -18,8 +18,10 @@ from helpers import ROOT, run_factfold
 from factfold.asof import AsOf
 from factfold.events import DocumentAdded, EventCodec
 from factfold.pluginmanager import PluginHost
+from factfold.projection import ViewStore
 from factfold.segments import SegmentLog
 from factfold.store import Store
+from factfold.views import builtin_views
 
 # Made-up texts that the built-in extractors find facts in.
 A = ("Northwind Cooperative reported 1,200 new members in 2025. Its chairman Tomas Ferrell "
@@ -205,6 +207,7 @@ def test_a_date_is_its_whole_day_and_a_time_without_an_offset_is_utc():
 WRITER = """
 import sys, time
 from factfold.store import Store
+from factfold.views import builtin_views
 with Store(sys.argv[1]) as store:
     i = 0
     while True:
@@ -256,3 +259,26 @@ def test_log_tail_gives_every_event_its_position_and_time(history):
     times = [datetime.fromisoformat(e["time"]) for e in events]
     assert all(t.utcoffset() == timedelta(0) for t in times)
     assert times == sorted(times)  # one process made them, one after the other
+
+
+class EnvelopesOnly:
+    """A log that reads envelopes only, as a log without stored batches would."""
+
+    def __init__(self, log: SegmentLog) -> None:
+        self._log = log
+        self.head = log.head
+
+    def read(self, from_position: int = 0):
+        return self._log.read(from_position)
+
+
+def test_a_log_without_batches_folds_to_the_same_cut(history, tmp_path):
+    store_path, moments = history
+    with Store(store_path, writable=False) as store:
+        for stop in moments.values():
+            views = tmp_path / f"{stop}.sqlite"
+            with ViewStore(views, [*builtin_views(), *store.plugins.projections()]) as fold:
+                fold.catch_up(EnvelopesOnly(store.log), until=stop)
+            with Store(store_path, writable=False, views=views) as folded, \
+                    store.as_of(AsOf.parse(str(stop - 1))) as past:
+                assert answers(folded) == answers(past)
