@@ -31,6 +31,7 @@ from rich.text import Text
 from factfold.events import EventCodec
 
 from . import logconfig
+from .asof import AsOf
 from .display import json_line, printable
 from .dropfolder import DEFAULT_MAX_SIZE, MAX_SIZE_ENV, Limits, parse_size, walk
 from .durable import DiskFull
@@ -338,6 +339,34 @@ def replay(obj: Context) -> None:
     err.print(f"replayed {n} events into {len(store.views.projections)} views")
 
 
+def _as_of_point(ctx: click.Context, param: click.Parameter, value: str | None) -> AsOf | None:
+    try:
+        return None if value is None else AsOf.parse(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+#: ``--as-of`` for a command that reads the views: open them with :func:`_reading`
+as_of_option = click.option(
+    "--as-of", "as_of", callback=_as_of_point, metavar="POSITION|TIME",
+    help="The views as they were then: through log position POSITION (as `log tail` shows "
+    "it), or as of TIME (ISO 8601, UTC unless it says; a date is its whole day).")
+
+
+@contextmanager
+def _reading(obj: Context, as_of: AsOf | None) -> Iterator[Store]:
+    """The store read-only, its views as they stand or, with ``as_of``, folded from the log
+    up to that point into a temporary view set (one line on stderr says which events)."""
+    with obj.open(write=False) as store:
+        if as_of is None:
+            yield store
+            return
+        with store.as_of(as_of) as past:
+            assert past.moment is not None
+            err.print(Text(printable(past.moment.describe())))
+            yield past
+
+
 def _filters(pairs: tuple[str, ...]) -> dict[str, str]:
     out_: dict[str, str] = {}
     for pair in pairs:
@@ -396,9 +425,11 @@ def _known_views(names: dict[str, str]) -> str:
               help="Show at most this many rows [default: all].")
 @click.option("--min-confidence", type=click.FloatRange(0, 1), default=None, metavar="P",
               help="Only facts their extractor gave at least this confidence (0-1).")
+@as_of_option
 @click.pass_obj
 def query(obj: Context, kind: str, filters: tuple[str, ...], rejected: bool, failed: bool,
-          as_json: bool, limit: int | None, min_confidence: float | None) -> None:
+          as_json: bool, limit: int | None, min_confidence: float | None,
+          as_of: AsOf | None) -> None:
     """Query a view.  KIND is people, meetings, agreements, statistics or documents
     (singular works too: person, ...), or a plugin's view or fact kind.
 
@@ -413,7 +444,7 @@ def query(obj: Context, kind: str, filters: tuple[str, ...], rejected: bool, fai
       a plugin's  its own fields: a wrong field is an error that lists them
     """
     wanted = _filters(filters)
-    with obj.open(write=False) as store:
+    with _reading(obj, as_of) as store:
         names = _view_names(store)
         if kind not in names:
             raise click.BadParameter(f"no view {kind!r}; try one of: {_known_views(names)}",
@@ -457,10 +488,11 @@ def query(obj: Context, kind: str, filters: tuple[str, ...], rejected: bool, fai
 @click.option("--format", "fmt", type=click.Choice(["jsonl"]), default="jsonl", show_default=True)
 @click.option("--min-confidence", type=click.FloatRange(0, 1), default=None, metavar="P",
               help="Only facts their extractor gave at least this confidence (0-1).")
+@as_of_option
 @click.pass_obj
-def export(obj: Context, fmt: str, min_confidence: float | None) -> None:
-    """Every current fact as JSON lines on stdout."""
-    with obj.open(write=False) as store:
+def export(obj: Context, fmt: str, min_confidence: float | None, as_of: AsOf | None) -> None:
+    """Every current fact as JSON lines on stdout (with --as-of, every fact current then)."""
+    with _reading(obj, as_of) as store:
         write = sys.stdout.write
         for record in store.export(min_confidence):
             write(json.dumps(record, ensure_ascii=False))
@@ -632,7 +664,8 @@ def salvage(obj: Context, dest: Path) -> None:
               help="Only events of this type (glob, repeatable): the last N of those.")
 @click.pass_obj
 def tail(obj: Context, count: int, start: int | None, types: tuple[str, ...]) -> None:
-    """The raw events at the end of the log, one JSON object per line."""
+    """The raw events at the end of the log, one JSON object per line, each with its
+    position and time (UTC): the points `query` and `export` take with --as-of."""
     import attrs
 
     event_log = obj.read_log()

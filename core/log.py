@@ -7,7 +7,7 @@ The embedded default is :class:`factfold.segments.SegmentLog`; a distributed bac
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from itertools import islice
+from itertools import islice, takewhile
 from typing import Protocol
 
 from attrs import frozen
@@ -88,8 +88,12 @@ class EventLog(Protocol):
     def close(self) -> None: ...
 
 
-def read_chunks(event_log: EventLog, from_position: int, size: int) -> Iterator[list[Envelope]]:
-    """The log's envelopes from ``from_position``, ``size`` at a time (the last chunk may
-    be shorter): how a catch-up hands a log's events to whoever folds them in chunks."""
+def read_chunks(event_log: EventLog, from_position: int, size: int,
+                until: int | None = None) -> Iterator[list[Envelope]]:
+    """The log's envelopes from ``from_position`` (to ``until``, if given), ``size`` at a
+    time (the last chunk may be shorter): how a catch-up hands a log's events to whoever
+    folds them in chunks."""
     events = iter(event_log.read(from_position))
+    if until is not None:
+        events = takewhile(lambda env: env.position < until, events)
     return iter(lambda: list(islice(events, size)), [])

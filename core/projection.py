@@ -18,6 +18,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, nullcontext
 from functools import partial
+from itertools import takewhile
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -530,23 +531,29 @@ class ViewStore:
 
     def catch_up(
         self, event_log: EventLog, progress: Callable[[int], None] | None = None,
-        *, parallel: bool = True,
+        *, parallel: bool = True, until: int | None = None,
     ) -> int:
         """Fold everything the views have not seen; returns how many events were read.
 
         Events are folded a chunk at a time and committed every :data:`COMMIT_EVERY`
         events (each commit with the checkpoints), so a long replay pays for few commits
         and a crash repeats at most that much work.
+
+        ``until``: fold only the events before this position, which must be where a batch
+        of the log begins (or its head): views of the log as it was then (see
+        :mod:`factfold.asof`).  A batch is appended whole, so no reader ever saw part of one.
         """
-        head = event_log.head
+        head = event_log.head if until is None else until
         read_batches = getattr(event_log, "read_batches", None)
         if read_batches is not None:
             codec = event_log.codec
+            if until is not None:
+                read_batches = partial(_batches_before, read_batches, until)
             parallel = parallel and head - self.position >= PARALLEL_FROM
             chunks: Iterator[Any] = self._prepared(read_batches, codec, parallel)
             fold: Callable[[Any], None] = partial(self._apply_prepared, codec)
         else:
-            chunks = read_chunks(event_log, self.position, CATCH_UP_BATCH)
+            chunks = read_chunks(event_log, self.position, CATCH_UP_BATCH, until)
             fold = self.apply_chunk
         from_nothing = all(n == 0 for n in self._next.values()) and head >= COMMIT_EVERY
         with self._unsynced() if from_nothing else nullcontext(), rare_collections():
@@ -652,6 +659,12 @@ def _remove_database(path: Path) -> None:
     """The database at ``path``, its WAL and index, then its unsynced marker."""
     for suffix in ("", "-wal", "-shm", ".unsynced"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+
+def _batches_before(read_batches: Callable[[int], Iterator[StoredBatch]], until: int,
+                    from_position: int) -> Iterator[StoredBatch]:
+    """The stored batches ``read_batches`` gives from ``from_position``, up to ``until``."""
+    return takewhile(lambda batch: batch[0] < until, read_batches(from_position))
 
 
 def prepares(projection: Projection) -> bool:

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import closing, contextmanager
@@ -44,6 +45,7 @@ from factfold.events import (
 )
 
 from . import dropfolder
+from .asof import AsOf, Cut, find_cut
 from .bus import Bus
 from .display import store_name
 from .document import Document
@@ -93,6 +95,7 @@ class Store:
         fsync: str = "batch",
         workers: int = 1,
         fold_views: bool = True,
+        views: Path | None = None,
     ) -> None:
         """Open the store at ``path``; ``writable`` takes the single-writer lock.
 
@@ -102,6 +105,7 @@ class Store:
         (:meth:`replay`), which would otherwise fold the log twice.  Such a store's views
         catch up at the latest before its first append.  Extraction runs in up to
         ``workers`` worker processes (see :mod:`factfold.workers`), forked when first needed.
+        A read-only store may read ``views`` other than its own (see :meth:`as_of`).
         """
         self.path = Path(path) if path is not None else default_store()
         self.plugins = plugins if plugins is not None else PluginHost()
@@ -113,7 +117,9 @@ class Store:
         else:
             require_store(self.path)
         self.writable = writable
-        self.log, self.views = self._open(fsync)
+        self.log, self.views = self._open(fsync, views)
+        #: where the views cut the log, if they show it as it was (see :meth:`as_of`)
+        self.moment: Cut | None = None
         self.facts: FactsView = self.views.projections["facts"]  # type: ignore[assignment]
         self.bus = Bus(self.log)
         self._extractors: list[Extractor] | None = None
@@ -128,7 +134,7 @@ class Store:
         self._committed_at: float | None = None
         #: whether the views lost folds to a full disk and must fold the log again
         self._views_behind = False
-        if not writable and not self.log.writer_active:
+        if not writable and views is None and not self.log.writer_active:
             behind = self.log.head - self.views.position
             if behind > 0:  # a reader reads them as they are (it never changes the store)
                 log.warning("the views are behind the log: the last writer stopped before "
@@ -145,14 +151,17 @@ class Store:
                 self.views.catch_up(self.log)
             self._follow()
 
-    def _open(self, fsync: str) -> tuple[SegmentLog, ViewStore]:
-        """The log, then the views; a full disk becomes one :class:`DiskFull`."""
+    def _projections(self) -> list[Projection]:
+        return [*builtin_views(), *self.plugins.projections()]
+
+    def _open(self, fsync: str, views: Path | None) -> tuple[SegmentLog, ViewStore]:
+        """The log, then the views (``views``, or the store's own); a full disk becomes one
+        :class:`DiskFull`."""
         opened = None
         try:
             opened = SegmentLog(self.path / "log", self.codec, writable=self.writable,
                                 fsync=fsync)
-            return opened, ViewStore(self.path / "views.sqlite",
-                                     [*builtin_views(), *self.plugins.projections()],
+            return opened, ViewStore(views or self.path / "views.sqlite", self._projections(),
                                      readonly=not self.writable)
         except Exception as exc:
             if opened is not None:
@@ -514,6 +523,25 @@ class Store:
         folded = self.views.rebuild(self.log, progress)
         self._follow()
         return folded
+
+    @contextmanager
+    def as_of(self, point: AsOf) -> Iterator[Store]:
+        """A read-only store whose views show the log as it was at ``point``.
+
+        The log up to ``point`` (see :func:`factfold.asof.find_cut`) is folded, by the same
+        fold as :meth:`replay`, into views in a temporary folder, deleted when the block
+        ends.  Its ``moment`` says where the log was cut.  A live writer's later appends
+        are not in it: the cut is taken once, from the log as it is now.
+        """
+        moment = find_cut(self.log, point)
+        with tempfile.TemporaryDirectory(prefix="factfold-as-of-") as folder:
+            views = Path(folder) / "views.sqlite"
+            with ViewStore(views, self._projections()) as fold:
+                fold.catch_up(self.log, until=moment.stop)
+            past = Store(self.path, plugins=self.plugins, writable=False, views=views)
+            past.moment = moment
+            with past:
+                yield past
 
     def view(self, name: str) -> Projection:
         """The view called ``name``, or the one that shows the fact kind ``name`` (``person``:
