@@ -203,7 +203,7 @@ def _untitled(text: str, start: int, end: int) -> list[tuple[int, int, str | Non
     return out
 
 
-# "…签订了深化合作协议,即:" / "如下:": the pairs that signed follow, one item a line.
+# "…签订了共建协议,即:" / "如下:": the pairs that signed follow, one item a line.
 _LIST_CUE = re.compile(r"[^。\n]{0,12}?(?:即|如下|分别是|分别为|包括)?\s*[:：]\s*$")
 _LIST_PAIR = re.compile(r"\s*(?:\d{1,2}\s*[.、．]|[一二三四五六七八九十]+、|[-•·●])?\s*"
                         r"([^,，。;；:：]{6,80}?)(?=合作|签|共建|结对|携手|的|就|[,，。;；:：]|$)")

@@ -243,7 +243,7 @@ def _complete(value: str, others: list[str]) -> str:
 
 
 # The year in a meeting's own name dates it ("2023中国社会工作年会", "Forum 2023"); a year
-# of review ("2022年度总结会") or a term ("2021-2025") does not.
+# of review ("2019年度表彰会") or a term ("2021-2025") does not.
 _NAME_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)(?!\s*年\s*度)(?!\s*[-–—/~至到]\s*\d)")
 
 

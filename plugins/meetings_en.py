@@ -123,7 +123,7 @@ def mentions(text: str, sents: list[tuple[int, int]]) -> list[Mention]:
         name = text[start:end]
         words = [w for w in _EN_TOKEN.findall(text[start:hs])]
         named = any(w[0] in "“\"" or (w[0].isupper() and ordinal(w) is None) for w in words)
-        # "its 37th Annual General Meeting": an edition of a meeting written as a proper noun
+        # "its 12th Annual General Meeting": an edition of a meeting written as a proper noun
         named = named or end > he or (m.group()[0].isupper() and any(map(ordinal, words)))
         if m.group().lower() in _EN_BODY_HEADS and not any(map(ordinal, words)) \
                 and not _EN_HELD_AFTER.match(text, end) and not _EN_EDITION_YEAR.match(text, he):

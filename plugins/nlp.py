@@ -33,11 +33,9 @@ _LATIN = re.compile(r"[A-Za-z]")
 # or headline -- except where the layout cuts a long paragraph (see _layout_break).
 # A line at least this long that breaks mid-sentence is a paragraph cut by the layout.
 _LONG_LINE = 50
-# The period of an abbreviated honorific (Prof. Name) or of an initial (Darrell P. Wheeler)
-# ends no sentence.
 _SENT_END = re.compile(r"[。!?！？;；]+[”’\"')）]*|\.(?=\s)|\n+")
-# The word a period follows: an initial (Darrell P. Wheeler) or an abbreviation (Prof. Name,
-# Philippine Disaster Resilience Foundation, Inc. President) ends no sentence.
+# The word a period follows: an initial (Carlos M. Ferreira) or an abbreviation (Prof. Name,
+# Harbor Relief Foundation, Inc. President) ends no sentence.
 _WORD_BEFORE = re.compile(r"(?<!\w)([A-Za-z]+)$")
 
 
@@ -354,7 +352,7 @@ def load_dictionary() -> None:
 
 
 def known_name(word: str) -> bool:
-    """True when jieba's general dictionary files ``word`` as a person's name (雷鸣, 高峰):
+    """True when jieba's general dictionary files ``word`` as a person's name (高峰, 江涛):
     such a word after a post is a name even where the tagger reads a verb or a noun."""
     return _dictionary()[1].get(word, "").startswith("nr")
 

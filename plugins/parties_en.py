@@ -8,7 +8,7 @@ apposition ("Jane Roe, Director of the Alpha Agency").  The parties are the bodi
 people and not the words around them ("recently", "on Friday", "today officially").
 
 Names are cut on commas and on "and" except where "and" joins two fields of work inside
-one name ("Department of Social Welfare and Development", "Education and Research Center":
+one name ("Department of Health and Human Services", "Education and Research Center":
 ``data/field_words_en.txt``), and an acronym the text defines ("Full Name (FN)") stands for
 its full name.
 """
@@ -162,7 +162,7 @@ def _body_before_post(name: str) -> str | None:
 
 
 def _is_post(piece: str) -> bool:
-    """An apposition giving a post: "Minister of Community Development", "Jordanian Minister"."""
+    """An apposition giving a post: "Minister of Rural Affairs", "Kenyan Minister"."""
     words = _words(piece)
     head = next((i for i, w in enumerate(words) if _key(w) in _title_heads()), None)
     return head is not None and head <= 2 and all(

@@ -181,8 +181,8 @@ def _drop_abbreviated_bodies(text: str, found: People) -> None:
 def _fold_short_mentions(text: str, found: People) -> None:
     """Later short mentions of a person named in full are that person, not new people.
 
-    News names a person in full once, then by surname and post (王主任, 魏书记), by the
-    given name alone (忠林主任指出), or the tagger cuts a name short where the next word
+    News names a person in full once, then by surname and post (王主任, 李书记), by the
+    given name alone (建国主任指出), or the tagger cuts a name short where the next word
     starts with its last character (某某学会长: 某某学 + 会长).  A surname-and-post form
     with nobody of that surname named in full is no name at all and is dropped.
     """
@@ -214,7 +214,7 @@ def _fold_short_mentions(text: str, found: People) -> None:
             if alias:
                 target.add_alias(name)
             for title, org in short.roles:
-                # 忠林主任 repeats a post already known (执行主任): no second post
+                # 建国主任 repeats a post already known (执行主任): no second post
                 if org is not None or not any(t.endswith(title) for t, _ in target.roles):
                     target.add_role(title, org)
 
@@ -786,7 +786,7 @@ def _listed_names(
 # Tags of words that are no part of a name the tagger missed: function words, numbers,
 # places and bodies, and -- for words of two or more characters that the dictionary does
 # not know as names -- verbs, adverbs and pronouns (主任应邀出席: 应邀 is a verb, not 应 +
-# a name; but 雷鸣/v is a name the dictionary knows, and in 成/v 文元 the single character
+# a name; but 高峰/n is a name the dictionary knows, and in 成/v 立新 the single character
 # is a surname the tagger read as a verb).
 _NOT_NAME_CHAR_TAGS = frozenset({"w", "d", "a", "c", "p", "u", "m", "q", "TIME", "ORG", "LOC"})
 _NOT_NAME_TAGS = _NOT_NAME_CHAR_TAGS | {"r", "f", "s", "v", "vd", "vn", "ad", "an", "xc"}

