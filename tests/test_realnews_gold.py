@@ -50,7 +50,7 @@ def test_every_gold_document_has_one_source_with_every_field() -> None:
 
 def test_merged_sources_keep_every_field_of_both_halves() -> None:
     merged = {s["file"]: s for s in json.loads((CORPUS / "sources.json").read_text("utf-8"))}
-    for half in ("sources-zh.json", "sources-en.json"):
+    for half in ("zh.sources.json", "en.sources.json"):
         for source in json.loads((CORPUS / "parts" / half).read_text(encoding="utf-8")):
             assert merged[source["file"]] == source
 

@@ -7,8 +7,8 @@ script lists them so an adjudicator can see each one. The texts are other people
 are not in git: point --texts at the folder that holds them.
 
     python tests/realnews/check_gold.py            # the adjudicated gold.json and sources.json
-    python tests/realnews/check_gold.py tests/realnews/parts/gold-zh-a.json \
-        --texts tests/realnews/texts --sources tests/realnews/parts/sources-zh.json
+    python tests/realnews/check_gold.py tests/realnews/parts/zh-a.gold.json \
+        --texts tests/realnews/texts --sources tests/realnews/parts/zh.sources.json
 
 Exit status: 0 shape valid (span exceptions are listed, not fatal unless --strict),
 1 shape errors or (with --strict) span exceptions or checksum mismatches, 2 usage errors.
