@@ -1,6 +1,7 @@
 """factfold: event-sourced fact extraction with pluggy plugins.
 
-The public API for plugin authors and for scripts lives here.
+The public API for plugin authors (facts, extractors, readers, views, hooks) and for scripts
+(the store, the plugin host) lives here; everything else is internal.
 """
 
 from factfold.events import (
@@ -15,10 +16,13 @@ from factfold.events import (
 
 from .decoding import Decoded, decode
 from .document import Document
+from .extraction import ExtractionError
 from .extractor import Extractor
 from .hookspecs import hookimpl, hookspec
+from .pluginmanager import PluginHost
 from .projection import Projection
 from .reader import Reader, Text, Unreadable
+from .store import Store
 
 __version__ = "0.1.0"
 
@@ -27,13 +31,16 @@ __all__ = [
     "Decoded",
     "Document",
     "Envelope",
+    "ExtractionError",
     "Extractor",
     "Fact",
     "Meeting",
     "Person",
+    "PluginHost",
     "Projection",
     "Reader",
     "Statistic",
+    "Store",
     "Text",
     "Unreadable",
     "__version__",

@@ -16,9 +16,7 @@ import tempfile
 from collections import Counter
 from pathlib import Path
 
-from factfold import Document, hookimpl
-from factfold.pluginmanager import PluginHost
-from factfold.store import Store
+from factfold import Document, PluginHost, Store, hookimpl
 
 
 class Progress:

@@ -20,6 +20,7 @@ def test_the_wheel_installs_and_runs_in_a_clean_venv(tmp_path):
     # one import name: no generic top-level packages leak into site-packages
     assert {n.split("/")[0] for n in names if not n.startswith("factfold-")} == {"factfold"}
     assert any(n.startswith("factfold/plugins/data/") for n in names)
+    assert "factfold/py.typed" in names  # type checkers read the package's hints
 
     env_dir = tmp_path / "venv"
     venv.create(env_dir, with_pip=True)
