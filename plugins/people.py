@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 
 from factfold import Document, Extractor, Person, hookimpl
-from factfold.plugins import nlp, people_en, people_zh, people_zh_lexicon
+from factfold.plugins import nlp, people_en, people_en_lexicon, people_zh, people_zh_lexicon
 from factfold.plugins.confidence import calibrated
 from factfold.plugins.fields import trim
 from factfold.plugins.persons import People
@@ -24,7 +24,7 @@ def setup() -> None:
     nlp.load()
     nlp.load_dictionary()
     people_zh_lexicon.lexicons()
-    people_en.lexicons()
+    people_en_lexicon.lexicons()
 
 
 def extract(document: Document) -> Iterator[Person]:
