@@ -25,7 +25,7 @@ from . import meetings, nlp, parties_en, parties_zh
 from .dates import DateMention, event_dates, find_dates, lead_at, leads
 from .fields import trim
 from .lexicons import alternation
-from .meetings import date_near, dedupe, norm, sentence_of
+from .text import date_near, dedupe, norm, sentence_of
 
 VERSION = "1.3.0"
 

@@ -8,9 +8,10 @@ forms ("大会", "this forum", "研讨会") attach to the nearest named meeting 
 and a compatible ordinal (第二届 is not 首届).  Date, place and organisers come from the
 sentences of a meeting's mentions; an undated main event takes the time of the paragraph
 lead that introduces it ("8月26日,…").  Chinese and English are routed by script, since the
-two need different rules: ``meetings_zh`` and ``meetings_en`` find the mentions and read each
-sentence's place and hosts, ``meetings_text`` holds what both share; this module folds the
-mentions into meetings and gives each its date.
+two need different rules: ``meetings_zh`` and ``meetings_en`` find the mentions
+(``meetings_mention``) and read each sentence's place and hosts, with the text helpers the
+agreements extractor uses too (``text``); this module folds the mentions into meetings and
+gives each its date.
 """
 
 from __future__ import annotations
@@ -29,23 +30,8 @@ from . import nlp
 from .dates import DateMention, Lead, event_dates, find_dates, lead_at, leads
 from .fields import trim
 from .lexicons import lexicon
-from .meetings_en import split_orgs_en
-from .meetings_text import (
-    Mention,
-    date_near,
-    dedupe,
-    dice,
-    join_wrapped,
-    norm,
-    ordinal,
-    sentence_of,
-    unwrap,
-    written,
-)
-from .meetings_zh import is_org_zh
-
-# The agreements extractor shares these helpers through this module.
-__all__ = ["date_near", "dedupe", "is_org_zh", "norm", "sentence_of", "split_orgs_en"]
+from .meetings_mention import Mention, ordinal
+from .text import dedupe, dice, join_wrapped, norm, sentence_of, unwrap, written
 
 VERSION = "1.3.0"
 

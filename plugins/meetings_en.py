@@ -8,7 +8,8 @@ import re
 from functools import cache
 
 from .lexicons import alternation, lexicon
-from .meetings_text import Mention, ordinal, sentence_of, words
+from .meetings_mention import Mention, ordinal
+from .text import sentence_of, words
 
 
 @cache

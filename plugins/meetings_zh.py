@@ -10,18 +10,15 @@ from __future__ import annotations
 import re
 from functools import cache
 
+from . import text
 from .lexicons import alternation, lexicon
-from .meetings_text import QUOTES, WRAP, Mention
+from .meetings_mention import Mention
+from .text import QUOTES, WRAP, is_org_zh
 
 
 @cache
 def _zh_head_re() -> re.Pattern[str]:
     return re.compile(f"{alternation('meeting_heads_zh.txt')}|{alternation('event_heads_zh.txt')}")
-
-
-@cache
-def _org_suffix_re() -> re.Pattern[str]:
-    return re.compile(f"(?:{alternation('org_suffixes_zh.txt')})$")
 
 
 @cache
@@ -36,13 +33,7 @@ def setup() -> None:
     """Compile the lexicon patterns once per process."""
     _zh_head_re()
     _zh_head_end_re()
-    _org_suffix_re()
-
-
-def is_org_zh(name: str) -> bool:
-    """Whether a Chinese phrase ends like an organisation name (协会, 民政局, 大学 …)."""
-    core = re.sub(r"[(（][^()（）]*[)）]$", "", name).strip()
-    return 3 <= len(core) <= 40 and bool(_org_suffix_re().search(core))
+    text.setup()
 
 
 _ZH_ALIAS_NOTE = re.compile(r"[(（](?:以下)?简称[^()（）]*[)）]")  # "(简称“某某”)"

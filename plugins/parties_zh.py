@@ -14,8 +14,9 @@ from __future__ import annotations
 import re
 from functools import cache
 
+from . import text
 from .lexicons import alternation, lexicon
-from .meetings import is_org_zh
+from .text import is_org_zh
 
 _COLLECTIVE = re.compile(r"^[一二三四五六七八九十两几多]?(?:双方|三方|各方|多方|两地|三地|四地|"
                          r"[两三四五六七八九十]家|[两三四五六七八九十]个)")
@@ -279,6 +280,7 @@ def opening_bodies(clause: str) -> tuple[list[str], str] | None:
 
 def setup() -> None:
     """Compile the lexicon patterns once per process."""
+    text.setup()
     _title_suffix_re()
     _post_re()
     _post_start_re()

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from factfold.plugins.lexicons import alternation, lexicon
+from factfold.plugins.text import words
 
 
 @dataclass(frozen=True)
@@ -39,26 +40,21 @@ def lexicons() -> Lexicons:
     )
 
 
-def wordset(text: str) -> frozenset[str]:
-    """The whitespace-separated words of ``text``, as a set (word lists written inline)."""
-    return frozenset(text.split())
-
-
 CJK_NAME = re.compile(r"^[\u4e00-\u9fff]{2,4}$|^[\u4e00-\u9fff]{1,8}(?:·[\u4e00-\u9fff]{1,8})+$")
 # Characters that end an apposition chain: clause punctuation and layout marks.
 CLAUSE_END = set(",,;;::。!?!?■□●◆▲【】《》|")
 # Function words that open a new phrase before a name (由X主持, 与X签署).
-STOP_WORDS = wordset(
+STOP_WORDS = frozenset(words(
     """
 由 在 对 向 为 据 经 被 将 把 从 于 同 跟 给 以及 并 而 或 了 的 着 过 等 是 有
     """
-)
-STOP_VERBS = wordset(
+))
+STOP_VERBS = frozenset(words(
     """
 邀请 介绍 会见 看望 陪同 出席 参加 主持 表示 指出 强调 认为 宣布 任命 选举 当选 担任
 包括 感谢 欢迎 听取 慰问 会同 率领 带领 联合 采访 报道 致辞 讲话 发言
     """
-)
+))
 # Joiners between two names; 和/与/及 are not chain starts (bodies contain them: 预防和发展处)
 # but are cut from the front of a chain that follows a name.
 LIST_JOINERS = ("、", "和", "与", "及", "以及")

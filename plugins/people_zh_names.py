@@ -18,19 +18,19 @@ from factfold.plugins.people_zh_lexicon import (
     STOP_VERBS,
     Lexicons,
     lexicons,
-    wordset,
 )
 from factfold.plugins.people_zh_posts import POST_VERB
+from factfold.plugins.text import words
 
 # Single-character words that may follow a name without being part of it.
 _AFTER_NAME = set("说称讲等是在和与向对为将也都又曾把被从到于及并的了所")
 # Words that open the predicate after a subject name (主持, 介绍, 为, 在...).
-_PREDICATE_OPENERS = STOP_VERBS | wordset(
+_PREDICATE_OPENERS = STOP_VERBS | frozenset(words(
     """
 为 在 对 以 向 与 和 等 分享 阐述 作 做 说 称 也 还 就 代表 致 提出 谈 回答 说明 通报
 作了 进行
     """
-)
+))
 
 
 def name_may_precede(raw: str, start: int) -> bool:
