@@ -14,6 +14,11 @@ from functools import lru_cache
 
 import cn2an
 
+# The approximation a qualifier gives a figure: a Statistic's ``approx`` vocabulary.
+MORE_THAN = "more_than"
+ABOUT = "about"
+AT_LEAST = "at_least"
+
 # Characters that make a Chinese quantity vague rather than change its value.
 VAGUE_ZH = "多余来几数上"
 _VAGUE_RE = re.compile(f"[{VAGUE_ZH}]")
