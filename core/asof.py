@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, time
-from typing import Protocol
+from typing import Any, Protocol
 
 import attrs
 
@@ -111,8 +111,9 @@ def _shown(moment: datetime | None) -> str:
     return moment.isoformat() if moment is not None else "no time"
 
 
-def _stamp(seconds: float) -> datetime:
-    """An event's time as its envelope gives it (to the microsecond)."""
+def _stamp(seconds: Any) -> datetime:
+    """An event's time as its envelope gives it (to the microsecond); ``seconds`` is a
+    record's timestamp field, a float."""
     return datetime.fromtimestamp(seconds, UTC)
 
 

@@ -130,7 +130,7 @@ class Pred:
 
     records: list[Mapping[str, Any]]
     names: set[str] = field(default_factory=set)
-    roles: list[tuple[str, str | None]] = field(default_factory=list)
+    roles: list[tuple[Any, Any]] = field(default_factory=list)
 
     @property
     def first(self) -> Mapping[str, Any]:
@@ -170,7 +170,7 @@ def _role_matches(form: Mapping[str, Any], title: str, org: str | None) -> bool:
 
 
 def score_roles(gold_roles: Sequence[Mapping[str, Any]],
-                 predicted: Sequence[tuple[str, str | None]]) -> dict[int, int]:
+                 predicted: Sequence[tuple[Any, Any]]) -> dict[int, int]:
     candidates = []
     for gi, role in enumerate(gold_roles):
         for pi, (title, org) in enumerate(predicted):

@@ -14,6 +14,10 @@ def _always(document: Document) -> bool:
     return True
 
 
+def _classes(classes: Iterable[type[Any]]) -> tuple[type[Any], ...]:
+    return tuple(classes)
+
+
 @frozen(kw_only=True)
 class Extractor:
     """An extractor: ``extract(document)`` returns the facts it finds.
@@ -29,7 +33,7 @@ class Extractor:
     name: str
     version: str
     extract: Callable[[Document], Iterable[Any]]
-    emits: tuple[type, ...] = field(converter=tuple)
+    emits: tuple[type[Any], ...] = field(converter=_classes)
     accepts: Callable[[Document], bool] = _always
     setup: Callable[[], None] | None = None
     timeout: float = 30.0

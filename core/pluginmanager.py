@@ -16,7 +16,7 @@ asks for, is skipped like one that fails to import: a warning, and an entry in
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from importlib.metadata import EntryPoint, entry_points
 from typing import Any
 
@@ -85,10 +85,12 @@ class PluginHost:
 
     def _trace(self) -> None:
         # info, not debug: the environment variable is the switch, one knob is enough
-        def before(hook_name: str, impls: list, kwargs: dict) -> None:
+        def before(hook_name: str, impls: Sequence[pluggy.HookImpl],
+                   kwargs: Mapping[str, Any]) -> None:
             log.info("hook call", hook=hook_name, plugins=[i.plugin_name for i in impls])
 
-        def after(outcome: Any, hook_name: str, impls: list, kwargs: dict) -> None:
+        def after(outcome: pluggy.Result[Any], hook_name: str, impls: Sequence[pluggy.HookImpl],
+                  kwargs: Mapping[str, Any]) -> None:
             log.info("hook done", hook=hook_name, error=repr(outcome.exception)
                      if outcome.exception else None)
 

@@ -40,6 +40,10 @@ def _suffixes(values: Iterable[str]) -> tuple[str, ...]:
     return tuple(v.lower() if v.startswith(".") else f".{v.lower()}" for v in values)
 
 
+def _strings(values: Iterable[str]) -> tuple[str, ...]:
+    return tuple(values)
+
+
 @frozen(kw_only=True)
 class Reader:
     """A reader: ``read(data, name)`` returns the text of a file (a ``str`` or a :class:`Text`).
@@ -58,7 +62,7 @@ class Reader:
     format: str
     read: Callable[[bytes, str], str | Text]
     suffixes: tuple[str, ...] = field(default=(), converter=_suffixes)
-    media_types: tuple[str, ...] = field(default=(), converter=tuple)
+    media_types: tuple[str, ...] = field(default=(), converter=_strings)
     sniff: Callable[[bytes], bool] | None = None
     fallback: bool = False
     priority: int = 0

@@ -9,7 +9,7 @@ module global, so a store can hold exactly the types its plugins declared.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any, TypeVar
 
 from attrs import frozen
@@ -71,7 +71,7 @@ class EventRegistry:
     """Names to classes, plus the upcaster chains between schema versions."""
 
     def __init__(self, types: Iterable[type] = ()) -> None:
-        self._types: dict[str, type] = {}
+        self._types: dict[str, type[Any]] = {}
         self._upcasters: dict[tuple[str, int], Upcaster] = {}
         for cls in types:
             self.add(cls)
@@ -90,10 +90,10 @@ class EventRegistry:
     def __contains__(self, name: str) -> bool:
         return name in self._types
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[type[Any]]:
         return iter(self._types.values())
 
-    def get(self, name: str) -> type:
+    def get(self, name: str) -> type[Any]:
         try:
             return self._types[name]
         except KeyError:

@@ -274,7 +274,7 @@ def _en_sentence(text: str, sents: list[tuple[int, int]], pos: int) -> tuple[int
 
 
 def _en_found(text: str, sents: list[tuple[int, int]]) -> list[_Found]:
-    out = []
+    out: list[_Found] = []
     for verb in _EN_SIGN.finditer(text):
         if _EN_NOT_YET.search(text, max(0, verb.start() - 30), verb.start()):
             continue

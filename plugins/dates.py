@@ -104,7 +104,7 @@ def iso(year: int | None, month: int | None = None, day: int | None = None) -> s
 
 def _raw_dates(text: str) -> list[tuple[int, int, int | None, int | None, int | None]]:
     """Every date expression as (start, end, year, month, day), Chinese and English."""
-    out = []
+    out: list[tuple[int, int, int | None, int | None, int | None]] = []
     for m in _ZH.finditer(text):
         if m.group("yo"):
             out.append((m.start(), m.end(), int(m.group("yo")), None, None))
@@ -126,16 +126,16 @@ def _raw_dates(text: str) -> list[tuple[int, int, int | None, int | None, int | 
             continue
         mon = m.group("mon") or m.group("mon2") or m.group("mon3")
         month = _MONTHS[mon.rstrip(".").lower()]
-        day = m.group("d1") or m.group("d2")
-        year = m.group("y1") or m.group("y2") or m.group("y3")
-        if mon.rstrip(".") == "May" and day is None and year is None:
+        day_text = m.group("d1") or m.group("d2")
+        year_text = m.group("y1") or m.group("y2") or m.group("y3")
+        if mon.rstrip(".") == "May" and day_text is None and year_text is None:
             continue
         start = m.start()
         first = _EN_RANGE_START.search(text, max(0, start - 16), start) if m.group("d1") else None
         if first:  # "from 4 to 7 July", "4-7 July": the event starts on the first day
-            start, day = first.start(1), first.group(1)
-        out.append((start, m.end(), int(year) if year else None, month,
-                    int(day) if day else None))
+            start, day_text = first.start(1), first.group(1)
+        out.append((start, m.end(), int(year_text) if year_text else None, month,
+                    int(day_text) if day_text else None))
     out.sort()
     return out
 

@@ -156,7 +156,9 @@ def _joint_hosts(text: str, start: int, head_start: int) -> int:
     after both ("甲协会、乙协会第三届二次理事会议")."""
     while start > 0 and text[start - 1] == "、":
         left = _cut_stop(text, _zh_left(text, start - 1), start - 1)
-        left = _ZH_LEADING.match(text, left, start - 1).end()
+        leading = _ZH_LEADING.match(text, left, start - 1)
+        assert leading is not None  # every part of it is optional
+        left = leading.end()
         if left >= start - 1 or not is_org_zh(text[left:start - 1]) or not any(
                 is_org_zh(text[start:k]) for k in range(start + 3, head_start + 1)):
             break  # "例会、年会": no body before the 、 and opening the name after it

@@ -107,7 +107,8 @@ def _donation(clause: str) -> list[str] | None:
     if m is None:
         return None
     sides = [_person_or_org(m.group(1)), _person_or_org(m.group(2))]
-    return [x for x in sides if x] if all(sides) and all(map(is_body, sides)) else None
+    given = [x for x in sides if x]
+    return given if len(given) == len(sides) and all(map(is_body, given)) else None
 
 
 def clean_subject(subject: str) -> str:

@@ -7,7 +7,7 @@ English ones to :mod:`factfold.plugins.people_en`; both languages build people t
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 
 from factfold import Document, Extractor, Person, hookimpl
 from factfold.plugins import nlp, people_en, people_en_lexicon, people_zh, people_zh_lexicon
@@ -38,7 +38,7 @@ def extract(document: Document) -> Iterator[Person]:
     people_zh.find(text, zh, found)
     people_en.find(text, en, found)
     for person in found.values():
-        roles = person.roles or [(None, None)]
+        roles: Sequence[tuple[str | None, str | None]] = person.roles or [(None, None)]
         for title, org in roles:
             yield Person(
                 name=person.name,

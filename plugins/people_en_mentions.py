@@ -83,5 +83,5 @@ def _variants(a: str, b: str) -> bool:
         return False
     if len(x) == len(y):
         return sum(c != d for c, d in zip(x, y, strict=True)) == 1
-    short, long_ = (x, y) if len(x) < len(y) else (y, x)
-    return any(long_[:k] + long_[k + 1 :] == short for k in range(len(long_)))
+    fewer, more = (x, y) if len(x) < len(y) else (y, x)
+    return any(more[:k] + more[k + 1 :] == fewer for k in range(len(more)))

@@ -42,7 +42,9 @@ def post_after_name(
 ) -> list[tuple[str, str | None]]:
     """``(title, body)`` of a post named after the name by an election or appointment verb;
     without a body in the phrase, the body the document named last (the election's body)."""
-    m = POST_VERB.match(sent, _NAME_TRAIL.match(sent, end).end())
+    trail = _NAME_TRAIL.match(sent, end)
+    assert trail is not None  # every part of it is optional
+    m = POST_VERB.match(sent, trail.end())
     if m is None:
         return []
     m = _NEW_TERM.match(sent, m.end()) or m
@@ -57,6 +59,7 @@ def post_after_name(
     parsed = _parse_post(sent, m.end(), cut, tokens)
     if parsed is None or not sent[m.end() : cut].endswith(parsed[0]):
         return []
+    org: str | None  # the body: none given, the election's (bodies[-1]) or none known
     title, org, unit = parsed
     if org and any(t.tag == "PER" for t in tokens if m.end() <= t.start < cut):
         return []
@@ -179,6 +182,7 @@ def chain_roles(
     apposition and gets no role.
     """
     roles: list[tuple[str, str | None]] = []
+    org: str | None  # a post's body: the one written, else ``carry``
     opened = max(sent.rfind("(", left, right), sent.rfind("(", left, right))
     if opened >= 0 and not any(c in sent[opened:right] for c in "))"):
         left = opened + 1  # 本报讯(记者 某某): the chain starts inside the bracket

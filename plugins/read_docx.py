@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from typing import Any
 
 from factfold import Text, Unreadable
 
@@ -15,7 +16,7 @@ from factfold import Text, Unreadable
 MAX_EXPANDED = 256 << 20
 
 
-def _row(row) -> str:
+def _row(row: Any) -> str:  # a python-docx table row
     cells, seen = [], set()
     for cell in row.cells:
         # A merged cell is returned once per grid column it spans: read it once.

@@ -58,4 +58,5 @@ def read(data: bytes, name: str) -> Text:
     if not text:
         raise Unreadable("no main text found in the HTML page (only navigation, scripts or "
                          "boilerplate)")
-    return Text(text=text, title=found.title or None, encoding=decoded.encoding)
+    return Text(text=text, title=getattr(found, "title", None) or None,
+                encoding=decoded.encoding)

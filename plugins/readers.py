@@ -12,6 +12,7 @@ starting factfold stays quick.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from factfold import Reader, hookimpl
 
@@ -39,7 +40,7 @@ def looks_like_docx(data: bytes) -> bool:
 
 
 @hookimpl
-def factfold_register_readers(register):
+def factfold_register_readers(register: Callable[[Reader], None]) -> None:
     register(Reader(name="html", version="1", format="html", read=read_html.read,
                     suffixes=(".html", ".htm", ".xhtml"),
                     media_types=("text/html", "application/xhtml+xml"), sniff=looks_like_html))

@@ -85,8 +85,8 @@ def _evidence(text: str, start: int, end: int) -> str:
     left = 0
     for m in _SENTENCE_END.finditer(text, max(0, start - 300), start):
         left = m.end()
-    m = _SENTENCE_END.search(text, end)
-    right = m.end() if m else len(text)
+    after = _SENTENCE_END.search(text, end)
+    right = after.end() if after else len(text)
     return text[left:right].strip()
 
 

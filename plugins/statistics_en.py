@@ -82,7 +82,7 @@ def _en_unit(text: str, pos: int) -> tuple[str, int] | None:
     m = _EN_UNIT_RE.match(rest)
     if m:
         return _EN_UNIT_WORDS[m["unit"].lower()], pos + m.end()
-    words = []
+    words: list[str] = []
     offset = 0
     for wm in re.finditer(r"\s+([A-Za-z][A-Za-z'-]*)", rest):
         if wm.start() != offset:

@@ -8,7 +8,7 @@ expressions (jieba's dictionary), parallel numerals (五位一体) and place nam
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from functools import cache
 from typing import Any
 
@@ -16,7 +16,7 @@ from .lexicons import lexicon
 from .numbers import ABOUT, AT_LEAST, MORE_THAN, parse_zh
 
 
-def _alternation(words: list[str]) -> str:
+def _alternation(words: Iterable[str]) -> str:
     """A regex alternation trying longer words first, so 人次 wins over 人."""
     return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
 

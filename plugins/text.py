@@ -6,7 +6,7 @@ whether a Chinese phrase names an organisation, and word lists written as one st
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from functools import cache
 
 from .dates import DateMention
@@ -102,7 +102,7 @@ def sentence_of(spans: list[tuple[int, int]], pos: int) -> tuple[int, int]:
 
 
 def date_near(dates: list[DateMention], sent: tuple[int, int], pos: int,
-              exclude: list[tuple[int, int]] = ()) -> str | None:
+              exclude: Sequence[tuple[int, int]] = ()) -> str | None:
     """The date of a sentence that times what is said at ``pos``: the nearest one before it,
     else the first after it; dates inside ``exclude`` spans (names, titles) do not count."""
     inside = [d for d in dates if sent[0] <= d.start and d.end <= sent[1]
