@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed-stamp
 
-.PHONY: install run test lint soak bench bench-quick eval-real clean
+.PHONY: install run test lint typecheck soak bench bench-quick eval-real clean
 
 # setuptools tells every editable install of a package-dir layout to mind same-named
 # folders (there are none: factfold lives in core/); nothing to act on, so not shown.
@@ -26,7 +26,11 @@ run: install
 lint: install
 	$(BIN)/ruff check core events plugins tests tools bench
 
-test: install lint
+## mypy over the package, with the settings in pyproject.toml; cached, so a second run is quick.
+typecheck: install
+	$(BIN)/python tools/typecheck.py
+
+test: install lint typecheck
 	$(BIN)/pytest -q
 
 ## Score the extractors on the real-news corpus (texts in tests/realnews/texts/, not in git).
@@ -46,4 +50,4 @@ bench-quick: install
 	$(BIN)/python bench/run.py --quick
 
 clean:
-	rm -rf $(VENV) .factfold build dist *.egg-info bench/.work
+	rm -rf $(VENV) .factfold build dist *.egg-info bench/.work .mypy_cache
