@@ -152,7 +152,7 @@ class Store:
             self._follow()
 
     def _projections(self) -> list[Projection]:
-        return [*builtin_views(), *self.plugins.projections()]
+        return [*builtin_views(self.registry), *self.plugins.projections()]
 
     def _open(self, fsync: str, views: Path | None) -> tuple[SegmentLog, ViewStore]:
         """The log, then the views (``views``, or the store's own); a full disk becomes one
@@ -265,7 +265,7 @@ class Store:
     def has_document(self, doc_id: str) -> bool:
         self.refold()
         return self.views.db.execute(
-            "SELECT 1 FROM documents WHERE doc_id = ?", (doc_id,)).fetchone() is not None
+            "SELECT 1 FROM document_records WHERE doc_id = ?", (doc_id,)).fetchone() is not None
 
     def paths(self) -> dict[str, str]:
         """Every live path and the document it holds."""
@@ -396,8 +396,8 @@ class Store:
                 continue
             since = marks.get((ex.name, ex.version), 0)
             for (doc_id,) in self.views.db.execute(
-                "SELECT d.doc_id FROM documents d WHERE d.doc_id IN "
-                "(SELECT doc_id FROM documents WHERE position >= :since "
+                "SELECT d.doc_id FROM document_records d WHERE d.doc_id IN "
+                "(SELECT doc_id FROM document_records WHERE position >= :since "
                 " UNION SELECT doc_id FROM paths WHERE since >= :since) "
                 "AND EXISTS (SELECT 1 FROM paths p WHERE p.doc_id = d.doc_id) AND NOT EXISTS "
                 "(SELECT 1 FROM extractions e WHERE e.doc_id = d.doc_id AND e.extractor = :name "
@@ -407,7 +407,7 @@ class Store:
                 pending.setdefault(doc_id, []).append(ex.name)
             if failed:
                 for (doc_id,) in self.views.db.execute(
-                    "SELECT e.doc_id FROM extractions e JOIN documents d USING (doc_id) "
+                    "SELECT e.doc_id FROM extractions e JOIN document_records d USING (doc_id) "
                     "WHERE e.extractor = ? AND e.version = ? AND e.status = 'failed' AND EXISTS "
                     "(SELECT 1 FROM paths p WHERE p.doc_id = e.doc_id) ORDER BY d.position",
                     (ex.name, ex.version),
@@ -444,7 +444,7 @@ class Store:
                 yield self._recent[doc_id]
             else:
                 row = self.views.db.execute(
-                    "SELECT position FROM documents WHERE doc_id = ?", (doc_id,)).fetchone()
+                    "SELECT position FROM document_records WHERE doc_id = ?", (doc_id,)).fetchone()
                 missing[row[0]] = doc_id
         if missing:
             for env in self.log.read(min(missing)):

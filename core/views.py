@@ -22,6 +22,7 @@ import attrs
 import msgspec
 
 from factfold.events import (
+    BUILTIN_TYPES,
     DocumentAdded,
     DocumentLinked,
     DocumentMoved,
@@ -43,6 +44,8 @@ from factfold.events.facts import (  # the same split Fact.attributes makes
 )
 
 from .projection import Projection
+from .runs import RUNS_SCHEMA, record_runs
+from .tables import FactTablesView
 
 LIVE = "EXISTS (SELECT 1 FROM paths p WHERE p.doc_id = {t}.doc_id)"
 
@@ -52,7 +55,6 @@ KEYS_PER_INSERT = 200
 _INSERT_KEYS = "INSERT OR REPLACE INTO facts VALUES " + ", ".join(
     ["(?, ?, ?, ?)"] * KEYS_PER_INSERT)
 _INSERT_BODY = "INSERT OR REPLACE INTO fact_bodies VALUES (?, ?, ?, ?)"
-_INSERT_RUN = "INSERT OR IGNORE INTO fact_runs VALUES (?, ?, ?, ?)"
 
 _read_items = msgspec.msgpack.Decoder(list[msgspec.Raw]).decode
 _unpack = msgspec.msgpack.Decoder(dict[str, Any]).decode
@@ -223,7 +225,7 @@ class _Added(msgspec.Struct, forbid_unknown_fields=True, gc=False):
 
 
 def _added(e: DocumentAdded | _Added, pos: int) -> list[tuple[str, tuple[Any, ...]]]:
-    return [("INSERT OR IGNORE INTO documents VALUES (?, ?, ?, ?, ?, ?, ?)",
+    return [("INSERT OR IGNORE INTO document_records VALUES (?, ?, ?, ?, ?, ?, ?)",
              (e.doc_id, pos, e.encoding, e.size, e.format, e.reader, e.title)),
             *_link(e.path, e.doc_id, pos)]
 
@@ -251,6 +253,22 @@ class _Outcome(msgspec.Struct, gc=False):
 
 
 _read_outcome = msgspec.msgpack.Decoder(_Outcome).decode
+
+
+#: the typed ``documents`` table (docs/views.md): one row per current path of a document
+DOCUMENTS_TABLE = """
+    CREATE VIEW IF NOT EXISTS documents AS
+    SELECT d.doc_id, p.path, d.size, d.encoding, d.format, d.reader, d.title,
+        CASE WHEN EXISTS (SELECT 1 FROM extractions e
+                          WHERE e.doc_id = d.doc_id AND e.status = 'failed') THEN 'failed'
+             WHEN EXISTS (SELECT 1 FROM extractions e WHERE e.doc_id = d.doc_id)
+             THEN 'extracted'
+             ELSE 'pending' END AS status,
+        (SELECT COALESCE(SUM(e.facts), 0) FROM extractions e
+         WHERE e.doc_id = d.doc_id) AS facts,
+        d.position, p.since
+    FROM paths p JOIN document_records d ON d.doc_id = p.doc_id;
+"""
 
 
 def _is_glob(value: str) -> bool:
@@ -282,8 +300,9 @@ class DocumentsView(Projection):
     """Documents, the paths they live at, rejected files and extraction status."""
 
     name = "documents"
-    #: 2: documents record the format, reader and title they were read with
-    version = 2
+    #: 2: documents record the format, reader and title they were read with;
+    #: 3: their rows are ``document_records``; ``documents`` is the typed table (a view)
+    version = 3
     handles = frozenset(
         type_name(t)
         for t in (
@@ -296,7 +315,7 @@ class DocumentsView(Projection):
     def create(self, db: sqlite3.Connection) -> None:
         db.executescript(
             """
-            CREATE TABLE IF NOT EXISTS documents (
+            CREATE TABLE IF NOT EXISTS document_records (
                 doc_id TEXT PRIMARY KEY, position INTEGER NOT NULL,
                 encoding TEXT NOT NULL, size INTEGER NOT NULL, format TEXT NOT NULL,
                 reader TEXT, title TEXT);
@@ -315,8 +334,7 @@ class DocumentsView(Projection):
             CREATE TABLE IF NOT EXISTS extracted_through (
                 extractor TEXT PRIMARY KEY, version TEXT NOT NULL,
                 position INTEGER NOT NULL);
-            """
-        )
+            """ + DOCUMENTS_TABLE)
 
     def create_indexes(self, db: sqlite3.Connection) -> None:
         # paths_doc: a document's paths; the position indexes: what came after a point.
@@ -324,12 +342,13 @@ class DocumentsView(Projection):
             """
             CREATE INDEX IF NOT EXISTS paths_doc ON paths (doc_id, since);
             CREATE INDEX IF NOT EXISTS paths_since ON paths (since);
-            CREATE INDEX IF NOT EXISTS documents_position ON documents (position);
+            CREATE INDEX IF NOT EXISTS documents_position ON document_records (position);
             """
         )
 
     def drop(self, db: sqlite3.Connection) -> None:
         db.executescript(
+            "DROP VIEW IF EXISTS documents; DROP TABLE IF EXISTS document_records;"
             "DROP TABLE IF EXISTS documents; DROP TABLE IF EXISTS paths;"
             "DROP TABLE IF EXISTS extracted_through;"
             "DROP TABLE IF EXISTS rejections; DROP TABLE IF EXISTS extractions;"
@@ -420,7 +439,7 @@ class DocumentsView(Projection):
                     "WHERE status = 'failed' ORDER BY position")
             ]
         rows = []
-        sql = ("SELECT doc_id, encoding, size, format, reader, title FROM documents d "
+        sql = ("SELECT doc_id, encoding, size, format, reader, title FROM document_records d "
                f"WHERE {LIVE.format(t='d')}")
         args: list[Any] = []
         if "doc_id" in filters:
@@ -472,12 +491,7 @@ class FactsView(Projection):
             CREATE TABLE IF NOT EXISTS fact_bodies (
                 start INTEGER PRIMARY KEY, stop INTEGER NOT NULL, doc_id TEXT NOT NULL,
                 data BLOB NOT NULL);
-            CREATE TABLE IF NOT EXISTS fact_runs (
-                doc_id TEXT NOT NULL, extractor TEXT NOT NULL,
-                start INTEGER NOT NULL, stop INTEGER NOT NULL,
-                PRIMARY KEY (doc_id, extractor)) WITHOUT ROWID;
-            """
-        )
+            """ + RUNS_SCHEMA.format(table="fact_runs"))
 
     def create_indexes(self, db: sqlite3.Connection) -> None:
         # Entries of one key are in position order: a page of a common key needs no sort.
@@ -595,34 +609,17 @@ class FactsView(Projection):
         db.executemany(_INSERT_KEY, rest)
         if bodies:
             db.executemany(_INSERT_BODY, self._continued(db, bodies))
-        if runs:
-            self._write_runs(db, runs)
+        self._write_runs(db, runs)
 
     @staticmethod
     def _write_runs(db: sqlite3.Connection, runs: list[Any]) -> None:
         """Record the runs; a run that replaces an older one of its (document, extractor)
-        deletes that run's facts and bodies.
+        deletes that run's facts and bodies."""
+        def forget(start: int, stop: int) -> None:
+            db.execute("DELETE FROM facts WHERE position >= ? AND position < ?", (start, stop))
+            db.execute("DELETE FROM fact_bodies WHERE start >= ? AND start < ?", (start, stop))
 
-        New runs (all of them, in most chunks of a replay) go in with one ``INSERT OR
-        IGNORE``; only when some were ignored are the runs walked one by one.  (An upsert
-        with a trigger did the same, at twice the cost for every run.)
-        """
-        before = db.total_changes
-        db.executemany(_INSERT_RUN, runs)
-        if db.total_changes - before == len(runs):
-            return
-        for doc_id, extractor, start, stop in runs:
-            old_start, old_stop = db.execute(
-                "SELECT start, stop FROM fact_runs WHERE doc_id = ? AND extractor = ?",
-                (doc_id, extractor)).fetchone()
-            if old_stop >= stop:
-                continue  # this run is the recorded one, or an earlier one of the chunk
-            db.execute("DELETE FROM facts WHERE position >= ? AND position < ?",
-                       (old_start, old_stop))
-            db.execute("DELETE FROM fact_bodies WHERE start >= ? AND start < ?",
-                       (old_start, old_stop))
-            db.execute("UPDATE fact_runs SET start = ?, stop = ? "
-                       "WHERE doc_id = ? AND extractor = ?", (start, stop, doc_id, extractor))
+        record_runs(db, "fact_runs", runs, forget)
 
     @staticmethod
     def _continued(db: sqlite3.Connection, bodies: list[Any]) -> list[Any]:
@@ -763,12 +760,14 @@ class PeopleView(FactKindView):
                             if all(_matches(r[f], v) for f, v in gathered.items())), limit))
 
 
-def builtin_views() -> list[Projection]:
-    """The views every store has."""
+def builtin_views(registry: EventRegistry | None = None) -> list[Projection]:
+    """The views every store has; the typed tables for the fact kinds of ``registry``
+    (default: factfold's own)."""
     facts = FactsView()
     return [
         DocumentsView(),
         facts,
+        FactTablesView(registry if registry is not None else EventRegistry(BUILTIN_TYPES)),
         PeopleView(facts, "person", "people", "name", ("name", "posts", "documents")),
         FactKindView(facts, "meeting", "meetings", "name",
                      ("name", "date", "location", "organizers", "source")),

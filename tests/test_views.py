@@ -140,11 +140,19 @@ def _batches() -> list[list[Envelope]]:
     ]
 
 
+def _views() -> list:
+    """The built-in views, their typed tables for the test's plugin kinds too."""
+    return builtin_views(_codec(Tag, Note).registry)
+
+
 def _dump(db: sqlite3.Connection) -> dict[str, list[tuple[Any, ...]]]:
-    """Every table's rows, ordered by all their columns."""
+    """Every table's rows, ordered by all their columns.  Full-text search's shadow tables
+    are left out: how its index is cut into segments depends on how often it was
+    flushed; ``search`` itself shows what it holds."""
     out = {}
     for (table,) in db.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"):
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'search_%'"
+            " ORDER BY name"):
         ncols = len(db.execute(f"SELECT * FROM {table} LIMIT 0").description)
         order = ", ".join(str(i) for i in range(1, ncols + 1))
         out[table] = db.execute(f"SELECT * FROM {table} ORDER BY {order}").fetchall()
@@ -180,8 +188,8 @@ def folded(tmp_path):
     store's bus does, ``stepwise`` catches up after every append, ``fast`` catches up once
     at the end (the raw-record path, one chunk)."""
     log = SegmentLog(tmp_path / "log", _codec(Tag, Note), writable=True)
-    live = ViewStore(tmp_path / "live.sqlite", builtin_views())
-    stepwise = ViewStore(tmp_path / "stepwise.sqlite", builtin_views())
+    live = ViewStore(tmp_path / "live.sqlite", _views())
+    stepwise = ViewStore(tmp_path / "stepwise.sqlite", _views())
     assert live.catch_up(log) == 0  # as a store opens: builds the indexes
     recorded: list[Envelope] = []
     for batch in _batches():
@@ -191,7 +199,7 @@ def folded(tmp_path):
             live.apply(env)
         live.commit()
         assert stepwise.catch_up(log) == len(batch)
-    fast = ViewStore(tmp_path / "fast.sqlite", builtin_views())
+    fast = ViewStore(tmp_path / "fast.sqlite", _views())
     assert fast.catch_up(log) == log.head
     yield log, recorded, {"fast": fast, "live": live, "stepwise": stepwise}
     for views in (fast, live, stepwise):
@@ -220,7 +228,7 @@ def _fields(db: sqlite3.Connection, where: str, args: tuple[Any, ...] = ()) -> l
 
 def _from_read(path: Path, log: SegmentLog) -> ViewStore:
     """A view store fed every envelope ``log.read()`` decodes, one ``apply`` at a time."""
-    views = ViewStore(path, builtin_views())
+    views = ViewStore(path, _views())
     for env in log.read():
         views.apply(env)
     views.commit()
@@ -237,14 +245,16 @@ def test_catch_up_and_apply_fold_the_same_tables(tmp_path, monkeypatch, folded, 
     if chunk is not None:  # many chunks and a commit after each
         monkeypatch.setattr(projection_module, "CATCH_UP_BATCH", chunk)
         monkeypatch.setattr(projection_module, "COMMIT_EVERY", chunk)
-        fast = ViewStore(tmp_path / f"fast-{chunk}.sqlite", builtin_views())
+        fast = ViewStore(tmp_path / f"fast-{chunk}.sqlite", _views())
         assert fast.catch_up(log) == log.head
         stores = {**stores, "fast": fast}
     read = _from_read(tmp_path / "read.sqlite", log)
     expected = _dump(read.db)
-    assert {"facts", "fact_runs", "documents", "paths", "extractions", "rejections",
-            "extracted_through", "checkpoints"} <= set(expected)
+    assert {"facts", "fact_runs", "document_records", "paths", "extractions", "rejections",
+            "extracted_through", "checkpoints", "fact_person", "_meeting_organizers",
+            "fact_tag", "fact_table_runs", "search"} <= set(expected)
     for name, views in stores.items():
+        views.db.execute("INSERT INTO search (search) VALUES ('integrity-check')")
         got = _dump(views.db)
         assert set(got) == set(expected), name
         for table in expected:
@@ -316,7 +326,7 @@ def test_a_plugin_fact_kind_is_stored_as_its_class_says(tmp_path):
     log.append([_added(A)])
     log.append(_run(A, "tags", "1", [Note(span=(0, 1), evidence="n", body="hello"),
                                      Tag(span=(0, 1), evidence="t", label="x", weight=2)]))
-    fast = ViewStore(tmp_path / "fast.sqlite", builtin_views())
+    fast = ViewStore(tmp_path / "fast.sqlite", _views())
     fast.catch_up(log)
     assert _stored(fast.db) == [
         ("note", "HELLO", {"span": [0, 1], "evidence": "n", "doc_id": A,
@@ -333,7 +343,7 @@ def test_without_the_plugin_its_kinds_are_left_out_the_same_way(tmp_path, folded
     assert folded  # wrote the log under tmp_path
     # The same log read by a store whose plugin (Tag, Note) is not installed.
     reader = SegmentLog(tmp_path / "log", _codec())
-    fast = ViewStore(tmp_path / "fast-noplugin.sqlite", builtin_views())
+    fast = ViewStore(tmp_path / "fast-noplugin.sqlite", _views())
     assert fast.catch_up(reader) == reader.head
     read = _from_read(tmp_path / "read-noplugin.sqlite", reader)
     assert _dump(fast.db) == _dump(read.db)
@@ -498,7 +508,7 @@ def test_a_document_recorded_before_a_crash_is_extracted_by_the_next_process(
     with Store(home, plugins=toy_host) as store:
         assert store.ingest_bytes("four.txt", DOC4) == "added"
         fourth = store.doc_at("four.txt")
-        assert store.views.db.execute("SELECT position FROM documents WHERE doc_id = ?",
+        assert store.views.db.execute("SELECT position FROM document_records WHERE doc_id = ?",
                                       (fourth,)).fetchone() == (head,)
     with Store(home, plugins=toy_host) as store:
         assert store.extract_pending() == 1
@@ -627,7 +637,7 @@ def test_a_log_without_stored_batches_is_folded_from_its_envelopes(
         tmp_path, monkeypatch, folded):
     log, _, stores = folded
     monkeypatch.setattr(projection_module, "CATCH_UP_BATCH", 3)
-    with ViewStore(tmp_path / "plain.sqlite", builtin_views()) as views:
+    with ViewStore(tmp_path / "plain.sqlite", _views()) as views:
         assert views.catch_up(_PlainLog(log)) == log.head
         assert _dump(views.db) == _dump(stores["live"].db)
 
@@ -664,7 +674,7 @@ def test_a_replay_prepared_in_a_second_process_folds_the_same_tables(
     if chunk is not None:
         monkeypatch.setattr(projection_module, "CATCH_UP_BATCH", chunk)
         monkeypatch.setattr(projection_module, "COMMIT_EVERY", chunk)
-    with ViewStore(tmp_path / "parallel.sqlite", builtin_views()) as parallel:
+    with ViewStore(tmp_path / "parallel.sqlite", _views()) as parallel:
         assert parallel.catch_up(log) == log.head
         assert forks == [1]
         assert _dump(parallel.db) == _dump(stores["live"].db)
@@ -682,7 +692,7 @@ def test_a_catch_up_in_a_second_process_resumes_inside_a_batch(
     _in_a_second_process(monkeypatch, backlog)
     monkeypatch.setattr(projection_module, "CATCH_UP_BATCH", 3)
     inside = len(_batches()[0]) + len(_batches()[1]) + len(_batches()[2]) + 2
-    with ViewStore(tmp_path / "resumed.sqlite", builtin_views()) as views:
+    with ViewStore(tmp_path / "resumed.sqlite", _views()) as views:
         for env in recorded[:inside]:  # stops two events into the fourth batch
             views.apply(env)
         views.commit()
@@ -707,7 +717,7 @@ def test_a_view_that_does_not_prepare_keeps_the_replay_in_one_process(
         def apply(self, db, env):
             db.execute("INSERT INTO counted VALUES (?)", (env.position,))
 
-    with ViewStore(tmp_path / "mixed.sqlite", [*builtin_views(), Counting()]) as views:
+    with ViewStore(tmp_path / "mixed.sqlite", [*_views(), Counting()]) as views:
         assert views.catch_up(log) == log.head
         assert forks == []
         assert [n for (n,) in views.db.execute("SELECT n FROM counted")] == list(
@@ -729,7 +739,7 @@ def test_damage_found_by_the_second_process_is_raised_in_the_first(tmp_path, mon
     data[40] ^= 0xFF  # inside the first batch's payload: its checksum no longer matches
     sealed.write_bytes(bytes(data))
     reader = SegmentLog(tmp_path / "log", _codec())
-    with (ViewStore(tmp_path / "views.sqlite", builtin_views()) as views,
+    with (ViewStore(tmp_path / "views.sqlite", _views()) as views,
           pytest.raises(LogCorrupt, match="run `factfold log verify`")):
         views.catch_up(reader)
 
@@ -748,13 +758,13 @@ def test_a_fold_from_nothing_is_made_durable_when_the_views_close(
     monkeypatch.setattr(projection_module, "COMMIT_EVERY", 2)  # the log counts as long
     path = tmp_path / "views.sqlite"
     marker = tmp_path / "views.sqlite.unsynced"
-    views = ViewStore(path, builtin_views())
+    views = ViewStore(path, _views())
     assert views.catch_up(log) == log.head
     assert marker.exists()  # folded, not yet synced
     assert _dump(views.db) == _dump(stores["live"].db)
     views.close()
     assert not marker.exists() and _journal(path) == "wal"
-    with ViewStore(path, builtin_views()) as again:  # nothing to redo
+    with ViewStore(path, _views()) as again:  # nothing to redo
         assert again.catch_up(log) == 0
         assert _dump(again.db) == _dump(stores["live"].db)
 
@@ -764,12 +774,12 @@ def test_views_left_by_an_unfinished_fold_from_nothing_are_folded_again(
     log, _, stores = folded
     monkeypatch.setattr(projection_module, "COMMIT_EVERY", 2)
     path = tmp_path / "views.sqlite"
-    views = ViewStore(path, builtin_views())
+    views = ViewStore(path, _views())
     views.catch_up(log)
     views.db.execute("UPDATE facts SET key = 'lost on the way to the disk'")  # what a
     views.db.close()  # power cut may leave of pages never synced; no close(): no sync
     assert (tmp_path / "views.sqlite.unsynced").exists()
-    with ViewStore(path, builtin_views()) as again:
+    with ViewStore(path, _views()) as again:
         assert again.position == 0  # thrown away
         assert again.catch_up(log) == log.head
         assert _dump(again.db) == _dump(stores["live"].db)
@@ -791,14 +801,14 @@ def test_a_fold_that_fails_halfway_keeps_only_whole_chunks(tmp_path, monkeypatch
 
     monkeypatch.setattr(FactsView, "write_prepared", failing)
     path = tmp_path / "views.sqlite"
-    with ViewStore(path, builtin_views()) as views:
+    with ViewStore(path, _views()) as views:
         with pytest.raises(RuntimeError, match="disk gone"):
             views.catch_up(log)
         kept = views.position
         assert 0 < kept < log.head
         assert len({p for p in views._next.values()}) == 1  # every view at the same point
     monkeypatch.setattr(FactsView, "write_prepared", real)
-    with ViewStore(path, builtin_views()) as views:
+    with ViewStore(path, _views()) as views:
         assert views.position == kept
         assert views.catch_up(log) == log.head - kept
         assert _dump(views.db) == _dump(stores["live"].db)
@@ -823,7 +833,7 @@ def test_export_records_list_a_kinds_fields_as_its_class_declares_them(folded):
 def test_a_rebuild_swaps_new_views_in_whole_and_syncs_them_when_they_close(tmp_path, folded):
     log, _, stores = folded
     path = tmp_path / "views.sqlite"
-    views = ViewStore(path, builtin_views())
+    views = ViewStore(path, _views())
     views.catch_up(log)
     views.db.execute("UPDATE facts SET key = 'stale'")  # what only a rebuild puts right
     reader = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
@@ -835,7 +845,7 @@ def test_a_rebuild_swaps_new_views_in_whole_and_syncs_them_when_they_close(tmp_p
     views.close()
     assert not marker.exists()
     reader.close()
-    with ViewStore(path, builtin_views()) as again:
+    with ViewStore(path, _views()) as again:
         assert again.catch_up(log) == 0
         assert _dump(again.db) == _dump(stores["live"].db)
 
@@ -843,14 +853,14 @@ def test_a_rebuild_swaps_new_views_in_whole_and_syncs_them_when_they_close(tmp_p
 def test_a_rebuild_that_cannot_read_the_log_leaves_the_views_as_they_were(tmp_path, folded):
     log, _, _ = folded
     path = tmp_path / "views.sqlite"
-    with ViewStore(path, builtin_views()) as views:
+    with ViewStore(path, _views()) as views:
         views.catch_up(log)
     before = _dump(sqlite3.connect(path))
     segment = log.segments()[0]
     data = bytearray(segment.read_bytes())
     data[40] ^= 0xFF  # the first batch: every later one is whole
     segment.write_bytes(bytes(data))
-    with ViewStore(path, builtin_views()) as views:
+    with ViewStore(path, _views()) as views:
         with pytest.raises(LogCorrupt, match="damaged"):
             views.rebuild(SegmentLog(tmp_path / "log", log.codec))
         assert _dump(views.db) == before
@@ -864,6 +874,6 @@ def test_what_a_rebuild_cut_short_left_beside_the_views_is_removed_by_the_next_w
     aside = tmp_path / "views.sqlite.rebuild"
     for suffix in ("", "-wal", ".unsynced"):
         Path(f"{aside}{suffix}").write_bytes(b"half a fold")
-    with ViewStore(tmp_path / "views.sqlite", builtin_views(), readonly=False):
+    with ViewStore(tmp_path / "views.sqlite", _views(), readonly=False):
         pass
     assert sorted(p.name for p in tmp_path.iterdir()) == ["views.sqlite"]
