@@ -7,6 +7,7 @@ another process is writing without waiting for it.
 
 from __future__ import annotations
 
+import csv
 import fnmatch
 import json
 import math
@@ -38,8 +39,10 @@ from .durable import DiskFull
 from .lock import StoreLocked
 from .log import LogError
 from .pluginmanager import PluginError, PluginHost
-from .projection import ViewsOutdated, damaged_views
+from .projection import Projection, ViewsOutdated, damaged_views
 from .segments import FsyncPolicy, SegmentLog
+from .sql import SQLError
+from .sql import query as sql_query
 from .store import Store, default_store, require_store
 from .views import FactKindView
 from .watcher import DEFAULT_IGNORE
@@ -391,7 +394,8 @@ def _view_names(store: Store) -> dict[str, str]:
     kind by the view that shows it (``person``: ``people``), or by itself (a plugin's
     ``project``: its facts); and a view without its plural ``s`` (``document``), unless
     that is a fact kind."""
-    views = [name for name in store.views.projections if name != "facts"]
+    views = [name for name, p in store.views.projections.items()  # not those read with SQL
+             if name != "facts" and type(p).query is not Projection.query]
     names = {name: name for name in views}
     for name in views:
         projection = store.views.projections[name]
@@ -482,6 +486,48 @@ def query(obj: Context, kind: str, filters: tuple[str, ...], rejected: bool, fai
     for r in rows:
         table.add_row(*(_cell(r.get(c)) for c in columns))
     out.print(table)
+
+
+@cli.command()
+@click.argument("statement")
+@click.option("--json", "as_json", is_flag=True, help="JSON lines (one object per row).")
+@click.option("--csv", "as_csv", is_flag=True, help="CSV with a header row.")
+@click.pass_obj
+def sql(obj: Context, statement: str, as_json: bool, as_csv: bool) -> None:
+    """Run one read-only SQL query on the views' typed tables (see docs/views.md), e.g.
+
+    \b
+      factfold sql "SELECT name, title, organization FROM people LIMIT 10"
+
+    Works while another process (a watch) writes the store: it reads what that process
+    last committed.  A statement that would write is refused.
+    """
+    if as_json and as_csv:
+        raise click.UsageError("--json and --csv are exclusive: pick one")
+    with obj.open(write=False) as store:
+        try:
+            columns, rows = sql_query(store.views.db, statement)
+            if as_json:
+                for row in rows:
+                    out.print(Text(json_line(dict(zip(columns, map(_plain, row), strict=True)))))
+            elif as_csv:
+                writer = csv.writer(sys.stdout, lineterminator="\n")
+                writer.writerow(columns)
+                writer.writerows([_plain(v) for v in row] for row in rows)
+            else:
+                table = Table(show_lines=False)
+                for c in columns:
+                    table.add_column(Text(printable(c)))
+                for row in rows:
+                    table.add_row(*(_cell(_plain(v)) for v in row))
+                out.print(table)
+        except SQLError as exc:
+            _fail(f"sql: {exc}", 2)
+
+
+def _plain(value: Any) -> Any:
+    """A column's value as JSON and CSV can hold it: a BLOB as hex."""
+    return value.hex() if isinstance(value, bytes) else value
 
 
 @cli.command()
