@@ -57,10 +57,18 @@ def _is_list(field: attrs.Attribute) -> bool:
             or isinstance(field.default, tuple | list))
 
 
-def _column_type(field: attrs.Attribute) -> str:
-    """The declared type of a scalar field's column: ``str | None`` is TEXT."""
-    parts = {p.strip() for p in _annotation(field).split("|")} - {"None", "Optional"}
+def _column_type(annotation: str) -> str:
+    """The declared type of a column holding values of ``annotation``: ``str | None`` is
+    TEXT; anything else SQLite is left to store as it comes."""
+    parts = {p.strip() for p in annotation.split("|")} - {"None", "Optional"}
     return _AFFINITY.get(parts.pop(), "") if len(parts) == 1 else ""
+
+
+def _item_type(field: attrs.Attribute) -> str:
+    """The column type of a list field's items: ``tuple[str, ...]`` is TEXT."""
+    annotation = _annotation(field)
+    inner = annotation[annotation.find("[") + 1:].split(",")[0].rstrip("]")
+    return _column_type(inner) if "[" in annotation else ""
 
 
 def cell(value: Any) -> Any:
@@ -79,7 +87,7 @@ class KindTable:
     #: the public table (an SQL view over ``base``)
     name: str
     scalars: tuple[tuple[str, str], ...]  # (field, column type)
-    lists: tuple[str, ...]
+    lists: tuple[tuple[str, str], ...]  # (field, its items' column type)
 
     @property
     def kind(self) -> str:
@@ -95,7 +103,7 @@ class KindTable:
 
     def tables(self) -> list[str]:
         """The base tables, the fact table first."""
-        return [self.base, *(f"_{self.child(f)}" for f in self.lists)]
+        return [self.base, *(f"_{self.child(f)}" for f, _ in self.lists)]
 
     def create(self, db: sqlite3.Connection) -> None:
         own = "".join(f", {quote(n)} {t}" for n, t in self.scalars)
@@ -110,10 +118,10 @@ class KindTable:
                 (SELECT path FROM paths p WHERE p.doc_id = f.doc_id
                  ORDER BY since LIMIT 1) AS source
             FROM {self.base} f WHERE {LIVE}""")
-        for field in self.lists:
+        for field, item_type in self.lists:
             child, item = self.child(field), quote(singular(field))
             script.append(f"""CREATE TABLE IF NOT EXISTS _{child} (
-                fact_id INTEGER NOT NULL, ord INTEGER NOT NULL, {item},
+                fact_id INTEGER NOT NULL, ord INTEGER NOT NULL, {item} {item_type},
                 PRIMARY KEY (fact_id, ord)) WITHOUT ROWID""")
             script.append(f"""CREATE VIEW IF NOT EXISTS {quote(child)} AS
                 SELECT c.fact_id, c.{item}, c.ord FROM _{child} c
@@ -127,14 +135,14 @@ class KindTable:
         if key in dict(self.scalars):
             script.append(f"CREATE INDEX IF NOT EXISTS {self.base}_key "
                           f"ON {self.base} ({quote(key)})")
-        for field in self.lists:
+        for field, _ in self.lists:
             child = self.child(field)
             script.append(f"CREATE INDEX IF NOT EXISTS _{child}_item "
                           f"ON _{child} ({quote(singular(field))})")
         db.executescript(";\n".join(script) + ";")
 
     def drop(self, db: sqlite3.Connection) -> None:
-        for field in self.lists:
+        for field, _ in self.lists:
             drop_named(db, self.child(field))
         drop_named(db, self.name)
         for table in self.tables():
@@ -147,7 +155,7 @@ class KindTable:
                fields["extractor"], span[0], span[1], fields["evidence"],
                fields.get("confidence")]
         children = [[[position, i, cell(item)] for i, item in enumerate(fields.get(f) or ())]
-                    for f in self.lists]
+                    for f, _ in self.lists]
         return row, children
 
     def inserts(self) -> list[str]:
@@ -155,7 +163,7 @@ class KindTable:
         width = len(self.scalars) + 7
         return [f"INSERT OR REPLACE INTO {self.base} VALUES ({', '.join('?' * width)})",
                 *(f"INSERT OR REPLACE INTO _{self.child(f)} VALUES (?, ?, ?)"
-                  for f in self.lists)]
+                  for f, _ in self.lists)]
 
 
 def quote(name: str) -> str:
@@ -180,8 +188,9 @@ def kind_table(cls: type[Fact]) -> KindTable:
     own = [f for f in attrs.fields(cls) if f.name not in _PROVENANCE
            and f.name not in ASSESSMENT]
     return KindTable(cls, table_name(cls),
-                     tuple((f.name, _column_type(f)) for f in own if not _is_list(f)),
-                     tuple(f.name for f in own if _is_list(f)))
+                     tuple((f.name, _column_type(_annotation(f))) for f in own
+                           if not _is_list(f)),
+                     tuple((f.name, _item_type(f)) for f in own if _is_list(f)))
 
 
 def kind_tables(classes: Iterable[type]) -> list[KindTable]:
