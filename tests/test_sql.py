@@ -183,8 +183,8 @@ def test_full_text_search_finds_current_facts_and_documents(ledger_store):
         WHERE search MATCH '社会工作' ORDER BY p.name""")
     assert [r["name"] for r in facts] == ["李乙", "王甲", "钱丁"]
     docs = sql_json(ledger_store, """
-        SELECT d.path FROM search s JOIN documents d ON d.position = s.rowid
-        WHERE search MATCH 'Service Agreement' AND s.kind = 'document'""")
+        SELECT d.path FROM document_search s JOIN documents d ON d.position = s.rowid
+        WHERE document_search MATCH '"Service Agreement"'""")
     assert [r["path"] for r in docs] == ["west.txt"]
 
 

@@ -151,8 +151,8 @@ def _dump(db: sqlite3.Connection) -> dict[str, list[tuple[Any, ...]]]:
     flushed; ``search`` itself shows what it holds."""
     out = {}
     for (table,) in db.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'search_%'"
-            " ORDER BY name"):
+            "SELECT name FROM sqlite_master WHERE type = 'table'"
+            " AND name NOT LIKE '%search\\_%' ESCAPE '\\' ORDER BY name"):
         ncols = len(db.execute(f"SELECT * FROM {table} LIMIT 0").description)
         order = ", ".join(str(i) for i in range(1, ncols + 1))
         out[table] = db.execute(f"SELECT * FROM {table} ORDER BY {order}").fetchall()
@@ -252,9 +252,10 @@ def test_catch_up_and_apply_fold_the_same_tables(tmp_path, monkeypatch, folded, 
     expected = _dump(read.db)
     assert {"facts", "fact_runs", "document_records", "paths", "extractions", "rejections",
             "extracted_through", "checkpoints", "fact_person", "_meeting_organizers",
-            "fact_tag", "fact_table_runs", "search"} <= set(expected)
+            "fact_tag", "fact_table_runs", "search", "document_search"} <= set(expected)
     for name, views in stores.items():
-        views.db.execute("INSERT INTO search (search) VALUES ('integrity-check')")
+        for fts in ("search", "document_search"):
+            views.db.execute(f"INSERT INTO {fts} ({fts}) VALUES ('integrity-check')")
         got = _dump(views.db)
         assert set(got) == set(expected), name
         for table in expected:

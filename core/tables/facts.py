@@ -45,7 +45,7 @@ _unpack = msgspec.msgpack.Decoder(dict[str, Any]).decode
 class _AddedText(msgspec.Struct, forbid_unknown_fields=True, gc=False):
     """A stored ``document.added`` payload, exactly: what search needs of it."""
 
-    doc_id: str
+    doc_id: msgspec.Raw
     path: msgspec.Raw
     text: str
     encoding: msgspec.Raw
@@ -89,10 +89,11 @@ class _Rows:
         for sql, rows in zip(kind.statements[1:], children, strict=True):
             if rows:
                 self.writes.setdefault(sql, []).extend(rows)
-        self.text(position, kind.table.kind, fields["doc_id"], fields["evidence"])
+        self.writes.setdefault(search.INSERT, []).append(
+            [position, kind.table.kind, fields["doc_id"], fields["evidence"]])
 
-    def text(self, position: int, kind: str, doc_id: str, text: str) -> None:
-        self.writes.setdefault(search.INSERT, []).append([position, kind, doc_id, text])
+    def document(self, position: int, text: str) -> None:
+        self.writes.setdefault(search.INSERT_DOCUMENT, []).append([position, text])
 
     def run(self, position: int, doc_id: str, extractor: str, count: int) -> None:
         self.runs.append([doc_id, extractor, position - count, position])
@@ -167,7 +168,7 @@ class FactTablesView(Projection):
             if kind is not None:
                 rows.fact(kind, position, _fields(e))
         elif isinstance(e, DocumentAdded):
-            rows.text(position, search.DOCUMENT, e.doc_id, e.text)
+            rows.document(position, e.text)
         elif isinstance(e, ExtractionCompleted):
             rows.run(position, e.doc_id, e.extractor, e.fact_count)
         elif isinstance(e, ExtractionFailed):
@@ -194,8 +195,7 @@ class FactTablesView(Projection):
                             rows.fact(kind, position, fields)
                             continue
                 elif name == added and version == added_version:
-                    doc = _read_added(payload)
-                    rows.text(position, search.DOCUMENT, doc.doc_id, doc.text)
+                    rows.document(position, _read_added(payload).text)
                     continue
                 elif outcomes.get(name) == version:
                     o = _read_outcome(payload)
