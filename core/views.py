@@ -46,6 +46,7 @@ from factfold.events.facts import (  # the same split Fact.attributes makes
 from .projection import Projection
 from .runs import RUNS_SCHEMA, record_runs
 from .tables import FactTablesView
+from .tables.schema import drop_named
 
 LIVE = "EXISTS (SELECT 1 FROM paths p WHERE p.doc_id = {t}.doc_id)"
 
@@ -347,9 +348,9 @@ class DocumentsView(Projection):
         )
 
     def drop(self, db: sqlite3.Connection) -> None:
+        drop_named(db, "documents")  # a table before version 3, a view since
         db.executescript(
-            "DROP VIEW IF EXISTS documents; DROP TABLE IF EXISTS document_records;"
-            "DROP TABLE IF EXISTS documents; DROP TABLE IF EXISTS paths;"
+            "DROP TABLE IF EXISTS document_records; DROP TABLE IF EXISTS paths;"
             "DROP TABLE IF EXISTS extracted_through;"
             "DROP TABLE IF EXISTS rejections; DROP TABLE IF EXISTS extractions;"
         )

@@ -7,6 +7,7 @@ import csv
 import io
 import json
 import shutil
+import sqlite3
 import subprocess
 import sys
 import time
@@ -396,3 +397,20 @@ def test_a_plugins_kind_gets_a_typed_table(tmp_path):
             sql_query(store.views.db, "DELETE FROM fact_badge")
         _, rows = sql_query(store.views.db, "SELECT COUNT(*) FROM fact_badge")
         assert list(rows) == [(1,)]
+
+
+def test_views_of_the_release_before_the_typed_tables_are_rebuilt(tmp_path):
+    """Until documents view version 3, ``documents`` was a table; now it is the typed
+    table (an SQL view).  Opening such views for writing rebuilds them."""
+    (tmp_path / "d.txt").write_text("P|王甲|会长|东城社会工作协会\n", encoding="utf-8")
+    with Store(tmp_path / "s", plugins=_host()) as store:
+        store.ingest_file(tmp_path / "d.txt", "d.txt")
+        store.extract_pending()
+    db = sqlite3.connect(tmp_path / "s" / "views.sqlite")
+    db.executescript("DROP VIEW documents; CREATE TABLE documents (doc_id TEXT PRIMARY KEY);"
+                     "UPDATE checkpoints SET version = 2 WHERE name = 'documents';")
+    db.close()
+    with Store(tmp_path / "s", plugins=_host()) as store:
+        assert store.paths() == {"d.txt": store.doc_at("d.txt")}
+    rows = sql_json(tmp_path / "s", "SELECT path, status FROM documents")
+    assert rows == [{"path": "d.txt", "status": "extracted"}]
