@@ -123,9 +123,11 @@ class KindTable:
             script.append(f"""CREATE TABLE IF NOT EXISTS _{child} (
                 fact_id INTEGER NOT NULL, ord INTEGER NOT NULL, {item} {item_type},
                 PRIMARY KEY (fact_id, ord)) WITHOUT ROWID""")
+            # A join, not `IN (SELECT fact_id FROM <table>)`: SQLite would build that
+            # list from every fact before looking up one party.
             script.append(f"""CREATE VIEW IF NOT EXISTS {quote(child)} AS
-                SELECT c.fact_id, c.{item}, c.ord FROM _{child} c
-                WHERE c.fact_id IN (SELECT fact_id FROM {quote(self.name)})""")
+                SELECT c.fact_id, c.{item}, c.ord
+                FROM _{child} c JOIN {self.base} f ON f.fact_id = c.fact_id WHERE {LIVE}""")
         db.executescript(";\n".join(script) + ";")
 
     def create_indexes(self, db: sqlite3.Connection) -> None:
