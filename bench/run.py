@@ -36,9 +36,9 @@ import msgpack  # noqa: E402
 import reference  # noqa: E402
 
 from factfold.events import BUILTIN_TYPES, Envelope, EventCodec, EventRegistry  # noqa: E402
-from factfold.projection import ViewStore  # noqa: E402
 from factfold.segments import SegmentLog  # noqa: E402
 from factfold.views import builtin_views  # noqa: E402
+from factfold.viewstore import ViewStore  # noqa: E402
 
 WORK = HERE / ".work"
 RESULTS = HERE / "results.json"

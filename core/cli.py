@@ -39,12 +39,14 @@ from .durable import DiskFull
 from .lock import StoreLocked
 from .log import LogError
 from .pluginmanager import PluginError, PluginHost
-from .projection import Projection, ViewsOutdated, damaged_views
+from .projection import Projection, ViewsOutdated
 from .segments import FsyncPolicy, SegmentLog
+from .settings import Settings
 from .sql import SQLError
 from .sql import query as sql_query
 from .store import Store, default_store, require_store
-from .views import FactKindView
+from .views import SEARCHES, FactKindView
+from .viewstore import damaged_views
 from .watcher import DEFAULT_IGNORE
 from .workers import default_workers
 
@@ -256,8 +258,7 @@ def ingest(obj: Context, paths: tuple[Path, ...], workers: int | None, max_size:
                            total=len(store.pending()) + bar.tasks[extracting].completed)
                 store.extract_pending(progress=lambda n: bar.advance(extracting, n))
                 finished = min(start + INGEST_CHUNK, len(files))
-            facts = store.views.db.execute(
-                "SELECT kind, COUNT(*) FROM facts GROUP BY kind ORDER BY kind").fetchall()
+            facts = store.facts.counts(store.views.db).items()
     except DiskFull:
         # What was recorded stays recorded; a second run takes in the rest, once each.
         err.print(Text(f"disk full: {len(files) - finished} files not ingested; free space "
@@ -340,6 +341,33 @@ def replay(obj: Context) -> None:
         task = bar.add_task("replaying", total=store.log.head)
         n = store.replay(progress=lambda k: bar.advance(task, k))
     err.print(f"replayed {n} events into {len(store.views.projections)} views")
+
+
+@cli.command()
+@click.argument("action", type=click.Choice(["on", "off", "status"]), default="status")
+@click.argument("what", type=click.Choice([*SEARCHES, "all"]), required=False)
+@click.pass_obj
+def search(obj: Context, action: str, what: str | None) -> None:
+    """Full-text search in the views (docs/views.md): ON builds it from the log and keeps
+    it current, OFF drops it.  WHAT is evidence (the facts' evidence: `search`, the
+    default for ON), documents (the documents' text: `document_search`, large) or all
+    (the default for OFF)."""
+    if action == "status":
+        if what is not None:
+            raise click.UsageError("`search status` takes no WHAT")
+        require_store(obj.store)
+        on = Settings.load(obj.store).search
+        for name in SEARCHES:
+            out.print(f"{name}: {'on' if name in on else 'off'}")
+        return
+    what = what or ("evidence" if action == "on" else "all")
+    chosen = set(SEARCHES) if what == "all" else {what}
+    with obj.open() as store, _progress() as bar:
+        now = store.settings.search
+        wanted = now | chosen if action == "on" else now - chosen
+        task = bar.add_task("building search", total=store.log.head)
+        store.set_search(wanted, progress=lambda k: bar.advance(task, k))
+    err.print(Text("full-text search: " + (", ".join(sorted(wanted)) or "off")))
 
 
 def _as_of_point(ctx: click.Context, param: click.Parameter, value: str | None) -> AsOf | None:

@@ -14,9 +14,10 @@ from helpers import run_factfold
 from factfold import Extractor, Fact, Person, event_type, hookimpl
 from factfold.events import DocumentAdded, Envelope, SubscriberFailed
 from factfold.pluginmanager import PluginHost
-from factfold.projection import Projection, ViewsOutdated, ViewStore
+from factfold.projection import Projection, ViewsOutdated
 from factfold.store import Store
 from factfold.views import DocumentsView, FactsView
+from factfold.viewstore import ViewStore
 
 
 def ingest_all(store: Store, folder) -> dict[str, int]:
