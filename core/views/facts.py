@@ -16,10 +16,10 @@ from __future__ import annotations
 import hashlib
 import heapq
 import sqlite3
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from fnmatch import fnmatchcase
 from itertools import islice
-from operator import itemgetter
+from operator import attrgetter, itemgetter
 from typing import Any
 
 import attrs
@@ -50,9 +50,6 @@ PROVENANCE_FILTERS = ("source", "doc_id", "extractor", "evidence")
 #: the tables of the release before, which kept facts as msgpack bodies
 _OPAQUE = ("facts", "fact_bodies")
 
-_unpack = msgspec.msgpack.Decoder(dict[str, Any]).decode
-
-
 class _Outcome(msgspec.Struct, gc=False):
     doc_id: str
     extractor: str
@@ -68,9 +65,14 @@ class _Kind:
 
     table: KindTable
     statements: tuple[str, ...]
-    #: the stored payload's exact field names, if it may be read as a plain map
-    fields: frozenset[str] | None
     schema_version: int
+    #: reads a stored payload of the current schema version (see KindTable.stored), if it
+    #: may be read without the codec
+    decode: Callable[[bytes], Any] | None = None
+    #: the row but its position, span and record, from what ``decode`` read
+    row: Callable[[Any], tuple[Any, ...]] | None = None
+    #: the list fields, as ``decode`` reads them
+    lists: tuple[str, ...] = ()
 
 
 class _Rows:
@@ -87,6 +89,18 @@ class _Rows:
         for sql, rows in zip(kind.statements[1:], children, strict=True):
             if rows:
                 self.writes.setdefault(sql, []).extend(rows)
+
+    def stored(self, kind: _Kind, read: list[tuple[int, Any]]) -> None:
+        """Facts of one kind as :meth:`_Kind.decode` read them: (position, what it read)."""
+        statements, row = kind.statements, kind.row
+        self.writes.setdefault(statements[0], []).extend(
+            [(position, *row(f), *f.span, None) for position, f in read])
+        for sql, field in zip(statements[1:], kind.lists, strict=True):
+            items = attrgetter(field)
+            children = [(position, i, item) for position, f in read
+                        for i, item in enumerate(items(f))]
+            if children:
+                self.writes.setdefault(sql, []).extend(children)
 
     def run(self, position: int, doc_id: str, extractor: str, count: int) -> None:
         self.runs.append([doc_id, extractor, position - count, position])
@@ -119,11 +133,13 @@ class FactsView(Projection):
             # A class of another kind's columns (a second class of one kind) keeps its
             # record whole, as does one that overrides attributes().
             own = kind_table(cls)
-            exact = (table.cls is cls and cls.__module__ == Fact.__module__
-                     and not own.overrides)
-            names = frozenset(f.name for f in attrs.fields(cls)) if exact else None
-            self._kinds[type_name(cls)] = _Kind(table, tuple(table.inserts()), names,
-                                                cls.__schema_version__)
+            stored = (table.stored() if table.cls is cls and cls.__module__ == Fact.__module__
+                      and not own.overrides else None)
+            fast = {} if stored is None else {
+                "decode": msgspec.msgpack.Decoder(stored[0]).decode, "row": stored[1],
+                "lists": tuple(f.name for f in table.lists)}
+            self._kinds[type_name(cls)] = _Kind(table, tuple(table.inserts()),
+                                                cls.__schema_version__, **fast)
         self.handles = frozenset(  # type: ignore[misc]
             {*self._kinds, type_name(ExtractionCompleted), type_name(ExtractionFailed)})
         digest = hashlib.sha256(repr([(t.name, t.kind, t.fields)
@@ -182,16 +198,18 @@ class FactsView(Projection):
         outcomes = {type_name(c): c.__schema_version__
                     for c in (ExtractionCompleted, ExtractionFailed)}
         kinds = self._kinds
+        read: dict[str, list[tuple[int, Any]]] = {}  # by type: its facts, read raw
         for position, record in records:
             name, version, payload = record[0], record[1], record[8]
             kind = kinds.get(name)
             try:
                 if kind is not None:
-                    if kind.fields is not None and version == kind.schema_version:
-                        fields = _unpack(payload)
-                        if fields.keys() == kind.fields:
-                            rows.fact(kind, position, fields)
-                            continue
+                    if kind.decode is not None and version == kind.schema_version:
+                        facts = read.get(name)
+                        if facts is None:
+                            facts = read[name] = []
+                        facts.append((position, kind.decode(payload)))
+                        continue
                 elif outcomes.get(name) == version:
                     o = _read_outcome(payload)
                     rows.run(position, o.doc_id, o.extractor, o.fact_count)
@@ -200,6 +218,8 @@ class FactsView(Projection):
                 pass
             if name in codec.registry:  # an unknown type: views leave it out
                 self._event(rows, position, codec.from_record(record, position).payload)
+        for name, facts in read.items():
+            rows.stored(kinds[name], facts)
         return rows.prepared()
 
     def write_prepared(self, db: sqlite3.Connection, prepared: Any) -> None:

@@ -20,8 +20,9 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from functools import cache
+from operator import attrgetter
 from typing import Any
 
 import attrs
@@ -207,23 +208,46 @@ class KindTable:
     # -- writing --------------------------------------------------------------------------
 
     def rows(self, position: int, fields: Mapping[str, Any],
-             record: bytes | None = None) -> tuple[list[Any], list[list[Any]]]:
+             record: bytes | None = None) -> tuple[tuple[Any, ...], list[list[Any]]]:
         """The fact row and each list field's child rows of one fact (``fields`` by
-        name); ``record``: its export fields, for a fact the columns cannot give back."""
-        span = fields["span"]
-        row = [position, fields["doc_id"], *(cell(fields.get(f.name)) for f in self.scalars),
-               fields["extractor"], span[0], span[1], fields["evidence"],
-               fields.get("confidence"), record]
-        children = [[[position, i, cell(item)] for i, item in enumerate(fields.get(f.name) or ())]
+        name), as :meth:`inserts` takes them; ``record``: its export fields, for a fact the
+        columns cannot give back."""
+        row = (position, fields["doc_id"], *(cell(fields.get(f.name)) for f in self.scalars),
+               fields["extractor"], fields["evidence"], fields.get("confidence"),
+               *fields["span"], record)
+        children = [[(position, i, cell(item)) for i, item in enumerate(fields.get(f.name) or ())]
                     for f in self.lists]
         return row, children
 
     def inserts(self) -> list[str]:
         """The statements :meth:`rows`' rows go in with, in :meth:`tables` order."""
+        columns = ", ".join(("fact_id", "doc_id", *(quote(f.name) for f in self.scalars),
+                             "extractor", "evidence", "confidence", "span_start", "span_end",
+                             "_record"))
         width = len(self.scalars) + 8
-        return [f"INSERT OR REPLACE INTO {self.base} VALUES ({', '.join('?' * width)})",
+        return [f"INSERT OR REPLACE INTO {self.base} ({columns}) "
+                f"VALUES ({', '.join('?' * width)})",
                 *(f"INSERT OR REPLACE INTO _{self.child(f)} VALUES (?, ?, ?)"
                   for f in self.lists)]
+
+    def stored(self) -> tuple[Any, Callable[[Any], tuple[Any, ...]]] | None:
+        """Replay's fast path for this class's stored payloads: a msgspec type that
+        decodes one only if it has exactly the class's fields, each of a type its column
+        keeps as it is, and what gives :meth:`rows`' row from it but the position, span
+        and record; None if some field's values have no such type."""
+        kept = {"TEXT": str, "INTEGER": int, "": int | float}
+        own = []
+        for f in self.fields:
+            if f.type not in kept or (f.is_list and f.type != "TEXT"):
+                return None
+            own.append((f.name, list[str] if f.is_list else kept[f.type] | None))
+        struct = msgspec.defstruct(
+            f"{self.cls.__name__}Stored",
+            [("span", tuple[int, int]), ("evidence", str), ("doc_id", str),
+             ("extractor", str), ("confidence", float | None), *own],
+            forbid_unknown_fields=True, gc=False)
+        return struct, attrgetter("doc_id", *(f.name for f in self.scalars), "extractor",
+                                  "evidence", "confidence")
 
     def exact_record(self, fact: Fact) -> bytes | None:
         """The export fields of a fact its columns cannot give back exactly (see the
