@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -117,26 +118,15 @@ def sql_json(store: Path, statement: str) -> list[dict[str, Any]]:
 
 # -- the three questions ----------------------------------------------------------------------
 
-POSTS_IN_SOCIAL_WORK = """
-    SELECT name, title, organization, source FROM people
-    WHERE organization LIKE '%社会工作%' AND title IS NOT NULL
-    ORDER BY name, organization
-"""
+def _questions() -> list[str]:
+    """The three questions' queries exactly as docs/views.md shows them, in its order."""
+    text = (ROOT / "docs" / "views.md").read_text(encoding="utf-8")
+    section = text[text.index("## Three questions"):]
+    section = section[:section.index("\n## ", 1)]
+    return re.findall(r"```sql\n(.*?)```", section, re.S)
 
-AGREEMENTS_2023 = """
-    SELECT a.title, a.date, json_group_array(p.party) AS parties
-    FROM agreements a JOIN agreement_parties p ON p.fact_id = a.fact_id
-    WHERE a.date LIKE '2023-%'
-    GROUP BY a.fact_id ORDER BY a.date
-"""
 
-MONEY_PER_DOCUMENT = """
-    SELECT source, CASE WHEN unit IN ('元', 'yuan') THEN 'yuan' ELSE unit END AS currency,
-        SUM(value) AS total
-    FROM statistics
-    WHERE unit IN ('元', 'yuan', 'dollars', 'euros', 'pounds')
-    GROUP BY doc_id, currency ORDER BY source, currency
-"""
+POSTS_IN_SOCIAL_WORK, AGREEMENTS_2023, MONEY_PER_DOCUMENT = _questions()
 
 
 def test_who_holds_a_post_in_a_body_named_like_social_work(ledger_store):
@@ -276,7 +266,7 @@ def test_export_and_sql_agree_on_a_store_with_superseded_and_removed_documents(l
 
 @pytest.mark.parametrize("statement", [
     "DELETE FROM fact_person",
-    "INSERT INTO fact_table_runs VALUES ('x', 'y', 1, 2)",
+    "INSERT INTO fact_runs VALUES ('x', 'y', 1, 2)",
     "DROP VIEW people",
     "CREATE TEMP TABLE scratch (x)",
     "ATTACH DATABASE 'elsewhere.sqlite' AS elsewhere",
