@@ -106,7 +106,29 @@ class _Rows:
         self.runs.append([doc_id, extractor, position - count, position])
 
     def prepared(self) -> list[Any]:
-        return [list(self.writes.items()), self.runs]
+        return [[group for sql, rows in self.writes.items() for group in _grouped(sql, rows)],
+                self.runs]
+
+
+#: rows bound per INSERT statement: a statement per row costs its binding
+#: (1 row: 0.31 s, 50 rows: 0.23 s for 45k person rows, best of 6)
+ROWS_PER_INSERT = 50
+
+
+def _grouped(sql: str, rows: list[Any]) -> list[tuple[str, list[Any]]]:
+    """``sql`` (an INSERT of one row) and its rows as ``executemany`` groups: the rows
+    :data:`ROWS_PER_INSERT` at a time through an INSERT of as many, the rest one by one."""
+    whole = len(rows) - len(rows) % ROWS_PER_INSERT
+    if not whole:
+        return [(sql, rows)]
+    head, values = sql.split(" VALUES ")
+    step = len(rows[0]) * ROWS_PER_INSERT
+    flat = [value for row in rows[:whole] for value in row]
+    groups = [(f"{head} VALUES {', '.join([values] * ROWS_PER_INSERT)}",
+               [flat[i:i + step] for i in range(0, len(flat), step)])]
+    if whole < len(rows):
+        groups.append((sql, rows[whole:]))
+    return groups
 
 
 def _fields(fact: Fact) -> dict[str, Any]:
