@@ -558,6 +558,9 @@ class Store:
         and no others: the setting is saved, a search turned on is folded from the log
         now and kept current by every later fold, one turned off is dropped."""
         wanted = frozenset(wanted)
+        if not wanted <= set(SEARCHES):
+            raise ValueError(f"no full-text search {', '.join(sorted(wanted - set(SEARCHES)))};"
+                             f" there are {', '.join(SEARCHES)}")
         self.refold()
         self.settings = attrs.evolve(self.settings, search=wanted)
         self.settings.save(self.path)

@@ -90,3 +90,10 @@ def test_search_on_a_store_that_is_not_there_is_one_line(tmp_path):
     proc = run_factfold("search", "on", store=tmp_path / "nowhere", check=False)
     assert proc.returncode != 0 and proc.stderr.count("\n") == 1, proc.stderr
     assert not (tmp_path / "nowhere").exists()
+
+
+def test_only_the_searches_there_are_can_be_turned_on(store):
+    with Store(store, plugins=_host()) as opened, pytest.raises(
+            ValueError, match="no full-text search pictures; there are evidence, documents"):
+        opened.set_search({"evidence", "pictures"})
+    assert run_factfold("search", store=store).stdout.startswith("evidence: off")

@@ -386,16 +386,25 @@ def test_a_plugins_kind_gets_a_typed_table(tmp_path):
 
 def test_views_of_the_release_before_the_typed_tables_are_rebuilt(tmp_path):
     """Until documents view version 3, ``documents`` was a table; now it is the typed
-    table (an SQL view).  Opening such views for writing rebuilds them."""
+    table (an SQL view).  Until facts view version 7, facts were msgpack bodies in
+    ``facts``/``fact_bodies``.  Opening such views for writing rebuilds them, and the
+    old tables go."""
     (tmp_path / "d.txt").write_text("P|王甲|会长|东城社会工作协会\n", encoding="utf-8")
     with Store(tmp_path / "s", plugins=_host()) as store:
         store.ingest_file(tmp_path / "d.txt", "d.txt")
         store.extract_pending()
     db = sqlite3.connect(tmp_path / "s" / "views.sqlite")
     db.executescript("DROP VIEW documents; CREATE TABLE documents (doc_id TEXT PRIMARY KEY);"
-                     "UPDATE checkpoints SET version = 2 WHERE name = 'documents';")
+                     "UPDATE checkpoints SET version = 2 WHERE name = 'documents';"
+                     "CREATE TABLE facts (position INTEGER PRIMARY KEY, kind, key, body);"
+                     "CREATE TABLE fact_bodies (start INTEGER PRIMARY KEY, data BLOB);"
+                     "DELETE FROM fact_person;"
+                     "UPDATE checkpoints SET version = 7 WHERE name = 'facts';")
     db.close()
     with Store(tmp_path / "s", plugins=_host()) as store:
         assert store.paths() == {"d.txt": store.doc_at("d.txt")}
+        assert [r["name"] for r in store.export()] == ["王甲"]
     rows = sql_json(tmp_path / "s", "SELECT path, status FROM documents")
     assert rows == [{"path": "d.txt", "status": "extracted"}]
+    tables = sql_json(tmp_path / "s", "SELECT name FROM sqlite_master WHERE type = 'table'")
+    assert not {"facts", "fact_bodies"} & {r["name"] for r in tables}
