@@ -400,7 +400,7 @@ class Store:
             for doc_id in self.documents_view.lacking(db, ex.name, ex.version, since):
                 pending.setdefault(doc_id, []).append(ex.name)
             if failed:
-                for doc_id in self.documents_view.lacking(db, ex.name, ex.version, failed=True):
+                for doc_id in self.documents_view.failed(db, ex.name, ex.version):
                     pending.setdefault(doc_id, []).append(ex.name)
         return pending
 
@@ -417,8 +417,8 @@ class Store:
         pending: dict[str, list[str]] = {}
         for doc_id in self._recent:
             for ex in self.plugins.extractors():
-                if not self.documents_view.has_outcome(self.views.db, doc_id, ex.name,
-                                                  ex.version):
+                if not self.documents_view.has_outcome(self.views.db, doc_id,
+                                                       ex.name, ex.version):
                     pending.setdefault(doc_id, []).append(ex.name)
         return pending
 

@@ -331,17 +331,10 @@ class DocumentsView(Projection):
                           (doc_id,)).fetchone()[0]
 
     @staticmethod
-    def lacking(db: sqlite3.Connection, name: str, version: str, since: int = 0, *,
-                failed: bool = False) -> list[str]:
+    def lacking(db: sqlite3.Connection, name: str, version: str, since: int = 0) -> list[str]:
         """Live documents, in log order, with no outcome of extractor ``name`` at
         ``version``, among those added or linked at ``since`` or later (the extractor's
-        mark: see :meth:`mark_extracted`); with ``failed``, those whose outcome is a
-        failure (from every position)."""
-        if failed:
-            return [d for (d,) in db.execute(
-                "SELECT e.doc_id FROM extractions e JOIN document_records d USING (doc_id) "
-                f"WHERE e.extractor = ? AND e.version = ? AND e.status = 'failed' AND {LIVE} "
-                "ORDER BY d.position", (name, version))]
+        mark: see :meth:`mark_extracted`)."""
         return [d for (d,) in db.execute(
             "SELECT d.doc_id FROM document_records d WHERE d.doc_id IN "
             "(SELECT doc_id FROM document_records WHERE position >= :since "
@@ -350,6 +343,15 @@ class DocumentsView(Projection):
             "(SELECT 1 FROM extractions e WHERE e.doc_id = d.doc_id AND e.extractor = :name "
             "AND e.version = :version) ORDER BY d.position",
             {"since": since, "name": name, "version": version})]
+
+    @staticmethod
+    def failed(db: sqlite3.Connection, name: str, version: str) -> list[str]:
+        """Live documents, in log order, whose outcome of extractor ``name`` at ``version``
+        is a failure."""
+        return [d for (d,) in db.execute(
+            "SELECT e.doc_id FROM extractions e JOIN document_records d USING (doc_id) "
+            f"WHERE e.extractor = ? AND e.version = ? AND e.status = 'failed' AND {LIVE} "
+            "ORDER BY d.position", (name, version))]
 
     @staticmethod
     def has_outcome(db: sqlite3.Connection, doc_id: str, name: str, version: str) -> bool:
