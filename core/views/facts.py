@@ -334,6 +334,8 @@ class _Reading:
         self.table = table
         self.where: list[str] = []
         self.args: list[Any] = []
+        self.join = ""
+        self.join_args: list[Any] = []
         self.checked: dict[str, str] = {}
         for field, wanted in filters.items():
             if not self._narrow(field, wanted):
@@ -347,8 +349,11 @@ class _Reading:
         """Add SQL selecting the facts whose ``field`` matches ``wanted``; whether it
         selects exactly those (else it selects none, and the records are checked)."""
         if field == "doc_id":  # a prefix, as ids are shown cut short
-            self.where.append("f.doc_id GLOB ?")
-            self.args.append(wanted.rstrip("*") + "*")
+            # A document's facts are its runs' position ranges: found through fact_runs'
+            # key, without an index over every fact's doc_id.
+            self.join = (f" JOIN {RUNS} r ON r.doc_id GLOB ? AND f.fact_id >= r.start"
+                         " AND f.fact_id < r.stop")
+            self.join_args = [wanted.rstrip("*") + "*"]
             return True
         table = self.table
         # SQLite's GLOB is fnmatch's for * and ?, not for [...]; an attributes() override
@@ -382,8 +387,9 @@ class _Reading:
         """(position, record) of each matching fact, in log order."""
         table, checked = self.table, self.checked
         in_sql = self.limit is not None and not checked
-        cursor = self.db.execute(table.select(self.where, limit=in_sql),
-                                 [*self.args, self.limit] if in_sql else self.args)
+        cursor = self.db.execute(table.select(self.where, limit=in_sql, join=self.join),
+                                 [*self.join_args, *self.args,
+                                  *([self.limit] if in_sql else [])])
         found = 0
         for row in cursor:
             record = table.record(row)

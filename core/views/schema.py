@@ -268,18 +268,20 @@ class KindTable:
     # -- reading --------------------------------------------------------------------------
 
     def select(self, where: Iterable[str] = (), limit: bool = False,
-               current: bool = True) -> str:
+               current: bool = True, join: str = "") -> str:
         """The statement reading current facts as :meth:`record` takes them, in log
         order; ``where`` narrows them (``f`` is the fact table), ``limit``: a ``?`` for
         a LIMIT.  ``current=False``: the facts of the current runs, whether their
-        documents still have a path or not."""
+        documents still have a path or not.  ``join``: a JOIN clause after the fact
+        table's."""
         values = "".join(
             f", (SELECT json_group_array({quote(f.item)}) FROM (SELECT c.{quote(f.item)} "
             f"FROM _{self.child(f)} c WHERE c.fact_id = f.fact_id ORDER BY c.ord))"
             if f.is_list else f", f.{quote(f.name)}" for f in self.fields)
+        conditions = " AND ".join((LIVE if current else "1", *where))
         return (f"SELECT f.fact_id, {SOURCE}, f.doc_id, f.extractor, f.span_start, "
                 f"f.span_end, f.evidence, f.confidence, f._record{values} "
-                f"FROM {self.base} f WHERE {' AND '.join((LIVE if current else '1', *where))} "
+                f"FROM {self.base} f{join} WHERE {conditions} "
                 f"ORDER BY f.fact_id{' LIMIT ?' if limit else ''}")
 
     def record(self, row: tuple[Any, ...]) -> dict[str, Any]:
