@@ -7,6 +7,7 @@ another process is writing without waiting for it.
 
 from __future__ import annotations
 
+import csv
 import fnmatch
 import json
 import math
@@ -38,10 +39,14 @@ from .durable import DiskFull
 from .lock import StoreLocked
 from .log import LogError
 from .pluginmanager import PluginError, PluginHost
-from .projection import ViewsOutdated, damaged_views
+from .projection import Projection, ViewsOutdated
 from .segments import FsyncPolicy, SegmentLog
+from .settings import Settings
+from .sql import SQLError
+from .sql import query as sql_query
 from .store import Store, default_store, require_store
-from .views import FactKindView
+from .views import SEARCHES, FactKindView
+from .viewstore import damaged_views
 from .watcher import DEFAULT_IGNORE
 from .workers import default_workers
 
@@ -253,8 +258,7 @@ def ingest(obj: Context, paths: tuple[Path, ...], workers: int | None, max_size:
                            total=len(store.pending()) + bar.tasks[extracting].completed)
                 store.extract_pending(progress=lambda n: bar.advance(extracting, n))
                 finished = min(start + INGEST_CHUNK, len(files))
-            facts = store.views.db.execute(
-                "SELECT kind, COUNT(*) FROM facts GROUP BY kind ORDER BY kind").fetchall()
+            facts = store.facts.counts(store.views.db).items()
     except DiskFull:
         # What was recorded stays recorded; a second run takes in the rest, once each.
         err.print(Text(f"disk full: {len(files) - finished} files not ingested; free space "
@@ -339,6 +343,33 @@ def replay(obj: Context) -> None:
     err.print(f"replayed {n} events into {len(store.views.projections)} views")
 
 
+@cli.command()
+@click.argument("action", type=click.Choice(["on", "off", "status"]), default="status")
+@click.argument("what", type=click.Choice([*SEARCHES, "all"]), required=False)
+@click.pass_obj
+def search(obj: Context, action: str, what: str | None) -> None:
+    """Full-text search in the views (docs/views.md): ON builds it from the log and keeps
+    it current, OFF drops it.  WHAT is evidence (the facts' evidence: `search`, the
+    default for ON), documents (the documents' text: `document_search`, large) or all
+    (the default for OFF)."""
+    if action == "status":
+        if what is not None:
+            raise click.UsageError("`search status` takes no WHAT")
+        require_store(obj.store)
+        on = Settings.load(obj.store).search
+        for name in SEARCHES:
+            out.print(f"{name}: {'on' if name in on else 'off'}")
+        return
+    what = what or ("evidence" if action == "on" else "all")
+    chosen = set(SEARCHES) if what == "all" else {what}
+    with obj.open() as store, _progress() as bar:
+        now = store.settings.search
+        wanted = now | chosen if action == "on" else now - chosen
+        task = bar.add_task("building search", total=store.log.head)
+        store.set_search(wanted, progress=lambda k: bar.advance(task, k))
+    err.print(Text("full-text search: " + (", ".join(sorted(wanted)) or "off")))
+
+
 def _as_of_point(ctx: click.Context, param: click.Parameter, value: str | None) -> AsOf | None:
     try:
         return None if value is None else AsOf.parse(value)
@@ -391,7 +422,8 @@ def _view_names(store: Store) -> dict[str, str]:
     kind by the view that shows it (``person``: ``people``), or by itself (a plugin's
     ``project``: its facts); and a view without its plural ``s`` (``document``), unless
     that is a fact kind."""
-    views = [name for name in store.views.projections if name != "facts"]
+    views = [name for name, p in store.views.projections.items()  # not those read with SQL
+             if name != "facts" and type(p).query is not Projection.query]
     names = {name: name for name in views}
     for name in views:
         projection = store.views.projections[name]
@@ -482,6 +514,48 @@ def query(obj: Context, kind: str, filters: tuple[str, ...], rejected: bool, fai
     for r in rows:
         table.add_row(*(_cell(r.get(c)) for c in columns))
     out.print(table)
+
+
+@cli.command()
+@click.argument("statement")
+@click.option("--json", "as_json", is_flag=True, help="JSON lines (one object per row).")
+@click.option("--csv", "as_csv", is_flag=True, help="CSV with a header row.")
+@click.pass_obj
+def sql(obj: Context, statement: str, as_json: bool, as_csv: bool) -> None:
+    """Run one read-only SQL query on the views' typed tables (see docs/views.md), e.g.
+
+    \b
+      factfold sql "SELECT name, title, organization FROM people LIMIT 10"
+
+    Works while another process (a watch) writes the store: it reads what that process
+    last committed.  A statement that would write is refused.
+    """
+    if as_json and as_csv:
+        raise click.UsageError("--json and --csv are exclusive: pick one")
+    with obj.open(write=False) as store:
+        try:
+            columns, rows = sql_query(store.views.db, statement)
+            if as_json:
+                for row in rows:
+                    out.print(Text(json_line(dict(zip(columns, map(_plain, row), strict=True)))))
+            elif as_csv:
+                writer = csv.writer(sys.stdout, lineterminator="\n")
+                writer.writerow(columns)
+                writer.writerows([_plain(v) for v in row] for row in rows)
+            else:
+                table = Table(show_lines=False)
+                for c in columns:
+                    table.add_column(Text(printable(c)))
+                for row in rows:
+                    table.add_row(*(_cell(_plain(v)) for v in row))
+                out.print(table)
+        except SQLError as exc:
+            _fail(f"sql: {exc}", 2)
+
+
+def _plain(value: Any) -> Any:
+    """A column's value as JSON and CSV can hold it: a BLOB as hex."""
+    return value.hex() if isinstance(value, bytes) else value
 
 
 @cli.command()

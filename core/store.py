@@ -30,6 +30,7 @@ from contextlib import closing, contextmanager
 from pathlib import Path
 from typing import Any
 
+import attrs
 import structlog
 
 from factfold.events import (
@@ -55,11 +56,14 @@ from .extraction import outcome_batch, setup_extractors
 from .extractor import Extractor
 from .log import LogError
 from .pluginmanager import PluginHost
-from .projection import Projection, ViewStore
+from .projection import Projection
 from .reader import Unreadable
 from .reading import read_file
 from .segments import SegmentLog
-from .views import FactKindView, FactsView, builtin_views, kind_fields
+from .settings import Settings
+from .views import SEARCHES, DocumentsView, FactKindView, FactsView, builtin_views
+from .views.search import search_views
+from .viewstore import ViewStore
 from .workers import ExtractorPool
 
 log = structlog.get_logger("factfold.store")
@@ -68,9 +72,6 @@ Progress = Callable[[int], None]
 
 #: seconds the views may hold folded events uncommitted while appends stream in
 VIEWS_COMMIT_INTERVAL = 1.0
-#: per extractor version, the position through which every document has an outcome
-#: (a table of the documents view)
-_MARKS = "extracted_through"
 
 
 def default_store() -> Path:
@@ -117,10 +118,13 @@ class Store:
         else:
             require_store(self.path)
         self.writable = writable
+        self.settings = Settings.load(self.path)
         self.log, self.views = self._open(fsync, views)
         #: where the views cut the log, if they show it as it was (see :meth:`as_of`)
         self.moment: Cut | None = None
         self.facts: FactsView = self.views.projections["facts"]  # type: ignore[assignment]
+        self.documents_view: DocumentsView = self.views.projections[  # type: ignore[assignment]
+            "documents"]
         self.bus = Bus(self.log)
         self._extractors: list[Extractor] | None = None
         #: documents added by this process and not yet extracted (their text, their event)
@@ -152,7 +156,9 @@ class Store:
             self._follow()
 
     def _projections(self) -> list[Projection]:
-        return [*builtin_views(), *self.plugins.projections()]
+        # Only the writer folds search (readers read its tables with SQL, not through a view).
+        search = self.settings.search if self.writable else ()
+        return [*builtin_views(self.registry, search), *self.plugins.projections()]
 
     def _open(self, fsync: str, views: Path | None) -> tuple[SegmentLog, ViewStore]:
         """The log, then the views (``views``, or the store's own); a full disk becomes one
@@ -259,25 +265,21 @@ class Store:
 
     def doc_at(self, path: str) -> str | None:
         self.refold()
-        row = self.views.db.execute("SELECT doc_id FROM paths WHERE path = ?", (path,)).fetchone()
-        return row[0] if row else None
+        return self.documents_view.doc_at(self.views.db, path)
 
     def has_document(self, doc_id: str) -> bool:
         self.refold()
-        return self.views.db.execute(
-            "SELECT 1 FROM documents WHERE doc_id = ?", (doc_id,)).fetchone() is not None
+        return self.documents_view.has_document(self.views.db, doc_id)
 
     def paths(self) -> dict[str, str]:
         """Every live path and the document it holds."""
         self.refold()
-        return dict(self.views.db.execute("SELECT path, doc_id FROM paths"))
+        return self.documents_view.paths(self.views.db)
 
     def rejection(self, path: str) -> tuple[str | None, int | None, str] | None:
         """(sha256, size, reason) of the standing rejection of ``path``, if any."""
         self.refold()
-        row = self.views.db.execute(
-            "SELECT sha256, size, reason FROM rejections WHERE path = ?", (path,)).fetchone()
-        return tuple(row) if row else None  # type: ignore[return-value]
+        return self.documents_view.rejection(self.views.db, path)
 
     def ingest_bytes(self, path: str, data: bytes) -> str:
         """Record the content ``data`` found at ``path``; returns what happened.
@@ -388,30 +390,17 @@ class Store:
         """
         self.refold()
         wanted = set(only) if only is not None else None
-        marks = dict(((n, v), p) for n, v, p in self.views.db.execute(
-            f"SELECT extractor, version, position FROM {_MARKS}"))
+        db = self.views.db
+        marks = self.documents_view.marks(db)
         pending: dict[str, list[str]] = {}
         for ex in self.plugins.extractors():
             if wanted is not None and ex.name not in wanted:
                 continue
             since = marks.get((ex.name, ex.version), 0)
-            for (doc_id,) in self.views.db.execute(
-                "SELECT d.doc_id FROM documents d WHERE d.doc_id IN "
-                "(SELECT doc_id FROM documents WHERE position >= :since "
-                " UNION SELECT doc_id FROM paths WHERE since >= :since) "
-                "AND EXISTS (SELECT 1 FROM paths p WHERE p.doc_id = d.doc_id) AND NOT EXISTS "
-                "(SELECT 1 FROM extractions e WHERE e.doc_id = d.doc_id AND e.extractor = :name "
-                "AND e.version = :version) ORDER BY d.position",
-                {"since": since, "name": ex.name, "version": ex.version},
-            ):
+            for doc_id in self.documents_view.lacking(db, ex.name, ex.version, since):
                 pending.setdefault(doc_id, []).append(ex.name)
             if failed:
-                for (doc_id,) in self.views.db.execute(
-                    "SELECT e.doc_id FROM extractions e JOIN documents d USING (doc_id) "
-                    "WHERE e.extractor = ? AND e.version = ? AND e.status = 'failed' AND EXISTS "
-                    "(SELECT 1 FROM paths p WHERE p.doc_id = e.doc_id) ORDER BY d.position",
-                    (ex.name, ex.version),
-                ):
+                for doc_id in self.documents_view.failed(db, ex.name, ex.version):
                     pending.setdefault(doc_id, []).append(ex.name)
         return pending
 
@@ -420,19 +409,16 @@ class Store:
         for these extractors' current versions, so the next process's first
         :meth:`extract_pending` looks only at documents after it.  The mark lives beside
         the views it was read from: if they are deleted, the next scan is a full one."""
-        self.views.db.executemany(
-            f"INSERT OR REPLACE INTO {_MARKS} VALUES (?, ?, ?)",
-            [(ex.name, ex.version, position) for ex in extractors])
+        self.documents_view.mark_extracted(
+            self.views.db, [(ex.name, ex.version) for ex in extractors], position)
 
     def _pending_new(self) -> dict[str, list[str]]:
         """Pending extractions of the documents added since the last extraction."""
         pending: dict[str, list[str]] = {}
         for doc_id in self._recent:
             for ex in self.plugins.extractors():
-                if self.views.db.execute(
-                    "SELECT 1 FROM extractions WHERE doc_id = ? AND extractor = ? "
-                    "AND version = ?", (doc_id, ex.name, ex.version)
-                ).fetchone() is None:
+                if not self.documents_view.has_outcome(self.views.db, doc_id,
+                                                       ex.name, ex.version):
                     pending.setdefault(doc_id, []).append(ex.name)
         return pending
 
@@ -443,9 +429,7 @@ class Store:
             if doc_id in self._recent:
                 yield self._recent[doc_id]
             else:
-                row = self.views.db.execute(
-                    "SELECT position FROM documents WHERE doc_id = ?", (doc_id,)).fetchone()
-                missing[row[0]] = doc_id
+                missing[self.documents_view.position(self.views.db, doc_id)] = doc_id
         if missing:
             for env in self.log.read(min(missing)):
                 if env.position in missing:
@@ -554,7 +538,7 @@ class Store:
                 return p
         if name not in self.fact_kinds():
             raise KeyError(name)
-        return FactKindView(self.facts, name, name, None, (*kind_fields(name), "source"))
+        return FactKindView(self.facts, name, name, (*self.facts.kind_fields(name), "source"))
 
     def query(self, view: str, filters: dict[str, str] | None = None,
               limit: int | None = None,
@@ -568,6 +552,27 @@ class Store:
         if min_confidence is not None:
             raise ValueError(f"{view} holds no facts: it has no confidence to filter on")
         return projection.query(self.views.db, filters or {})[:limit]
+
+    def set_search(self, wanted: Iterable[str], progress: Progress | None = None) -> None:
+        """Keep the full-text searches ``wanted`` names (see :data:`~factfold.views.SEARCHES`)
+        and no others: the setting is saved, a search turned on is folded from the log
+        now and kept current by every later fold, one turned off is dropped."""
+        wanted = frozenset(wanted)
+        if not wanted <= set(SEARCHES):
+            raise ValueError(f"no full-text search {', '.join(sorted(wanted - set(SEARCHES)))};"
+                             f" there are {', '.join(SEARCHES)}")
+        self.refold()
+        self.settings = attrs.evolve(self.settings, search=wanted)
+        self.settings.save(self.path)
+        fact_types = [t for t in self.registry if issubclass(t, Fact)]
+        with self._views_writing():
+            for name in SEARCHES:
+                (view,) = search_views(fact_types, [name])
+                if name in wanted and view.name not in self.views.projections:
+                    self.views.add(view)
+                elif name not in wanted:
+                    self.views.discard(view)
+            self.views.catch_up(self.log, progress)
 
     def fact_kinds(self) -> set[str]:
         """The kinds of fact the loaded plugins declare: the only ones the views hold."""

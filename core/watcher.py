@@ -426,9 +426,8 @@ class Watcher:
             return {p: d for p, d in self.store.paths().items() if self._relative(p) is not None}
         prefix = under.rstrip(os.sep) + os.sep
         # "0" sorts right after "/": the range holds exactly the paths below ``under``.
-        return dict(self.store.views.db.execute(
-            "SELECT path, doc_id FROM paths WHERE path >= ? AND path < ?",
-            (prefix, prefix[:-1] + chr(ord(os.sep) + 1))))
+        return self.store.documents_view.paths_between(
+            self.store.views.db, prefix, prefix[:-1] + chr(ord(os.sep) + 1))
 
     def _walk(self, top: str) -> Iterator[tuple[str, os.stat_result | None]]:
         """Every accepted non-directory below ``top``, with its lstat (None if it vanished);
@@ -646,8 +645,7 @@ class Watcher:
                     self._error(f"printing facts failed: {exc!r}", path=path)
 
     def _count_facts(self) -> None:
-        self.stats.facts = dict(self.store.views.db.execute(
-            "SELECT kind, COUNT(*) FROM facts GROUP BY kind ORDER BY kind").fetchall())
+        self.stats.facts = self.store.facts.counts(self.store.views.db)
 
     def _error(self, message: str, **context: Any) -> None:
         self.stats.last_error = message

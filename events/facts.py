@@ -40,6 +40,8 @@ class Fact:
     kind: ClassVar[str] = "fact"
     #: the field views index and filter on (``factfold query KIND --filter FIELD=VALUE``)
     key_field: ClassVar[str | None] = None
+    #: the kind's typed table in views.sqlite (docs/views.md); None: the kind + "s"
+    table: ClassVar[str | None] = None
 
     span: tuple[int, int] = field(converter=_span)
     evidence: str
@@ -73,6 +75,7 @@ class Person(Fact):
 
     kind: ClassVar[str] = "person"
     key_field: ClassVar[str | None] = "name"
+    table: ClassVar[str | None] = "people"
 
     name: str
     title: str | None = None

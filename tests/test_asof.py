@@ -18,10 +18,10 @@ from helpers import ROOT, run_factfold
 from factfold.asof import AsOf
 from factfold.events import DocumentAdded, EventCodec
 from factfold.pluginmanager import PluginHost
-from factfold.projection import ViewStore
 from factfold.segments import SegmentLog
 from factfold.store import Store
 from factfold.views import builtin_views
+from factfold.viewstore import ViewStore
 
 # Made-up texts that the built-in extractors find facts in.
 A = ("Northwind Cooperative reported 1,200 new members in 2025. Its chairman Tomas Ferrell "

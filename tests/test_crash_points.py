@@ -42,7 +42,7 @@ LAUNCHER = textwrap.dedent("""
             return original(*args, **kwargs)
         setattr(owner, name, wrapper)
 
-    import factfold.segments as segments, factfold.projection as projection
+    import factfold.segments as segments, factfold.viewstore as viewstore
     import factfold.store as store
     if step == "torn-frame":        # half a batch reaches the file, then the process dies
         real_pwrite = os.pwrite
@@ -53,7 +53,7 @@ LAUNCHER = textwrap.dedent("""
     elif step == "before-fsync":     # the whole frame is written, never synced
         crash_on(segments.os, "fdatasync")
     elif step == "before-view-commit":  # folded into the views, not yet committed
-        crash_on(projection.ViewStore, "commit", when=lambda views: views._in_tx)
+        crash_on(viewstore.ViewStore, "commit", when=lambda views: views._in_tx)
     elif step == "mid-extraction":
         crash_on(store, "outcome_batch")
     sys.argv = ["factfold", *sys.argv[3:]]

@@ -14,9 +14,10 @@ from helpers import run_factfold
 from factfold import Extractor, Fact, Person, event_type, hookimpl
 from factfold.events import DocumentAdded, Envelope, SubscriberFailed
 from factfold.pluginmanager import PluginHost
-from factfold.projection import Projection, ViewsOutdated, ViewStore
+from factfold.projection import Projection, ViewsOutdated
 from factfold.store import Store
 from factfold.views import DocumentsView, FactsView
+from factfold.viewstore import ViewStore
 
 
 def ingest_all(store: Store, folder) -> dict[str, int]:
@@ -163,7 +164,7 @@ def test_a_plugin_that_raises_does_not_stop_the_others(tmp_path, seeds, toy_host
 class PersonPositions(Projection):
     """A plugin's view: the positions of the person facts it folded, in a table of its name."""
 
-    name = "persons"
+    name = "person_positions"
     handles = frozenset({Person.__event_type__})
 
     def create(self, db):
@@ -210,7 +211,7 @@ def test_a_view_that_raises_is_isolated_event_by_event(tmp_path, seeds, toy_host
         failures = [e.payload for e in store.log.read()
                     if isinstance(e.payload, SubscriberFailed)]
         picked = [n for (n,) in store.views.db.execute("SELECT position FROM picky")]
-        folded = [n for (n,) in store.views.db.execute("SELECT position FROM persons")]
+        folded = [n for (n,) in store.views.db.execute("SELECT position FROM person_positions")]
     assert len(persons) > 3
     assert picked == [p for p in persons if p % 3]
     assert folded == persons

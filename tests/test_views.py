@@ -1,21 +1,22 @@
-"""The facts view's runs (replay's fast path against live folding) and the store's extraction
-marks, on real logs, views and stores."""
+"""The facts view's typed tables and runs (replay's fast path against live folding, search
+folded too) and the store's extraction marks, on real logs, views and stores."""
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, ClassVar
 
 import attrs
-import msgspec
 import pytest
 from attrs import frozen
 from conftest import versioned_host
+from exportlog import expected_export
 
 from factfold import Fact, Meeting, Person, Statistic, event_type
-from factfold import projection as projection_module
+from factfold import viewstore as projection_module
 from factfold.events import (
     BUILTIN_TYPES,
     DocumentAdded,
@@ -27,10 +28,11 @@ from factfold.events import (
     ExtractionFailed,
 )
 from factfold.log import LogCorrupt
-from factfold.projection import ViewStore
 from factfold.segments import SegmentLog
 from factfold.store import Store
-from factfold.views import FactsView, builtin_views
+from factfold.views import SEARCHES, FactsView, builtin_views
+from factfold.views import facts as facts_module
+from factfold.viewstore import ViewStore
 
 # -- a plugin's own fact kinds: never on the fast path ---------------------------------------
 
@@ -140,11 +142,24 @@ def _batches() -> list[list[Envelope]]:
     ]
 
 
+def _views() -> list:
+    """The built-in views, their typed tables for the test's plugin kinds too, and both
+    full-text searches."""
+    return builtin_views(_codec(Tag, Note).registry, SEARCHES)
+
+
+def _facts() -> FactsView:
+    return FactsView(_codec(Tag, Note).registry)
+
+
 def _dump(db: sqlite3.Connection) -> dict[str, list[tuple[Any, ...]]]:
-    """Every table's rows, ordered by all their columns."""
+    """Every table's rows, ordered by all their columns.  Full-text search's shadow tables
+    are left out: how its index is cut into segments depends on how often it was
+    flushed; ``search`` itself shows what it holds."""
     out = {}
     for (table,) in db.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"):
+            "SELECT name FROM sqlite_master WHERE type = 'table'"
+            " AND name NOT LIKE '%search\\_%' ESCAPE '\\' ORDER BY name"):
         ncols = len(db.execute(f"SELECT * FROM {table} LIMIT 0").description)
         order = ", ".join(str(i) for i in range(1, ncols + 1))
         out[table] = db.execute(f"SELECT * FROM {table} ORDER BY {order}").fetchall()
@@ -180,8 +195,8 @@ def folded(tmp_path):
     store's bus does, ``stepwise`` catches up after every append, ``fast`` catches up once
     at the end (the raw-record path, one chunk)."""
     log = SegmentLog(tmp_path / "log", _codec(Tag, Note), writable=True)
-    live = ViewStore(tmp_path / "live.sqlite", builtin_views())
-    stepwise = ViewStore(tmp_path / "stepwise.sqlite", builtin_views())
+    live = ViewStore(tmp_path / "live.sqlite", _views())
+    stepwise = ViewStore(tmp_path / "stepwise.sqlite", _views())
     assert live.catch_up(log) == 0  # as a store opens: builds the indexes
     recorded: list[Envelope] = []
     for batch in _batches():
@@ -191,7 +206,7 @@ def folded(tmp_path):
             live.apply(env)
         live.commit()
         assert stepwise.catch_up(log) == len(batch)
-    fast = ViewStore(tmp_path / "fast.sqlite", builtin_views())
+    fast = ViewStore(tmp_path / "fast.sqlite", _views())
     assert fast.catch_up(log) == log.head
     yield log, recorded, {"fast": fast, "live": live, "stepwise": stepwise}
     for views in (fast, live, stepwise):
@@ -199,28 +214,30 @@ def folded(tmp_path):
     log.close()
 
 
-def _stored(db: sqlite3.Connection, where: str = "1",
-            args: tuple[Any, ...] = ()) -> list[tuple[str, str | None, dict[str, Any]]]:
-    """(kind, key, fields) of the facts ``where`` selects (over facts f and fact_bodies b),
-    in log order, each fact's fields read straight from its body."""
+def _stored(db: sqlite3.Connection, doc: str | None = None,
+            kind: str | None = None) -> list[tuple[str, dict[str, Any]]]:
+    """(kind, record) of the facts of the current runs (of ``doc``, of ``kind``), in log
+    order, whether their documents still have a path or not."""
     found = []
-    for position, kind, key, start, stop, data in db.execute(
-            "SELECT f.position, f.kind, f.key, b.start, b.stop, b.data FROM facts f"
-            f" JOIN fact_bodies b ON b.start = f.body WHERE {where} ORDER BY f.position",
-            args):
-        items = msgspec.msgpack.decode(data)
-        assert start <= position < stop and len(items) == stop - start
-        found.append((kind, key, items[position - start]))
-    return found
+    for table in _facts().tables:
+        if kind is not None and table.kind != kind:
+            continue
+        for row in db.execute(table.select(["f.doc_id = ?"] if doc else [], current=False),
+                              [doc] if doc else []):
+            record = table.record(row)
+            found.append((row[0], table.kind, {k: v for k, v in record.items()
+                                               if k not in ("kind", "source")}))
+    return [(k, r) for _, k, r in sorted(found, key=lambda x: x[0])]
 
 
-def _fields(db: sqlite3.Connection, where: str, args: tuple[Any, ...] = ()) -> list[Any]:
-    return [fields for _, _, fields in _stored(db, where, args)]
+def _fields(db: sqlite3.Connection, doc: str | None = None,
+            kind: str | None = None) -> list[dict[str, Any]]:
+    return [fields for _, fields in _stored(db, doc, kind)]
 
 
 def _from_read(path: Path, log: SegmentLog) -> ViewStore:
     """A view store fed every envelope ``log.read()`` decodes, one ``apply`` at a time."""
-    views = ViewStore(path, builtin_views())
+    views = ViewStore(path, _views())
     for env in log.read():
         views.apply(env)
     views.commit()
@@ -234,17 +251,22 @@ def _from_read(path: Path, log: SegmentLog) -> ViewStore:
 @pytest.mark.parametrize("chunk", [None, 1, 4], ids=["one-chunk", "chunk-1", "chunk-4"])
 def test_catch_up_and_apply_fold_the_same_tables(tmp_path, monkeypatch, folded, chunk):
     log, _, stores = folded
-    if chunk is not None:  # many chunks and a commit after each
+    if chunk is not None:  # many chunks and a commit after each, rows bound two at a time
         monkeypatch.setattr(projection_module, "CATCH_UP_BATCH", chunk)
         monkeypatch.setattr(projection_module, "COMMIT_EVERY", chunk)
-        fast = ViewStore(tmp_path / f"fast-{chunk}.sqlite", builtin_views())
+        monkeypatch.setattr(facts_module, "ROWS_PER_INSERT", 2)
+        fast = ViewStore(tmp_path / f"fast-{chunk}.sqlite", _views())
         assert fast.catch_up(log) == log.head
         stores = {**stores, "fast": fast}
     read = _from_read(tmp_path / "read.sqlite", log)
     expected = _dump(read.db)
-    assert {"facts", "fact_runs", "documents", "paths", "extractions", "rejections",
-            "extracted_through", "checkpoints"} <= set(expected)
+    assert {"fact_runs", "document_records", "paths", "extractions", "rejections",
+            "extracted_through", "checkpoints", "fact_person", "_meeting_organizers",
+            "fact_tag", "fact_note", "searched_runs", "search", "document_search"} <= set(expected)
+    assert not {"facts", "fact_bodies"} & set(expected)  # the opaque layout is gone
     for name, views in stores.items():
+        for fts in ("search", "document_search"):
+            views.db.execute(f"INSERT INTO {fts} ({fts}) VALUES ('integrity-check')")
         got = _dump(views.db)
         assert set(got) == set(expected), name
         for table in expected:
@@ -260,26 +282,27 @@ def test_only_the_latest_run_of_each_document_and_extractor_keeps_its_facts(fold
     positions, ranges = _surviving(recorded)
     for name, views in stores.items():
         db = views.db
-        assert [p for (p,) in db.execute("SELECT position FROM facts ORDER BY position")] \
-            == positions, name
+        kept = sorted(p for t in _facts().tables
+                      for (p,) in db.execute(f"SELECT fact_id FROM {t.base}"))
+        assert kept == positions, name
         runs = {(d, x): (s, e) for d, x, s, e in db.execute("SELECT * FROM fact_runs")}
         assert runs == ranges, name
-        # A superseded run's bodies went with its facts: every body holds a current fact.
-        assert db.execute("SELECT COUNT(*) FROM fact_bodies b WHERE NOT EXISTS (SELECT 1 "
-                          "FROM facts WHERE position >= b.start AND position < b.stop)"
+        # A superseded run's list items went with its facts, and so did its evidence.
+        assert db.execute("SELECT COUNT(*) FROM _person_aliases c WHERE NOT EXISTS "
+                          "(SELECT 1 FROM fact_person f WHERE f.fact_id = c.fact_id)"
                           ).fetchone() == (0,), name
+        assert sorted(p for (p,) in db.execute("SELECT rowid FROM search")) == positions
 
         def names(doc: str, extractor: str, field: str = "name", db=db) -> list[Any]:
             """One field of the (doc, extractor)'s facts that have it, in log order."""
-            return [d[field] for d in _fields(db, "doc_id = ?", (doc,))
+            return [d[field] for d in _fields(db, doc)
                     if d["extractor"].startswith(extractor + "@") and field in d]
 
         # A: the re-extraction by people@2 replaced people@1's facts.
         assert names(A, "people") == ["张三", "钱七", "孙八"], name
-        assert not [d for d in _fields(db, "doc_id = ?", (A,)) if d["extractor"] == "people@1"]
+        assert not [d for d in _fields(db, A) if d["extractor"] == "people@1"]
         # A: the empty tags@2 run removed tags@1's facts; meetings@2 followed a failure.
-        assert not [d for d in _fields(db, "doc_id = ?", (A,))
-                    if d["extractor"].startswith("tags@")]
+        assert not [d for d in _fields(db, A) if d["extractor"].startswith("tags@")]
         assert names(A, "meetings") == ["座谈会"], name
         assert names(A, "numbers", "text") == ["120人", "约30%"], name  # untouched
         # B: the failed meetings@2 run removed meetings@1's facts; numbers@3 won its batch.
@@ -289,17 +312,18 @@ def test_only_the_latest_run_of_each_document_and_extractor_keeps_its_facts(fold
         # C lost its path, not its facts (the log and the view keep them, queries hide them).
         assert names(C, "people") == ["赵六"], name
 
-        assert _fields(db, "doc_id = ? AND kind = 'person'", (A,))[0] == {
+        assert _fields(db, A, "person")[0] == {
             "span": [0, 2], "evidence": "会长张三", "doc_id": A, "extractor": "people@2",
             "name": "张三", "title": "主任", "organization": None, "aliases": ["老张"],
             "confidence": None}
-        # The plugin kinds went through their classes: Note's own attributes() and key.
-        assert [(key, d) for _, key, d in _stored(db, "kind = 'note'")] == [
-            ("WORLD", {"span": [1, 2], "evidence": "w", "doc_id": B, "extractor": "tags@1",
-                       "body": "WORLD", "chars": 5, "confidence": None})], name
-        keys = [(kind, key) for kind, key, _ in _stored(db, "doc_id = ?", (B,))]
-        assert keys == [("person", "王五"), ("tag", "beta"), ("note", "WORLD"),
-                        ("statistic", "人"), ("statistic", "%")], name
+        # The plugin kinds went through their classes: Note's own attributes() is what
+        # its record says; its columns hold its declared fields.
+        assert _stored(db, kind="note") == [
+            ("note", {"span": [1, 2], "evidence": "w", "doc_id": B, "extractor": "tags@1",
+                      "body": "WORLD", "chars": 5, "confidence": None})], name
+        assert db.execute("SELECT body FROM notes").fetchall() == [("world",)], name
+        kinds = [kind for kind, _ in _stored(db, B)]
+        assert kinds == ["person", "tag", "note", "statistic", "statistic"], name
 
         extractions = {(d, x): (v, s, n) for d, x, v, s, n in db.execute(
             "SELECT doc_id, extractor, version, status, facts FROM extractions")}
@@ -316,15 +340,20 @@ def test_a_plugin_fact_kind_is_stored_as_its_class_says(tmp_path):
     log.append([_added(A)])
     log.append(_run(A, "tags", "1", [Note(span=(0, 1), evidence="n", body="hello"),
                                      Tag(span=(0, 1), evidence="t", label="x", weight=2)]))
-    fast = ViewStore(tmp_path / "fast.sqlite", builtin_views())
+    fast = ViewStore(tmp_path / "fast.sqlite", _views())
     fast.catch_up(log)
     assert _stored(fast.db) == [
-        ("note", "HELLO", {"span": [0, 1], "evidence": "n", "doc_id": A,
-                           "extractor": "tags@1", "body": "HELLO", "chars": 5,
-                           "confidence": None}),
-        ("tag", "x", {"span": [0, 1], "evidence": "t", "doc_id": A, "extractor": "tags@1",
-                      "label": "x", "weight": 2, "confidence": None}),
+        ("note", {"span": [0, 1], "evidence": "n", "doc_id": A, "extractor": "tags@1",
+                  "body": "HELLO", "chars": 5, "confidence": None}),
+        ("tag", {"span": [0, 1], "evidence": "t", "doc_id": A, "extractor": "tags@1",
+                 "label": "x", "weight": 2, "confidence": None}),
     ]
+    # Tag's fields fit its columns (weight given as an int stays one); Note's record is
+    # kept whole beside its declared fields.
+    assert fast.db.execute("SELECT label, weight, typeof(weight), _record IS NULL "
+                           "FROM fact_tag").fetchall() == [("x", 2, "integer", 1)]
+    assert fast.db.execute("SELECT body, _record IS NULL FROM fact_note").fetchall() == [
+        ("hello", 0)]
     fast.close()
     log.close()
 
@@ -333,12 +362,12 @@ def test_without_the_plugin_its_kinds_are_left_out_the_same_way(tmp_path, folded
     assert folded  # wrote the log under tmp_path
     # The same log read by a store whose plugin (Tag, Note) is not installed.
     reader = SegmentLog(tmp_path / "log", _codec())
-    fast = ViewStore(tmp_path / "fast-noplugin.sqlite", builtin_views())
+    fast = ViewStore(tmp_path / "fast-noplugin.sqlite", _views())
     assert fast.catch_up(reader) == reader.head
     read = _from_read(tmp_path / "read-noplugin.sqlite", reader)
     assert _dump(fast.db) == _dump(read.db)
-    kinds = {k for (k,) in fast.db.execute("SELECT DISTINCT kind FROM facts")}
-    assert kinds == {"person", "meeting", "statistic"}
+    assert {kind for kind, _ in _stored(fast.db)} == {"person", "meeting", "statistic"}
+    assert fast.db.execute("SELECT COUNT(*) FROM fact_tag").fetchone() == (0,)
     # The runs are still known, so a later re-run still removes the older facts.
     assert fast.db.execute("SELECT COUNT(*) FROM fact_runs WHERE extractor = 'tags'"
                            ).fetchone() == (2,)
@@ -360,29 +389,26 @@ def test_rebuild_folds_the_same_tables_and_builds_the_indexes(folded):
         assert _schema(views.db) == schema, name
         indexes = {n for (n,) in views.db.execute(
             "SELECT name FROM sqlite_master WHERE type = 'index'")}
-        assert {"facts_key", "paths_doc", "paths_since", "documents_position"} <= indexes
-        (sql,) = views.db.execute(
-            "SELECT sql FROM sqlite_master WHERE name = 'facts_key'").fetchone()
-        assert "facts (key, kind)" in sql
+        assert {"fact_person_key", "fact_statistic_key", "_agreement_parties_item",
+                "paths_doc", "paths_since", "documents_position"} <= indexes
         plan = " ".join(str(r) for r in views.db.execute(
-            "EXPLAIN QUERY PLAN SELECT * FROM facts WHERE kind = 'person' AND key = '张三'"))
-        assert "facts_key" in plan
+            "EXPLAIN QUERY PLAN SELECT * FROM people WHERE name = '张三'"))
+        assert "fact_person_key" in plan
 
     # After a rebuild, a new run still replaces the old one.
     views = stores["fast"]
     for env in log.append(_run(A, "people", "3", [_person("周九")])):
         views.apply(env)
     views.commit()
-    assert [d["name"] for d in _fields(views.db, "doc_id = ? AND kind = 'person'", (A,))] \
-        == ["周九"]
+    assert [d["name"] for d in _fields(views.db, A, "person")] == ["周九"]
 
 
-# -- 1c: the document filter goes through fact_runs ------------------------------------------
+# -- 1c: reading the tables back as export records ---------------------------------------
 
 
 def test_rows_filtered_by_document_are_exactly_its_current_facts(folded):
     _, _, stores = folded
-    view = FactsView()
+    view = _facts()
     for name, views in stores.items():
         db = views.db
         every = list(view.rows(db))
@@ -403,7 +429,7 @@ def test_rows_filtered_by_document_are_exactly_its_current_facts(folded):
         assert list(view.rows(db, None, {"doc_id": C[:4]})) == []  # removed
         assert list(view.rows(db, None, {"doc_id": "ff"})) == []
         # With other filters too.
-        assert [r["name"] for r in view.rows(db, "person", {"doc_id": A[:4], "key": "钱*"})] \
+        assert [r["name"] for r in view.rows(db, "person", {"doc_id": A[:4], "name": "钱*"})] \
             == ["钱七"]
         assert [r["title"] for r in view.rows(db, "person",
                                               {"doc_id": A[:4], "name": "张三"})] == ["主任"]
@@ -411,7 +437,7 @@ def test_rows_filtered_by_document_are_exactly_its_current_facts(folded):
 
 def test_a_filter_on_another_field_matches_text_numbers_and_list_items(folded):
     _, _, stores = folded
-    view = FactsView()
+    view = _facts()
     for name, views in stores.items():
         db = views.db
 
@@ -498,7 +524,7 @@ def test_a_document_recorded_before_a_crash_is_extracted_by_the_next_process(
     with Store(home, plugins=toy_host) as store:
         assert store.ingest_bytes("four.txt", DOC4) == "added"
         fourth = store.doc_at("four.txt")
-        assert store.views.db.execute("SELECT position FROM documents WHERE doc_id = ?",
+        assert store.views.db.execute("SELECT position FROM document_records WHERE doc_id = ?",
                                       (fourth,)).fetchone() == (head,)
     with Store(home, plugins=toy_host) as store:
         assert store.extract_pending() == 1
@@ -627,7 +653,7 @@ def test_a_log_without_stored_batches_is_folded_from_its_envelopes(
         tmp_path, monkeypatch, folded):
     log, _, stores = folded
     monkeypatch.setattr(projection_module, "CATCH_UP_BATCH", 3)
-    with ViewStore(tmp_path / "plain.sqlite", builtin_views()) as views:
+    with ViewStore(tmp_path / "plain.sqlite", _views()) as views:
         assert views.catch_up(_PlainLog(log)) == log.head
         assert _dump(views.db) == _dump(stores["live"].db)
 
@@ -664,7 +690,7 @@ def test_a_replay_prepared_in_a_second_process_folds_the_same_tables(
     if chunk is not None:
         monkeypatch.setattr(projection_module, "CATCH_UP_BATCH", chunk)
         monkeypatch.setattr(projection_module, "COMMIT_EVERY", chunk)
-    with ViewStore(tmp_path / "parallel.sqlite", builtin_views()) as parallel:
+    with ViewStore(tmp_path / "parallel.sqlite", _views()) as parallel:
         assert parallel.catch_up(log) == log.head
         assert forks == [1]
         assert _dump(parallel.db) == _dump(stores["live"].db)
@@ -682,7 +708,7 @@ def test_a_catch_up_in_a_second_process_resumes_inside_a_batch(
     _in_a_second_process(monkeypatch, backlog)
     monkeypatch.setattr(projection_module, "CATCH_UP_BATCH", 3)
     inside = len(_batches()[0]) + len(_batches()[1]) + len(_batches()[2]) + 2
-    with ViewStore(tmp_path / "resumed.sqlite", builtin_views()) as views:
+    with ViewStore(tmp_path / "resumed.sqlite", _views()) as views:
         for env in recorded[:inside]:  # stops two events into the fourth batch
             views.apply(env)
         views.commit()
@@ -707,7 +733,7 @@ def test_a_view_that_does_not_prepare_keeps_the_replay_in_one_process(
         def apply(self, db, env):
             db.execute("INSERT INTO counted VALUES (?)", (env.position,))
 
-    with ViewStore(tmp_path / "mixed.sqlite", [*builtin_views(), Counting()]) as views:
+    with ViewStore(tmp_path / "mixed.sqlite", [*_views(), Counting()]) as views:
         assert views.catch_up(log) == log.head
         assert forks == []
         assert [n for (n,) in views.db.execute("SELECT n FROM counted")] == list(
@@ -729,7 +755,7 @@ def test_damage_found_by_the_second_process_is_raised_in_the_first(tmp_path, mon
     data[40] ^= 0xFF  # inside the first batch's payload: its checksum no longer matches
     sealed.write_bytes(bytes(data))
     reader = SegmentLog(tmp_path / "log", _codec())
-    with (ViewStore(tmp_path / "views.sqlite", builtin_views()) as views,
+    with (ViewStore(tmp_path / "views.sqlite", _views()) as views,
           pytest.raises(LogCorrupt, match="run `factfold log verify`")):
         views.catch_up(reader)
 
@@ -748,13 +774,13 @@ def test_a_fold_from_nothing_is_made_durable_when_the_views_close(
     monkeypatch.setattr(projection_module, "COMMIT_EVERY", 2)  # the log counts as long
     path = tmp_path / "views.sqlite"
     marker = tmp_path / "views.sqlite.unsynced"
-    views = ViewStore(path, builtin_views())
+    views = ViewStore(path, _views())
     assert views.catch_up(log) == log.head
     assert marker.exists()  # folded, not yet synced
     assert _dump(views.db) == _dump(stores["live"].db)
     views.close()
     assert not marker.exists() and _journal(path) == "wal"
-    with ViewStore(path, builtin_views()) as again:  # nothing to redo
+    with ViewStore(path, _views()) as again:  # nothing to redo
         assert again.catch_up(log) == 0
         assert _dump(again.db) == _dump(stores["live"].db)
 
@@ -764,12 +790,12 @@ def test_views_left_by_an_unfinished_fold_from_nothing_are_folded_again(
     log, _, stores = folded
     monkeypatch.setattr(projection_module, "COMMIT_EVERY", 2)
     path = tmp_path / "views.sqlite"
-    views = ViewStore(path, builtin_views())
+    views = ViewStore(path, _views())
     views.catch_up(log)
-    views.db.execute("UPDATE facts SET key = 'lost on the way to the disk'")  # what a
+    views.db.execute("UPDATE fact_person SET name = 'lost on the way to the disk'")  # what a
     views.db.close()  # power cut may leave of pages never synced; no close(): no sync
     assert (tmp_path / "views.sqlite.unsynced").exists()
-    with ViewStore(path, builtin_views()) as again:
+    with ViewStore(path, _views()) as again:
         assert again.position == 0  # thrown away
         assert again.catch_up(log) == log.head
         assert _dump(again.db) == _dump(stores["live"].db)
@@ -791,14 +817,14 @@ def test_a_fold_that_fails_halfway_keeps_only_whole_chunks(tmp_path, monkeypatch
 
     monkeypatch.setattr(FactsView, "write_prepared", failing)
     path = tmp_path / "views.sqlite"
-    with ViewStore(path, builtin_views()) as views:
+    with ViewStore(path, _views()) as views:
         with pytest.raises(RuntimeError, match="disk gone"):
             views.catch_up(log)
         kept = views.position
         assert 0 < kept < log.head
         assert len({p for p in views._next.values()}) == 1  # every view at the same point
     monkeypatch.setattr(FactsView, "write_prepared", real)
-    with ViewStore(path, builtin_views()) as views:
+    with ViewStore(path, _views()) as views:
         assert views.position == kept
         assert views.catch_up(log) == log.head - kept
         assert _dump(views.db) == _dump(stores["live"].db)
@@ -806,7 +832,7 @@ def test_a_fold_that_fails_halfway_keeps_only_whole_chunks(tmp_path, monkeypatch
 
 def test_export_records_list_a_kinds_fields_as_its_class_declares_them(folded):
     _, _, stores = folded
-    view = FactsView()
+    view = _facts()
     provenance = ["kind", "source", "doc_id", "extractor", "span", "evidence"]
     for name, views in stores.items():
         first = {r["kind"]: list(r) for r in view.rows(views.db)}
@@ -817,15 +843,27 @@ def test_export_records_list_a_kinds_fields_as_its_class_declares_them(folded):
         assert first["note"] == [*provenance, "body", "chars", "confidence"], name
 
 
+def test_export_records_are_what_the_log_holds(folded):
+    """The typed tables give back each current fact's record exactly (numbers as given,
+    lists in order, a plugin's attributes() and field order), as the views that kept the
+    stored payloads did (tests/exportlog.py computes those from the log)."""
+    log, _, stores = folded
+    expected = expected_export(log.read())
+    assert any('"value": 120,' in line for line in expected)  # an int stays an int
+    for name, views in stores.items():
+        assert [json.dumps(r, ensure_ascii=False) for r in _facts().rows(views.db)] \
+            == expected, name
+
+
 # -- a rebuild folds beside the views it replaces ---------------------------------------------
 
 
 def test_a_rebuild_swaps_new_views_in_whole_and_syncs_them_when_they_close(tmp_path, folded):
     log, _, stores = folded
     path = tmp_path / "views.sqlite"
-    views = ViewStore(path, builtin_views())
+    views = ViewStore(path, _views())
     views.catch_up(log)
-    views.db.execute("UPDATE facts SET key = 'stale'")  # what only a rebuild puts right
+    views.db.execute("UPDATE fact_person SET name = 'stale'")  # what only a rebuild puts right
     reader = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     assert views.rebuild(log) == log.head
     assert _dump(views.db) == _dump(stores["live"].db)
@@ -835,7 +873,7 @@ def test_a_rebuild_swaps_new_views_in_whole_and_syncs_them_when_they_close(tmp_p
     views.close()
     assert not marker.exists()
     reader.close()
-    with ViewStore(path, builtin_views()) as again:
+    with ViewStore(path, _views()) as again:
         assert again.catch_up(log) == 0
         assert _dump(again.db) == _dump(stores["live"].db)
 
@@ -843,14 +881,14 @@ def test_a_rebuild_swaps_new_views_in_whole_and_syncs_them_when_they_close(tmp_p
 def test_a_rebuild_that_cannot_read_the_log_leaves_the_views_as_they_were(tmp_path, folded):
     log, _, _ = folded
     path = tmp_path / "views.sqlite"
-    with ViewStore(path, builtin_views()) as views:
+    with ViewStore(path, _views()) as views:
         views.catch_up(log)
     before = _dump(sqlite3.connect(path))
     segment = log.segments()[0]
     data = bytearray(segment.read_bytes())
     data[40] ^= 0xFF  # the first batch: every later one is whole
     segment.write_bytes(bytes(data))
-    with ViewStore(path, builtin_views()) as views:
+    with ViewStore(path, _views()) as views:
         with pytest.raises(LogCorrupt, match="damaged"):
             views.rebuild(SegmentLog(tmp_path / "log", log.codec))
         assert _dump(views.db) == before
@@ -864,6 +902,6 @@ def test_what_a_rebuild_cut_short_left_beside_the_views_is_removed_by_the_next_w
     aside = tmp_path / "views.sqlite.rebuild"
     for suffix in ("", "-wal", ".unsynced"):
         Path(f"{aside}{suffix}").write_bytes(b"half a fold")
-    with ViewStore(tmp_path / "views.sqlite", builtin_views(), readonly=False):
+    with ViewStore(tmp_path / "views.sqlite", _views(), readonly=False):
         pass
     assert sorted(p.name for p in tmp_path.iterdir()) == ["views.sqlite"]

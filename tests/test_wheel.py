@@ -36,3 +36,8 @@ def test_the_wheel_installs_and_runs_in_a_clean_venv(tmp_path):
     run("ingest", str(SEEDS / "001_5c19025aa2c0d03b.txt"))
     kinds = {json.loads(line)["kind"] for line in run("export").stdout.splitlines()}
     assert {"person", "meeting", "statistic"} <= kinds
+    # The typed tables (factfold.views) came with the wheel, and hold what the export does.
+    (counted,) = [json.loads(line) for line in run(
+        "sql", "--json", "SELECT COUNT(*) AS n FROM people").stdout.splitlines()]
+    assert counted["n"] == sum(1 for line in run("export").stdout.splitlines()
+                               if json.loads(line)["kind"] == "person")

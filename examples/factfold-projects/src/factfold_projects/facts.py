@@ -18,6 +18,8 @@ class ProjectLaunched(Fact):
 
     kind: ClassVar[str] = "project"  # the export's "kind"; also `factfold query project`
     key_field: ClassVar[str | None] = "name"
+    #: its typed table; "projects" is the name of this plugin's own view's table
+    table: ClassVar[str | None] = "project_launches"
 
     name: str
     organization: str | None = None

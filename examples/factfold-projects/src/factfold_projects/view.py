@@ -55,10 +55,10 @@ class ProjectsView(Projection):
                        (e.doc_id, first))
 
     def query(self, db: sqlite3.Connection, filters: Mapping[str, str]) -> list[dict[str, Any]]:
-        # `paths` is the documents view's table of live paths: joining it drops the projects
-        # of removed or superseded files, as the built-in views do.
+        # `documents` (docs/views.md) has a row per current path of a document: joining it
+        # drops the projects of removed or superseded files, as the built-in views do.
         sql = ("SELECT j.name, j.organization, p.path FROM projects j "
-               "JOIN paths p ON p.doc_id = j.doc_id")
+               "JOIN documents p ON p.doc_id = j.doc_id")
         where, args = [], []
         for field in ("name", "organization"):
             if field in filters:

@@ -1,0 +1,50 @@
+"""Extraction runs: which facts of a (document, extractor) are the current ones.
+
+A run's facts sit in one batch just before its outcome marker, so they are the positions
+``[marker - fact_count, marker)``.  A view that keeps facts records each run's range in a
+table of its own, and a newer outcome for the same (document, extractor) replaces the row
+and has the view forget the older run's facts by that position range: no index over
+``(doc_id, extractor)`` that every fact would have to update.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Sequence
+from typing import Any
+
+#: a run as views record it: (doc_id, extractor name, first position, stop position)
+Run = Sequence[Any]
+
+RUNS_SCHEMA = """
+    CREATE TABLE IF NOT EXISTS {table} (
+        doc_id TEXT NOT NULL, extractor TEXT NOT NULL,
+        start INTEGER NOT NULL, stop INTEGER NOT NULL,
+        PRIMARY KEY (doc_id, extractor)) WITHOUT ROWID;
+"""
+
+
+def record_runs(db: sqlite3.Connection, table: str, runs: Sequence[Run],
+                forget: Callable[[int, int], None]) -> None:
+    """Record ``runs`` (in log order) in ``table``; a run that replaces an older one of
+    its (document, extractor) calls ``forget(start, stop)`` with the older run's range.
+
+    New runs (all of them, in most chunks of a replay) go in with one ``INSERT OR
+    IGNORE``; only when some were ignored are the runs walked one by one.  (An upsert
+    with a trigger did the same, at twice the cost for every run.)
+    """
+    if not runs:
+        return
+    before = db.total_changes
+    db.executemany(f"INSERT OR IGNORE INTO {table} VALUES (?, ?, ?, ?)", runs)
+    if db.total_changes - before == len(runs):
+        return
+    for doc_id, extractor, start, stop in runs:
+        old_start, old_stop = db.execute(
+            f"SELECT start, stop FROM {table} WHERE doc_id = ? AND extractor = ?",
+            (doc_id, extractor)).fetchone()
+        if old_stop >= stop:
+            continue  # this run is the recorded one, or an earlier one of the chunk
+        forget(old_start, old_stop)
+        db.execute(f"UPDATE {table} SET start = ?, stop = ? "
+                   "WHERE doc_id = ? AND extractor = ?", (start, stop, doc_id, extractor))
