@@ -1,0 +1,73 @@
+"""``factfold serve``: Datasette over a store's views, read-only.
+
+Datasette opens ``views.sqlite`` as a mutable database in SQLite's ``mode=ro``: it never
+writes, and every query reads the last commit of the store's writer, so a running
+``factfold watch``'s new facts show without a restart.  The metadata (descriptions,
+facets, canned queries) is built from the tables' definitions (:mod:`.metadata`); the
+document page that a fact's evidence links to is a plugin registered in this process
+(:mod:`.documents`).  Datasette is an optional extra: ``pip install 'factfold[serve]'``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+from collections.abc import Callable
+
+import structlog
+import uvicorn
+from datasette.app import Datasette
+from datasette.plugins import pm
+
+from ..store import Store
+from ..tables import FactTablesView
+from . import metadata
+from .documents import DocumentPages
+from .viewsdoc import ViewsDoc
+
+log = structlog.get_logger("factfold.serve")
+
+def _tables(store: Store) -> dict[str, list[str]]:
+    """The views database's tables and SQL views, with their columns."""
+    db = store.views.db
+    names = [r[0] for r in db.execute(
+        "SELECT name FROM sqlite_master WHERE type IN ('table', 'view') ORDER BY name")]
+    return {n: [r[0] for r in db.execute("SELECT name FROM pragma_table_info(?)", (n,))]
+            for n in names}
+
+
+def app(store: Store) -> Datasette:
+    """Datasette over ``store``'s views, with factfold's metadata and document pages."""
+    path = store.views.path
+    database = path.stem
+    kinds = [t for p in store.views.projections.values() if isinstance(p, FactTablesView)
+             for t in p.tables]
+    meta = metadata.build(ViewsDoc.load(), kinds, _tables(store), database,
+                          title=f"factfold: {store.path.resolve().name}")
+    # Before Datasette is made: it looks for its plugins' templates then.
+    pm.register(DocumentPages(store, database), name="factfold-documents")
+    return Datasette([str(path)], metadata=meta, settings={"facet_time_limit_ms": 500})
+
+
+def listen(host: str, port: int) -> socket.socket:
+    """A listening socket on ``host``:``port`` (0: any free port); OSError if it cannot."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    return socket.create_server((host, port), family=family)
+
+
+def url(sock: socket.socket) -> str:
+    host, port = sock.getsockname()[:2]
+    return f"http://[{host}]:{port}/" if ":" in host else f"http://{host}:{port}/"
+
+
+def run(store: Store, sock: socket.socket, *, access_log: bool = False,
+        ready: Callable[[str], None] | None = None) -> None:
+    """Serve ``store``'s views on ``sock`` until interrupted (SIGINT or SIGTERM)."""
+    ds = app(store)
+    asyncio.run(ds.invoke_startup())
+    config = uvicorn.Config(ds.app(), log_config=None, access_log=access_log,
+                            lifespan="on", log_level="warning")
+    if ready is not None:
+        ready(url(sock))
+    log.debug("serving", views=str(store.views.path), url=url(sock))
+    uvicorn.Server(config).run(sockets=[sock])
