@@ -11,8 +11,11 @@ document page that a fact's evidence links to is a plugin registered in this pro
 from __future__ import annotations
 
 import asyncio
+import signal
 import socket
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from types import FrameType
 
 import structlog
 import uvicorn
@@ -60,6 +63,24 @@ def url(sock: socket.socket) -> str:
     return f"http://[{host}]:{port}/" if ":" in host else f"http://{host}:{port}/"
 
 
+class _Server(uvicorn.Server):
+    """Stops on SIGINT or SIGTERM (a second one: at once) and returns: a stop asked for is
+    how serving ends, not an error (uvicorn raises the signal again once stopped)."""
+
+    @contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        def stop(signum: int, frame: FrameType | None) -> None:
+            self.force_exit = self.should_exit
+            self.should_exit = True
+
+        previous = {s: signal.signal(s, stop) for s in (signal.SIGINT, signal.SIGTERM)}
+        try:
+            yield
+        finally:
+            for s, handler in previous.items():
+                signal.signal(s, handler)
+
+
 def run(store: Store, sock: socket.socket, *, access_log: bool = False,
         ready: Callable[[str], None] | None = None) -> None:
     """Serve ``store``'s views on ``sock`` until interrupted (SIGINT or SIGTERM)."""
@@ -70,4 +91,4 @@ def run(store: Store, sock: socket.socket, *, access_log: bool = False,
     if ready is not None:
         ready(url(sock))
     log.debug("serving", views=str(store.views.path), url=url(sock))
-    uvicorn.Server(config).run(sockets=[sock])
+    _Server(config).run(sockets=[sock])
