@@ -540,7 +540,7 @@ def serve(obj: Context, host: str, port: int) -> None:
     pip install 'factfold[serve]'.
     """
     try:
-        from .serve import listen, run
+        from .serve.app import listen, run
     except ModuleNotFoundError as exc:
         if (exc.name or "").partition(".")[0] not in ("datasette", "uvicorn"):
             raise

@@ -253,6 +253,23 @@ def test_bad_document_requests_get_an_error_page_not_a_traceback(seeds_served, p
     assert "<script>document" not in body and "%3Cscript" not in body  # nothing echoed
 
 
+@pytest.mark.parametrize("statement", [
+    "WITH x AS (SELECT 1) DELETE FROM fact_person",
+    "WITH x AS (SELECT 1) INSERT INTO checkpoints VALUES ('x', 1, 1)",
+    "DELETE FROM fact_person",
+])
+def test_the_sql_box_cannot_write(seeds_served, statement):
+    store, server = seeds_served
+    before = (store / "views.sqlite").read_bytes()
+    people = len(server.rows("people"))
+    status, body = server.get("/views.json?sql=" + urllib.request.quote(statement))
+    assert status == 400, body
+    error = json.loads(body)["error"]
+    assert "readonly database" in error or "must be a SELECT" in error, error
+    assert (store / "views.sqlite").read_bytes() == before
+    assert len(server.rows("people")) == people
+
+
 def test_serve_keeps_up_with_a_superseding_and_a_removal(seeds_served):
     """No restart: the same server shows the store's new state (last: it changes it)."""
     store, server = seeds_served
