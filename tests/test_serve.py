@@ -202,6 +202,10 @@ def test_a_person_sees_the_people_and_follows_a_fact_to_its_marked_evidence(
     marked = re.findall(r'<mark id="evidence">(.*?)</mark>', document, re.S)
     assert len(marked) == 1
     assert marked[0] and unescape(marked[0]) in first["evidence"]
+    # and links to the document's facts, counted
+    in_document = len(server.rows("people", doc_id=first["doc_id"]))
+    assert re.search(rf'href="/views/people\?doc_id={first["doc_id"]}">{in_document} people</a>',
+                     document)
     text = server.get(f"/-/document/{first['doc_id']}")[1]
     assert "<mark" not in text  # no span asked, nothing marked
 

@@ -41,7 +41,8 @@ def app(store: Store) -> Datasette:
     meta = metadata.build(ViewsDoc.load(), kinds, _tables(store), database,
                           title=f"factfold: {store.path.resolve().name}")
     # Before Datasette is made: it looks for its plugins' templates then.
-    pm.register(DocumentPages(store, database), name="factfold-documents")
+    pm.register(DocumentPages(store, database, [t.name for t in kinds]),
+                name="factfold-documents")
     return Datasette([str(path)], metadata=meta, settings={"facet_time_limit_ms": 500})
 
 

@@ -24,6 +24,7 @@ from markupsafe import Markup, escape
 
 from ..document import Document
 from ..store import Store
+from ..tables.schema import quote as quote_name
 
 log = structlog.get_logger("factfold.serve")
 
@@ -69,9 +70,11 @@ class DocumentPages:
     #: package to it: factfold_document.html
     __name__ = __package__
 
-    def __init__(self, store: Store, database: str) -> None:
+    def __init__(self, store: Store, database: str, fact_tables: list[str]) -> None:
         self.store = store
         self.database = database
+        #: the tables whose facts of a document its page counts and links to
+        self.fact_tables = fact_tables
         #: the store's log and views connection serve one reader at a time
         self._lock = threading.Lock()
 
@@ -100,7 +103,15 @@ class DocumentPages:
         if span is not None and span[1] > len(text):
             raise BadRequest(f"the span ends past the document's {len(text)} characters")
         start, end = span or (0, 0)
+        facts = []
+        for table in self.fact_tables:
+            (count,) = (await db.execute(
+                f"SELECT COUNT(*) FROM {quote_name(table)} WHERE doc_id = ?", [doc_id])).first()
+            if count:
+                facts.append((table, count, datasette.urls.table(self.database, table)
+                              + "?" + urlencode({"doc_id": doc_id})))
         context = {
+            "facts": facts,
             "doc_id": doc_id, "paths": [r["path"] for r in rows], "title": rows[0]["title"],
             "span": span, "length": len(text), "database": self.database,
             "before": text[:start], "evidence": text[start:end], "after": text[end:],
