@@ -66,11 +66,10 @@ class DocumentPages:
     """A Datasette plugin (registered in-process): the page at ``/-/document/DOC_ID`` and
     the evidence links to it."""
 
-    #: Datasette names a plugin by its module, and serves the templates/ folder of that
-    #: package to it: factfold_document.html
-    __name__ = __package__
-
     def __init__(self, store: Store, database: str, fact_tables: list[str]) -> None:
+        #: Datasette names a plugin by its module, and serves it the templates/ folder of
+        #: that package: factfold_document.html
+        self.__name__ = __package__
         self.store = store
         self.database = database
         #: the tables whose facts of a document its page counts and links to

@@ -48,7 +48,6 @@ def build(doc: ViewsDoc, kinds: Iterable[KindTable], tables: Mapping[str, list[s
           database: str, title: str) -> dict[str, Any]:
     """The metadata of the views database named ``database`` whose tables and SQL views
     are ``tables`` (name -> columns)."""
-    kinds = list(kinds)
     by_name = fact_tables(kinds)
     public = set(by_name) | set(doc.tables) | set(doc.columns)
     described: dict[str, Any] = {}
