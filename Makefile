@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed-stamp
 
-.PHONY: install run test lint typecheck soak bench bench-quick eval-real clean
+.PHONY: install browser run test lint typecheck soak bench bench-quick eval-real clean
 
 # setuptools tells every editable install of a package-dir layout to mind same-named
 # folders (there are none: factfold lives in core/); nothing to act on, so not shown.
@@ -30,7 +30,20 @@ lint: install
 typecheck: install
 	$(BIN)/python tools/typecheck.py
 
-test: install lint typecheck
+## tests/test_serve.py loads factfold serve's pages in a real browser: Debian's chromium.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+		if [ "$$(id -u)" -ne 0 ]; then \
+			echo "make test needs Debian's chromium (tests/test_serve.py loads pages in it);" \
+			     "run as root, or: sudo apt-get install --no-install-recommends chromium" >&2; \
+			exit 1; \
+		fi; \
+		echo "installing Debian's chromium for tests/test_serve.py"; \
+		apt-get update -q && DEBIAN_FRONTEND=noninteractive \
+			apt-get install -y -q --no-install-recommends chromium; \
+	}
+
+test: install lint typecheck browser
 	$(BIN)/pytest -q
 
 ## Score the extractors on the real-news corpus (texts in tests/realnews/texts/, not in git).

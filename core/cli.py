@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import fnmatch
 import json
+import logging
 import math
 import os
 import sqlite3
@@ -551,6 +552,36 @@ def sql(obj: Context, statement: str, as_json: bool, as_csv: bool) -> None:
                 out.print(table)
         except SQLError as exc:
             _fail(f"sql: {exc}", 2)
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on (another than loopback shows the facts to the network).")
+@click.option("--port", type=click.IntRange(0, 65535), default=8001, show_default=True,
+              help="Port to listen on; 0 takes a free one (the URL printed says which).")
+@click.pass_obj
+def serve(obj: Context, host: str, port: int) -> None:
+    """Browse the views' tables in Datasette, read-only, until interrupted.
+
+    Works beside a running watch: pages show what it last committed.  Each fact's evidence
+    links to its document with the evidence marked.  Needs the serve extra:
+    pip install 'factfold[serve]'.
+    """
+    try:
+        from .serve.app import listen, run
+    except ModuleNotFoundError as exc:
+        if (exc.name or "").partition(".")[0] not in ("datasette", "uvicorn"):
+            raise
+        _fail("factfold serve needs Datasette: pip install 'factfold[serve]'", 2)
+    with obj.open(write=False) as store:
+        try:
+            sock = listen(host, port)
+        except OSError as exc:
+            _fail(f"cannot listen on {host} port {port}: {exc.strerror or exc}", 2)
+        with sock:
+            run(store, sock, access_log=log.bind().is_enabled_for(logging.DEBUG),
+                ready=lambda url: err.print(Text(printable(
+                    f"serving the views of {obj.store} at {url} (read-only; Ctrl-C stops)"))))
 
 
 def _plain(value: Any) -> Any:

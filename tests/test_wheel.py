@@ -21,6 +21,8 @@ def test_the_wheel_installs_and_runs_in_a_clean_venv(tmp_path):
     assert {n.split("/")[0] for n in names if not n.startswith("factfold-")} == {"factfold"}
     assert any(n.startswith("factfold/plugins/data/") for n in names)
     assert "factfold/py.typed" in names  # type checkers read the package's hints
+    assert "factfold/serve/templates/factfold_document.html" in names
+    assert any(n.endswith(".data/data/share/factfold/views.md") for n in names)
 
     env_dir = tmp_path / "venv"
     venv.create(env_dir, with_pip=True)
@@ -41,3 +43,13 @@ def test_the_wheel_installs_and_runs_in_a_clean_venv(tmp_path):
         "sql", "--json", "SELECT COUNT(*) AS n FROM people").stdout.splitlines()]
     assert counted["n"] == sum(1 for line in run("export").stdout.splitlines()
                                if json.loads(line)["kind"] == "person")
+    # Without the serve extra: serve says how to get it; its descriptions and canned
+    # queries come from the views' documentation, installed with the wheel.
+    proc = subprocess.run([bin_ / "factfold", "--store", str(tmp_path / "store"), "serve"],
+                          capture_output=True, text=True, cwd=tmp_path)
+    assert proc.returncode == 2 and "pip install 'factfold[serve]'" in proc.stderr
+    titles = subprocess.run(
+        [bin_ / "python", "-c", "from factfold.serve.viewsdoc import ViewsDoc; "
+         "print([q.title for q in ViewsDoc.load().queries])"],
+        check=True, capture_output=True, text=True, cwd=tmp_path).stdout
+    assert "People by organisation" in titles
