@@ -1,0 +1,475 @@
+"""The log on a NATS JetStream stream: :class:`factfold.log.EventLog` for many hosts.
+
+One stream (``FACTFOLD``, file storage, replicated up to three times in a cluster) holds one
+message per event; the stream sequence is the position (position = sequence - 1).  A batch
+is one JetStream *atomic batch* (``allow_atomic``, nats-server 2.12+): its messages are
+stored together or not at all, at consecutive sequences, and keep their
+``Nats-Batch-Sequence`` and ``Nats-Batch-Commit`` headers, which is how a reader finds the
+batches again.
+
+Subjects say what a message is about, so the server can check each document's consistency:
+
+    factfold.doc.<doc_id>             a document's own events (added, linked, moved, ...)
+    factfold.x.<doc_id>.<extractor>   one extractor's outcome for one document
+    factfold.path.<hash of the path>  events about a path only (a rejection, a removal)
+
+The first message of a batch on each subject carries ``Nats-Expected-Last-Subject-Sequence``:
+the last sequence this writer knows on that subject (0 for a new document), so an append
+fails, whole, if another writer wrote to the same document or (document, extractor) in
+between.  Every message carries ``Nats-Msg-Id``, the hash of its record (which holds the
+event's random id): a batch sent again after a lost acknowledgement is refused as a
+duplicate, and the log answers with the positions the first one got.
+
+A record larger than the server's message limit (a long document's text) goes to the
+JetStream object store ``FACTFOLD_OBJECTS`` under its sha256; its message carries only that
+hash (``Factfold-Object``).
+
+nats-py is asyncio; factfold is not.  The log runs one event loop in a thread of its own and
+its methods wait for that loop: the rest of factfold sees a synchronous log.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import hashlib
+import json
+import re
+import struct
+import threading
+import time
+import uuid
+from collections.abc import Coroutine, Iterator, Sequence
+from typing import Any, TypeVar
+
+import msgspec
+import structlog
+
+from factfold.events import DecodeError, Envelope, EventCodec
+
+from .log import Damage, LogCorrupt, LogError, VerifyReport, damaged
+from .segments import _positioned
+
+log = structlog.get_logger("factfold.natslog")
+
+T = TypeVar("T")
+
+STREAM = "FACTFOLD"
+PREFIX = "factfold"
+OBJECTS = "FACTFOLD_OBJECTS"
+OBJECT_HEADER = "Factfold-Object"
+#: the server's limit on one atomic batch (ADR-50; nats-server's default)
+MAX_BATCH = 1000
+#: messages asked for per batched direct get while reading
+PAGE = 4096
+#: seconds one request may take before it is sent again (the server may be failing over)
+REQUEST_TIMEOUT = 5.0
+#: seconds an append keeps trying while the servers are unreachable
+APPEND_PATIENCE = 60.0
+#: how far from the message limit a record goes to the object store instead (headers)
+HEADROOM = 4096
+
+_ERR_WRONG_LAST_SEQUENCE = 10071
+_ERR_DUPLICATE_MSG_ID = 10201
+_records = msgspec.msgpack.Decoder(list[msgspec.Raw]).decode
+_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,64}")
+
+
+class LogConflict(LogError):
+    """Another writer appended to the same document meanwhile: nothing of the batch was
+    recorded."""
+
+
+def parse_log_url(spec: str) -> list[str]:
+    """The server URLs in ``nats://HOST:PORT[,HOST:PORT...]``, or ValueError saying why not."""
+    if not spec.startswith("nats://"):
+        raise ValueError(f"bad --log {spec!r}: use nats://HOST:PORT[,HOST:PORT...]")
+    servers = []
+    for part in spec[len("nats://"):].split(","):
+        host, sep, port = part.strip().rpartition(":")
+        if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
+            raise ValueError(f"bad --log {spec!r}: {part!r} is not HOST:PORT "
+                             "(use nats://HOST:PORT[,HOST:PORT...])")
+        servers.append(f"nats://{host}:{int(port)}")
+    return servers
+
+
+def _token(text: str) -> str:
+    """``text`` as one subject token: itself if it is plainly one, else its hash."""
+    return text if _TOKEN.fullmatch(text) else hashlib.sha256(text.encode()).hexdigest()[:40]
+
+
+def subject_of(env: Envelope) -> str:
+    """The subject of ``env``'s message: per document, or per (document, extractor)."""
+    kind, _, key = env.stream.partition(":")
+    if kind == "doc" and key:
+        if env.producer:
+            return f"{PREFIX}.x.{_token(key)}.{_token(env.producer.partition('@')[0])}"
+        return f"{PREFIX}.doc.{_token(key)}"
+    if kind == "path":
+        return f"{PREFIX}.path.{_token(hashlib.sha256(key.encode()).hexdigest())}"
+    return f"{PREFIX}.other.{_token(env.stream)}"
+
+
+def _array_header(count: int) -> bytes:
+    """The msgpack array header of ``count`` items: a batch's payload is this followed by
+    its records, exactly as :meth:`EventCodec.pack_batch` writes it."""
+    if count < 16:
+        return bytes((0x90 | count,))
+    if count < 1 << 16:
+        return b"\xdc" + struct.pack(">H", count)
+    return b"\xdd" + struct.pack(">I", count)
+
+
+class _Loop:
+    """An asyncio event loop in a daemon thread, and a way to wait for what runs in it."""
+
+    def __init__(self) -> None:
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, name="factfold-nats",
+                                       daemon=True)
+        self.thread.start()
+
+    def submit(self, coro: Coroutine[Any, Any, T]) -> concurrent.futures.Future[T]:
+        return asyncio.run_coroutine_threadsafe(coro, self.loop)
+
+    def run(self, coro: Coroutine[Any, Any, T]) -> T:
+        return self.submit(coro).result()
+
+    def stop(self) -> None:
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join()
+        self.loop.close()
+
+
+class NatsLog:
+    """The event log as a JetStream stream on the servers ``servers`` (see the module)."""
+
+    #: no folder of its own: the store's folder holds only the views
+    directory = None
+    #: any number of processes may append at any time
+    writer_active = True
+
+    def __init__(self, servers: Sequence[str], codec: EventCodec, *,
+                 connect_timeout: float = 2.0) -> None:
+        self.servers = list(servers)
+        self.codec = codec
+        #: the last sequence this writer knows on each subject
+        self._last_on: dict[str, int] = {}
+        self._loop = _Loop()
+        try:
+            self._loop.run(self._connect(connect_timeout))
+        except BaseException:
+            self._loop.stop()
+            raise
+
+    def __repr__(self) -> str:
+        return f"NatsLog({','.join(self.servers)})"
+
+    @property
+    def where(self) -> str:
+        """The log, as a message names it."""
+        return f"stream {STREAM} at {','.join(self.servers)}"
+
+    # -- connection -------------------------------------------------------------------------
+
+    async def _connect(self, timeout: float) -> None:
+        import nats
+        from nats.errors import NoServersError
+        from nats.js.api import StorageType, StreamConfig
+        from nats.js.errors import NotFoundError
+
+        async def error(exc: Exception) -> None:  # nats-py would print a traceback
+            log.debug("nats connection", error=str(exc) or type(exc).__name__)
+
+        where = ",".join(self.servers)
+        try:
+            self.nc = await nats.connect(
+                self.servers, connect_timeout=timeout, max_reconnect_attempts=-1,
+                reconnect_time_wait=0.5, allow_reconnect=True, name="factfold",
+                error_cb=error)
+        except (TimeoutError, NoServersError, OSError) as exc:
+            raise LogError(f"cannot reach a NATS server at {where} ({exc}): start "
+                           "nats-server with JetStream (nats-server -js), check the address, "
+                           "or leave out --log to use the embedded log") from None
+        self.js = self.nc.jetstream(timeout=REQUEST_TIMEOUT)
+        try:
+            info = await self.js.stream_info(STREAM)
+        except NotFoundError:
+            replicas = min(3, len(self.nc.servers))
+            info = await self.js.add_stream(StreamConfig(
+                name=STREAM, subjects=[f"{PREFIX}.>"], storage=StorageType.FILE,
+                num_replicas=replicas, allow_atomic=True, allow_direct=True,
+                deny_delete=True, deny_purge=True, duplicate_window=120.0,
+                description="factfold's event log: one message per event, sequence = "
+                            "position + 1"))
+            log.info("created the log's stream", stream=STREAM, replicas=replicas, at=where)
+        except Exception as exc:
+            await self.nc.close()
+            raise LogError(f"the NATS server at {where} has no JetStream ({exc}): start it "
+                           "with -js (or jetstream {} in its config)") from None
+        if not info.config.allow_atomic:
+            await self.nc.close()
+            raise LogError(f"stream {STREAM} at {where} does not allow atomic batches: "
+                           f"set allow_atomic on it (nats stream edit {STREAM})")
+        self.replicas = info.config.num_replicas or 1
+
+    # -- writing ----------------------------------------------------------------------------
+
+    def append(self, envelopes: Sequence[Envelope]) -> list[Envelope]:
+        if not envelopes:
+            return []
+        if len(envelopes) > MAX_BATCH:
+            raise LogError(f"a batch of {len(envelopes)} events is more than a NATS atomic "
+                           f"batch holds ({MAX_BATCH}); nothing was recorded")
+        records = [bytes(r) for r in _records(self.codec.pack_batch(list(envelopes)))]
+        first = self._loop.run(self._append(records, [subject_of(e) for e in envelopes]))
+        return [_positioned(env, first + i) for i, env in enumerate(envelopes)]
+
+    async def _append(self, records: list[bytes], subjects: list[str]) -> int:
+        """Publish one atomic batch; returns the position of its first event."""
+        from nats.errors import ConnectionClosedError, NoRespondersError, TimeoutError
+
+        ids = [hashlib.sha256(r).hexdigest() for r in records]
+        bodies = [await self._body(r, i) for r, i in zip(records, ids, strict=True)]
+        expected = await self._expected(subjects)
+        deadline = time.monotonic() + APPEND_PATIENCE
+        while True:
+            try:
+                ack = await self._send(bodies, subjects, ids, expected)
+                break
+            except (TimeoutError, ConnectionClosedError, NoRespondersError) as exc:
+                if time.monotonic() > deadline:
+                    raise LogError(f"the NATS servers at {','.join(self.servers)} did not "
+                                   f"acknowledge a batch for {APPEND_PATIENCE:g} s ({exc!r}); "
+                                   "it may or may not be recorded: run the command again "
+                                   "(a batch already recorded is not recorded twice)") from None
+                log.warning("no acknowledgement from NATS; sending the batch again",
+                            error=repr(exc))
+                await asyncio.sleep(0.5)
+        error = ack.get("error")
+        if error is None:
+            last = int(ack["seq"])
+        else:
+            last = await self._already_recorded(subjects[-1], ids[-1])
+            if last is None:
+                for s in set(subjects):  # what this writer knew is out of date
+                    self._last_on.pop(s, None)
+                if error.get("err_code") == _ERR_WRONG_LAST_SEQUENCE:
+                    raise LogConflict(
+                        f"another writer appended to the same document meanwhile "
+                        f"({error.get('description')}); nothing of this batch was recorded: "
+                        "run the command again")
+                raise LogError(f"NATS refused the batch: {error.get('description')} "
+                               f"(error {error.get('err_code')}); nothing was recorded")
+            log.info("batch was already recorded (sent again after a lost acknowledgement)",
+                     position=last - len(bodies))
+        first = last - len(bodies) + 1
+        for offset, s in enumerate(subjects):
+            self._last_on[s] = first + offset
+        return first - 1
+
+    async def _body(self, record: bytes, digest: str) -> bytes:
+        """What a message carries for ``record``: itself, or (too large for one message)
+        nothing, the record going to the object store under its hash (``digest``)."""
+        if len(record) + HEADROOM <= self.nc.max_payload:
+            return record
+        store = await self._objects()
+        await store.put(digest, record)
+        return b""
+
+    async def _objects(self) -> Any:
+        from nats.js.api import ObjectStoreConfig, StorageType
+        from nats.js.errors import BucketNotFoundError
+
+        try:
+            return await self.js.object_store(OBJECTS)
+        except BucketNotFoundError:
+            return await self.js.create_object_store(OBJECTS, ObjectStoreConfig(
+                storage=StorageType.FILE, replicas=self.replicas))
+
+    async def _expected(self, subjects: list[str]) -> dict[str, int]:
+        """The last sequence on each subject, as this writer knows it (asked once)."""
+        unknown = sorted(set(subjects) - self._last_on.keys())
+        if unknown:
+            found = await asyncio.gather(*(self._last_sequence(s) for s in unknown))
+            self._last_on.update(zip(unknown, found, strict=True))
+        return {s: self._last_on[s] for s in subjects}
+
+    async def _last_sequence(self, subject: str) -> int:
+        from nats.js.errors import NotFoundError
+
+        try:
+            return (await self.js.get_msg(STREAM, subject=subject, direct=True)).seq
+        except NotFoundError:
+            return 0
+
+    async def _already_recorded(self, subject: str, msg_id: str) -> int | None:
+        """The sequence of the message ``msg_id`` if it is the last on ``subject``: a batch
+        sent again after its first sending was recorded (the batch is atomic, so its last
+        message stands for all of it)."""
+        from nats.js.errors import NotFoundError
+
+        try:
+            last = await self.js.get_msg(STREAM, subject=subject, direct=True)
+        except NotFoundError:
+            return None
+        return last.seq if (last.headers or {}).get("Nats-Msg-Id") == msg_id else None
+
+    async def _send(self, bodies: list[bytes], subjects: list[str], ids: list[str],
+                    expected: dict[str, int]) -> dict[str, Any]:
+        """One atomic batch (ADR-50): the first message and the commit are requests, the
+        rest plain publishes; returns the commit's acknowledgement (or the first error)."""
+        batch = uuid.uuid4().hex
+        checked: set[str] = set()
+        n = len(bodies)
+        for i, (body, subject, msg_id) in enumerate(zip(bodies, subjects, ids, strict=True)):
+            headers = {"Nats-Batch-Id": batch, "Nats-Batch-Sequence": str(i + 1),
+                       "Nats-Msg-Id": msg_id}
+            if subject not in checked:
+                checked.add(subject)
+                headers["Nats-Expected-Last-Subject-Sequence"] = str(expected[subject])
+            if not body:
+                headers[OBJECT_HEADER] = msg_id
+            if i == n - 1:
+                headers["Nats-Batch-Commit"] = "1"
+            if i == 0 or i == n - 1:
+                reply = await self.nc.request(subject, body, headers=headers,
+                                              timeout=REQUEST_TIMEOUT)
+                if reply.data or i == n - 1:
+                    return json.loads(reply.data)
+            else:
+                await self.nc.publish(subject, body, headers=headers)
+        raise AssertionError("unreachable: the last message returns")
+
+    # -- reading ----------------------------------------------------------------------------
+
+    @property
+    def head(self) -> int:
+        return self._loop.run(self._head())
+
+    async def _head(self) -> int:
+        return (await self.js.stream_info(STREAM)).state.last_seq
+
+    def read_batches(self, from_position: int = 0) -> Iterator[tuple[int, int, bytes]]:
+        """The batches (first position, event count, msgpack payload as
+        :meth:`EventCodec.pack_batch` writes it) holding ``from_position`` onwards, to the
+        end of the stream as it is now.
+
+        Raises :class:`LogCorrupt` where events are missing (deleted from the stream) or a
+        batch is not whole.
+        """
+        end = self.head
+        if from_position >= end:
+            return
+        seq = from_position + 1
+        page = self._loop.run(self._page(seq))
+        if page and page[0][1] > 1:  # from_position is inside a batch: start at its first
+            seq -= page[0][1] - 1
+            page = self._loop.run(self._page(seq))
+        batch: list[bytes] = []
+        start = seq
+        while page:
+            following = page[-1][0] + 1
+            ahead = self._loop.submit(self._page(following)) if following <= end else None
+            for number, index, commit, obj, data in page:
+                if number != seq:
+                    raise LogCorrupt(damaged(self.where, f"events {seq - 1} to {number - 2} are "
+                                             "missing from the stream"))
+                if index != len(batch) + 1:
+                    raise LogCorrupt(damaged(self.where, f"the batch from position {start - 1} "
+                                             f"is not whole at position {number - 1}"))
+                if not batch:
+                    start = number
+                batch.append(self._fetch(obj) if obj else data)
+                seq += 1
+                if commit:
+                    yield start - 1, len(batch), _array_header(len(batch)) + b"".join(batch)
+                    batch = []
+            page = ahead.result() if ahead is not None else []
+        if batch:
+            raise LogCorrupt(damaged(self.where, f"the batch from position {start - 1} ends "
+                                     "without its commit"))
+
+    async def _page(self, seq: int) -> list[tuple[int, int, bool, str | None, bytes]]:
+        """Up to :data:`PAGE` messages from ``seq``, each as (sequence, index in its batch,
+        whether it commits the batch, object hash or None, data), by one batched direct get."""
+        got: list[tuple[int, int, bool, str | None, bytes]] = []
+        done = asyncio.get_running_loop().create_future()
+
+        async def take(msg: Any) -> None:
+            headers = msg.headers or {}
+            number = headers.get("Nats-Sequence")
+            if number is None:  # the end of the batch (status 204), or none (404)
+                if not done.done():
+                    done.set_result(None)
+                return
+            index = headers.get("Nats-Batch-Sequence")
+            got.append((int(number), int(index) if index else 1,
+                        index is None or "Nats-Batch-Commit" in headers,
+                        headers.get(OBJECT_HEADER), msg.data))
+
+        inbox = self.nc.new_inbox()
+        sub = await self.nc.subscribe(inbox, cb=take, pending_msgs_limit=-1,
+                                      pending_bytes_limit=-1)
+        try:
+            await self.nc.publish(f"$JS.API.DIRECT.GET.{STREAM}",
+                                  json.dumps({"seq": seq, "batch": PAGE}).encode(), reply=inbox)
+            await asyncio.wait_for(done, REQUEST_TIMEOUT * 4)
+        finally:
+            await sub.unsubscribe()
+        return got
+
+    def _fetch(self, digest: str) -> bytes:
+        async def get() -> bytes:
+            return (await (await self._objects()).get(digest)).data
+
+        data = self._loop.run(get())
+        if hashlib.sha256(data).hexdigest() != digest:
+            raise LogCorrupt(damaged(self.where, f"object {digest} does not match its hash"))
+        return data
+
+    def read(self, from_position: int = 0) -> Iterator[Envelope]:
+        for first, count, payload in self.read_batches(from_position):
+            try:
+                recorded = self.codec.unpack_batch(payload, first)
+            except DecodeError as exc:
+                raise LogCorrupt(damaged(self.where, f"the batch of events {first} to "
+                                         f"{first + count - 1} does not decode ({exc})")) from exc
+            for env in recorded:
+                if env.position >= from_position:
+                    yield env
+
+    # -- checking ---------------------------------------------------------------------------
+
+    def verify(self) -> VerifyReport:
+        """Read every batch from the stream and decode it: positions must run on from 0
+        without a gap, and every batch be whole."""
+        where = f"stream {STREAM}"
+        damage: list[Damage] = []
+        batches = events = 0
+        try:
+            for first, count, payload in self.read_batches(0):
+                try:
+                    self.codec.unpack_batch(payload, first)
+                except Exception as exc:
+                    damage.append(Damage(where, first, f"undecodable batch: {exc}"))
+                batches += 1
+                events += count
+        except LogCorrupt as exc:
+            damage.append(Damage(where, events, str(exc)))
+        return VerifyReport(segments=1, batches=batches, events=events,
+                            damage=tuple(damage), repairs=())
+
+    def close(self) -> None:
+        if self._loop.thread.is_alive():
+            try:
+                self._loop.run(self.nc.close())
+            finally:
+                self._loop.stop()
+
+    def __enter__(self) -> NatsLog:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
