@@ -37,6 +37,7 @@ from .dropfolder import DEFAULT_MAX_SIZE, MAX_SIZE_ENV, Limits, parse_size, walk
 from .durable import DiskFull
 from .lock import StoreLocked
 from .log import LogError
+from .natslog import NatsLog, parse_log_url
 from .pluginmanager import PluginError, PluginHost
 from .projection import ViewsOutdated, damaged_views
 from .segments import FsyncPolicy, SegmentLog
@@ -65,10 +66,13 @@ err = _console(stderr=True)
 
 
 class Context:
-    def __init__(self, store: Path, fsync: str, plugins: PluginHost | None = None) -> None:
+    def __init__(self, store: Path, fsync: str, plugins: PluginHost | None = None,
+                 log_servers: list[str] | None = None) -> None:
         self.store = store
         self.fsync = fsync
         self._plugins = plugins
+        #: the NATS servers holding the log (--log), or None for the embedded log
+        self.log_servers = log_servers
 
     @property
     def plugins(self) -> PluginHost:
@@ -86,18 +90,22 @@ class Context:
         ``--store`` given to any other command is an error, not a new empty store.
         """
         if write and not create:
-            require_store(self.store)  # a reader's Store checks this itself
+            # a reader's Store checks this itself
+            require_store(self.store, remote_log=self.log_servers is not None)
         store = Store(self.store, plugins=self.plugins, fsync=self.fsync, workers=workers,
-                      writable=write, fold_views=fold_views)
+                      writable=write, fold_views=fold_views, log_servers=self.log_servers)
         try:
             yield store
         finally:
             store.close()
 
-    def read_log(self) -> SegmentLog:
+    def read_log(self) -> SegmentLog | NatsLog:
         """The store's log, read-only: the ``log`` commands need neither views nor lock."""
+        codec = EventCodec(self.plugins.event_registry())
+        if self.log_servers is not None:
+            return NatsLog(self.log_servers, codec)
         require_store(self.store)
-        return SegmentLog(self.store / "log", EventCodec(self.plugins.event_registry()))
+        return SegmentLog(self.store / "log", codec)
 
 
 def _progress() -> Progress:
@@ -146,6 +154,14 @@ class FactfoldGroup(click.Group):
                   "for the traceback)", 1)
 
 
+def _log_servers(ctx: click.Context, param: click.Parameter, value: str | None
+                 ) -> list[str] | None:
+    try:
+        return None if not value else parse_log_url(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
 def _fsync_policy(ctx: click.Context, param: click.Parameter, value: str) -> str:
     try:
         policy = FsyncPolicy(value)
@@ -165,14 +181,18 @@ def _fsync_policy(ctx: click.Context, param: click.Parameter, value: str) -> str
               type=click.Choice(["debug", "info", "warning", "error"]))
 @click.option("--fsync", default="batch", show_default=True, callback=_fsync_policy,
               help="When appends reach the disk: batch, interval:SECONDS or never.")
+@click.option("--log", "log_servers", envvar="FACTFOLD_LOG", callback=_log_servers,
+              metavar="nats://HOST:PORT[,HOST:PORT...]",
+              help="Keep the log on a NATS JetStream server or cluster; the store folder "
+                   "then holds the views only [default: $FACTFOLD_LOG, or the embedded log].")
 @click.version_option(package_name="factfold")
 @click.pass_context
 def cli(ctx: click.Context, store: Path | None, log_format: str, log_level: str,
-        fsync: str) -> None:
+        fsync: str, log_servers: list[str] | None) -> None:
     """factfold: facts from documents, as an event-sourced log with views."""
     logconfig.configure(log_format, log_level)
     ctx.obj = Context(store or default_store(), fsync,
-                      ctx.obj if isinstance(ctx.obj, PluginHost) else None)
+                      ctx.obj if isinstance(ctx.obj, PluginHost) else None, log_servers)
 
 
 def _ignored(name: str) -> bool:
@@ -628,6 +648,9 @@ def salvage(obj: Context, dest: Path) -> None:
     """
     from .salvage import salvage as copy_readable
 
+    if obj.log_servers is not None:
+        raise click.UsageError("salvage copies an embedded log; a NATS stream is kept whole "
+                               "by its servers (back it up with `nats stream backup`)")
     source = obj.read_log()
     if dest.exists() and any(dest.iterdir()):
         raise click.BadParameter(f"{dest} is not empty: salvage makes a new store; "

@@ -34,6 +34,7 @@ import asyncio
 import concurrent.futures
 import hashlib
 import json
+import os
 import re
 import struct
 import threading
@@ -156,6 +157,8 @@ class NatsLog:
         self.codec = codec
         #: the last sequence this writer knows on each subject
         self._last_on: dict[str, int] = {}
+        self._connect_timeout = connect_timeout
+        self._pid = os.getpid()
         self._loop = _Loop()
         try:
             self._loop.run(self._connect(connect_timeout))
@@ -173,8 +176,24 @@ class NatsLog:
 
     # -- connection -------------------------------------------------------------------------
 
+    def _run(self, coro: Coroutine[Any, Any, T]) -> T:
+        return self._submit(coro).result()
+
+    def _submit(self, coro: Coroutine[Any, Any, T]) -> concurrent.futures.Future[T]:
+        """Run ``coro`` on this process's loop.  A forked child (the views' parallel fold
+        reads the log in one) has the loop but not its thread: it connects anew."""
+        if os.getpid() != self._pid:
+            self._pid = os.getpid()
+            self._loop = _Loop()
+            self._loop.run(self._connect(self._connect_timeout))
+        return self._loop.submit(coro)
+
     async def _connect(self, timeout: float) -> None:
-        import nats
+        try:
+            import nats
+        except ImportError:
+            raise LogError("the NATS log needs the NATS client: pip install 'factfold[nats]'"
+                           ) from None
         from nats.errors import NoServersError
         from nats.js.api import StorageType, StreamConfig
         from nats.js.errors import NotFoundError
@@ -184,12 +203,15 @@ class NatsLog:
 
         where = ",".join(self.servers)
         try:
-            self.nc = await nats.connect(
+            # Reconnects go on for as long as it takes, but the first connection is given
+            # up after a few attempts on each server: a mistyped address is an error.
+            self.nc = await asyncio.wait_for(nats.connect(
                 self.servers, connect_timeout=timeout, max_reconnect_attempts=-1,
                 reconnect_time_wait=0.5, allow_reconnect=True, name="factfold",
-                error_cb=error)
+                error_cb=error), timeout * 2 * len(self.servers) + 1)
         except (TimeoutError, NoServersError, OSError) as exc:
-            raise LogError(f"cannot reach a NATS server at {where} ({exc}): start "
+            why = f" ({exc})" if str(exc) else ""
+            raise LogError(f"cannot reach a NATS server at {where}{why}: start "
                            "nats-server with JetStream (nats-server -js), check the address, "
                            "or leave out --log to use the embedded log") from None
         self.js = self.nc.jetstream(timeout=REQUEST_TIMEOUT)
@@ -223,7 +245,7 @@ class NatsLog:
             raise LogError(f"a batch of {len(envelopes)} events is more than a NATS atomic "
                            f"batch holds ({MAX_BATCH}); nothing was recorded")
         records = [bytes(r) for r in _records(self.codec.pack_batch(list(envelopes)))]
-        first = self._loop.run(self._append(records, [subject_of(e) for e in envelopes]))
+        first = self._run(self._append(records, [subject_of(e) for e in envelopes]))
         return [_positioned(env, first + i) for i, env in enumerate(envelopes)]
 
     async def _append(self, records: list[bytes], subjects: list[str]) -> int:
@@ -346,7 +368,7 @@ class NatsLog:
 
     @property
     def head(self) -> int:
-        return self._loop.run(self._head())
+        return self._run(self._head())
 
     async def _head(self) -> int:
         return (await self.js.stream_info(STREAM)).state.last_seq
@@ -363,15 +385,15 @@ class NatsLog:
         if from_position >= end:
             return
         seq = from_position + 1
-        page = self._loop.run(self._page(seq))
+        page = self._run(self._page(seq))
         if page and page[0][1] > 1:  # from_position is inside a batch: start at its first
             seq -= page[0][1] - 1
-            page = self._loop.run(self._page(seq))
+            page = self._run(self._page(seq))
         batch: list[bytes] = []
         start = seq
         while page:
             following = page[-1][0] + 1
-            ahead = self._loop.submit(self._page(following)) if following <= end else None
+            ahead = self._submit(self._page(following)) if following <= end else None
             for number, index, commit, obj, data in page:
                 if number != seq:
                     raise LogCorrupt(damaged(self.where, f"events {seq - 1} to {number - 2} are "
@@ -424,7 +446,7 @@ class NatsLog:
         async def get() -> bytes:
             return (await (await self._objects()).get(digest)).data
 
-        data = self._loop.run(get())
+        data = self._run(get())
         if hashlib.sha256(data).hexdigest() != digest:
             raise LogCorrupt(damaged(self.where, f"object {digest} does not match its hash"))
         return data

@@ -54,6 +54,7 @@ from .durable import DiskFull, has_room, is_disk_full
 from .extraction import outcome_batch, setup_extractors
 from .extractor import Extractor
 from .log import LogError
+from .natslog import NatsLog
 from .pluginmanager import PluginHost
 from .projection import Projection, ViewStore
 from .reader import Unreadable
@@ -77,9 +78,10 @@ def default_store() -> Path:
     return Path(os.environ.get("FACTFOLD_STORE", ".factfold"))
 
 
-def require_store(path: Path) -> None:
-    """Refuse, saying what to do, to read a store that is not there."""
-    if not (path / "log").exists():
+def require_store(path: Path, *, remote_log: bool = False) -> None:
+    """Refuse, saying what to do, to read a store that is not there (with ``remote_log``,
+    the log is elsewhere and the folder holds only the views)."""
+    if not (path / ("views.sqlite" if remote_log else "log")).exists():
         raise FileNotFoundError(
             f"no factfold store at {path}; ingest something first "
             f"(factfold --store {path} ingest PATH) or pass the right --store")
@@ -96,6 +98,7 @@ class Store:
         workers: int = 1,
         fold_views: bool = True,
         views: Path | None = None,
+        log_servers: list[str] | None = None,
     ) -> None:
         """Open the store at ``path``; ``writable`` takes the single-writer lock.
 
@@ -106,16 +109,19 @@ class Store:
         catch up at the latest before its first append.  Extraction runs in up to
         ``workers`` worker processes (see :mod:`factfold.workers`), forked when first needed.
         A read-only store may read ``views`` other than its own (see :meth:`as_of`).
+        With ``log_servers`` the log is the JetStream stream on those NATS servers
+        (:mod:`factfold.natslog`) and the folder holds only the views.
         """
         self.path = Path(path) if path is not None else default_store()
         self.plugins = plugins if plugins is not None else PluginHost()
         self.registry = self.plugins.event_registry()
         self.codec = EventCodec(self.registry)
         self.workers = workers
+        self.log_servers = log_servers
         if writable:
             self.path.mkdir(parents=True, exist_ok=True)
         else:
-            require_store(self.path)
+            require_store(self.path, remote_log=log_servers is not None)
         self.writable = writable
         self.log, self.views = self._open(fsync, views)
         #: where the views cut the log, if they show it as it was (see :meth:`as_of`)
@@ -154,13 +160,16 @@ class Store:
     def _projections(self) -> list[Projection]:
         return [*builtin_views(), *self.plugins.projections()]
 
-    def _open(self, fsync: str, views: Path | None) -> tuple[SegmentLog, ViewStore]:
+    def _open(self, fsync: str, views: Path | None) -> tuple[SegmentLog | NatsLog, ViewStore]:
         """The log, then the views (``views``, or the store's own); a full disk becomes one
         :class:`DiskFull`."""
-        opened = None
+        opened: SegmentLog | NatsLog | None = None
         try:
-            opened = SegmentLog(self.path / "log", self.codec, writable=self.writable,
-                                fsync=fsync)
+            if self.log_servers is not None:
+                opened = NatsLog(self.log_servers, self.codec)
+            else:
+                opened = SegmentLog(self.path / "log", self.codec, writable=self.writable,
+                                    fsync=fsync)
             return opened, ViewStore(views or self.path / "views.sqlite", self._projections(),
                                      readonly=not self.writable)
         except Exception as exc:
@@ -228,8 +237,10 @@ class Store:
 
     def has_room(self) -> bool:
         """Whether the log's and the views' disks have room again (after :class:`DiskFull`)."""
-        return all(has_room(Path(os.path.realpath(where)).parent)
-                   for where in (self.log.directory / "LOCK", self.views.path))
+        local = [self.views.path]
+        if self.log.directory is not None:  # else the log is on NATS servers
+            local.append(self.log.directory / "LOCK")
+        return all(has_room(Path(os.path.realpath(where)).parent) for where in local)
 
     @contextmanager
     def _views_writing(self) -> Iterator[None]:
@@ -538,7 +549,8 @@ class Store:
             views = Path(folder) / "views.sqlite"
             with ViewStore(views, self._projections()) as fold:
                 fold.catch_up(self.log, until=moment.stop)
-            past = Store(self.path, plugins=self.plugins, writable=False, views=views)
+            past = Store(self.path, plugins=self.plugins, writable=False, views=views,
+                         log_servers=self.log_servers)
             past.moment = moment
             with past:
                 yield past
