@@ -352,8 +352,9 @@ def _print_facts(console: Console, path: str, records: list[dict[str, Any]]) -> 
 @cli.command()
 @click.pass_obj
 def replay(obj: Context) -> None:
-    """Rebuild every view from the log."""
-    with obj.open(fold_views=False) as store, _progress() as bar:
+    """Rebuild every view from the log (with --log, in a new folder too: a view node)."""
+    with obj.open(fold_views=False, create=obj.log_servers is not None) as store, \
+            _progress() as bar:
         task = bar.add_task("replaying", total=store.log.head)
         n = store.replay(progress=lambda k: bar.advance(task, k))
     err.print(f"replayed {n} events into {len(store.views.projections)} views")

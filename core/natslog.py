@@ -104,8 +104,9 @@ def subject_of(env: Envelope) -> str:
     """The subject of ``env``'s message: per document, or per (document, extractor)."""
     kind, _, key = env.stream.partition(":")
     if kind == "doc" and key:
-        if env.producer:
-            return f"{PREFIX}.x.{_token(key)}.{_token(env.producer.partition('@')[0])}"
+        extractor, at, _version = env.producer.partition("@")  # an extractor is name@version
+        if at:
+            return f"{PREFIX}.x.{_token(key)}.{_token(extractor)}"
         return f"{PREFIX}.doc.{_token(key)}"
     if kind == "path":
         return f"{PREFIX}.path.{_token(hashlib.sha256(key.encode()).hexdigest())}"

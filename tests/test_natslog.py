@@ -1,0 +1,222 @@
+"""The log on NATS JetStream, against real nats-server processes on loopback ports."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import multiprocessing
+import shutil
+from pathlib import Path
+
+import pytest
+from helpers import SEEDS, run_factfold
+from natsserver import NatsServer
+
+from factfold.events import DocumentAdded, Envelope, EventCodec, ExtractionCompleted, Person
+from factfold.log import LogError
+from factfold.natslog import (
+    STREAM,
+    LogConflict,
+    NatsLog,
+    _records,
+    parse_log_url,
+    subject_of,
+)
+from factfold.pluginmanager import PluginHost
+from factfold.segments import SegmentLog
+
+
+@pytest.fixture
+def server(tmp_path: Path):
+    srv = NatsServer(tmp_path / "nats").start()
+    yield srv
+    srv.stop()
+
+
+@pytest.fixture
+def codec() -> EventCodec:
+    return EventCodec(PluginHost(load_entrypoints=False).event_registry())
+
+
+def added(n: int, text: str = "some text") -> Envelope:
+    doc = f"{n:064x}"
+    return Envelope(DocumentAdded(doc_id=doc, path=f"inbox/{n}.txt", text=text,
+                                  encoding="utf-8", size=len(text), format="text",
+                                  reader="plain", title=None), stream=f"doc:{doc}")
+
+
+def outcome(cause: Envelope, facts: int) -> list[Envelope]:
+    doc = cause.payload.doc_id
+    batch = [cause.caused(Person(span=(0, 1), evidence="x", name=f"p{i}", doc_id=doc),
+                          producer="toy@1") for i in range(facts)]
+    return [*batch, cause.caused(ExtractionCompleted(doc_id=doc, extractor="toy", version="1",
+                                                     fact_count=facts), producer="toy@1")]
+
+
+def export(store: Path, *log: str) -> list[str]:
+    out = run_factfold(*log, "export", store=store).stdout
+    return sorted(json.dumps(json.loads(line), sort_keys=True) for line in out.splitlines())
+
+
+def test_log_urls_are_parsed_or_refused_with_the_form_to_use():
+    assert parse_log_url("nats://a:4222,b:4223") == ["nats://a:4222", "nats://b:4223"]
+    for bad in ("http://a:1", "nats://a", "nats://a:port", "nats://:1", "nats://a:70000"):
+        with pytest.raises(ValueError, match="nats://HOST:PORT"):
+            parse_log_url(bad)
+
+
+def test_subjects_are_per_document_and_per_document_and_extractor():
+    doc = added(1)
+    assert subject_of(doc) == f"factfold.doc.{1:064x}"
+    assert subject_of(outcome(doc, 1)[0]) == f"factfold.x.{1:064x}.toy"
+    odd = Envelope(doc.payload, stream="path:inbox/a b.*>.txt")
+    assert subject_of(odd).startswith("factfold.path.") and " " not in subject_of(odd)
+
+
+def test_batches_read_back_as_the_embedded_log_stores_them(server, codec, tmp_path):
+    """read_batches gives what SegmentLog's gives, from every position: the views' fast
+    replay reads either the same way."""
+    batches = []
+    for n in range(4):
+        doc = added(n)
+        batches += [[doc], outcome(doc, n * 3)]
+    nats = NatsLog([server.url], codec)
+    with SegmentLog(tmp_path / "log", codec, writable=True) as local:
+        for batch in batches:
+            assert ([e.position for e in nats.append(batch)]
+                    == [e.position for e in local.append(batch)])
+        assert nats.head == local.head == sum(map(len, batches))
+        for start in range(local.head + 1):
+            assert list(nats.read_batches(start)) == list(local.read_batches(start)), start
+        assert [e.event_id for e in nats.read(5)] == [e.event_id for e in local.read(5)]
+    report = nats.verify()
+    assert report.ok and report.batches == len(batches) and report.events == nats.head
+    nats.close()
+
+
+def test_a_batch_sent_again_after_a_lost_acknowledgement_is_not_recorded_twice(server, codec):
+    log = NatsLog([server.url], codec)
+    log.append([added(0)])
+    batch = outcome(added(1), 5)
+    records = [bytes(r) for r in _records(codec.pack_batch(batch))]
+    subjects = [subject_of(e) for e in batch]
+    # The first sending reaches the stream, but its acknowledgement never reaches the writer.
+    ids = [hashlib.sha256(r).hexdigest() for r in records]
+    ack = log._run(log._send(records, subjects, ids, log._run(log._expected(subjects))))
+    assert ack["seq"] == 1 + len(batch)
+    # The writer sends it again: the stream answers with the first sending's positions.
+    again = log.append(batch)
+    assert [e.position for e in again] == list(range(1, 1 + len(batch)))
+    assert log.head == 1 + len(batch)
+    assert [e.event_id for e in log.read(1)] == [e.event_id for e in batch]
+    log.close()
+
+
+def test_another_writer_on_the_same_document_meanwhile_is_a_conflict(server, codec):
+    first, second = NatsLog([server.url], codec), NatsLog([server.url], codec)
+    doc = added(7)
+    first.append([doc])
+    first.append(outcome(doc, 1))  # first now knows the (document, extractor) subject
+    second.append(outcome(doc, 2))  # e.g. a re-extraction on another host
+    head = first.head
+    with pytest.raises(LogConflict, match="another writer"):
+        first.append(outcome(doc, 3))
+    assert first.head == head  # nothing of the batch was recorded
+    # Having been told, it knows the subject anew: the next attempt goes through.
+    assert first.append(outcome(doc, 3))[0].position == head
+    first.close()
+    second.close()
+
+
+def test_a_record_larger_than_a_message_goes_to_the_object_store(server, codec):
+    log = NatsLog([server.url], codec)
+    text = "0123456789" * 300_000  # 3 MB: three times the server's message limit
+    log.append([added(1)])
+    log.append([added(2, text)])
+    assert [e.payload.text for e in log.read(1)] == [text]
+    assert log.verify().ok
+    log.close()
+
+
+def test_more_than_an_atomic_batch_holds_is_refused_whole(server, codec):
+    log = NatsLog([server.url], codec)
+    with pytest.raises(LogError, match="more than a NATS atomic batch holds"):
+        log.append(outcome(added(1), 1000))
+    assert log.head == 0
+    log.close()
+
+
+def _count_in_child(log: NatsLog, queue) -> None:
+    queue.put(sum(count for _, count, _ in log.read_batches(0)))
+
+
+def test_a_forked_process_reads_the_log_on_a_connection_of_its_own(server, codec):
+    """The views' parallel fold reads the log in a forked process."""
+    log = NatsLog([server.url], codec)
+    log.append([added(1), added(2)])
+    fork = multiprocessing.get_context("fork")
+    queue = fork.Queue()
+    child = fork.Process(target=_count_in_child, args=(log, queue))
+    child.start()
+    assert queue.get(timeout=30) == 2
+    child.join(30)
+    assert log.head == 2  # the parent's connection is untouched
+    log.close()
+
+
+def test_unreachable_server_and_bad_url_are_one_line_each(tmp_path):
+    down = run_factfold("--log", "nats://127.0.0.1:1", "ingest", str(SEEDS),
+                        store=tmp_path / "s", check=False)
+    assert down.returncode == 2
+    assert "cannot reach a NATS server at nats://127.0.0.1:1" in down.stderr
+    assert "nats-server" in down.stderr and "Traceback" not in down.stderr
+    bad = run_factfold("export", store=tmp_path / "s", check=False,
+                       env={"FACTFOLD_LOG": "nats://nowhere"})
+    assert bad.returncode == 2 and "HOST:PORT" in bad.stderr
+    assert len(bad.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("sync", [None, "always"])
+def test_seeds_through_nats_match_the_embedded_log_across_a_server_kill(tmp_path, sync):
+    """The seeds ingested through a NATS log, the server SIGKILLed and restarted between
+    two ingests (with the server's default fsync interval and with fsync on every write):
+    nothing is lost, the export equals the embedded log's, and a replay from the stream
+    rebuilds the same views."""
+    server = NatsServer(tmp_path / "nats", sync=sync).start()
+    try:
+        seeds = sorted(SEEDS.iterdir())
+        first, second = tmp_path / "first", tmp_path / "second"
+        for folder, files in ((first, seeds[:2]), (second, seeds[2:])):
+            folder.mkdir()
+            for f in files:
+                shutil.copy(f, folder / f.name)
+        nats_store, local_store = tmp_path / "views", tmp_path / "local"
+        log = ("--log", server.url)
+        run_factfold(*log, "ingest", str(first), store=nats_store)
+        server.kill()
+        server.start()
+        run_factfold(*log, "ingest", str(second), store=nats_store)
+        run_factfold("ingest", str(first), store=local_store)
+        run_factfold("ingest", str(second), store=local_store)
+
+        assert sorted(p.name for p in nats_store.iterdir() if not p.name.startswith(
+            "views.sqlite")) == []  # the folder holds the views only
+        expected = export(local_store)
+        assert expected and export(nats_store, *log) == expected
+        verify = run_factfold(*log, "log", "verify", store=nats_store)
+        local = run_factfold("log", "verify", store=local_store)
+        assert verify.stdout.split(",")[1:3] == local.stdout.split(",")[1:3]  # batches, events
+        run_factfold(*log, "replay", store=nats_store)
+        assert export(nats_store, *log) == expected
+        # A view node started afresh folds the same views from the stream.
+        run_factfold(*log, "replay", store=tmp_path / "node2")
+        assert export(tmp_path / "node2", *log) == expected
+    finally:
+        server.stop()
+
+
+def test_the_stream_is_created_for_a_log_and_guards_it(server, codec):
+    log = NatsLog([server.url], codec)
+    info = log._run(log.js.stream_info(STREAM))
+    assert info.config.allow_atomic and info.config.deny_delete and info.config.deny_purge
+    log.close()
