@@ -209,7 +209,7 @@ class NatsLog:
             self.nc = await asyncio.wait_for(nats.connect(
                 self.servers, connect_timeout=timeout, max_reconnect_attempts=-1,
                 reconnect_time_wait=0.5, allow_reconnect=True, name="factfold",
-                error_cb=error), timeout * 2 * len(self.servers) + 1)
+                error_cb=error), timeout * len(self.servers) + 1)
         except (TimeoutError, NoServersError, OSError) as exc:
             why = f" ({exc})" if str(exc) else ""
             raise LogError(f"cannot reach a NATS server at {where}{why}: start "
