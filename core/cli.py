@@ -243,8 +243,11 @@ MAX_SIZE = click.option(
 @click.option("--workers", type=WORKERS, default=None,
               help="Processes that run the extractors [default: one per core].")
 @MAX_SIZE
+@click.option("--extract/--no-extract", default=True, show_default=True,
+              help="Extract here; --no-extract leaves it to `factfold worker`s (with --log).")
 @click.pass_obj
-def ingest(obj: Context, paths: tuple[Path, ...], workers: int | None, max_size: int) -> None:
+def ingest(obj: Context, paths: tuple[Path, ...], workers: int | None, max_size: int,
+           extract: bool) -> None:
     """Ingest files and folders (recursively) once, extract facts, update views.
 
     Inside a folder, links, FIFOs, sockets and devices are rejected (with the reason, see
@@ -258,7 +261,7 @@ def ingest(obj: Context, paths: tuple[Path, ...], workers: int | None, max_size:
         with obj.open(create=True, workers=workers or default_workers()) as store, \
                 _progress() as bar:
             # What an earlier run left unextracted (a crash, a plugin's new version) first.
-            leftover = store.pending()
+            leftover = store.pending() if extract else None
             if leftover:
                 task = bar.add_task("finishing earlier extraction", total=len(leftover))
                 store.extract_pending(progress=lambda n: bar.advance(task, n))
@@ -269,9 +272,12 @@ def ingest(obj: Context, paths: tuple[Path, ...], workers: int | None, max_size:
                     outcome = store.ingest_file(path, root=root, limits=limits)
                     counts[outcome] = counts.get(outcome, 0) + 1
                     bar.advance(reading)
-                bar.update(extracting,
-                           total=len(store.pending()) + bar.tasks[extracting].completed)
-                store.extract_pending(progress=lambda n: bar.advance(extracting, n))
+                if extract:
+                    bar.update(extracting,
+                               total=len(store.pending()) + bar.tasks[extracting].completed)
+                    store.extract_pending(progress=lambda n: bar.advance(extracting, n))
+                else:
+                    store.commit_views()
                 finished = min(start + INGEST_CHUNK, len(files))
             facts = store.views.db.execute(
                 "SELECT kind, COUNT(*) FROM facts GROUP BY kind ORDER BY kind").fetchall()
@@ -602,6 +608,34 @@ def eval_(obj: Context, gold: Path, kinds: tuple[str, ...], verbose: bool, as_js
         lines += ["", f"== {lang} ({documents} document{'s' * (documents != 1)})",
                   *r.render(verbose=False, documents=False).splitlines()]
     out.print(Text("\n".join(map(printable, lines))))
+
+
+@cli.command()
+@click.option("--attempts", type=click.IntRange(min=1), default=3, show_default=True,
+              help="Workers a document is handed to before it is recorded as failed.")
+@click.option("--ack-wait", type=click.FloatRange(min=1), default=60.0, show_default=True,
+              help="Seconds a document may take before it is handed to another worker.")
+@click.option("--stop-when-idle", type=click.FloatRange(min=0), default=None,
+              help="Stop once no document came for this many seconds [default: never].")
+@click.pass_obj
+def worker(obj: Context, attempts: int, ack_wait: float, stop_when_idle: float | None) -> None:
+    """Extract documents taken from the NATS log's shared work queue (needs --log); any
+    number of workers on any number of hosts share it, each document extracted once."""
+    from .natsworker import run_worker
+
+    if obj.log_servers is None:
+        raise click.UsageError("a worker takes its work from a NATS log: give --log "
+                               "nats://HOST:PORT (or set FACTFOLD_LOG)")
+    event_log = NatsLog(obj.log_servers, EventCodec(obj.plugins.event_registry()))
+    try:
+        n = run_worker(event_log, obj.plugins, attempts=attempts, ack_wait=ack_wait,
+                       stop_when_idle=stop_when_idle)
+    except KeyboardInterrupt:
+        n = None
+    finally:
+        event_log.close()
+    if n is not None:
+        err.print(f"worker stopped: extracted {n} documents")
 
 
 @cli.group("log")

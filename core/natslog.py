@@ -106,11 +106,20 @@ def subject_of(env: Envelope) -> str:
     if kind == "doc" and key:
         extractor, at, _version = env.producer.partition("@")  # an extractor is name@version
         if at:
-            return f"{PREFIX}.x.{_token(key)}.{_token(extractor)}"
+            return outcome_subject(key, extractor)
         return f"{PREFIX}.doc.{_token(key)}"
     if kind == "path":
         return f"{PREFIX}.path.{_token(hashlib.sha256(key.encode()).hexdigest())}"
     return f"{PREFIX}.other.{_token(env.stream)}"
+
+
+def outcome_subject(doc_id: str, extractor: str) -> str:
+    """The subject of ``extractor``'s outcomes (facts and marker, or failure) on a document."""
+    return f"{PREFIX}.x.{_token(doc_id)}.{_token(extractor)}"
+
+
+#: the subjects of documents' own events (the work queue's)
+DOCUMENTS = f"{PREFIX}.doc.*"
 
 
 def _array_header(count: int) -> bytes:
@@ -121,6 +130,25 @@ def _array_header(count: int) -> bytes:
     if count < 1 << 16:
         return b"\xdc" + struct.pack(">H", count)
     return b"\xdd" + struct.pack(">I", count)
+
+
+class Work:
+    """One event taken from a work queue (:meth:`NatsLog.work`), to acknowledge once done."""
+
+    def __init__(self, log: NatsLog, msg: Any, envelope: Envelope, delivered: int) -> None:
+        self._log = log
+        self._msg = msg
+        self.envelope = envelope
+        #: how many times it has been handed out, this time included
+        self.delivered = delivered
+
+    def ack(self) -> None:
+        """Done: the queue does not hand it out again."""
+        self._log._run(self._msg.ack_sync())
+
+    def in_progress(self) -> None:
+        """Still at it: the queue waits another ack wait before handing it out again."""
+        self._log._run(self._msg.in_progress())
 
 
 class _Loop:
@@ -462,6 +490,80 @@ class NatsLog:
             for env in recorded:
                 if env.position >= from_position:
                     yield env
+
+    def last_on(self, subject: str) -> Envelope | None:
+        """The last event on ``subject`` (None if there is none yet); this writer's next
+        append there expects it to stay the last."""
+        return self._run(self._last_on_subject(subject))
+
+    async def _last_on_subject(self, subject: str) -> Envelope | None:
+        from nats.js.errors import NotFoundError
+
+        try:
+            msg = await self.js.get_msg(STREAM, subject=subject, direct=True)
+        except NotFoundError:
+            self._last_on[subject] = 0
+            return None
+        self._last_on[subject] = msg.seq
+        return self._envelope(msg.seq, msg.data or b"", (msg.headers or {}).get(OBJECT_HEADER))
+
+    def has_outcome(self, doc_id: str, extractor: str, version: str) -> bool:
+        """Whether ``extractor`` at ``version`` has an outcome for the document: the last
+        event on its subject is its marker or its failure (a batch ends with either).  The
+        next append there expects that event to stay the last: whoever extracts the
+        document meanwhile, only one of the two is recorded."""
+        from factfold.events import ExtractionCompleted, ExtractionFailed
+
+        last = self.last_on(outcome_subject(doc_id, extractor))
+        return (last is not None
+                and isinstance(last.payload, ExtractionCompleted | ExtractionFailed)
+                and last.payload.version == version)
+
+    def _envelope(self, seq: int, data: bytes, digest: str | None) -> Envelope:
+        record = self._fetch(digest) if digest else data
+        return self.codec.unpack_batch(_array_header(1) + record, seq - 1)[0]
+
+    # -- the work queue ---------------------------------------------------------------------
+
+    def work(self, consumer: str, subjects: str, *, ack_wait: float, max_deliver: int,
+             timeout: float) -> Iterator[Work]:
+        """The events on ``subjects`` (a filter such as ``factfold.doc.*``) from the durable
+        pull consumer ``consumer``, shared by every process that takes from it: each event
+        goes to one of them, and comes again (to any) if it is not acknowledged within
+        ``ack_wait`` seconds, up to ``max_deliver`` times.  Yields None after ``timeout``
+        seconds without work."""
+        from nats.js.api import AckPolicy, ConsumerConfig
+
+        config = ConsumerConfig(durable_name=consumer, ack_policy=AckPolicy.EXPLICIT,
+                                ack_wait=ack_wait, max_deliver=max_deliver,
+                                filter_subject=subjects, max_ack_pending=-1)
+        sub = self._run(self.js.pull_subscribe(subjects, durable=consumer, stream=STREAM,
+                                               config=config))
+
+        async def take() -> Any:
+            from nats.errors import TimeoutError
+
+            try:
+                return (await sub.fetch(1, timeout=timeout))[0]
+            except TimeoutError:
+                return None
+
+        while True:
+            msg = self._run(take())
+            if msg is None:
+                yield None
+                continue
+            meta = msg.metadata
+            env = self._envelope(meta.sequence.stream, msg.data or b"",
+                                 (msg.headers or {}).get(OBJECT_HEADER))
+            yield Work(self, msg, env, meta.num_delivered)
+
+    def consumers(self) -> list[Any]:
+        """Every consumer of the stream, as the server describes it (for ``status``)."""
+        return self._run(self.js.consumers_info(STREAM))
+
+    def stream_state(self) -> Any:
+        return self._run(self.js.stream_info(STREAM))
 
     # -- checking ---------------------------------------------------------------------------
 

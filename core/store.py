@@ -54,7 +54,7 @@ from .durable import DiskFull, has_room, is_disk_full
 from .extraction import outcome_batch, setup_extractors
 from .extractor import Extractor
 from .log import LogError
-from .natslog import NatsLog
+from .natslog import LogConflict, NatsLog
 from .pluginmanager import PluginHost
 from .projection import Projection, ViewStore
 from .reader import Unreadable
@@ -500,6 +500,10 @@ class Store:
             self._recent.clear()
             return 0
         by_name = {ex.name: ex for ex in self.extractors}  # set up before workers fork
+        if isinstance(self.log, NatsLog):  # `factfold worker`s may have extracted some
+            pending = {doc_id: todo for doc_id, names in pending.items() if (todo := [
+                n for n in names if n in by_name
+                and not self.log.has_outcome(doc_id, n, by_name[n].version)])}
         if self._pool is None:
             self._pool = ExtractorPool(list(by_name.values()), self.codec, self.workers)
         jobs = (((doc, env), doc, [n for n in pending[doc.doc_id] if n in by_name])
@@ -511,8 +515,13 @@ class Store:
             for (doc, env), outcomes in results:
                 # One append per document: each extractor's facts still sit with their
                 # marker (atomic per extractor, as required), at one fsync per document.
-                self.append([e for name, outcome in outcomes
-                             for e in outcome_batch(by_name[name], doc, env, outcome)])
+                try:
+                    self.append([e for name, outcome in outcomes
+                                 for e in outcome_batch(by_name[name], doc, env, outcome)])
+                except LogConflict:  # a NATS worker recorded it first: its outcomes stand
+                    log.info("another process extracted this document first",
+                             doc_id=doc.doc_id[:12])
+                    outcomes = []
                 for name, outcome in outcomes:
                     ex = by_name[name]
                     if isinstance(outcome, list):

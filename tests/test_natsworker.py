@@ -1,0 +1,90 @@
+"""`factfold worker`s sharing the NATS log's work queue, as real processes on a real
+nats-server: one SIGKILLed in the middle of a document, every document extracted once."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+from helpers import ROOT, STARTED, install, run_factfold, site_env
+from natsserver import NatsServer
+
+from factfold.events import EventCodec, ExtractionCompleted
+from factfold.natslog import NatsLog
+from factfold.pluginmanager import PluginHost
+
+SLOW = """
+import os
+import time
+from pathlib import Path
+
+from factfold import Extractor, Person, hookimpl
+
+
+def extract(doc):
+    # which worker (the parent of this extracting process) started on which document
+    (Path(os.environ["SLOW_MARKS"]) / f"{os.getppid()}-{doc.doc_id[:12]}").touch()
+    time.sleep(float(os.environ["SLOW_SECONDS"]))
+    return [Person(span=(0, 1), evidence=doc.text[:1], name=doc.text.split()[1])]
+
+
+@hookimpl
+def factfold_register_extractors(register):
+    register(Extractor(name="slow", version="1", extract=extract, emits=(Person,)))
+"""
+
+
+def export(store: Path, env: dict, *log: str) -> list[str]:
+    out = run_factfold(*log, "export", store=store, env=env).stdout
+    return sorted(json.dumps(json.loads(line), sort_keys=True) for line in out.splitlines())
+
+
+def test_workers_share_the_queue_and_a_killed_workers_document_is_extracted_once(tmp_path):
+    server = NatsServer(tmp_path / "nats").start()
+    marks = tmp_path / "marks"
+    marks.mkdir()
+    env = site_env(install(tmp_path / "site", "slow", SLOW), FACTFOLD_PLUGINS="slow",
+                   SLOW_MARKS=str(marks), SLOW_SECONDS="0.4")
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    for i in range(12):
+        (docs / f"d{i}.txt").write_text(f"document w{i} here\n", encoding="utf-8")
+    log = ("--log", server.url)
+    try:
+        run_factfold(*log, "ingest", "--no-extract", str(docs), store=tmp_path / "a", env=env)
+        workers = [subprocess.Popen(
+            [sys.executable, "-m", "factfold", *log, "worker", "--ack-wait", "2",
+             "--stop-when-idle", "5"], cwd=ROOT, env={**os.environ, **env},
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True) for _ in range(3)]
+        STARTED.extend(workers)
+        victim = workers[0]
+        deadline = time.monotonic() + 60
+        while not any(m.name.startswith(f"{victim.pid}-") for m in marks.iterdir()):
+            assert time.monotonic() < deadline, "the first worker never started a document"
+            time.sleep(0.02)
+        victim.send_signal(signal.SIGKILL)  # in the middle of its document
+        [lost] = [m.name.split("-")[1] for m in marks.iterdir()
+                  if m.name.startswith(f"{victim.pid}-")]
+        for w in workers[1:]:
+            assert w.wait(90) == 0, w.stderr.read()
+        # the killed worker's document went to another worker, after the ack wait
+        assert any(m.name.endswith(f"-{lost}") and not m.name.startswith(f"{victim.pid}-")
+                   for m in marks.iterdir())
+        # A view node built afterwards from the stream: every document, each once.
+        run_factfold(*log, "replay", store=tmp_path / "node", env=env)
+        run_factfold("ingest", str(docs), store=tmp_path / "local", env=env)
+        expected = export(tmp_path / "local", env)
+        assert len(expected) == 12 and export(tmp_path / "node", env, *log) == expected
+        codec = EventCodec(PluginHost(load_entrypoints=False).event_registry())
+        with NatsLog([server.url], codec) as stream:
+            done = Counter(e.payload.doc_id for e in stream.read()
+                           if isinstance(e.payload, ExtractionCompleted))
+        assert len(done) == 12 and set(done.values()) == {1}
+    finally:
+        server.stop()
