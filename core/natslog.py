@@ -67,6 +67,8 @@ PAGE = 4096
 REQUEST_TIMEOUT = 5.0
 #: seconds an append keeps trying while the servers are unreachable
 APPEND_PATIENCE = 60.0
+#: seconds a start waits for JetStream to be ready (a cluster electing its leaders)
+JETSTREAM_PATIENCE = 20.0
 #: how far from the message limit a record goes to the object store instead (headers)
 HEADROOM = 4096
 
@@ -245,7 +247,7 @@ class NatsLog:
                            "or leave out --log to use the embedded log") from None
         self.js = self.nc.jetstream(timeout=REQUEST_TIMEOUT)
         try:
-            info = await self.js.stream_info(STREAM)
+            info = await self._stream_info()
         except NotFoundError:
             replicas = min(3, len(self.nc.servers))
             info = await self.js.add_stream(StreamConfig(
@@ -264,6 +266,21 @@ class NatsLog:
             raise LogError(f"stream {STREAM} at {where} does not allow atomic batches: "
                            f"set allow_atomic on it (nats stream edit {STREAM})")
         self.replicas = info.config.num_replicas or 1
+
+    async def _stream_info(self) -> Any:
+        """The stream's info, waiting while JetStream is not ready (a cluster electing its
+        leader answers with a timeout or 503 for a few seconds)."""
+        from nats.errors import NoRespondersError, TimeoutError
+        from nats.js.errors import ServiceUnavailableError
+
+        deadline = time.monotonic() + JETSTREAM_PATIENCE
+        while True:
+            try:
+                return await self.js.stream_info(STREAM)
+            except (TimeoutError, NoRespondersError, ServiceUnavailableError):
+                if time.monotonic() > deadline:
+                    raise
+                await asyncio.sleep(0.5)
 
     # -- writing ----------------------------------------------------------------------------
 

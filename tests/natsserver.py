@@ -32,10 +32,13 @@ class NatsServer:
     """One nats-server process with JetStream in ``folder``; ``sync`` is the server's
     ``sync_interval`` (``always``: fsync every write; None: its default, 2 minutes)."""
 
-    def __init__(self, folder: Path, *, sync: str | None = None) -> None:
+    def __init__(self, folder: Path, *, sync: str | None = None, name: str = "n1") -> None:
         self.folder = folder
         self.port = free_port()
         self.sync = sync
+        self.name = name
+        self.cluster_port: int | None = None
+        self.routes: list[int] = []
         self.proc: subprocess.Popen | None = None
 
     @property
@@ -46,8 +49,14 @@ class NatsServer:
         self.folder.mkdir(parents=True, exist_ok=True)
         config = self.folder / "server.conf"
         sync = f"\n  sync_interval: {self.sync}" if self.sync else ""
-        config.write_text(f'listen: "127.0.0.1:{self.port}"\n'
-                          f'jetstream {{\n  store_dir: "{self.folder / "js"}"{sync}\n}}\n')
+        cluster = ""
+        if self.cluster_port is not None:
+            routes = ", ".join(f'"nats-route://127.0.0.1:{p}"' for p in self.routes)
+            cluster = (f'cluster {{\n  name: "factfold"\n  listen: "127.0.0.1:'
+                       f'{self.cluster_port}"\n  routes: [{routes}]\n}}\n')
+        config.write_text(f'server_name: "{self.name}"\nlisten: "127.0.0.1:{self.port}"\n'
+                          f'jetstream {{\n  store_dir: "{self.folder / "js"}"{sync}\n}}\n'
+                          + cluster)
         with open(self.folder / "server.log", "ab") as output:  # the child keeps its copy
             self.proc = subprocess.Popen([server_binary(), "-c", str(config)],
                                          stdout=subprocess.DEVNULL, stderr=output)
@@ -77,3 +86,13 @@ class NatsServer:
             except subprocess.TimeoutExpired:
                 self.kill()
         self.proc = None
+
+
+def cluster(folder: Path, size: int = 3) -> list[NatsServer]:
+    """``size`` servers routed to each other as one JetStream cluster (not yet started)."""
+    servers = [NatsServer(folder / f"n{i}", name=f"n{i}") for i in range(1, size + 1)]
+    for server in servers:
+        server.cluster_port = free_port()
+    for server in servers:
+        server.routes = [s.cluster_port for s in servers if s is not server]
+    return servers

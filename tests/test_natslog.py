@@ -6,11 +6,13 @@ import hashlib
 import json
 import multiprocessing
 import shutil
+import threading
+import time
 from pathlib import Path
 
 import pytest
 from helpers import SEEDS, run_factfold
-from natsserver import NatsServer
+from natsserver import NatsServer, cluster
 
 from factfold.events import DocumentAdded, Envelope, EventCodec, ExtractionCompleted, Person
 from factfold.log import LogError
@@ -222,3 +224,47 @@ def test_the_stream_is_created_for_a_log_and_guards_it(server, codec):
     info = log._run(log.js.stream_info(STREAM))
     assert info.config.allow_atomic and info.config.deny_delete and info.config.deny_purge
     log.close()
+
+
+def test_a_burst_on_a_three_node_cluster_survives_a_server_sigkill(tmp_path, codec):
+    """Stream R3 on three servers; the server this writer is connected to is SIGKILLed in
+    the middle of a burst of appends, and restarted later.  Every batch is in the log once,
+    in the order appended, and the restarted server catches up."""
+    nodes = cluster(tmp_path)
+    for node in nodes:
+        node.start()
+    urls = [n.url for n in nodes]
+    try:
+        log = NatsLog(urls, codec, connect_timeout=10)
+        assert log.replicas == 3
+        appended: list[str] = []
+        connected = next(n for n in nodes if n.port == log.nc.connected_url.port)
+
+        def crash() -> None:  # from another thread: whatever the writer is doing then
+            while len(appended) < 200:
+                time.sleep(0.005)
+            connected.kill()
+            while len(appended) < 600:
+                time.sleep(0.01)
+            connected.start()
+
+        crasher = threading.Thread(target=crash)
+        crasher.start()
+        for n in range(200):
+            doc = added(n)
+            for batch in ([doc], outcome(doc, 3)):
+                appended += [e.event_id for e in log.append(batch)]
+        crasher.join()
+        assert [e.event_id for e in log.read()] == appended
+        assert log.verify().ok
+        log.close()
+        # Each server, the restarted one too, answers with the whole log once it caught up.
+        deadline = time.monotonic() + 30
+        for node in nodes:
+            with NatsLog([node.url], codec) as one:
+                while one.head < len(appended) and time.monotonic() < deadline:
+                    time.sleep(0.2)
+                assert one.head == len(appended)
+    finally:
+        for node in nodes:
+            node.stop()
