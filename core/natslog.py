@@ -4,8 +4,8 @@ One stream (``FACTFOLD``, file storage, replicated up to three times in a cluste
 message per event; the stream sequence is the position (position = sequence - 1).  A batch
 is one JetStream *atomic batch* (``allow_atomic``, nats-server 2.12+): its messages are
 stored together or not at all, at consecutive sequences, and keep their
-``Nats-Batch-Sequence`` and ``Nats-Batch-Commit`` headers, which is how a reader finds the
-batches again.
+batch headers; each body starts with its place in its batch (index, count), which is how
+a reader finds the batches again without reading headers.
 
 Subjects say what a message is about, so the server can check each document's consistency:
 
@@ -22,7 +22,7 @@ duplicate, and the log answers with the positions the first one got.
 
 A record larger than the server's message limit (a long document's text) goes to the
 JetStream object store ``FACTFOLD_OBJECTS`` under its sha256; its message carries only that
-hash (``Factfold-Object``).
+hash (its frame says so).
 
 nats-py is asyncio; factfold is not.  The log runs one event loop in a thread of its own and
 its methods wait for that loop: the rest of factfold sees a synchronous log.
@@ -58,7 +58,9 @@ T = TypeVar("T")
 STREAM = "FACTFOLD"
 PREFIX = "factfold"
 OBJECTS = "FACTFOLD_OBJECTS"
-OBJECT_HEADER = "Factfold-Object"
+#: a message's body: its place in its batch (index from 1, count), whether the record
+#: follows or the sha256 of a record in the object store, then that
+FRAME = struct.Struct("<HH?")
 #: the server's limit on one atomic batch (ADR-50; nats-server's default)
 MAX_BATCH = 1000
 #: messages asked for per batched direct get while reading
@@ -299,7 +301,9 @@ class NatsLog:
         from nats.errors import ConnectionClosedError, NoRespondersError, TimeoutError
 
         ids = [hashlib.sha256(r).hexdigest() for r in records]
-        bodies = [await self._body(r, i) for r, i in zip(records, ids, strict=True)]
+        n = len(records)
+        bodies = [await self._body(r, digest, i + 1, n)
+                  for i, (r, digest) in enumerate(zip(records, ids, strict=True))]
         expected = await self._expected(subjects)
         deadline = time.monotonic() + APPEND_PATIENCE
         while True:
@@ -337,14 +341,21 @@ class NatsLog:
             self._last_on[s] = first + offset
         return first - 1
 
-    async def _body(self, record: bytes, digest: str) -> bytes:
-        """What a message carries for ``record``: itself, or (too large for one message)
-        nothing, the record going to the object store under its hash (``digest``)."""
+    async def _body(self, record: bytes, digest: str, index: int, count: int) -> bytes:
+        """What a message carries for ``record``, the ``index``-th of ``count`` in its batch:
+        the record, or (too large for one message) its hash (``digest``), the record going
+        to the object store under it."""
         if len(record) + HEADROOM <= self.nc.max_payload:
-            return record
+            return FRAME.pack(index, count, False) + record
         store = await self._objects()
         await store.put(digest, record)
-        return b""
+        return FRAME.pack(index, count, True) + digest.encode()
+
+    def _record(self, body: bytes) -> bytes:
+        """The record a message's ``body`` holds (fetched from the object store if there)."""
+        if body[FRAME.size - 1]:
+            return self._fetch(body[FRAME.size:].decode())
+        return body[FRAME.size:]
 
     async def _objects(self) -> Any:
         from nats.js.api import ObjectStoreConfig, StorageType
@@ -397,8 +408,6 @@ class NatsLog:
             if subject not in checked:
                 checked.add(subject)
                 headers["Nats-Expected-Last-Subject-Sequence"] = str(expected[subject])
-            if not body:
-                headers[OBJECT_HEADER] = msg_id
             if i == n - 1:
                 headers["Nats-Batch-Commit"] = "1"
             if i == 0 or i == n - 1:
@@ -425,64 +434,65 @@ class NatsLog:
         end of the stream as it is now.
 
         Raises :class:`LogCorrupt` where events are missing (deleted from the stream) or a
-        batch is not whole.
+        batch is not whole.  The messages are read without their headers (parsing them was
+        most of a replay's time): the stream has no gaps (checked first: nothing was
+        deleted), so the n-th message read holds the n-th position, and each body says its
+        place in its batch.
         """
-        end = self.head
+        state = self._run(self._stream_info()).state
+        end = state.last_seq
+        if end and (state.first_seq != 1 or state.num_deleted):
+            raise LogCorrupt(damaged(self.where, f"the stream starts at sequence "
+                                     f"{state.first_seq} and lacks {state.num_deleted or 0} "
+                                     "messages after it: events were deleted"))
         if from_position >= end:
             return
         seq = from_position + 1
         page = self._run(self._page(seq))
-        if page and page[0][1] > 1:  # from_position is inside a batch: start at its first
-            seq -= page[0][1] - 1
+        if page and FRAME.unpack_from(page[0])[0] > 1:  # inside a batch: start at its first
+            seq -= FRAME.unpack_from(page[0])[0] - 1
             page = self._run(self._page(seq))
         batch: list[bytes] = []
         start = seq
+        unframe = FRAME.unpack_from
         while page:
-            following = page[-1][0] + 1
+            following = seq + len(page)
             ahead = self._submit(self._page(following)) if following <= end else None
-            for number, index, commit, obj, data in page:
-                if number != seq:
-                    raise LogCorrupt(damaged(self.where, f"events {seq - 1} to {number - 2} are "
-                                             "missing from the stream"))
+            for body in page:
+                index, count, elsewhere = unframe(body)
                 if index != len(batch) + 1:
                     raise LogCorrupt(damaged(self.where, f"the batch from position {start - 1} "
-                                             f"is not whole at position {number - 1}"))
+                                             f"is not whole at position {seq - 1}"))
                 if not batch:
-                    start = number
-                batch.append(self._fetch(obj) if obj else data)
+                    start = seq
+                batch.append(self._record(body) if elsewhere else body[FRAME.size:])
                 seq += 1
-                if commit:
-                    yield start - 1, len(batch), _array_header(len(batch)) + b"".join(batch)
+                if index == count:
+                    yield start - 1, count, _array_header(count) + b"".join(batch)
                     batch = []
             page = ahead.result() if ahead is not None else []
         if batch:
             raise LogCorrupt(damaged(self.where, f"the batch from position {start - 1} ends "
-                                     "without its commit"))
+                                     "before its last event"))
 
-    async def _page(self, seq: int) -> list[tuple[int, int, bool, str | None, bytes]]:
-        """Up to :data:`PAGE` messages from ``seq``, each as (sequence, index in its batch,
-        whether it commits the batch, object hash or None, data), by one batched direct get."""
-        got: list[tuple[int, int, bool, str | None, bytes]] = []
+    async def _page(self, seq: int) -> list[bytes]:
+        """The bodies of up to :data:`PAGE` messages from ``seq``, by one batched direct
+        get without headers."""
+        got: list[bytes] = []
         done = asyncio.get_running_loop().create_future()
 
         async def take(msg: Any) -> None:
-            headers = msg.headers or {}
-            number = headers.get("Nats-Sequence")
-            if number is None:  # the end of the batch (status 204), or none (404)
-                if not done.done():
-                    done.set_result(None)
-                return
-            index = headers.get("Nats-Batch-Sequence")
-            got.append((int(number), int(index) if index else 1,
-                        index is None or "Nats-Batch-Commit" in headers,
-                        headers.get(OBJECT_HEADER), msg.data))
+            if msg.data:
+                got.append(msg.data)
+            elif not done.done():  # the end of the batch (status 204), or none (404)
+                done.set_result(None)
 
         inbox = self.nc.new_inbox()
         sub = await self.nc.subscribe(inbox, cb=take, pending_msgs_limit=-1,
                                       pending_bytes_limit=-1)
         try:
-            await self.nc.publish(f"$JS.API.DIRECT.GET.{STREAM}",
-                                  json.dumps({"seq": seq, "batch": PAGE}).encode(), reply=inbox)
+            await self.nc.publish(f"$JS.API.DIRECT.GET.{STREAM}", json.dumps(
+                {"seq": seq, "batch": PAGE, "no_hdr": True}).encode(), reply=inbox)
             await asyncio.wait_for(done, REQUEST_TIMEOUT * 4)
         finally:
             await sub.unsubscribe()
@@ -522,7 +532,7 @@ class NatsLog:
             self._last_on[subject] = 0
             return None
         self._last_on[subject] = msg.seq
-        return self._envelope(msg.seq, msg.data or b"", (msg.headers or {}).get(OBJECT_HEADER))
+        return self._envelope(msg.seq, msg.data or b"")
 
     def has_outcome(self, doc_id: str, extractor: str, version: str) -> bool:
         """Whether ``extractor`` at ``version`` has an outcome for the document: the last
@@ -536,9 +546,8 @@ class NatsLog:
                 and isinstance(last.payload, ExtractionCompleted | ExtractionFailed)
                 and last.payload.version == version)
 
-    def _envelope(self, seq: int, data: bytes, digest: str | None) -> Envelope:
-        record = self._fetch(digest) if digest else data
-        return self.codec.unpack_batch(_array_header(1) + record, seq - 1)[0]
+    def _envelope(self, seq: int, body: bytes) -> Envelope:
+        return self.codec.unpack_batch(_array_header(1) + self._record(body), seq - 1)[0]
 
     # -- the work queue ---------------------------------------------------------------------
 
@@ -571,8 +580,7 @@ class NatsLog:
                 yield None
                 continue
             meta = msg.metadata
-            env = self._envelope(meta.sequence.stream, msg.data or b"",
-                                 (msg.headers or {}).get(OBJECT_HEADER))
+            env = self._envelope(meta.sequence.stream, msg.data or b"")
             yield Work(self, msg, env, meta.num_delivered)
 
     def consumers(self) -> list[Any]:

@@ -104,7 +104,9 @@ def test_a_batch_sent_again_after_a_lost_acknowledgement_is_not_recorded_twice(s
     subjects = [subject_of(e) for e in batch]
     # The first sending reaches the stream, but its acknowledgement never reaches the writer.
     ids = [hashlib.sha256(r).hexdigest() for r in records]
-    ack = log._run(log._send(records, subjects, ids, log._run(log._expected(subjects))))
+    bodies = [log._run(log._body(r, d, i + 1, len(records)))
+              for i, (r, d) in enumerate(zip(records, ids, strict=True))]
+    ack = log._run(log._send(bodies, subjects, ids, log._run(log._expected(subjects))))
     assert ack["seq"] == 1 + len(batch)
     # The writer sends it again: the stream answers with the first sending's positions.
     again = log.append(batch)
