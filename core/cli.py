@@ -610,6 +610,63 @@ def eval_(obj: Context, gold: Path, kinds: tuple[str, ...], verbose: bool, as_js
     out.print(Text("\n".join(map(printable, lines))))
 
 
+def _nats_only(obj: Context, what: str) -> list[str]:
+    if obj.log_servers is None:
+        raise click.UsageError(f"{what} a NATS log: give --log nats://HOST:PORT (or set "
+                               "FACTFOLD_LOG)")
+    return obj.log_servers
+
+
+@cli.command()
+@click.option("--interval", type=click.FloatRange(min=0.05), default=0.5, show_default=True,
+              help="Seconds between looks at the log.")
+@click.pass_obj
+def follow(obj: Context, interval: float) -> None:
+    """Keep this store's views up to date as others append to the NATS log (a view node;
+    `query`, `export` and `sql` read them meanwhile).  Runs until interrupted."""
+    import time
+
+    _nats_only(obj, "a view node follows")
+    with obj.open(create=True) as store:  # opening folds what the views lack
+        err.print(Text(f"following {store.log.where} into {printable(str(obj.store))}; "
+                       f"the views hold {store.views.position} events"))
+        try:
+            while True:
+                time.sleep(interval)
+                folded = store.catch_up()
+                if folded:
+                    log.info("folded", events=folded, position=store.views.position)
+        except KeyboardInterrupt:
+            pass
+
+
+@cli.command()
+@click.pass_obj
+def status(obj: Context) -> None:
+    """The NATS log's stream, its consumers, and how far behind each is (their lag)."""
+    from .natslog import STREAM
+
+    servers = _nats_only(obj, "status describes")
+    with NatsLog(servers, EventCodec(obj.plugins.event_registry())) as event_log:
+        info = event_log.stream_state()
+        consumers = event_log.consumers()
+    state = info.state
+    place = info.cluster
+    where = "one server"
+    if place is not None and place.leader:
+        where = f"leader {place.leader}" + "".join(
+            f", replica {r.name} ({'current' if r.current else f'behind by {r.lag}'})"
+            for r in place.replicas or [])
+    out.print(Text(f"stream {STREAM}: {state.messages} events, {state.bytes:,} bytes, "
+                   f"R{info.config.num_replicas or 1}; {where}"))
+    table = Table("consumer", "lag (not yet delivered)", "being worked on", "redelivered",
+                  "workers waiting")
+    for c in consumers:
+        table.add_row(printable(c.name), str(c.num_pending), str(c.num_ack_pending),
+                      str(c.num_redelivered), str(c.num_waiting))
+    out.print(table)
+
+
 @cli.command()
 @click.option("--attempts", type=click.IntRange(min=1), default=3, show_default=True,
               help="Workers a document is handed to before it is recorded as failed.")
@@ -623,10 +680,8 @@ def worker(obj: Context, attempts: int, ack_wait: float, stop_when_idle: float |
     number of workers on any number of hosts share it, each document extracted once."""
     from .natsworker import run_worker
 
-    if obj.log_servers is None:
-        raise click.UsageError("a worker takes its work from a NATS log: give --log "
-                               "nats://HOST:PORT (or set FACTFOLD_LOG)")
-    event_log = NatsLog(obj.log_servers, EventCodec(obj.plugins.event_registry()))
+    servers = _nats_only(obj, "a worker takes its work from")
+    event_log = NatsLog(servers, EventCodec(obj.plugins.event_registry()))
     try:
         n = run_worker(event_log, obj.plugins, attempts=attempts, ack_wait=ack_wait,
                        stop_when_idle=stop_when_idle)

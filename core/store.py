@@ -235,6 +235,12 @@ class Store:
         self._views_behind = False
         log.debug("the views folded again what a full disk had cost them", head=self.log.head)
 
+    def catch_up(self) -> int:
+        """Fold into the views what other processes appended to the log since (a view node
+        following a NATS log); returns how many events that was."""
+        with self._views_writing():
+            return self.views.catch_up(self.log)
+
     def has_room(self) -> bool:
         """Whether the log's and the views' disks have room again (after :class:`DiskFull`)."""
         local = [self.views.path]

@@ -88,3 +88,42 @@ def test_workers_share_the_queue_and_a_killed_workers_document_is_extracted_once
         assert len(done) == 12 and set(done.values()) == {1}
     finally:
         server.stop()
+
+
+def test_a_view_node_follows_live_and_status_shows_the_queue(tmp_path):
+    """`follow` keeps a view node's views up to date while another host ingests; `status`
+    shows the stream and the work queue's lag."""
+    server = NatsServer(tmp_path / "nats").start()
+    env = {"FACTFOLD_PLUGINS": "statistics"}
+    log = ("--log", server.url)
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    try:
+        run_factfold(*log, "ingest", str(docs), store=tmp_path / "node", env=env)
+        node = subprocess.Popen(
+            [sys.executable, "-m", "factfold", *log, "--store", str(tmp_path / "node"),
+             "follow", "--interval", "0.1"], cwd=ROOT, env={**os.environ, **env},
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        STARTED.append(node)
+        for i in range(3):
+            (docs / f"d{i}.txt").write_text(f"会议有{i + 3}00人参加。\n", encoding="utf-8")
+        run_factfold(*log, "ingest", str(docs), store=tmp_path / "ingester", env=env)
+        expected = export(tmp_path / "ingester", env, *log)
+        assert len(expected) == 3
+        deadline = time.monotonic() + 30
+        while export(tmp_path / "node", env, *log) != expected:
+            assert node.poll() is None, node.stderr.read()
+            assert time.monotonic() < deadline, "the view node did not follow"
+            time.sleep(0.2)
+        node.send_signal(signal.SIGINT)
+        assert node.wait(10) == 0
+        # A worker takes the three documents (already extracted: it only acknowledges).
+        run_factfold(*log, "worker", "--stop-when-idle", "0", env=env)
+        shown = run_factfold(*log, "status", env=env).stdout
+        codec = EventCodec(PluginHost(load_entrypoints=False).event_registry())
+        with NatsLog([server.url], codec) as stream:
+            assert f"stream FACTFOLD: {stream.head} events" in shown
+        [row] = [line for line in shown.splitlines() if "factfold-extract" in line]
+        assert [cell.strip() for cell in row.split("│")[2:6]] == ["0", "0", "0", "0"]
+    finally:
+        server.stop()
