@@ -15,7 +15,7 @@ from pathlib import Path
 from helpers import ROOT, STARTED, install, run_factfold, site_env
 from natsserver import NatsServer
 
-from factfold.events import EventCodec, ExtractionCompleted
+from factfold.events import EventCodec, ExtractionCompleted, ExtractionFailed
 from factfold.natslog import NatsLog
 from factfold.pluginmanager import PluginHost
 
@@ -125,5 +125,40 @@ def test_a_view_node_follows_live_and_status_shows_the_queue(tmp_path):
             assert f"stream FACTFOLD: {stream.head} events" in shown
         [row] = [line for line in shown.splitlines() if "factfold-extract" in line]
         assert [cell.strip() for cell in row.split("│")[2:6]] == ["0", "0", "0", "0"]
+    finally:
+        server.stop()
+
+
+def test_a_document_no_worker_finishes_is_recorded_as_failed_after_the_attempts(tmp_path):
+    server = NatsServer(tmp_path / "nats").start()
+    marks = tmp_path / "marks"
+    marks.mkdir()
+    env = site_env(install(tmp_path / "site", "slow", SLOW), FACTFOLD_PLUGINS="slow",
+                   SLOW_MARKS=str(marks), SLOW_SECONDS="60")
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "d.txt").write_text("document never finished\n", encoding="utf-8")
+    log = ("--log", server.url)
+    command = [sys.executable, "-m", "factfold", *log, "worker", "--attempts", "1",
+               "--ack-wait", "1", "--stop-when-idle", "4"]
+    try:
+        run_factfold(*log, "ingest", "--no-extract", str(docs), store=tmp_path / "a", env=env)
+        first = subprocess.Popen(command, cwd=ROOT, env={**os.environ, **env},
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        STARTED.append(first)
+        deadline = time.monotonic() + 60
+        while not any(marks.iterdir()):
+            assert time.monotonic() < deadline, "the worker never started the document"
+            time.sleep(0.02)
+        first.kill()
+        first.wait(10)
+        second = run_factfold(*command[3:], env=env)  # the same worker command, again
+        assert "extracted 1 documents" in second.stderr
+        assert len(list(marks.iterdir())) == 1  # it did not run the extractor again
+        codec = EventCodec(PluginHost(load_entrypoints=False).event_registry())
+        with NatsLog([server.url], codec) as stream:
+            [failed] = [e.payload for e in stream.read()
+                        if isinstance(e.payload, ExtractionFailed)]
+        assert failed.error == "WorkerLost" and failed.extractor == "slow"
     finally:
         server.stop()
