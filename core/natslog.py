@@ -40,7 +40,7 @@ import struct
 import threading
 import time
 import uuid
-from collections.abc import Coroutine, Iterator, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Iterator, Sequence
 from typing import Any, TypeVar
 
 import msgspec
@@ -63,12 +63,13 @@ OBJECTS = "FACTFOLD_OBJECTS"
 FRAME = struct.Struct("<HH?")
 #: the server's limit on one atomic batch (ADR-50; nats-server's default)
 MAX_BATCH = 1000
-#: messages asked for per batched direct get while reading
+#: messages, and bytes, asked for per batched direct get while reading
 PAGE = 4096
+PAGE_BYTES = 8 << 20
 #: seconds one request may take before it is sent again (the server may be failing over)
 REQUEST_TIMEOUT = 5.0
-#: seconds an append keeps trying while the servers are unreachable
-APPEND_PATIENCE = 60.0
+#: seconds a request is asked again while the servers cannot answer
+PATIENCE = 60.0
 #: seconds a start waits for JetStream to be ready (a cluster electing its leaders)
 JETSTREAM_PATIENCE = 20.0
 #: how far from the message limit a record goes to the object store instead (headers)
@@ -78,6 +79,21 @@ _ERR_WRONG_LAST_SEQUENCE = 10071
 _ERR_DUPLICATE_MSG_ID = 10201
 _records = msgspec.msgpack.Decoder(list[msgspec.Raw]).decode
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{1,64}")
+
+
+def _transient() -> tuple[type[Exception], ...]:
+    """What the client raises while the servers cannot answer for a moment."""
+    from nats.errors import (
+        ConnectionClosedError,
+        ConnectionReconnectingError,
+        NoRespondersError,
+        StaleConnectionError,
+    )
+    from nats.js.errors import NoStreamResponseError, ServiceUnavailableError
+
+    return (TimeoutError, NoRespondersError, ConnectionClosedError,
+            ConnectionReconnectingError, StaleConnectionError, ServiceUnavailableError,
+            NoStreamResponseError)
 
 
 class LogConflict(LogError):
@@ -147,8 +163,13 @@ class Work:
         self.delivered = delivered
 
     def ack(self) -> None:
-        """Done: the queue does not hand it out again."""
-        self._log._run(self._msg.ack_sync())
+        """Done: the queue does not hand it out again.  If the acknowledgement is lost it
+        is handed out again, and its next taker finds it done."""
+        try:
+            self._log._run(self._msg.ack_sync())
+        except _transient() as exc:
+            log.warning("acknowledgement lost; the work comes again and is found done",
+                        error=repr(exc))
 
     def in_progress(self) -> None:
         """Still at it: the queue waits another ack wait before handing it out again."""
@@ -269,20 +290,28 @@ class NatsLog:
                            f"set allow_atomic on it (nats stream edit {STREAM})")
         self.replicas = info.config.num_replicas or 1
 
+    async def _patiently(self, ask: Callable[[], Awaitable[T]], what: str,
+                         patience: float = PATIENCE) -> T:
+        """``ask()``, asked again while the servers cannot answer (a restart, a leader
+        election, a reconnection), for up to ``patience`` seconds."""
+        deadline = time.monotonic() + patience
+        while True:
+            try:
+                return await ask()
+            except _transient() as exc:
+                if time.monotonic() > deadline:
+                    raise LogError(f"the NATS servers at {','.join(self.servers)} did not "
+                                   f"answer for {patience:g} s ({what}: {exc!r}); check that "
+                                   "they run and JetStream is ready, then run the command "
+                                   "again") from None
+                log.warning("NATS did not answer; asking again", what=what, error=repr(exc))
+                await asyncio.sleep(0.5)
+
     async def _stream_info(self) -> Any:
         """The stream's info, waiting while JetStream is not ready (a cluster electing its
         leader answers with a timeout or 503 for a few seconds)."""
-        from nats.errors import NoRespondersError, TimeoutError
-        from nats.js.errors import ServiceUnavailableError
-
-        deadline = time.monotonic() + JETSTREAM_PATIENCE
-        while True:
-            try:
-                return await self.js.stream_info(STREAM)
-            except (TimeoutError, NoRespondersError, ServiceUnavailableError):
-                if time.monotonic() > deadline:
-                    raise
-                await asyncio.sleep(0.5)
+        return await self._patiently(lambda: self.js.stream_info(STREAM), "stream info",
+                                     JETSTREAM_PATIENCE)
 
     # -- writing ----------------------------------------------------------------------------
 
@@ -297,33 +326,21 @@ class NatsLog:
         return [_positioned(env, first + i) for i, env in enumerate(envelopes)]
 
     async def _append(self, records: list[bytes], subjects: list[str]) -> int:
-        """Publish one atomic batch; returns the position of its first event."""
-        from nats.errors import ConnectionClosedError, NoRespondersError, TimeoutError
-
+        """Publish one atomic batch; returns the position of its first event.  Sent again
+        while unacknowledged: a sending that was recorded after all is not recorded twice."""
         ids = [hashlib.sha256(r).hexdigest() for r in records]
         n = len(records)
         bodies = [await self._body(r, digest, i + 1, n)
                   for i, (r, digest) in enumerate(zip(records, ids, strict=True))]
-        expected = await self._expected(subjects)
-        deadline = time.monotonic() + APPEND_PATIENCE
-        while True:
-            try:
-                ack = await self._send(bodies, subjects, ids, expected)
-                break
-            except (TimeoutError, ConnectionClosedError, NoRespondersError) as exc:
-                if time.monotonic() > deadline:
-                    raise LogError(f"the NATS servers at {','.join(self.servers)} did not "
-                                   f"acknowledge a batch for {APPEND_PATIENCE:g} s ({exc!r}); "
-                                   "it may or may not be recorded: run the command again "
-                                   "(a batch already recorded is not recorded twice)") from None
-                log.warning("no acknowledgement from NATS; sending the batch again",
-                            error=repr(exc))
-                await asyncio.sleep(0.5)
+        expected = await self._patiently(lambda: self._expected(subjects), "subject lookup")
+        ack = await self._patiently(lambda: self._send(bodies, subjects, ids, expected),
+                                    "an append (it is not recorded twice if sent again)")
         error = ack.get("error")
         if error is None:
             last = int(ack["seq"])
         else:
-            last = await self._already_recorded(subjects[-1], ids[-1])
+            last = await self._patiently(
+                lambda: self._already_recorded(subjects[-1], ids[-1]), "duplicate lookup")
             if last is None:
                 for s in set(subjects):  # what this writer knew is out of date
                     self._last_on.pop(s, None)
@@ -426,7 +443,7 @@ class NatsLog:
         return self._run(self._head())
 
     async def _head(self) -> int:
-        return (await self.js.stream_info(STREAM)).state.last_seq
+        return (await self._stream_info()).state.last_seq
 
     def read_batches(self, from_position: int = 0) -> Iterator[tuple[int, int, bytes]]:
         """The batches (first position, event count, msgpack payload as
@@ -448,16 +465,17 @@ class NatsLog:
         if from_position >= end:
             return
         seq = from_position + 1
-        page = self._run(self._page(seq))
+        page = self._run(self._page_patiently(seq))
         if page and FRAME.unpack_from(page[0])[0] > 1:  # inside a batch: start at its first
             seq -= FRAME.unpack_from(page[0])[0] - 1
-            page = self._run(self._page(seq))
+            page = self._run(self._page_patiently(seq))
         batch: list[bytes] = []
         start = seq
         unframe = FRAME.unpack_from
         while page:
             following = seq + len(page)
-            ahead = self._submit(self._page(following)) if following <= end else None
+            ahead = (self._submit(self._page_patiently(following)) if following <= end
+                     else None)
             for body in page:
                 index, count, elsewhere = unframe(body)
                 if index != len(batch) + 1:
@@ -474,6 +492,9 @@ class NatsLog:
         if batch:
             raise LogCorrupt(damaged(self.where, f"the batch from position {start - 1} ends "
                                      "before its last event"))
+
+    async def _page_patiently(self, seq: int) -> list[bytes]:
+        return await self._patiently(lambda: self._page(seq), f"reading from position {seq - 1}")
 
     async def _page(self, seq: int) -> list[bytes]:
         """The bodies of up to :data:`PAGE` messages from ``seq``, by one batched direct
@@ -492,8 +513,9 @@ class NatsLog:
                                       pending_bytes_limit=-1)
         try:
             await self.nc.publish(f"$JS.API.DIRECT.GET.{STREAM}", json.dumps(
-                {"seq": seq, "batch": PAGE, "no_hdr": True}).encode(), reply=inbox)
-            await asyncio.wait_for(done, REQUEST_TIMEOUT * 4)
+                {"seq": seq, "batch": PAGE, "max_bytes": PAGE_BYTES, "no_hdr": True}).encode(),
+                reply=inbox)
+            await asyncio.wait_for(done, REQUEST_TIMEOUT)
         finally:
             await sub.unsubscribe()
         return got
@@ -521,7 +543,8 @@ class NatsLog:
     def last_on(self, subject: str) -> Envelope | None:
         """The last event on ``subject`` (None if there is none yet); this writer's next
         append there expects it to stay the last."""
-        return self._run(self._last_on_subject(subject))
+        return self._run(self._patiently(lambda: self._last_on_subject(subject),
+                                         f"the last event on {subject}"))
 
     async def _last_on_subject(self, subject: str) -> Envelope | None:
         from nats.js.errors import NotFoundError
@@ -563,15 +586,13 @@ class NatsLog:
         config = ConsumerConfig(durable_name=consumer, ack_policy=AckPolicy.EXPLICIT,
                                 ack_wait=ack_wait, max_deliver=max_deliver,
                                 filter_subject=subjects, max_ack_pending=-1)
-        sub = self._run(self.js.pull_subscribe(subjects, durable=consumer, stream=STREAM,
-                                               config=config))
+        sub = self._run(self._patiently(lambda: self.js.pull_subscribe(
+            subjects, durable=consumer, stream=STREAM, config=config), "the work queue"))
 
         async def take() -> Any:
-            from nats.errors import TimeoutError
-
             try:
                 return (await sub.fetch(1, timeout=timeout))[0]
-            except TimeoutError:
+            except _transient():  # nothing came (or the servers are away): ask again
                 return None
 
         while True:
