@@ -82,7 +82,7 @@ class Context:
 
     @contextmanager
     def open(self, *, write: bool = True, create: bool = False, workers: int = 1,
-             fold_views: bool = True) -> Iterator[Store]:
+             fold_views: bool = True, extract: bool = True) -> Iterator[Store]:
         """The store: writable (the single writer), or for ``write=False`` read-only, as
         it stands: a reader never changes what it reads, the log or the views.
 
@@ -93,7 +93,8 @@ class Context:
             # a reader's Store checks this itself
             require_store(self.store, remote_log=self.log_servers is not None)
         store = Store(self.store, plugins=self.plugins, fsync=self.fsync, workers=workers,
-                      writable=write, fold_views=fold_views, log_servers=self.log_servers)
+                      writable=write, fold_views=fold_views, log_servers=self.log_servers,
+                      extract=extract)
         try:
             yield store
         finally:
@@ -232,6 +233,10 @@ def _max_size(ctx: click.Context, param: click.Parameter, value: str | None) -> 
         raise click.BadParameter(str(exc)) from None
 
 
+EXTRACT = click.option(
+    "--extract/--no-extract", default=True, show_default=True,
+    help="Extract here; --no-extract leaves it to `factfold worker`s (with --log).")
+
 MAX_SIZE = click.option(
     "--max-size", envvar=MAX_SIZE_ENV, callback=_max_size, metavar="SIZE",
     help=f"Larger files are rejected, unread (e.g. 20MB, 1GiB) [env {MAX_SIZE_ENV}; "
@@ -243,8 +248,7 @@ MAX_SIZE = click.option(
 @click.option("--workers", type=WORKERS, default=None,
               help="Processes that run the extractors [default: one per core].")
 @MAX_SIZE
-@click.option("--extract/--no-extract", default=True, show_default=True,
-              help="Extract here; --no-extract leaves it to `factfold worker`s (with --log).")
+@EXTRACT
 @click.pass_obj
 def ingest(obj: Context, paths: tuple[Path, ...], workers: int | None, max_size: int,
            extract: bool) -> None:
@@ -258,8 +262,8 @@ def ingest(obj: Context, paths: tuple[Path, ...], workers: int | None, max_size:
     counts: dict[str, int] = {}
     finished = 0  # files recorded and extracted
     try:
-        with obj.open(create=True, workers=workers or default_workers()) as store, \
-                _progress() as bar:
+        with obj.open(create=True, workers=workers or default_workers(),
+                      extract=extract) as store, _progress() as bar:
             # What an earlier run left unextracted (a crash, a plugin's new version) first.
             leftover = store.pending() if extract else None
             if leftover:
@@ -275,9 +279,7 @@ def ingest(obj: Context, paths: tuple[Path, ...], workers: int | None, max_size:
                 if extract:
                     bar.update(extracting,
                                total=len(store.pending()) + bar.tasks[extracting].completed)
-                    store.extract_pending(progress=lambda n: bar.advance(extracting, n))
-                else:
-                    store.commit_views()
+                store.extract_pending(progress=lambda n: bar.advance(extracting, n))
                 finished = min(start + INGEST_CHUNK, len(files))
             facts = store.views.db.execute(
                 "SELECT kind, COUNT(*) FROM facts GROUP BY kind ORDER BY kind").fetchall()
@@ -314,10 +316,11 @@ def ingest(obj: Context, paths: tuple[Path, ...], workers: int | None, max_size:
               show_default=True,
               help="Seconds a file may keep changing before it is rejected as never settling "
                    "(it is taken in once it stops).")
+@EXTRACT
 @click.pass_obj
 def watch(obj: Context, directory: Path, create: bool, settle: float, scan_interval: float,
           polling: bool, ignore: tuple[str, ...], status: bool | None, print_facts: bool,
-          workers: int, max_size: int, settle_timeout: float) -> None:
+          workers: int, max_size: int, settle_timeout: float, extract: bool) -> None:
     """Watch DIRECTORY and ingest what lands there, until interrupted.
 
     Links, FIFOs, sockets, devices and files over --max-size are rejected with the reason.
@@ -335,7 +338,7 @@ def watch(obj: Context, directory: Path, create: bool, settle: float, scan_inter
     config = WatchConfig(settle=settle, scan_interval=scan_interval, polling=polling,
                          ignore=ignore, limits=Limits(max_size=max_size),
                          settle_timeout=settle_timeout)
-    with obj.open(create=True, workers=workers) as store:
+    with obj.open(create=True, workers=workers, extract=extract) as store:
         watcher = Watcher(store, directory, config)
         panel = None
         if err.is_terminal if status is None else status:

@@ -99,6 +99,7 @@ class Store:
         fold_views: bool = True,
         views: Path | None = None,
         log_servers: list[str] | None = None,
+        extract: bool = True,
     ) -> None:
         """Open the store at ``path``; ``writable`` takes the single-writer lock.
 
@@ -110,7 +111,8 @@ class Store:
         ``workers`` worker processes (see :mod:`factfold.workers`), forked when first needed.
         A read-only store may read ``views`` other than its own (see :meth:`as_of`).
         With ``log_servers`` the log is the JetStream stream on those NATS servers
-        (:mod:`factfold.natslog`) and the folder holds only the views.
+        (:mod:`factfold.natslog`) and the folder holds only the views.  Without
+        ``extract`` this process extracts nothing: `factfold worker`s do (a NATS log).
         """
         self.path = Path(path) if path is not None else default_store()
         self.plugins = plugins if plugins is not None else PluginHost()
@@ -118,6 +120,7 @@ class Store:
         self.codec = EventCodec(self.registry)
         self.workers = workers
         self.log_servers = log_servers
+        self.extracting = extract
         if writable:
             self.path.mkdir(parents=True, exist_ok=True)
         else:
@@ -481,6 +484,9 @@ class Store:
                         progress: Progress | None = None, *, failed: bool = False) -> int:
         """Extract every pending (document, extractor), with ``failed`` the failed ones
         too (see :meth:`pending`); returns the documents processed."""
+        if not self.extracting:  # left to workers: what was appended is committed
+            self.commit_views()
+            return 0
         self.refold()  # what is pending is read from the views: they must hold the log
         only = None if only is None else set(only)
         scanned_through = None
