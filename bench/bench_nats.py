@@ -90,3 +90,70 @@ def bench_nats(table: Any, size: dict[str, Any], codec: Callable[[], EventCodec]
                       target=">= 50k events/s" if goal else None,
                       ok=replay >= 50_000 if goal else None,
                       note=f"{len(events):,} events")
+
+
+def _worker_child(urls: list[str], started: float, results: Any) -> None:
+    """One forked worker: take documents until the queue has been empty half a second;
+    report when it recorded its last outcome."""
+    from factfold.natsworker import run_worker
+    from factfold.pluginmanager import PluginHost
+
+    plugins = PluginHost()
+    last = [started]
+    with NatsLog(urls, EventCodec(plugins.event_registry())) as log:
+        run_worker(log, plugins, stop_when_idle=0.5,
+                   done=lambda _doc: last.__setitem__(0, time.perf_counter()))
+    results.put(last[0])
+
+
+def bench_workers(table: Any, size: dict[str, Any], work: Path) -> None:
+    """Extraction docs/s: the embedded path (one extraction process) against `factfold
+    worker`s on one nats-server, 1, 2 and 4 of them; models loaded before the clock."""
+    import multiprocessing
+
+    from factfold.store import Store
+
+    docs = list(corpus.documents(size["worker_docs"], seed=41))
+    with tempfile.TemporaryDirectory(dir=work) as tmp:
+        folder = Path(tmp)
+        inbox = folder / "inbox"
+        inbox.mkdir()
+        files = []
+        for i, data in enumerate(docs):
+            files.append(inbox / f"doc-{i}.txt")
+            files[-1].write_bytes(data)
+        with Store(folder / "local", workers=1) as store:
+            store.extractors  # noqa: B018 — models load outside the timing
+            start = time.perf_counter()
+            for f in files:
+                store.ingest_file(f)
+            store.extract_pending()
+            local = len(files) / (time.perf_counter() - start)
+        table.add("embedded: ingest + extract, 1 process", local, "docs/s")
+        fork = multiprocessing.get_context("fork")
+        single = None
+        for workers in (1, 2, 4):
+            with servers(folder / f"nats-{workers}", 1) as urls, Store(
+                    folder / f"views-{workers}", log_servers=urls, extract=False) as store:
+                store.extractors  # noqa: B018 — loaded here, inherited by the forks
+                start = time.perf_counter()
+                for f in files:
+                    store.ingest_file(f)
+                results = fork.Queue()
+                children = [fork.Process(target=_worker_child, args=(urls, start, results))
+                            for _ in range(workers)]
+                for child in children:
+                    child.start()
+                end = max(results.get(timeout=600) for _ in children)
+                for child in children:
+                    child.join()
+            rate = len(files) / (end - start)
+            if workers == 1:
+                single = rate
+                table.add("NATS: ingest + 1 worker", rate, "docs/s", ref="embedded",
+                          ref_value=local, target="per-document overhead <= 10%",
+                          ok=rate >= local / 1.1,
+                          note=f"overhead {local / rate - 1:+.0%} per document")
+            else:
+                table.add(f"NATS: ingest + {workers} workers", rate, "docs/s",
+                          ref="1 worker", ref_value=single)

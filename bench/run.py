@@ -49,12 +49,12 @@ SIZES = {
     "full": {"runs": 3, "append_events": 20_000, "single_events": 2_000,
              "replay": [100_000, 1_000_000], "rss": [1_000_000], "es_max": 1_000_000,
              "ingest_store": [1_000, 10_000, 100_000], "ingest_batch": 40,
-             "query_facts": 1_000_000, "queries": 400, "nats_events": 100_000},
+             "query_facts": 1_000_000, "queries": 400, "nats_events": 100_000, "worker_docs": 200},
     "quick": {"runs": 3, "append_events": 2_000, "single_events": 300,
               # 100k and up, as in the full suite: a shorter catch-up folds in one process
               "replay": [100_000], "rss": [100_000, 200_000], "es_max": 100_000,
               "ingest_store": [100, 1_000], "ingest_batch": 6,
-              "query_facts": 50_000, "queries": 200, "nats_events": 20_000},
+              "query_facts": 50_000, "queries": 200, "nats_events": 20_000, "worker_docs": 40},
 }
 
 
@@ -564,9 +564,10 @@ def main() -> None:
     if "watch" in groups:
         bench_watch(table, args.quick)
     if "nats" in groups:
-        from bench_nats import bench_nats
+        from bench_nats import bench_nats, bench_workers
 
         bench_nats(table, size, codec, unrecorded, WORK)
+        bench_workers(table, size, WORK)
     took = time.perf_counter() - started
     figures = table.figures
     if args.only and RESULTS.exists():

@@ -96,10 +96,12 @@ def test_batches_read_back_as_the_embedded_log_stores_them(server, codec, tmp_pa
     nats.close()
 
 
-def test_a_batch_sent_again_after_a_lost_acknowledgement_is_not_recorded_twice(server, codec):
+@pytest.mark.parametrize("facts", [0, 5])  # one event (a plain publish), six (a batch)
+def test_a_batch_sent_again_after_a_lost_acknowledgement_is_not_recorded_twice(
+        server, codec, facts):
     log = NatsLog([server.url], codec)
     log.append([added(0)])
-    batch = outcome(added(1), 5)
+    batch = outcome(added(1), facts)
     records = [bytes(r) for r in _records(codec.pack_batch(batch))]
     subjects = [subject_of(e) for e in batch]
     # The first sending reaches the stream, but its acknowledgement never reaches the writer.
