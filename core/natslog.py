@@ -204,6 +204,8 @@ class NatsLog:
     directory = None
     #: any number of processes may append at any time
     writer_active = True
+    #: the most events one append may hold (the server's atomic batch limit)
+    max_batch = MAX_BATCH
 
     def __init__(self, servers: Sequence[str], codec: EventCodec, *,
                  connect_timeout: float = 2.0) -> None:

@@ -33,7 +33,7 @@ import structlog
 from factfold.events import DocumentAdded
 
 from .document import Document
-from .extraction import ExtractionError, Outcome, outcome_batch, setup_extractors
+from .extraction import ExtractionError, Outcome, outcome_appends, setup_extractors
 from .extractor import Extractor
 from .natslog import DOCUMENTS, LogConflict, NatsLog, Work
 from .pluginmanager import PluginHost
@@ -93,10 +93,9 @@ def _take(event_log: NatsLog, pool: ExtractorPool, by_name: dict[str, Extractor]
         outcomes = [(name, lost) for name in todo]
     else:
         [(_, outcomes)] = list(pool.run([(None, doc, todo)]))
-    batch = [event for name, outcome in outcomes
-             for event in outcome_batch(by_name[name], doc, env, outcome)]
     try:
-        event_log.append(batch)
+        for batch in outcome_appends(by_name, doc, env, outcomes, event_log.max_batch):
+            event_log.append(batch)
     except LogConflict:
         log.info("another worker recorded this document first", doc_id=e.doc_id[:12])
         return False

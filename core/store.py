@@ -51,7 +51,7 @@ from .display import store_name
 from .document import Document
 from .dropfolder import Limits, Refused
 from .durable import DiskFull, has_room, is_disk_full
-from .extraction import outcome_batch, setup_extractors
+from .extraction import outcome_appends, setup_extractors
 from .extractor import Extractor
 from .log import LogError
 from .natslog import LogConflict, NatsLog
@@ -528,8 +528,9 @@ class Store:
                 # One append per document: each extractor's facts still sit with their
                 # marker (atomic per extractor, as required), at one fsync per document.
                 try:
-                    self.append([e for name, outcome in outcomes
-                                 for e in outcome_batch(by_name[name], doc, env, outcome)])
+                    for batch in outcome_appends(by_name, doc, env, outcomes,
+                                                 getattr(self.log, "max_batch", None)):
+                        self.append(batch)
                 except LogConflict:  # a NATS worker recorded it first: its outcomes stand
                     log.info("another process extracted this document first",
                              doc_id=doc.doc_id[:12])

@@ -14,7 +14,15 @@ import pytest
 from helpers import SEEDS, run_factfold
 from natsserver import NatsServer, cluster
 
-from factfold.events import DocumentAdded, Envelope, EventCodec, ExtractionCompleted, Person
+from factfold import Extractor, hookimpl
+from factfold.events import (
+    DocumentAdded,
+    Envelope,
+    EventCodec,
+    ExtractionCompleted,
+    ExtractionFailed,
+    Person,
+)
 from factfold.log import LogError
 from factfold.natslog import (
     STREAM,
@@ -26,6 +34,7 @@ from factfold.natslog import (
 )
 from factfold.pluginmanager import PluginHost
 from factfold.segments import SegmentLog
+from factfold.store import Store
 
 
 @pytest.fixture
@@ -272,3 +281,33 @@ def test_a_burst_on_a_three_node_cluster_survives_a_server_sigkill(tmp_path, cod
     finally:
         for node in nodes:
             node.stop()
+
+
+class Many:
+    """Extractors that find many facts: two of 600 (together more than one atomic batch
+    holds) and one of 1,200 (more than one holds alone)."""
+
+    @hookimpl
+    def factfold_register_extractors(self, register):
+        def many(n: int):
+            def extract(doc):
+                return [Person(span=(0, 1), evidence="x", name=f"p{i}") for i in range(n)]
+            return extract
+
+        for name, n in (("six-a", 600), ("six-b", 600), ("twelve", 1200)):
+            register(Extractor(name=name, version="1", extract=many(n), emits=(Person,)))
+
+
+def test_outcomes_larger_than_an_atomic_batch_are_split_by_extractor_or_failed(server, tmp_path):
+    host = PluginHost(load_entrypoints=False)
+    host.register(Many(), name="many")
+    (tmp_path / "d.txt").write_text("a document\n", encoding="utf-8")
+    with Store(tmp_path / "views", plugins=host, log_servers=[server.url], workers=1) as store:
+        store.ingest_file(tmp_path / "d.txt")
+        store.extract_pending()
+        statuses = set(store.views.db.execute("SELECT extractor, status FROM extractions"))
+        assert statuses == {("six-a", "completed"), ("six-b", "completed"),
+                            ("twelve", "failed")}
+        assert sum(1 for f in store.export()) == 1200
+        failure = [e.payload for e in store.log.read() if isinstance(e.payload, ExtractionFailed)]
+        assert [f.error for f in failure] == ["TooManyFacts"]
