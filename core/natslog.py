@@ -2,9 +2,9 @@
 
 One stream (``FACTFOLD``, file storage, replicated up to three times in a cluster) holds one
 message per event; the stream sequence is the position (position = sequence - 1).  A batch
-is one JetStream *atomic batch* (``allow_atomic``, nats-server 2.12+): its messages are
-stored together or not at all, at consecutive sequences, and keep their
-batch headers; each body starts with its place in its batch (index, count), which is how
+of several events is one JetStream *atomic batch* (``allow_atomic``, nats-server 2.12+):
+its messages are stored together or not at all, at consecutive sequences; a batch of one is
+a plain publish.  Each body starts with its place in its batch (index, count), which is how
 a reader finds the batches again without reading headers.
 
 Subjects say what a message is about, so the server can check each document's consistency:
