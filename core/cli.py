@@ -13,6 +13,7 @@ import math
 import os
 import sqlite3
 import sys
+import time
 from collections import deque
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -37,7 +38,7 @@ from .dropfolder import DEFAULT_MAX_SIZE, MAX_SIZE_ENV, Limits, parse_size, walk
 from .durable import DiskFull
 from .lock import StoreLocked
 from .log import LogError
-from .natslog import NatsLog, parse_log_url
+from .natslog import STREAM, NatsLog, parse_log_url
 from .pluginmanager import PluginError, PluginHost
 from .projection import ViewsOutdated, damaged_views
 from .segments import FsyncPolicy, SegmentLog
@@ -627,8 +628,6 @@ def _nats_only(obj: Context, what: str) -> list[str]:
 def follow(obj: Context, interval: float) -> None:
     """Keep this store's views up to date as others append to the NATS log (a view node;
     `query`, `export` and `sql` read them meanwhile).  Runs until interrupted."""
-    import time
-
     _nats_only(obj, "a view node follows")
     with obj.open(create=True) as store:  # opening folds what the views lack
         err.print(Text(f"following {store.log.where} into {printable(str(obj.store))}; "
@@ -647,8 +646,6 @@ def follow(obj: Context, interval: float) -> None:
 @click.pass_obj
 def status(obj: Context) -> None:
     """The NATS log's stream, its consumers, and how far behind each is (their lag)."""
-    from .natslog import STREAM
-
     servers = _nats_only(obj, "status describes")
     with NatsLog(servers, EventCodec(obj.plugins.event_registry())) as event_log:
         info = event_log.stream_state()

@@ -171,10 +171,6 @@ class Work:
             log.warning("acknowledgement lost; the work comes again and is found done",
                         error=repr(exc))
 
-    def in_progress(self) -> None:
-        """Still at it: the queue waits another ack wait before handing it out again."""
-        self._log._run(self._msg.in_progress())
-
 
 class _Loop:
     """An asyncio event loop in a daemon thread, and a way to wait for what runs in it."""
