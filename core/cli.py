@@ -650,6 +650,7 @@ def status(obj: Context) -> None:
     with NatsLog(servers, EventCodec(obj.plugins.event_registry())) as event_log:
         info = event_log.stream_state()
         consumers = event_log.consumers()
+        workers = event_log.workers()
     state = info.state
     place = info.cluster
     where = "one server"
@@ -665,6 +666,13 @@ def status(obj: Context) -> None:
         table.add_row(printable(c.name), str(c.num_pending), str(c.num_ack_pending),
                       str(c.num_redelivered), str(c.num_waiting))
     out.print(table)
+    seen = Table("worker seen in the last minute", "documents extracted", "up (s)",
+                 "last seen (s ago)")
+    now = time.time()
+    for name, said in sorted(workers.items()):
+        seen.add_row(printable(name), str(said.get("extracted", "?")),
+                     f"{now - said.get('started', now):.0f}", f"{now - said.get('seen', now):.0f}")
+    out.print(seen if workers else Text("no worker seen in the last minute"))
 
 
 @cli.command()

@@ -58,6 +58,9 @@ T = TypeVar("T")
 STREAM = "FACTFOLD"
 PREFIX = "factfold"
 OBJECTS = "FACTFOLD_OBJECTS"
+#: the key-value bucket where workers say they are alive, and for how long it remembers
+WORKERS = "FACTFOLD_WORKERS"
+SEEN_FOR = 60.0
 #: a message's body: its place in its batch (index from 1, count), whether the record
 #: follows or the sha256 of a record in the object store, then that
 FRAME = struct.Struct("<HH?")
@@ -613,6 +616,42 @@ class NatsLog:
             meta = msg.metadata
             env = self._envelope(meta.sequence.stream, msg.data or b"")
             yield Work(self, msg, env, meta.num_delivered)
+
+    def heartbeat(self, worker: str, state: dict[str, Any]) -> None:
+        """Say that ``worker`` is alive, and how it is doing (for ``status``): an entry in
+        the key-value bucket :data:`WORKERS`, which forgets it after :data:`SEEN_FOR`."""
+        async def put() -> None:
+            await (await self._workers()).put(worker, json.dumps(state).encode())
+
+        try:
+            self._run(put())
+        except _transient() as exc:  # only a report: never worth stopping work for
+            log.debug("heartbeat not sent", error=repr(exc))
+
+    def workers(self) -> dict[str, dict[str, Any]]:
+        """The workers seen in the last :data:`SEEN_FOR` seconds, by name, as they said."""
+        async def seen() -> dict[str, dict[str, Any]]:
+            from nats.js.errors import NoKeysError
+
+            kv = await self._workers()
+            try:
+                names = await kv.keys()
+            except NoKeysError:
+                return {}
+            return {n: json.loads((await kv.get(n)).value or b"{}") for n in names}
+
+        return self._run(seen())
+
+    async def _workers(self) -> Any:
+        from nats.js.api import KeyValueConfig, StorageType
+        from nats.js.errors import BucketNotFoundError
+
+        try:
+            return await self.js.key_value(WORKERS)
+        except BucketNotFoundError:
+            return await self.js.create_key_value(KeyValueConfig(
+                bucket=WORKERS, ttl=SEEN_FOR, storage=StorageType.MEMORY,
+                replicas=self.replicas))
 
     def consumers(self) -> list[Any]:
         """Every consumer of the stream, as the server describes it (for ``status``)."""

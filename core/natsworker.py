@@ -25,6 +25,9 @@ retries it.
 
 from __future__ import annotations
 
+import os
+import re
+import socket
 import time
 from collections.abc import Callable
 
@@ -43,6 +46,8 @@ log = structlog.get_logger("factfold.worker")
 
 #: the durable consumer every worker takes documents from
 CONSUMER = "factfold-extract"
+#: seconds between a worker's heartbeats (see :meth:`NatsLog.heartbeat`)
+HEARTBEAT = 10.0
 
 
 def run_worker(event_log: NatsLog, plugins: PluginHost, *, attempts: int = 3,
@@ -56,9 +61,16 @@ def run_worker(event_log: NatsLog, plugins: PluginHost, *, attempts: int = 3,
     pool = ExtractorPool(extractors, event_log.codec, 1)
     extracted = 0
     idle_since = time.monotonic()
+    name = re.sub(r"[^-_A-Za-z0-9]", "-", f"{socket.gethostname()}-{os.getpid()}")
+    started = time.time()
+    beaten = 0.0
     try:
         for work in event_log.work(CONSUMER, DOCUMENTS, ack_wait=ack_wait,
                                    max_deliver=attempts + 1, timeout=1.0):
+            if time.monotonic() - beaten >= HEARTBEAT:
+                event_log.heartbeat(name, {"extracted": extracted, "started": started,
+                                           "seen": time.time()})
+                beaten = time.monotonic()
             if work is None:
                 if stop_when_idle is not None and time.monotonic() - idle_since >= stop_when_idle:
                     break

@@ -127,6 +127,7 @@ def test_a_view_node_follows_live_and_status_shows_the_queue(tmp_path):
             assert f"stream FACTFOLD: {stream.head} events" in shown
         [row] = [line for line in shown.splitlines() if "factfold-extract" in line]
         assert [cell.strip() for cell in row.split("│")[2:6]] == ["0", "0", "0", "0"]
+        assert "worker seen in the last minute" in shown  # the one that just ran
     finally:
         server.stop()
 
