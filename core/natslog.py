@@ -58,6 +58,9 @@ T = TypeVar("T")
 STREAM = "FACTFOLD"
 PREFIX = "factfold"
 OBJECTS = "FACTFOLD_OBJECTS"
+#: how this module lays events out in a stream, kept in the stream's metadata: a reader
+#: refuses a stream laid out otherwise rather than misread it
+FORMAT = "1"
 #: the key-value bucket where workers say they are alive, and for how long it remembers
 WORKERS = "FACTFOLD_WORKERS"
 SEEN_FOR = 60.0
@@ -278,6 +281,7 @@ class NatsLog:
                 name=STREAM, subjects=[f"{PREFIX}.>"], storage=StorageType.FILE,
                 num_replicas=replicas, allow_atomic=True, allow_direct=True,
                 deny_delete=True, deny_purge=True, duplicate_window=120.0,
+                metadata={"factfold_format": FORMAT},
                 description="factfold's event log: one message per event, sequence = "
                             "position + 1"))
             log.info("created the log's stream", stream=STREAM, replicas=replicas, at=where)
@@ -285,6 +289,12 @@ class NatsLog:
             await self.nc.close()
             raise LogError(f"the NATS server at {where} has no JetStream ({exc}): start it "
                            "with -js (or jetstream {} in its config)") from None
+        found = (info.config.metadata or {}).get("factfold_format")
+        if found != FORMAT:
+            await self.nc.close()
+            raise LogError(f"stream {STREAM} at {where} was not written by this factfold "
+                           f"(its format is {found or 'not stated'}, this one reads "
+                           f"{FORMAT}); use another NATS account or server for this log")
         if not info.config.allow_atomic:
             await self.nc.close()
             raise LogError(f"stream {STREAM} at {where} does not allow atomic batches: "
@@ -481,6 +491,9 @@ class NatsLog:
         page = self._run(self._page_patiently(seq))
         if page and FRAME.unpack_from(page[0])[0] > 1:  # inside a batch: start at its first
             seq -= FRAME.unpack_from(page[0])[0] - 1
+            if seq < 1:
+                raise LogCorrupt(damaged(self.where, f"position {from_position} says its "
+                                         "batch began before the stream did"))
             page = self._run(self._page_patiently(seq))
         batch: list[bytes] = []
         start = seq

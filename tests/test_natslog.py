@@ -64,8 +64,9 @@ def outcome(cause: Envelope, facts: int) -> list[Envelope]:
                                                      fact_count=facts), producer="toy@1")]
 
 
-def export(store: Path, *log: str) -> list[str]:
-    out = run_factfold(*log, "export", store=store).stdout
+def export(store: Path, *log: str, as_of: int | None = None) -> list[str]:
+    moment = () if as_of is None else ("--as-of", str(as_of))
+    out = run_factfold(*log, "export", *moment, store=store).stdout
     return sorted(json.dumps(json.loads(line), sort_keys=True) for line in out.splitlines())
 
 
@@ -226,6 +227,10 @@ def test_seeds_through_nats_match_the_embedded_log_across_a_server_kill(tmp_path
         assert "log ok" in verify.stdout
         run_factfold(*log, "replay", store=store)
         assert export(store, *log) == expected
+        with NatsLog([server.url], EventCodec(PluginHost().event_registry())) as stream:
+            last = stream.head - 1
+        assert export(store, *log, as_of=last) == expected  # --as-of reads the stream too
+        assert export(store, *log, as_of=0) == []
         run_factfold(*log, "replay", store=tmp_path / "node2")
         assert export(tmp_path / "node2", *log) == expected
     finally:
@@ -311,3 +316,19 @@ def test_outcomes_larger_than_an_atomic_batch_are_split_by_extractor_or_failed(s
         assert sum(1 for f in store.export()) == 1200
         failure = [e.payload for e in store.log.read() if isinstance(e.payload, ExtractionFailed)]
         assert [f.error for f in failure] == ["TooManyFacts"]
+
+
+def test_a_stream_of_that_name_not_laid_out_by_factfold_is_refused_not_misread(server, codec):
+    import asyncio
+
+    import nats
+    from nats.js.api import StreamConfig
+
+    async def squat() -> None:
+        nc = await nats.connect(server.url)
+        await nc.jetstream().add_stream(StreamConfig(name=STREAM, subjects=["factfold.>"]))
+        await nc.close()
+
+    asyncio.run(squat())
+    with pytest.raises(LogError, match="was not written by this factfold"):
+        NatsLog([server.url], codec)
