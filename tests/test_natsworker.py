@@ -222,3 +222,32 @@ def test_a_cluster_burst_with_a_server_and_a_worker_killed_loses_and_doubles_not
     finally:
         for node in nodes:
             node.stop()
+
+
+def test_watch_on_a_nats_log_extracts_in_process(tmp_path):
+    server = NatsServer(tmp_path / "nats").start()
+    env = {"FACTFOLD_PLUGINS": "statistics"}
+    log = ("--log", server.url)
+    inbox = tmp_path / "inbox"
+    try:
+        watch = subprocess.Popen(
+            [sys.executable, "-m", "factfold", *log, "--store", str(tmp_path / "w"), "watch",
+             "--create", "--no-status", "--settle", "0.1", str(inbox)],
+            cwd=ROOT, env={**os.environ, **env}, stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE, text=True)
+        STARTED.append(watch)
+        deadline = time.monotonic() + 60
+        while not (tmp_path / "w" / "views.sqlite").exists():
+            assert watch.poll() is None and time.monotonic() < deadline, watch.stderr.read()
+            time.sleep(0.1)
+        (inbox / "a.txt").write_text("会议有300人参加。\n", encoding="utf-8")
+        while not export(tmp_path / "w", env, *log):
+            assert watch.poll() is None and time.monotonic() < deadline, watch.stderr.read()
+            time.sleep(0.2)
+        watch.send_signal(signal.SIGINT)
+        out, _ = watch.communicate(timeout=20)
+        assert "300" in out  # the facts it printed as they were appended
+        [fact] = export(tmp_path / "w", env, *log)
+        assert json.loads(fact)["value"] == 300
+    finally:
+        server.stop()
