@@ -627,7 +627,7 @@ def _nats_only(obj: Context, what: str) -> list[str]:
 @click.pass_obj
 def follow(obj: Context, interval: float) -> None:
     """Keep this store's views up to date as others append to the NATS log (a view node;
-    `query`, `export` and `sql` read them meanwhile).  Runs until interrupted."""
+    `query` and `export` read them meanwhile).  Runs until interrupted."""
     _nats_only(obj, "a view node follows")
     with obj.open(create=True) as store:  # opening folds what the views lack
         err.print(Text(f"following {store.log.where} into {printable(str(obj.store))}; "
