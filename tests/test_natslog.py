@@ -332,3 +332,15 @@ def test_a_stream_of_that_name_not_laid_out_by_factfold_is_refused_not_misread(s
     asyncio.run(squat())
     with pytest.raises(LogError, match="was not written by this factfold"):
         NatsLog([server.url], codec)
+
+
+def test_one_address_of_a_cluster_is_enough_for_a_stream_of_three_replicas(tmp_path, codec):
+    nodes = cluster(tmp_path)
+    for node in nodes:
+        node.start()
+    try:
+        with NatsLog([nodes[0].url], codec, connect_timeout=10) as log:
+            assert log.replicas == 3  # the servers it was told of by the one it reached
+    finally:
+        for node in nodes:
+            node.stop()
