@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import contextlib
 import hashlib
 import json
 import os
@@ -159,18 +160,33 @@ def _array_header(count: int) -> bytes:
 
 
 class Work:
-    """One event taken from a work queue (:meth:`NatsLog.work`), to acknowledge once done."""
+    """One event taken from a work queue (:meth:`NatsLog.work`), to acknowledge once done.
 
-    def __init__(self, log: NatsLog, msg: Any, envelope: Envelope, delivered: int) -> None:
+    Until then the queue is told every ``keep_alive`` seconds that it is still being worked
+    on (a document's extractors, one after another, may take longer than the ack wait): it
+    is handed to another worker only if this process stops telling, that is if it died.
+    """
+
+    def __init__(self, log: NatsLog, msg: Any, envelope: Envelope, delivered: int,
+                 keep_alive: float) -> None:
         self._log = log
         self._msg = msg
         self.envelope = envelope
         #: how many times it has been handed out, this time included
         self.delivered = delivered
 
+        async def still_working() -> None:
+            while True:
+                await asyncio.sleep(keep_alive)
+                with contextlib.suppress(*_transient()):
+                    await msg.in_progress()
+
+        self._alive = log._submit(still_working())
+
     def ack(self) -> None:
         """Done: the queue does not hand it out again.  If the acknowledgement is lost it
         is handed out again, and its next taker finds it done."""
+        self._alive.cancel()
         try:
             self._log._run(self._msg.ack_sync())
         except _transient() as exc:
@@ -628,7 +644,7 @@ class NatsLog:
                 continue
             meta = msg.metadata
             env = self._envelope(meta.sequence.stream, msg.data or b"")
-            yield Work(self, msg, env, meta.num_delivered)
+            yield Work(self, msg, env, meta.num_delivered, ack_wait / 3)
 
     def heartbeat(self, worker: str, state: dict[str, Any]) -> None:
         """Say that ``worker`` is alive, and how it is doing (for ``status``): an entry in

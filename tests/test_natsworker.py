@@ -251,3 +251,34 @@ def test_watch_on_a_nats_log_extracts_in_process(tmp_path):
         assert json.loads(fact)["value"] == 300
     finally:
         server.stop()
+
+
+def test_a_document_longer_than_the_ack_wait_stays_with_its_living_worker(tmp_path):
+    server = NatsServer(tmp_path / "nats").start()
+    marks = tmp_path / "marks"
+    marks.mkdir()
+    env = site_env(install(tmp_path / "site", "slow", SLOW), FACTFOLD_PLUGINS="slow",
+                   SLOW_MARKS=str(marks), SLOW_SECONDS="3")
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "d.txt").write_text("document slow here\n", encoding="utf-8")
+    log = ("--log", server.url)
+    command = [sys.executable, "-m", "factfold", *log, "worker", "--attempts", "1",
+               "--ack-wait", "1", "--stop-when-idle", "5"]
+    try:
+        run_factfold(*log, "ingest", "--no-extract", str(docs), store=tmp_path / "a", env=env)
+        workers = [subprocess.Popen(command, cwd=ROOT, env={**os.environ, **env},
+                                    stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                                    text=True) for _ in range(2)]
+        STARTED.extend(workers)
+        said = [w.communicate(timeout=60)[1] for w in workers]
+        assert sorted(s.strip().splitlines()[-1] for s in said) == [
+            "worker stopped: extracted 0 documents", "worker stopped: extracted 1 documents"]
+        assert len(list(marks.iterdir())) == 1  # extracted once, by the worker that took it
+        codec = EventCodec(PluginHost(load_entrypoints=False).event_registry())
+        with NatsLog([server.url], codec) as stream:
+            outcomes = [type(e.payload).__name__ for e in stream.read()
+                        if isinstance(e.payload, ExtractionCompleted | ExtractionFailed)]
+        assert outcomes == ["ExtractionCompleted"]
+    finally:
+        server.stop()
