@@ -49,12 +49,12 @@ SIZES = {
     "full": {"runs": 3, "append_events": 20_000, "single_events": 2_000,
              "replay": [100_000, 1_000_000], "rss": [1_000_000], "es_max": 1_000_000,
              "ingest_store": [1_000, 10_000, 100_000], "ingest_batch": 40,
-             "query_facts": 1_000_000, "queries": 400},
+             "query_facts": 1_000_000, "queries": 400, "nats_events": 100_000, "worker_docs": 200},
     "quick": {"runs": 3, "append_events": 2_000, "single_events": 300,
               # 100k and up, as in the full suite: a shorter catch-up folds in one process
               "replay": [100_000], "rss": [100_000, 200_000], "es_max": 100_000,
               "ingest_store": [100, 1_000], "ingest_batch": 6,
-              "query_facts": 50_000, "queries": 200},
+              "query_facts": 50_000, "queries": 200, "nats_events": 20_000, "worker_docs": 40},
 }
 
 
@@ -584,7 +584,7 @@ def main() -> None:
     parser.add_argument("--ten-million", action="store_true",
                         help="also replay a 10M-event log (slow: see bench/README.md)")
     parser.add_argument("--only", nargs="*", help="run only these groups "
-                        "(append, single, replay, ingest, query, watch)")
+                        "(append, single, replay, ingest, query, watch, nats)")
     parser.add_argument("--replay-child", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.replay_child:
@@ -601,7 +601,8 @@ def main() -> None:
           f"Python {info['python']}; medians of {size['runs']} runs", flush=True)
     table = Table()
     started = time.perf_counter()
-    groups = set(args.only or ["append", "single", "replay", "ingest", "query", "watch"])
+    groups = set(args.only or ["append", "single", "replay", "ingest", "query", "watch",
+                               "nats"])
     if "append" in groups:
         bench_append(table, size)
     if "single" in groups:
@@ -614,6 +615,11 @@ def main() -> None:
         bench_query(table, size)
     if "watch" in groups:
         bench_watch(table, args.quick)
+    if "nats" in groups:
+        from bench_nats import bench_nats, bench_workers
+
+        bench_nats(table, size, codec, unrecorded, WORK)
+        bench_workers(table, size, WORK)
     took = time.perf_counter() - started
     figures = table.figures
     if args.only and RESULTS.exists():

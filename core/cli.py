@@ -15,6 +15,7 @@ import math
 import os
 import sqlite3
 import sys
+import time
 from collections import deque
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -39,6 +40,7 @@ from .dropfolder import DEFAULT_MAX_SIZE, MAX_SIZE_ENV, Limits, parse_size, walk
 from .durable import DiskFull
 from .lock import StoreLocked
 from .log import LogError
+from .natslog import STREAM, NatsLog, parse_log_url
 from .pluginmanager import PluginError, PluginHost
 from .projection import Projection, ViewsOutdated
 from .segments import FsyncPolicy, SegmentLog
@@ -71,10 +73,13 @@ err = _console(stderr=True)
 
 
 class Context:
-    def __init__(self, store: Path, fsync: str, plugins: PluginHost | None = None) -> None:
+    def __init__(self, store: Path, fsync: str, plugins: PluginHost | None = None,
+                 log_servers: list[str] | None = None) -> None:
         self.store = store
         self.fsync = fsync
         self._plugins = plugins
+        #: the NATS servers holding the log (--log), or None for the embedded log
+        self.log_servers = log_servers
 
     @property
     def plugins(self) -> PluginHost:
@@ -84,7 +89,7 @@ class Context:
 
     @contextmanager
     def open(self, *, write: bool = True, create: bool = False, workers: int = 1,
-             fold_views: bool = True) -> Iterator[Store]:
+             fold_views: bool = True, extract: bool = True) -> Iterator[Store]:
         """The store: writable (the single writer), or for ``write=False`` read-only, as
         it stands: a reader never changes what it reads, the log or the views.
 
@@ -92,18 +97,23 @@ class Context:
         ``--store`` given to any other command is an error, not a new empty store.
         """
         if write and not create:
-            require_store(self.store)  # a reader's Store checks this itself
+            # a reader's Store checks this itself
+            require_store(self.store, remote_log=self.log_servers is not None)
         store = Store(self.store, plugins=self.plugins, fsync=self.fsync, workers=workers,
-                      writable=write, fold_views=fold_views)
+                      writable=write, fold_views=fold_views, log_servers=self.log_servers,
+                      extract=extract)
         try:
             yield store
         finally:
             store.close()
 
-    def read_log(self) -> SegmentLog:
+    def read_log(self) -> SegmentLog | NatsLog:
         """The store's log, read-only: the ``log`` commands need neither views nor lock."""
+        codec = EventCodec(self.plugins.event_registry())
+        if self.log_servers is not None:
+            return NatsLog(self.log_servers, codec)
         require_store(self.store)
-        return SegmentLog(self.store / "log", EventCodec(self.plugins.event_registry()))
+        return SegmentLog(self.store / "log", codec)
 
 
 def _progress() -> Progress:
@@ -152,6 +162,14 @@ class FactfoldGroup(click.Group):
                   "for the traceback)", 1)
 
 
+def _log_servers(ctx: click.Context, param: click.Parameter, value: str | None
+                 ) -> list[str] | None:
+    try:
+        return None if not value else parse_log_url(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
 def _fsync_policy(ctx: click.Context, param: click.Parameter, value: str) -> str:
     try:
         policy = FsyncPolicy(value)
@@ -171,14 +189,18 @@ def _fsync_policy(ctx: click.Context, param: click.Parameter, value: str) -> str
               type=click.Choice(["debug", "info", "warning", "error"]))
 @click.option("--fsync", default="batch", show_default=True, callback=_fsync_policy,
               help="When appends reach the disk: batch, interval:SECONDS or never.")
+@click.option("--log", "log_servers", envvar="FACTFOLD_LOG", callback=_log_servers,
+              metavar="nats://HOST:PORT[,HOST:PORT...]",
+              help="Keep the log on a NATS JetStream server or cluster; the store folder "
+                   "then holds the views only [default: $FACTFOLD_LOG, or the embedded log].")
 @click.version_option(package_name="factfold")
 @click.pass_context
 def cli(ctx: click.Context, store: Path | None, log_format: str, log_level: str,
-        fsync: str) -> None:
+        fsync: str, log_servers: list[str] | None) -> None:
     """factfold: facts from documents, as an event-sourced log with views."""
     logconfig.configure(log_format, log_level)
     ctx.obj = Context(store or default_store(), fsync,
-                      ctx.obj if isinstance(ctx.obj, PluginHost) else None)
+                      ctx.obj if isinstance(ctx.obj, PluginHost) else None, log_servers)
 
 
 def _ignored(name: str) -> bool:
@@ -218,6 +240,10 @@ def _max_size(ctx: click.Context, param: click.Parameter, value: str | None) -> 
         raise click.BadParameter(str(exc)) from None
 
 
+EXTRACT = click.option(
+    "--extract/--no-extract", default=True, show_default=True,
+    help="Extract here; --no-extract leaves it to `factfold worker`s (with --log).")
+
 MAX_SIZE = click.option(
     "--max-size", envvar=MAX_SIZE_ENV, callback=_max_size, metavar="SIZE",
     help=f"Larger files are rejected, unread (e.g. 20MB, 1GiB) [env {MAX_SIZE_ENV}; "
@@ -229,8 +255,10 @@ MAX_SIZE = click.option(
 @click.option("--workers", type=WORKERS, default=None,
               help="Processes that run the extractors [default: one per core].")
 @MAX_SIZE
+@EXTRACT
 @click.pass_obj
-def ingest(obj: Context, paths: tuple[Path, ...], workers: int | None, max_size: int) -> None:
+def ingest(obj: Context, paths: tuple[Path, ...], workers: int | None, max_size: int,
+           extract: bool) -> None:
     """Ingest files and folders (recursively) once, extract facts, update views.
 
     Inside a folder, links, FIFOs, sockets and devices are rejected (with the reason, see
@@ -241,10 +269,10 @@ def ingest(obj: Context, paths: tuple[Path, ...], workers: int | None, max_size:
     counts: dict[str, int] = {}
     finished = 0  # files recorded and extracted
     try:
-        with obj.open(create=True, workers=workers or default_workers()) as store, \
-                _progress() as bar:
+        with obj.open(create=True, workers=workers or default_workers(),
+                      extract=extract) as store, _progress() as bar:
             # What an earlier run left unextracted (a crash, a plugin's new version) first.
-            leftover = store.pending()
+            leftover = store.pending() if extract else None
             if leftover:
                 task = bar.add_task("finishing earlier extraction", total=len(leftover))
                 store.extract_pending(progress=lambda n: bar.advance(task, n))
@@ -255,8 +283,9 @@ def ingest(obj: Context, paths: tuple[Path, ...], workers: int | None, max_size:
                     outcome = store.ingest_file(path, root=root, limits=limits)
                     counts[outcome] = counts.get(outcome, 0) + 1
                     bar.advance(reading)
-                bar.update(extracting,
-                           total=len(store.pending()) + bar.tasks[extracting].completed)
+                if extract:
+                    bar.update(extracting,
+                               total=len(store.pending()) + bar.tasks[extracting].completed)
                 store.extract_pending(progress=lambda n: bar.advance(extracting, n))
                 finished = min(start + INGEST_CHUNK, len(files))
             facts = store.facts.counts(store.views.db).items()
@@ -293,10 +322,11 @@ def ingest(obj: Context, paths: tuple[Path, ...], workers: int | None, max_size:
               show_default=True,
               help="Seconds a file may keep changing before it is rejected as never settling "
                    "(it is taken in once it stops).")
+@EXTRACT
 @click.pass_obj
 def watch(obj: Context, directory: Path, create: bool, settle: float, scan_interval: float,
           polling: bool, ignore: tuple[str, ...], status: bool | None, print_facts: bool,
-          workers: int, max_size: int, settle_timeout: float) -> None:
+          workers: int, max_size: int, settle_timeout: float, extract: bool) -> None:
     """Watch DIRECTORY and ingest what lands there, until interrupted.
 
     Links, FIFOs, sockets, devices and files over --max-size are rejected with the reason.
@@ -314,7 +344,7 @@ def watch(obj: Context, directory: Path, create: bool, settle: float, scan_inter
     config = WatchConfig(settle=settle, scan_interval=scan_interval, polling=polling,
                          ignore=ignore, limits=Limits(max_size=max_size),
                          settle_timeout=settle_timeout)
-    with obj.open(create=True, workers=workers) as store:
+    with obj.open(create=True, workers=workers, extract=extract) as store:
         watcher = Watcher(store, directory, config)
         panel = None
         if err.is_terminal if status is None else status:
@@ -337,8 +367,9 @@ def _print_facts(console: Console, path: str, records: list[dict[str, Any]]) -> 
 @cli.command()
 @click.pass_obj
 def replay(obj: Context) -> None:
-    """Rebuild every view from the log."""
-    with obj.open(fold_views=False) as store, _progress() as bar:
+    """Rebuild every view from the log (with --log, in a new folder too: a view node)."""
+    with obj.open(fold_views=False, create=obj.log_servers is not None) as store, \
+            _progress() as bar:
         task = bar.add_task("replaying", total=store.log.head)
         n = store.replay(progress=lambda k: bar.advance(task, k))
     err.print(f"replayed {n} events into {len(store.views.projections)} views")
@@ -688,6 +719,93 @@ def eval_(obj: Context, gold: Path, kinds: tuple[str, ...], verbose: bool, as_js
     out.print(Text("\n".join(map(printable, lines))))
 
 
+def _nats_only(obj: Context, what: str) -> list[str]:
+    if obj.log_servers is None:
+        raise click.UsageError(f"{what} a NATS log: give --log nats://HOST:PORT (or set "
+                               "FACTFOLD_LOG)")
+    return obj.log_servers
+
+
+@cli.command()
+@click.option("--interval", type=click.FloatRange(min=0.05), default=0.5, show_default=True,
+              help="Seconds between looks at the log.")
+@click.pass_obj
+def follow(obj: Context, interval: float) -> None:
+    """Keep this store's views up to date as others append to the NATS log (a view node;
+    `query` and `export` read them meanwhile).  Runs until interrupted."""
+    _nats_only(obj, "a view node follows")
+    with obj.open(create=True) as store:  # opening folds what the views lack
+        err.print(Text(f"following {store.log.where} into {printable(str(obj.store))}; "
+                       f"the views hold {store.views.position} events"))
+        try:
+            while True:
+                time.sleep(interval)
+                folded = store.catch_up()
+                if folded:
+                    log.info("folded", events=folded, position=store.views.position)
+        except KeyboardInterrupt:
+            pass
+
+
+@cli.command()
+@click.pass_obj
+def status(obj: Context) -> None:
+    """The NATS log's stream, its consumers, and how far behind each is (their lag)."""
+    servers = _nats_only(obj, "status describes")
+    with NatsLog(servers, EventCodec(obj.plugins.event_registry())) as event_log:
+        info = event_log.stream_state()
+        consumers = event_log.consumers()
+        workers = event_log.workers()
+    state = info.state
+    place = info.cluster
+    where = "one server"
+    if place is not None and place.leader:
+        where = f"leader {place.leader}" + "".join(
+            f", replica {r.name} ({'current' if r.current else f'behind by {r.lag}'})"
+            for r in place.replicas or [])
+    out.print(Text(f"stream {STREAM}: {state.messages} events, {state.bytes:,} bytes, "
+                   f"R{info.config.num_replicas or 1}; {where}"))
+    table = Table("consumer", "lag (not yet delivered)", "being worked on", "redelivered",
+                  "workers waiting")
+    for c in consumers:
+        table.add_row(printable(c.name), str(c.num_pending), str(c.num_ack_pending),
+                      str(c.num_redelivered), str(c.num_waiting))
+    out.print(table)
+    seen = Table("worker seen in the last minute", "documents extracted", "up (s)",
+                 "last seen (s ago)")
+    now = time.time()
+    for name, said in sorted(workers.items()):
+        seen.add_row(printable(name), str(said.get("extracted", "?")),
+                     f"{now - said.get('started', now):.0f}", f"{now - said.get('seen', now):.0f}")
+    out.print(seen if workers else Text("no worker seen in the last minute"))
+
+
+@cli.command()
+@click.option("--attempts", type=click.IntRange(min=1), default=3, show_default=True,
+              help="Workers a document is handed to before it is recorded as failed.")
+@click.option("--ack-wait", type=click.FloatRange(min=1), default=60.0, show_default=True,
+              help="Seconds a document may take before it is handed to another worker.")
+@click.option("--stop-when-idle", type=click.FloatRange(min=0), default=None,
+              help="Stop once no document came for this many seconds [default: never].")
+@click.pass_obj
+def worker(obj: Context, attempts: int, ack_wait: float, stop_when_idle: float | None) -> None:
+    """Extract documents taken from the NATS log's shared work queue (needs --log); any
+    number of workers on any number of hosts share it, each document extracted once."""
+    from .natsworker import run_worker
+
+    servers = _nats_only(obj, "a worker takes its work from")
+    event_log = NatsLog(servers, EventCodec(obj.plugins.event_registry()))
+    try:
+        n = run_worker(event_log, obj.plugins, attempts=attempts, ack_wait=ack_wait,
+                       stop_when_idle=stop_when_idle)
+    except KeyboardInterrupt:
+        n = None
+    finally:
+        event_log.close()
+    if n is not None:
+        err.print(f"worker stopped: extracted {n} documents")
+
+
 @cli.group("log")
 def log_group() -> None:
     """Look at and check the event log."""
@@ -733,6 +851,9 @@ def salvage(obj: Context, dest: Path) -> None:
     """
     from .salvage import salvage as copy_readable
 
+    if obj.log_servers is not None:
+        raise click.UsageError("salvage copies an embedded log; a NATS stream is kept whole "
+                               "by its servers (back it up with `nats stream backup`)")
     source = obj.read_log()
     if dest.exists() and any(dest.iterdir()):
         raise click.BadParameter(f"{dest} is not empty: salvage makes a new store; "

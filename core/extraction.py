@@ -139,6 +139,30 @@ def outcome_batch(
     return batch
 
 
+def outcome_appends(by_name: dict[str, Extractor], document: Document, cause: Envelope,
+                    outcomes: list[tuple[str, Outcome]], limit: int | None = None
+                    ) -> list[list[Envelope]]:
+    """The appends that record a document's outcomes: one (one fsync per document), or for
+    a log that takes at most ``limit`` events in a batch (NATS), as few as fit, each
+    extractor's outcome whole.  An outcome larger than ``limit`` cannot be one batch, so it
+    is recorded as a failure that says why."""
+    batches = []
+    for name, outcome in outcomes:
+        batch = outcome_batch(by_name[name], document, cause, outcome)
+        if limit is not None and len(batch) > limit:
+            batch = outcome_batch(by_name[name], document, cause, ExtractionError(
+                "TooManyFacts", f"{len(batch) - 1} facts: more than the log takes in one "
+                f"atomic batch ({limit} events)"))
+        batches.append(batch)
+    appends: list[list[Envelope]] = []
+    for batch in batches:
+        if appends and (limit is None or len(appends[-1]) + len(batch) <= limit):
+            appends[-1].extend(batch)
+        else:
+            appends.append(list(batch))
+    return appends
+
+
 def setup_extractors(extractors: Sequence[Extractor]) -> list[Extractor]:
     """Run each extractor's ``setup`` once; one that fails there is left out, loudly."""
     ready = []

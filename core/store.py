@@ -52,9 +52,10 @@ from .display import store_name
 from .document import Document
 from .dropfolder import Limits, Refused
 from .durable import DiskFull, has_room, is_disk_full
-from .extraction import outcome_batch, setup_extractors
+from .extraction import outcome_appends, setup_extractors
 from .extractor import Extractor
 from .log import LogError
+from .natslog import LogConflict, NatsLog
 from .pluginmanager import PluginHost
 from .projection import Projection
 from .reader import Unreadable
@@ -78,9 +79,10 @@ def default_store() -> Path:
     return Path(os.environ.get("FACTFOLD_STORE", ".factfold"))
 
 
-def require_store(path: Path) -> None:
-    """Refuse, saying what to do, to read a store that is not there."""
-    if not (path / "log").exists():
+def require_store(path: Path, *, remote_log: bool = False) -> None:
+    """Refuse, saying what to do, to read a store that is not there (with ``remote_log``,
+    the log is elsewhere and the folder holds only the views)."""
+    if not (path / ("views.sqlite" if remote_log else "log")).exists():
         raise FileNotFoundError(
             f"no factfold store at {path}; ingest something first "
             f"(factfold --store {path} ingest PATH) or pass the right --store")
@@ -97,6 +99,8 @@ class Store:
         workers: int = 1,
         fold_views: bool = True,
         views: Path | None = None,
+        log_servers: list[str] | None = None,
+        extract: bool = True,
     ) -> None:
         """Open the store at ``path``; ``writable`` takes the single-writer lock.
 
@@ -107,16 +111,21 @@ class Store:
         catch up at the latest before its first append.  Extraction runs in up to
         ``workers`` worker processes (see :mod:`factfold.workers`), forked when first needed.
         A read-only store may read ``views`` other than its own (see :meth:`as_of`).
+        With ``log_servers`` the log is the JetStream stream on those NATS servers
+        (:mod:`factfold.natslog`) and the folder holds only the views.  Without
+        ``extract`` this process extracts nothing: `factfold worker`s do (a NATS log).
         """
         self.path = Path(path) if path is not None else default_store()
         self.plugins = plugins if plugins is not None else PluginHost()
         self.registry = self.plugins.event_registry()
         self.codec = EventCodec(self.registry)
         self.workers = workers
+        self.log_servers = log_servers
+        self.extracting = extract
         if writable:
             self.path.mkdir(parents=True, exist_ok=True)
         else:
-            require_store(self.path)
+            require_store(self.path, remote_log=log_servers is not None)
         self.writable = writable
         self.settings = Settings.load(self.path)
         self.log, self.views = self._open(fsync, views)
@@ -160,13 +169,16 @@ class Store:
         search = self.settings.search if self.writable else ()
         return [*builtin_views(self.registry, search), *self.plugins.projections()]
 
-    def _open(self, fsync: str, views: Path | None) -> tuple[SegmentLog, ViewStore]:
+    def _open(self, fsync: str, views: Path | None) -> tuple[SegmentLog | NatsLog, ViewStore]:
         """The log, then the views (``views``, or the store's own); a full disk becomes one
         :class:`DiskFull`."""
-        opened = None
+        opened: SegmentLog | NatsLog | None = None
         try:
-            opened = SegmentLog(self.path / "log", self.codec, writable=self.writable,
-                                fsync=fsync)
+            if self.log_servers is not None:
+                opened = NatsLog(self.log_servers, self.codec)
+            else:
+                opened = SegmentLog(self.path / "log", self.codec, writable=self.writable,
+                                    fsync=fsync)
             return opened, ViewStore(views or self.path / "views.sqlite", self._projections(),
                                      readonly=not self.writable)
         except Exception as exc:
@@ -232,10 +244,18 @@ class Store:
         self._views_behind = False
         log.debug("the views folded again what a full disk had cost them", head=self.log.head)
 
+    def catch_up(self) -> int:
+        """Fold into the views what other processes appended to the log since (a view node
+        following a NATS log); returns how many events that was."""
+        with self._views_writing():
+            return self.views.catch_up(self.log)
+
     def has_room(self) -> bool:
         """Whether the log's and the views' disks have room again (after :class:`DiskFull`)."""
-        return all(has_room(Path(os.path.realpath(where)).parent)
-                   for where in (self.log.directory / "LOCK", self.views.path))
+        local = [self.views.path]
+        if self.log.directory is not None:  # else the log is on NATS servers
+            local.append(self.log.directory / "LOCK")
+        return all(has_room(Path(os.path.realpath(where)).parent) for where in local)
 
     @contextmanager
     def _views_writing(self) -> Iterator[None]:
@@ -448,6 +468,9 @@ class Store:
                         progress: Progress | None = None, *, failed: bool = False) -> int:
         """Extract every pending (document, extractor), with ``failed`` the failed ones
         too (see :meth:`pending`); returns the documents processed."""
+        if not self.extracting:  # left to workers: what was appended is committed
+            self.commit_views()
+            return 0
         self.refold()  # what is pending is read from the views: they must hold the log
         only = None if only is None else set(only)
         scanned_through = None
@@ -473,6 +496,10 @@ class Store:
             self._recent.clear()
             return 0
         by_name = {ex.name: ex for ex in self.extractors}  # set up before workers fork
+        if isinstance(self.log, NatsLog):  # `factfold worker`s may have extracted some
+            pending = {doc_id: todo for doc_id, names in pending.items() if (todo := [
+                n for n in names if n in by_name
+                and not self.log.has_outcome(doc_id, n, by_name[n].version)])}
         if self._pool is None:
             self._pool = ExtractorPool(list(by_name.values()), self.codec, self.workers)
         jobs = (((doc, env), doc, [n for n in pending[doc.doc_id] if n in by_name])
@@ -484,8 +511,14 @@ class Store:
             for (doc, env), outcomes in results:
                 # One append per document: each extractor's facts still sit with their
                 # marker (atomic per extractor, as required), at one fsync per document.
-                self.append([e for name, outcome in outcomes
-                             for e in outcome_batch(by_name[name], doc, env, outcome)])
+                try:
+                    for batch in outcome_appends(by_name, doc, env, outcomes,
+                                                 getattr(self.log, "max_batch", None)):
+                        self.append(batch)
+                except LogConflict:  # a NATS worker recorded it first: its outcomes stand
+                    log.info("another process extracted this document first",
+                             doc_id=doc.doc_id[:12])
+                    outcomes = []
                 for name, outcome in outcomes:
                     ex = by_name[name]
                     if isinstance(outcome, list):
@@ -522,7 +555,8 @@ class Store:
             views = Path(folder) / "views.sqlite"
             with ViewStore(views, self._projections()) as fold:
                 fold.catch_up(self.log, until=moment.stop)
-            past = Store(self.path, plugins=self.plugins, writable=False, views=views)
+            past = Store(self.path, plugins=self.plugins, writable=False, views=views,
+                         log_servers=self.log_servers)
             past.moment = moment
             with past:
                 yield past

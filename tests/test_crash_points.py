@@ -55,7 +55,7 @@ LAUNCHER = textwrap.dedent("""
     elif step == "before-view-commit":  # folded into the views, not yet committed
         crash_on(viewstore.ViewStore, "commit", when=lambda views: views._in_tx)
     elif step == "mid-extraction":
-        crash_on(store, "outcome_batch")
+        crash_on(store, "outcome_appends")  # extracted, not yet appended
     sys.argv = ["factfold", *sys.argv[3:]]
     from factfold.cli import main
     main()

@@ -1,0 +1,284 @@
+"""`factfold worker`s sharing the NATS log's work queue, as real processes on a real
+nats-server: one SIGKILLed in the middle of a document, every document extracted once."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from functools import partial
+from pathlib import Path
+
+import pytest
+from helpers import ROOT, STARTED, install, run_factfold, site_env
+from natsserver import NatsServer, cluster
+
+from factfold.events import EventCodec, ExtractionCompleted, ExtractionFailed
+from factfold.natslog import NatsLog
+from factfold.pluginmanager import PluginHost
+
+SLOW = """
+import os
+import time
+from pathlib import Path
+
+from factfold import Extractor, Person, hookimpl
+
+
+def extract(doc):
+    # which worker (the parent of this extracting process) started on which document
+    (Path(os.environ["SLOW_MARKS"]) / f"{os.getppid()}-{doc.doc_id[:12]}").touch()
+    time.sleep(float(os.environ["SLOW_SECONDS"]))
+    return [Person(span=(0, 1), evidence=doc.text[:1], name=doc.text.split()[1])]
+
+
+@hookimpl
+def factfold_register_extractors(register):
+    register(Extractor(name="slow", version="1", extract=extract, emits=(Person,)))
+"""
+
+
+def export(store: Path, env: dict, *log: str) -> list[str]:
+    out = run_factfold(*log, "export", store=store, env=env).stdout
+    return sorted(json.dumps(json.loads(line), sort_keys=True) for line in out.splitlines())
+
+
+def test_workers_share_the_queue_and_a_killed_workers_document_is_extracted_once(tmp_path):
+    server = NatsServer(tmp_path / "nats").start()
+    marks = tmp_path / "marks"
+    marks.mkdir()
+    env = site_env(install(tmp_path / "site", "slow", SLOW), FACTFOLD_PLUGINS="slow",
+                   SLOW_MARKS=str(marks), SLOW_SECONDS="0.4")
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    for i in range(12):
+        (docs / f"d{i}.txt").write_text(f"document w{i} here\n", encoding="utf-8")
+    log = ("--log", server.url)
+    try:
+        run_factfold(*log, "ingest", "--no-extract", str(docs), store=tmp_path / "a", env=env)
+        workers = [subprocess.Popen(
+            [sys.executable, "-m", "factfold", *log, "worker", "--ack-wait", "2",
+             "--stop-when-idle", "5"], cwd=ROOT, env={**os.environ, **env},
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True) for _ in range(3)]
+        STARTED.extend(workers)
+        victim = workers[0]
+        deadline = time.monotonic() + 60
+        while not any(m.name.startswith(f"{victim.pid}-") for m in marks.iterdir()):
+            assert time.monotonic() < deadline, "the first worker never started a document"
+            time.sleep(0.02)
+        victim.send_signal(signal.SIGKILL)  # in the middle of its document
+        [lost] = [m.name.split("-")[1] for m in marks.iterdir()
+                  if m.name.startswith(f"{victim.pid}-")]
+        for w in workers[1:]:
+            assert w.wait(90) == 0, w.stderr.read()
+        # the killed worker's document went to another worker, after the ack wait
+        assert any(m.name.endswith(f"-{lost}") and not m.name.startswith(f"{victim.pid}-")
+                   for m in marks.iterdir())
+        # A view node built afterwards from the stream: every document, each once.
+        run_factfold(*log, "replay", store=tmp_path / "node", env=env)
+        run_factfold("ingest", str(docs), store=tmp_path / "local", env=env)
+        expected = export(tmp_path / "local", env)
+        assert len(expected) == 12 and export(tmp_path / "node", env, *log) == expected
+        codec = EventCodec(PluginHost(load_entrypoints=False).event_registry())
+        with NatsLog([server.url], codec) as stream:
+            done = Counter(e.payload.doc_id for e in stream.read()
+                           if isinstance(e.payload, ExtractionCompleted))
+        assert len(done) == 12 and set(done.values()) == {1}
+    finally:
+        server.stop()
+
+
+def test_a_view_node_follows_live_and_status_shows_the_queue(tmp_path):
+    """`follow` keeps a view node's views up to date while another host ingests; `status`
+    shows the stream and the work queue's lag."""
+    server = NatsServer(tmp_path / "nats").start()
+    env = {"FACTFOLD_PLUGINS": "statistics"}
+    log = ("--log", server.url)
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    try:
+        run_factfold(*log, "ingest", str(docs), store=tmp_path / "node", env=env)
+        node = subprocess.Popen(
+            [sys.executable, "-m", "factfold", *log, "--store", str(tmp_path / "node"),
+             "follow", "--interval", "0.1"], cwd=ROOT, env={**os.environ, **env},
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        STARTED.append(node)
+        for i in range(3):
+            (docs / f"d{i}.txt").write_text(f"会议有{i + 3}00人参加。\n", encoding="utf-8")
+        run_factfold(*log, "ingest", str(docs), store=tmp_path / "ingester", env=env)
+        expected = export(tmp_path / "ingester", env, *log)
+        assert len(expected) == 3
+        deadline = time.monotonic() + 30
+        while export(tmp_path / "node", env, *log) != expected:
+            assert node.poll() is None, node.stderr.read()
+            assert time.monotonic() < deadline, "the view node did not follow"
+            time.sleep(0.2)
+        node.send_signal(signal.SIGINT)
+        assert node.wait(10) == 0
+        # A worker takes the three documents (already extracted: it only acknowledges).
+        run_factfold(*log, "worker", "--stop-when-idle", "0", env=env)
+        shown = run_factfold(*log, "status", env=env).stdout
+        codec = EventCodec(PluginHost(load_entrypoints=False).event_registry())
+        with NatsLog([server.url], codec) as stream:
+            assert f"stream FACTFOLD: {stream.head} events" in shown
+        [row] = [line for line in shown.splitlines() if "factfold-extract" in line]
+        assert [cell.strip() for cell in row.split("│")[2:6]] == ["0", "0", "0", "0"]
+        assert "worker seen in the last minute" in shown  # the one that just ran
+    finally:
+        server.stop()
+
+
+def test_a_document_no_worker_finishes_is_recorded_as_failed_after_the_attempts(tmp_path):
+    server = NatsServer(tmp_path / "nats").start()
+    marks = tmp_path / "marks"
+    marks.mkdir()
+    env = site_env(install(tmp_path / "site", "slow", SLOW), FACTFOLD_PLUGINS="slow",
+                   SLOW_MARKS=str(marks), SLOW_SECONDS="60")
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "d.txt").write_text("document never finished\n", encoding="utf-8")
+    log = ("--log", server.url)
+    command = [sys.executable, "-m", "factfold", *log, "worker", "--attempts", "1",
+               "--ack-wait", "1", "--stop-when-idle", "4"]
+    try:
+        run_factfold(*log, "ingest", "--no-extract", str(docs), store=tmp_path / "a", env=env)
+        first = subprocess.Popen(command, cwd=ROOT, env={**os.environ, **env},
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        STARTED.append(first)
+        deadline = time.monotonic() + 60
+        while not any(marks.iterdir()):
+            assert time.monotonic() < deadline, "the worker never started the document"
+            time.sleep(0.02)
+        first.kill()
+        first.wait(10)
+        second = run_factfold(*command[3:], env=env)  # the same worker command, again
+        assert "extracted 1 documents" in second.stderr
+        assert len(list(marks.iterdir())) == 1  # it did not run the extractor again
+        codec = EventCodec(PluginHost(load_entrypoints=False).event_registry())
+        with NatsLog([server.url], codec) as stream:
+            [failed] = [e.payload for e in stream.read()
+                        if isinstance(e.payload, ExtractionFailed)]
+        assert failed.error == "WorkerLost" and failed.extractor == "slow"
+    finally:
+        server.stop()
+
+
+@pytest.mark.slow
+def test_a_cluster_burst_with_a_server_and_a_worker_killed_loses_and_doubles_nothing(tmp_path):
+    """Three servers (stream R3), two hosts ingesting two drop folders at once, three
+    workers; one server SIGKILLed in the middle of the burst and restarted later, one worker
+    SIGKILLed in the middle of a document.  A view node's export equals an embedded-log run
+    over the same files: no document lost, none added or extracted twice."""
+    nodes = cluster(tmp_path / "cluster")
+    for node in nodes:
+        node.start()
+    log = ("--log", "nats://" + ",".join(n.url.removeprefix("nats://") for n in nodes))
+    marks = tmp_path / "marks"
+    marks.mkdir()
+    env = site_env(install(tmp_path / "site", "slow", SLOW), FACTFOLD_PLUGINS="slow",
+                   SLOW_MARKS=str(marks), SLOW_SECONDS="0.02")
+    folders = [tmp_path / "drop-a", tmp_path / "drop-b"]
+    for f, folder in enumerate(folders):
+        folder.mkdir()
+        for i in range(100):
+            (folder / f"d{i}.txt").write_text(f"document w{f}x{i} here\n", encoding="utf-8")
+    run = partial(subprocess.Popen, cwd=ROOT, env={**os.environ, **env},
+                  stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    factfold = [sys.executable, "-m", "factfold", *log]
+    try:
+        workers = [run([*factfold, "worker", "--ack-wait", "3", "--stop-when-idle", "10"])
+                   for _ in range(3)]
+        ingesters = [run([*factfold, "--store", str(tmp_path / f"host-{f}"), "ingest",
+                          "--no-extract", str(folder)]) for f, folder in enumerate(folders)]
+        STARTED.extend(workers + ingesters)
+        victim = workers[0]
+        deadline = time.monotonic() + 120
+        while sum(m.name.startswith(f"{victim.pid}-") for m in marks.iterdir()) < 5:
+            assert time.monotonic() < deadline, "the first worker took no work"
+            time.sleep(0.01)
+        assert all(p.poll() is None for p in ingesters)  # still ingesting: mid-burst
+        nodes[1].kill()  # the ingesters and workers on it move to the others
+        victim.kill()  # mid-document (each takes 20 ms, and it was just at one)
+        for p in ingesters:
+            assert p.wait(120) == 0, p.stderr.read()
+        nodes[1].start()
+        for w in workers[1:]:
+            assert w.wait(120) == 0, w.stderr.read()
+        run_factfold(*log, "replay", store=tmp_path / "view-node", env=env)
+        run_factfold("ingest", *map(str, folders), store=tmp_path / "local", env=env)
+        expected = export(tmp_path / "local", env)
+        assert len(expected) == 200 and export(tmp_path / "view-node", env, *log) == expected
+        codec = EventCodec(PluginHost(load_entrypoints=False).event_registry())
+        with NatsLog([n.url for n in nodes], codec) as stream:
+            events = list(stream.read())
+        added = Counter(e.payload.doc_id for e in events if e.type == "document.added")
+        done = Counter(e.payload.doc_id for e in events
+                       if isinstance(e.payload, ExtractionCompleted))
+        assert len(added) == len(done) == 200 and set(added.values()) == set(done.values()) == {1}
+    finally:
+        for node in nodes:
+            node.stop()
+
+
+def test_watch_on_a_nats_log_extracts_in_process(tmp_path):
+    server = NatsServer(tmp_path / "nats").start()
+    env = {"FACTFOLD_PLUGINS": "statistics"}
+    log = ("--log", server.url)
+    inbox = tmp_path / "inbox"
+    try:
+        watch = subprocess.Popen(
+            [sys.executable, "-m", "factfold", *log, "--store", str(tmp_path / "w"), "watch",
+             "--create", "--no-status", "--settle", "0.1", str(inbox)],
+            cwd=ROOT, env={**os.environ, **env}, stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE, text=True)
+        STARTED.append(watch)
+        deadline = time.monotonic() + 60
+        while not (tmp_path / "w" / "views.sqlite").exists():
+            assert watch.poll() is None and time.monotonic() < deadline, watch.stderr.read()
+            time.sleep(0.1)
+        (inbox / "a.txt").write_text("会议有300人参加。\n", encoding="utf-8")
+        while not export(tmp_path / "w", env, *log):
+            assert watch.poll() is None and time.monotonic() < deadline, watch.stderr.read()
+            time.sleep(0.2)
+        watch.send_signal(signal.SIGINT)
+        out, _ = watch.communicate(timeout=20)
+        assert "300" in out  # the facts it printed as they were appended
+        [fact] = export(tmp_path / "w", env, *log)
+        assert json.loads(fact)["value"] == 300
+    finally:
+        server.stop()
+
+
+def test_a_document_longer_than_the_ack_wait_stays_with_its_living_worker(tmp_path):
+    server = NatsServer(tmp_path / "nats").start()
+    marks = tmp_path / "marks"
+    marks.mkdir()
+    env = site_env(install(tmp_path / "site", "slow", SLOW), FACTFOLD_PLUGINS="slow",
+                   SLOW_MARKS=str(marks), SLOW_SECONDS="3")
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "d.txt").write_text("document slow here\n", encoding="utf-8")
+    log = ("--log", server.url)
+    command = [sys.executable, "-m", "factfold", *log, "worker", "--attempts", "1",
+               "--ack-wait", "1", "--stop-when-idle", "5"]
+    try:
+        run_factfold(*log, "ingest", "--no-extract", str(docs), store=tmp_path / "a", env=env)
+        workers = [subprocess.Popen(command, cwd=ROOT, env={**os.environ, **env},
+                                    stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                                    text=True) for _ in range(2)]
+        STARTED.extend(workers)
+        said = [w.communicate(timeout=60)[1] for w in workers]
+        assert sorted(s.strip().splitlines()[-1] for s in said) == [
+            "worker stopped: extracted 0 documents", "worker stopped: extracted 1 documents"]
+        assert len(list(marks.iterdir())) == 1  # extracted once, by the worker that took it
+        codec = EventCodec(PluginHost(load_entrypoints=False).event_registry())
+        with NatsLog([server.url], codec) as stream:
+            outcomes = [type(e.payload).__name__ for e in stream.read()
+                        if isinstance(e.payload, ExtractionCompleted | ExtractionFailed)]
+        assert outcomes == ["ExtractionCompleted"]
+    finally:
+        server.stop()
