@@ -154,7 +154,12 @@ class ViewStore:
         if not self.path.exists():
             raise ViewsOutdated(f"there are no views in {self.path.parent} yet: run "
                                 "`factfold replay` to build them from the log")
-        problem = _truncated(self.path)
+        # A writer's checkpoint copies pages from its WAL in page order, the header (with
+        # the new page count) first: while one runs, the file is shorter than its header
+        # says without being cut.  With a WAL beside it SQLite reads through that, and meets
+        # a file truly cut short as damage on the first query that reaches a missing page.
+        wal = Path(f"{self.path}-wal")
+        problem = None if wal.exists() and wal.stat().st_size else _truncated(self.path)
         try:
             if problem is None:
                 try:
