@@ -40,16 +40,13 @@ from .log import LogError
 from .pluginmanager import PluginError, PluginHost
 from .projection import ViewsOutdated, damaged_views
 from .segments import FsyncPolicy, SegmentLog
-from .store import Store, default_store, require_store
+from .store import Store
 from .views import FactKindView
 from .watcher import DEFAULT_IGNORE
+from .wiring import default_store, open_store, require_store
 from .workers import default_workers
 
 log = structlog.get_logger("factfold.cli")
-
-#: extract after this many files, so a large ingest holds only so many texts in memory
-INGEST_CHUNK = 256
-
 
 def _console(stderr: bool = False) -> Console:
     """Messages never wrap (they get grepped); piped tables get room instead of ellipses
@@ -87,8 +84,8 @@ class Context:
         """
         if write and not create:
             require_store(self.store)  # a reader's Store checks this itself
-        store = Store(self.store, plugins=self.plugins, fsync=self.fsync, workers=workers,
-                      writable=write, fold_views=fold_views)
+        store = open_store(self.store, plugins=self.plugins, fsync=self.fsync,
+                           workers=workers, writable=write, fold_views=fold_views)
         try:
             yield store
         finally:
@@ -233,26 +230,25 @@ def ingest(obj: Context, paths: tuple[Path, ...], workers: int | None, max_size:
     files = _files(paths, obj.store)
     limits = Limits(max_size=max_size)
     counts: dict[str, int] = {}
-    finished = 0  # files recorded and extracted
+    finished = 0  # files recorded
     try:
         with obj.open(create=True, workers=workers or default_workers()) as store, \
                 _progress() as bar:
-            # What an earlier run left unextracted (a crash, a plugin's new version) first.
-            leftover = store.pending()
-            if leftover:
-                task = bar.add_task("finishing earlier extraction", total=len(leftover))
-                store.extract_pending(progress=lambda n: bar.advance(task, n))
             reading = bar.add_task("reading", total=len(files))
             extracting = bar.add_task("extracting", total=0)
-            for start in range(0, len(files), INGEST_CHUNK):
-                for path, root in files[start:start + INGEST_CHUNK]:
-                    outcome = store.ingest_file(path, root=root, limits=limits)
-                    counts[outcome] = counts.get(outcome, 0) + 1
-                    bar.advance(reading)
+            # The runner extracts each document as it is recorded, while the next files
+            # are read; what an earlier run left unextracted (a crash, a plugin's new
+            # version) goes first.
+            store.runner.progress = lambda n: bar.advance(extracting, n)
+            store.runner.catch_up()
+            for path, root in files:
+                outcome = store.ingest_file(path, root=root, limits=limits)
+                counts[outcome] = counts.get(outcome, 0) + 1
+                finished += 1
                 bar.update(extracting,
-                           total=len(store.pending()) + bar.tasks[extracting].completed)
-                store.extract_pending(progress=lambda n: bar.advance(extracting, n))
-                finished = min(start + INGEST_CHUNK, len(files))
+                           total=store.runner.backlog + bar.tasks[extracting].completed)
+                bar.advance(reading)
+            store.extract_pending()
             facts = store.views.db.execute(
                 "SELECT kind, COUNT(*) FROM facts GROUP BY kind ORDER BY kind").fetchall()
     except DiskFull:

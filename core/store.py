@@ -1,14 +1,16 @@
-"""A factfold store: the application service that wires log, bus, plugins and views.
+"""A factfold store: the application service in front of log, views and extraction.
 
 On disk a store is a folder::
 
     log/            the event log (the only source of truth)
     views.sqlite    the projections' views and checkpoints (disposable: ``replay`` rebuilds)
 
-Opening a store for writing takes the log's single-writer lock, repairs a torn log tail,
-brings every view up to the log's head, and subscribes the views and the extraction runner
-to the bus.  Everything that changes the store goes through :meth:`Store.append`: a durable
-append, then delivery of the recorded events on the bus.
+:mod:`factfold.wiring` puts the parts together (log, codec, plugins, views, bus, extraction
+runner); a :class:`Store` is what callers hold: it records documents (ingest, reject,
+remove, move), appends, and answers queries.  Everything that changes the store goes through
+:meth:`Store.append`: a durable append, then delivery of the recorded events on the bus, to
+the views and to the extraction runner (:mod:`factfold.runner`), which extracts documents as
+they arrive.
 
 The views fold each append at once (this process reads them at once), but commit at most
 every :data:`VIEWS_COMMIT_INTERVAL` while appends stream in, and at the end of each unit of
@@ -25,8 +27,8 @@ import hashlib
 import os
 import tempfile
 import time
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import closing, contextmanager
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -40,49 +42,32 @@ from factfold.events import (
     DocumentRemoved,
     DocumentSuperseded,
     Envelope,
-    EventCodec,
     Fact,
 )
 
 from . import dropfolder
 from .asof import AsOf, Cut, find_cut
-from .bus import Bus
 from .display import store_name
 from .document import Document
 from .dropfolder import Limits, Refused
 from .durable import DiskFull, has_room, is_disk_full
-from .extraction import outcome_batch, setup_extractors
 from .extractor import Extractor
 from .log import LogError
 from .pluginmanager import PluginHost
 from .projection import Projection, ViewStore
 from .reader import Unreadable
 from .reading import read_file
-from .segments import SegmentLog
-from .views import FactKindView, FactsView, builtin_views, kind_fields
-from .workers import ExtractorPool
+from .runner import ExtractionRunner, Progress
+from .views import FactKindView, FactsView, kind_fields
+from .wiring import open_parts, projections
 
 log = structlog.get_logger("factfold.store")
-
-Progress = Callable[[int], None]
 
 #: seconds the views may hold folded events uncommitted while appends stream in
 VIEWS_COMMIT_INTERVAL = 1.0
 #: per extractor version, the position through which every document has an outcome
 #: (a table of the documents view)
 _MARKS = "extracted_through"
-
-
-def default_store() -> Path:
-    return Path(os.environ.get("FACTFOLD_STORE", ".factfold"))
-
-
-def require_store(path: Path) -> None:
-    """Refuse, saying what to do, to read a store that is not there."""
-    if not (path / "log").exists():
-        raise FileNotFoundError(
-            f"no factfold store at {path}; ingest something first "
-            f"(factfold --store {path} ingest PATH) or pass the right --store")
 
 
 class Store:
@@ -106,28 +91,20 @@ class Store:
         catch up at the latest before its first append.  Extraction runs in up to
         ``workers`` worker processes (see :mod:`factfold.workers`), forked when first needed.
         A read-only store may read ``views`` other than its own (see :meth:`as_of`).
+        :func:`factfold.wiring.open_store` is the same call.
         """
-        self.path = Path(path) if path is not None else default_store()
-        self.plugins = plugins if plugins is not None else PluginHost()
-        self.registry = self.plugins.event_registry()
-        self.codec = EventCodec(self.registry)
-        self.workers = workers
-        if writable:
-            self.path.mkdir(parents=True, exist_ok=True)
-        else:
-            require_store(self.path)
+        parts = open_parts(path, plugins, writable=writable, fsync=fsync, views=views)
+        self.path = parts.path
+        self.plugins = parts.plugins
+        self.registry = parts.codec.registry
+        self.codec = parts.codec
         self.writable = writable
-        self.log, self.views = self._open(fsync, views)
+        self.log, self.views, self.bus = parts.log, parts.views, parts.bus
         #: where the views cut the log, if they show it as it was (see :meth:`as_of`)
         self.moment: Cut | None = None
         self.facts: FactsView = self.views.projections["facts"]  # type: ignore[assignment]
-        self.bus = Bus(self.log)
-        self._extractors: list[Extractor] | None = None
-        #: documents added by this process and not yet extracted (their text, their event)
-        self._recent: dict[str, tuple[Document, Envelope]] = {}
-        #: whether this process has looked for pending extractions across the whole store
-        self._scanned = False
-        self._pool: ExtractorPool | None = None
+        #: extracts what the bus delivers (a read-only store never runs it)
+        self.runner = ExtractionRunner(self, workers)
         self._following = False
         #: when the views were last committed; None until the first commit, so the first
         #: append is seen at once (monotonic time starts at boot, not at zero)
@@ -151,32 +128,16 @@ class Store:
                 self.views.catch_up(self.log)
             self._follow()
 
-    def _projections(self) -> list[Projection]:
-        return [*builtin_views(), *self.plugins.projections()]
-
-    def _open(self, fsync: str, views: Path | None) -> tuple[SegmentLog, ViewStore]:
-        """The log, then the views (``views``, or the store's own); a full disk becomes one
-        :class:`DiskFull`."""
-        opened = None
-        try:
-            opened = SegmentLog(self.path / "log", self.codec, writable=self.writable,
-                                fsync=fsync)
-            return opened, ViewStore(views or self.path / "views.sqlite", self._projections(),
-                                     readonly=not self.writable)
-        except Exception as exc:
-            if opened is not None:
-                opened.close()
-            if not is_disk_full(exc):
-                raise
-            raise DiskFull(f"the disk holding {self.path} is full: the store cannot be "
-                           "opened; free space and run the command again") from exc
+    @property
+    def workers(self) -> int:
+        return self.runner.workers
 
     def _follow(self) -> None:
-        """Have the bus deliver recorded events to the views (from where they stand) and
-        to the extraction side."""
+        """Have the bus deliver recorded events to the views (from where they stand), then
+        to the extraction runner (which so finds each document already in the views)."""
         if not self._following:
             self.bus.subscribe("views", self._fold, self.views.position, batched=True)
-            self.bus.subscribe("extraction", self._note_document)
+            self.bus.subscribe("extraction", self.runner.on_event)
             self._following = True
 
     # -- the write path ---------------------------------------------------------------------
@@ -222,7 +183,7 @@ class Store:
             self.views.catch_up(self.log)
         self.bus.resync(self.log.head)
         # Documents added meanwhile may have missed the extraction side: look at them all.
-        self._scanned = False
+        self.runner.rescan()
         self._views_behind = False
         log.debug("the views folded again what a full disk had cost them", head=self.log.head)
 
@@ -247,13 +208,6 @@ class Store:
     def _fold(self, chunk: list[Envelope]) -> None:
         with self._views_writing():
             self.views.apply_chunk(chunk)
-
-    def _note_document(self, env: Envelope) -> None:
-        e = env.payload
-        if isinstance(e, DocumentAdded):
-            document = Document(e.doc_id, e.path, e.text, e.encoding)
-            self._recent[e.doc_id] = (document, env)
-            self.plugins.hook.factfold_document_received(document=document)
 
     # -- documents ---------------------------------------------------------------------------
 
@@ -366,14 +320,19 @@ class Store:
                               stream=f"doc:{doc_id}")])
         return True
 
-    # -- extraction --------------------------------------------------------------------------
+    # -- extraction (scheduled by the runner; what it needs to know of the views) ----------
 
     @property
     def extractors(self) -> list[Extractor]:
         """The plugins' extractors, set up once per process."""
-        if self._extractors is None:
-            self._extractors = setup_extractors(self.plugins.extractors())
-        return self._extractors
+        return self.runner.extractors
+
+    def extract_pending(self, only: Iterable[str] | None = None,
+                        progress: Progress | None = None, *, failed: bool = False) -> int:
+        """Extract every pending (document, extractor), with ``failed`` the failed ones
+        too (see :meth:`pending`); returns the documents processed since the last call
+        (see :meth:`ExtractionRunner.drain`)."""
+        return self.runner.drain(only, progress, failed=failed)
 
     def pending(self, only: Iterable[str] | None = None, *, failed: bool = False
                 ) -> dict[str, list[str]]:
@@ -382,7 +341,7 @@ class Store:
         a document that times out or crashes its worker every time is not retried at every
         start, only when asked).
 
-        An extractor's mark (see :meth:`_mark_extracted`) says every document added or
+        An extractor's mark (see :meth:`mark_extracted`) says every document added or
         linked before it already has an outcome, so only those after it are looked at;
         without a mark (a new extractor, a new version) every document is.
         """
@@ -415,19 +374,10 @@ class Store:
                     pending.setdefault(doc_id, []).append(ex.name)
         return pending
 
-    def _mark_extracted(self, extractors: Iterable[Extractor], position: int) -> None:
-        """Remember that every document the views held up to ``position`` has an outcome
-        for these extractors' current versions, so the next process's first
-        :meth:`extract_pending` looks only at documents after it.  The mark lives beside
-        the views it was read from: if they are deleted, the next scan is a full one."""
-        self.views.db.executemany(
-            f"INSERT OR REPLACE INTO {_MARKS} VALUES (?, ?, ?)",
-            [(ex.name, ex.version, position) for ex in extractors])
-
-    def _pending_new(self) -> dict[str, list[str]]:
-        """Pending extractions of the documents added since the last extraction."""
+    def pending_among(self, doc_ids: Iterable[str]) -> dict[str, list[str]]:
+        """:meth:`pending` for these documents only (live or not)."""
         pending: dict[str, list[str]] = {}
-        for doc_id in self._recent:
+        for doc_id in doc_ids:
             for ex in self.plugins.extractors():
                 if self.views.db.execute(
                     "SELECT 1 FROM extractions WHERE doc_id = ? AND extractor = ? "
@@ -436,16 +386,29 @@ class Store:
                     pending.setdefault(doc_id, []).append(ex.name)
         return pending
 
-    def _documents(self, doc_ids: Iterable[str]) -> Iterator[tuple[Document, Envelope]]:
-        """The stored text of each document: from memory if just added, else from the log."""
+    def mark_extracted(self, extractors: Iterable[Extractor], position: int) -> None:
+        """Remember that every document the views held up to ``position`` has an outcome
+        for these extractors' current versions, so the next process's first scan (see
+        :meth:`pending`) looks only at documents after it.  The mark lives beside the
+        views it was read from: if they are deleted, the next scan is a full one."""
+        with self._views_writing():
+            self.views.db.executemany(
+                f"INSERT OR REPLACE INTO {_MARKS} VALUES (?, ?, ?)",
+                [(ex.name, ex.version, position) for ex in extractors])
+
+    def is_live(self, doc_id: str) -> bool:
+        """Whether some path holds the document now."""
+        return self.views.db.execute(
+            "SELECT 1 FROM paths WHERE doc_id = ? LIMIT 1", (doc_id,)).fetchone() is not None
+
+    def stored_documents(self, doc_ids: Iterable[str]) -> Iterator[tuple[Document, Envelope]]:
+        """The stored text of each document, with the event that recorded it, in log
+        order (read from the log)."""
         missing: dict[int, str] = {}
         for doc_id in doc_ids:
-            if doc_id in self._recent:
-                yield self._recent[doc_id]
-            else:
-                row = self.views.db.execute(
-                    "SELECT position FROM documents WHERE doc_id = ?", (doc_id,)).fetchone()
-                missing[row[0]] = doc_id
+            row = self.views.db.execute(
+                "SELECT position FROM documents WHERE doc_id = ?", (doc_id,)).fetchone()
+            missing[row[0]] = doc_id
         if missing:
             for env in self.log.read(min(missing)):
                 if env.position in missing:
@@ -457,64 +420,8 @@ class Store:
 
     def texts(self, doc_ids: Iterable[str]) -> Iterator[Document]:
         """The stored documents (text as read, path, encoding) of these ids, in log order."""
-        for document, _ in self._documents(doc_ids):
+        for document, _ in self.stored_documents(doc_ids):
             yield document
-
-    def extract_pending(self, only: Iterable[str] | None = None,
-                        progress: Progress | None = None, *, failed: bool = False) -> int:
-        """Extract every pending (document, extractor), with ``failed`` the failed ones
-        too (see :meth:`pending`); returns the documents processed."""
-        self.refold()  # what is pending is read from the views: they must hold the log
-        only = None if only is None else set(only)
-        scanned_through = None
-        if only is None and self._scanned and not failed:
-            pending = self._pending_new()
-        else:
-            scanned_through = self.views.position
-            pending = self.pending(only, failed=failed)
-            self._scanned = self._scanned or only is None
-        done = self._extract(pending, progress)
-        if scanned_through is not None:
-            # Extractors that were set up ran; with nothing pending none had to be (and
-            # their models need not load just to be marked).
-            ran = self._extractors if self._extractors is not None else self.plugins.extractors()
-            with self._views_writing():
-                self._mark_extracted((ex for ex in ran if only is None or ex.name in only),
-                                     scanned_through)
-        self.commit_views()
-        return done
-
-    def _extract(self, pending: dict[str, list[str]], progress: Progress | None) -> int:
-        if not pending:
-            self._recent.clear()
-            return 0
-        by_name = {ex.name: ex for ex in self.extractors}  # set up before workers fork
-        if self._pool is None:
-            self._pool = ExtractorPool(list(by_name.values()), self.codec, self.workers)
-        jobs = (((doc, env), doc, [n for n in pending[doc.doc_id] if n in by_name])
-                for doc, env in self._documents(list(pending)))
-        done = 0
-        # closing: if an append fails, the tasks still out are dropped now (not when a
-        # traceback lets the generator go), so no later run takes their outcomes
-        with closing(self._pool.run(jobs)) as results:
-            for (doc, env), outcomes in results:
-                # One append per document: each extractor's facts still sit with their
-                # marker (atomic per extractor, as required), at one fsync per document.
-                self.append([e for name, outcome in outcomes
-                             for e in outcome_batch(by_name[name], doc, env, outcome)])
-                for name, outcome in outcomes:
-                    ex = by_name[name]
-                    if isinstance(outcome, list):
-                        self.plugins.hook.factfold_facts_appended(
-                            document=doc, extractor=ex.ref, facts=outcome)
-                    else:
-                        self.plugins.hook.factfold_extraction_failed(
-                            document=doc, extractor=ex.ref, reason=str(outcome))
-                self._recent.pop(doc.doc_id, None)
-                done += 1
-                if progress:
-                    progress(1)
-        return done
 
     # -- views ---------------------------------------------------------------------------------
 
@@ -536,7 +443,7 @@ class Store:
         moment = find_cut(self.log, point)
         with tempfile.TemporaryDirectory(prefix="factfold-as-of-") as folder:
             views = Path(folder) / "views.sqlite"
-            with ViewStore(views, self._projections()) as fold:
+            with ViewStore(views, projections(self.plugins)) as fold:
                 fold.catch_up(self.log, until=moment.stop)
             past = Store(self.path, plugins=self.plugins, writable=False, views=views)
             past.moment = moment
@@ -579,9 +486,7 @@ class Store:
         return self.facts.rows(self.views.db, min_confidence=min_confidence)
 
     def close(self) -> None:
-        if self._pool is not None:
-            self._pool.close()
-            self._pool = None
+        self.runner.close()
         try:
             self.views.close()
         except Exception as exc:

@@ -133,7 +133,14 @@ class _Worker:
 
 
 class ExtractorPool:
-    """Up to ``size`` worker processes running ``extractors`` (already set up)."""
+    """Up to ``size`` worker processes running ``extractors`` (already set up).
+
+    Work goes in with :meth:`submit` and comes back, in the order submitted, from
+    :meth:`finished`; the caller does its own work in between (appending the outcomes of
+    one document while the workers extract the next ones).  :attr:`room` says how many
+    more documents may be handed out: a few per worker keep every worker busy without
+    holding many texts in memory.
+    """
 
     def __init__(self, extractors: Sequence[Extractor], codec: EventCodec, size: int) -> None:
         self.extractors = {ex.name: ex for ex in extractors}
@@ -142,42 +149,82 @@ class ExtractorPool:
         self._context = multiprocessing.get_context("fork")
         self._workers: list[_Worker] = []
         self._thread: int | None = None
+        self._window: deque[_Job] = deque()  # documents handed out, oldest first
+        self._queue: deque[tuple[_Job, str]] = deque()  # their tasks not yet sent
+
+    @property
+    def room(self) -> int:
+        """How many more documents to hand out before collecting what is finished."""
+        return max(0, _AHEAD * self.size - len(self._window))
+
+    @property
+    def busy(self) -> bool:
+        """Whether documents handed out have not been collected yet."""
+        return bool(self._window)
+
+    @property
+    def handed_out(self) -> int:
+        """Documents handed out and not collected yet."""
+        return len(self._window)
+
+    def submit(self, tag: Any, document: Document, names: list[str]) -> None:
+        """Start running the extractors ``names`` on ``document``; ``tag`` comes back with
+        the outcomes."""
+        if self._thread != threading.get_ident():
+            # The kernel ties a worker's life to the thread that forked it.
+            self.close()
+            self._thread = threading.get_ident()
+        job = _Job(tag, document, names)
+        self._window.append(job)
+        self._queue.extend((job, name) for name in names)
+        self._send(self._queue)
+
+    def finished(self, timeout: float | None = 0.0) -> list[tuple[Any, list[tuple[str, Outcome]]]]:
+        """The documents whose every extractor is done, in the order submitted, with their
+        outcomes in the names' order.  Waits up to ``timeout`` seconds (None: as long as it
+        takes) for the oldest to finish; a later one waits for those before it."""
+        until = None if timeout is None else time.monotonic() + timeout
+        done: list[tuple[Any, list[tuple[str, Outcome]]]] = []
+        while self._window:
+            left = None if until is None else until - time.monotonic()
+            self._send(self._queue)
+            self._collect(self._queue, left)
+            while self._window and self._window[0].done:
+                job = self._window.popleft()
+                done.append((job.tag, [(name, job.outcomes[name]) for name in job.names]))
+            if done or (left is not None and left <= 0):
+                break
+        return done
+
+    def abandon(self) -> None:
+        """Drop every document handed out: tasks still running go with their workers, so
+        their outcomes are never taken for later documents'."""
+        for worker in [w for w in self._workers if w.tasks]:
+            self._discard(worker)
+        self._window.clear()
+        self._queue.clear()
 
     def run(self, jobs: Iterable[tuple[T, Document, list[str]]]
             ) -> Iterator[tuple[T, list[tuple[str, Outcome]]]]:
         """Each ``(tag, document, extractor names)`` job's outcomes, in the jobs' order and
         in the names' order; a few documents ahead are extracted meanwhile."""
-        if self._thread != threading.get_ident():
-            # The kernel ties a worker's life to the thread that forked it.
-            self.close()
-            self._thread = threading.get_ident()
         pending = iter(jobs)
-        window: deque[_Job] = deque()  # documents handed out, oldest first
-        queue: deque[tuple[_Job, str]] = deque()  # their tasks not yet sent
         exhausted = False
         try:
             while True:
-                while not exhausted and len(window) < _AHEAD * self.size:
+                while not exhausted and self.room:
                     item = next(pending, None)
                     if item is None:
                         exhausted = True
                     else:
-                        window.append(_Job(*item))
-                        queue.extend((window[-1], name) for name in window[-1].names)
-                while window and window[0].done:
-                    job = window.popleft()
-                    yield job.tag, [(name, job.outcomes[name]) for name in job.names]
-                if not window:
-                    if exhausted:
-                        return
-                    continue
-                self._send(queue)
-                self._collect(queue)
+                        self.submit(*item)
+                if not self.busy:
+                    return
+                yield from self.finished(timeout=None)
         finally:
             # Stopped early (the caller failed): tasks still running are abandoned, and
             # their outcomes must not be taken for a later run's.
-            for worker in [w for w in self._workers if w.tasks]:
-                self._discard(worker)
+            self.abandon()
 
     def _send(self, queue: deque[tuple[_Job, str]]) -> None:
         """Hand queued tasks to the least busy workers, forking new ones up to the size."""
@@ -206,8 +253,9 @@ class ExtractorPool:
     def _deadline(self, worker: _Worker) -> float:
         return worker.started + self.extractors[worker.tasks[0][1]].timeout
 
-    def _collect(self, queue: deque[tuple[_Job, str]]) -> None:
-        """Wait for the next outcome or deadline; record what finished, died or overran.
+    def _collect(self, queue: deque[tuple[_Job, str]], timeout: float | None = None) -> None:
+        """Wait for the next outcome or deadline (at most ``timeout`` seconds); record what
+        finished, died or overran.
 
         A worker that died or overran is replaced; the tasks queued behind its last one go
         back to the front of the queue.
@@ -216,6 +264,8 @@ class ExtractorPool:
         if not busy:
             return
         wait_for = max(0.0, min(self._deadline(w) for w in busy) - time.monotonic())
+        if timeout is not None:
+            wait_for = min(wait_for, max(0.0, timeout))
         wait([w.conn for w in busy], wait_for)
         for worker in busy:
             lost: ExtractionError | None = None
@@ -262,3 +312,5 @@ class ExtractorPool:
         """Stop every worker (idle ones hold nothing; a busy one's tasks are abandoned)."""
         for worker in list(self._workers):
             self._discard(worker)
+        self._window.clear()
+        self._queue.clear()

@@ -43,7 +43,7 @@ LAUNCHER = textwrap.dedent("""
         setattr(owner, name, wrapper)
 
     import factfold.segments as segments, factfold.projection as projection
-    import factfold.store as store
+    import factfold.runner as runner
     if step == "torn-frame":        # half a batch reaches the file, then the process dies
         real_pwrite = os.pwrite
         crash_on(segments.os, "pwrite",
@@ -55,7 +55,7 @@ LAUNCHER = textwrap.dedent("""
     elif step == "before-view-commit":  # folded into the views, not yet committed
         crash_on(projection.ViewStore, "commit", when=lambda views: views._in_tx)
     elif step == "mid-extraction":
-        crash_on(store, "outcome_batch")
+        crash_on(runner, "outcome_batch")
     sys.argv = ["factfold", *sys.argv[3:]]
     from factfold.cli import main
     main()

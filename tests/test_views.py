@@ -27,6 +27,7 @@ from factfold.events import (
     ExtractionFailed,
 )
 from factfold.log import LogCorrupt
+from factfold.pluginmanager import PluginHost
 from factfold.projection import ViewStore
 from factfold.segments import SegmentLog
 from factfold.store import Store
@@ -548,9 +549,11 @@ def test_the_mark_bounds_the_scan(tmp_path, toy_host):
 
 
 def test_extracting_some_extractors_marks_only_those(tmp_path, toy_host):
-    with Store(tmp_path, plugins=toy_host) as store:
+    # Recorded by a process without extractors: the documents' extraction is left to the next.
+    with Store(tmp_path, plugins=PluginHost(load_entrypoints=False)) as store:
         store.ingest_bytes("one.txt", DOC1)
         store.ingest_bytes("two.txt", DOC2)
+    with Store(tmp_path, plugins=toy_host) as store:
         first = store.views.position
         assert store.extract_pending(only=["toy-people"]) == 2
         assert _marks(store) == {("toy-people", "1", first)}
@@ -566,7 +569,9 @@ def test_a_new_extractor_version_re_extracts_every_live_document(tmp_path):
             store.ingest_bytes(name, data)
         live = [store.doc_at("one.txt"), store.doc_at("two.txt")]
         assert store.extract_pending() == 3
-        assert ("v", "1", 3) in _marks(store)
+        # the mark: where the views stood when extraction began (the runner may have
+        # extracted some documents while the others were recorded)
+        assert ("v", "1") in {(name, version) for name, version, _ in _marks(store)}
         assert store.remove("three.txt")
     with Store(tmp_path, plugins=versioned_host("2", toy=True)) as store:
         head = store.log.head
