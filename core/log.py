@@ -2,6 +2,11 @@
 
 The embedded default is :class:`factfold.segments.SegmentLog`; a distributed backend
 (NATS JetStream, say) implements the same few methods.
+
+Readers that fold the whole log (replay, catch-up, ``--as-of``) read it as stored batches
+(:meth:`EventLog.read_batches`): the msgpack the codec packed, undecoded, so a view decodes
+only what it needs.  A log that does not keep its events as packed batches implements
+``read_batches`` with :func:`packed_batches`, which packs what :meth:`EventLog.read` gives.
 """
 
 from __future__ import annotations
@@ -12,7 +17,10 @@ from typing import Protocol
 
 from attrs import frozen
 
-from factfold.events import Envelope
+from factfold.events import Envelope, EventCodec
+
+#: one batch as the log stores it: (first position, event count, msgpack payload)
+StoredBatch = tuple[int, int, bytes]
 
 
 class LogError(RuntimeError):
@@ -72,11 +80,21 @@ class VerifyReport:
 class EventLog(Protocol):
     """An append-only, totally ordered log of envelopes with positions from 0."""
 
+    #: packs and unpacks the stored batches (``read_batches``)
+    codec: EventCodec
+
     def append(self, envelopes: Sequence[Envelope]) -> list[Envelope]:
         """Durably append one atomic batch; returns the envelopes with their positions."""
 
     def read(self, from_position: int = 0) -> Iterator[Envelope]:
         """Recorded envelopes from ``from_position`` to the current end."""
+
+    def read_batches(self, from_position: int = 0) -> Iterator[StoredBatch]:
+        """The batches holding ``from_position`` onwards, as stored: (first position,
+        count, the payload :meth:`EventCodec.pack_batch` made).  The first batch may begin
+        before ``from_position``.  A batch is appended whole, so a batch's first position is
+        a point where no reader ever saw part of a batch (see :mod:`factfold.asof`).  A log
+        that cannot give them returns :func:`packed_batches`."""
 
     @property
     def head(self) -> int:
@@ -97,3 +115,13 @@ def read_chunks(event_log: EventLog, from_position: int, size: int,
     if until is not None:
         events = takewhile(lambda env: env.position < until, events)
     return iter(lambda: list(islice(events, size)), [])
+
+
+def packed_batches(event_log: EventLog, from_position: int = 0) -> Iterator[StoredBatch]:
+    """``read_batches`` for a log that keeps no packed batches: each envelope it reads,
+    packed alone.  Every position is then a batch's start, which is true of such a log
+    only if it appends one event at a time; it costs a pack per event (replay decodes the
+    payloads again), so a log that stores batches gives its own."""
+    pack = event_log.codec.pack_batch
+    for env in event_log.read(from_position):
+        yield env.position, 1, pack([env])

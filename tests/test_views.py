@@ -26,7 +26,7 @@ from factfold.events import (
     ExtractionCompleted,
     ExtractionFailed,
 )
-from factfold.log import LogCorrupt
+from factfold.log import LogCorrupt, packed_batches
 from factfold.pluginmanager import PluginHost
 from factfold.projection import ViewStore
 from factfold.segments import SegmentLog
@@ -615,10 +615,12 @@ def test_a_rebuild_drops_the_marks_and_nothing_is_pending_after_it(tmp_path, toy
 
 
 class _PlainLog:
-    """A log with only what :class:`EventLog` promises: no stored batches to read."""
+    """A log that keeps no packed batches: it reads envelopes, and gives its batches as
+    :class:`EventLog` says such a log does (:func:`packed_batches`)."""
 
     def __init__(self, log: SegmentLog) -> None:
         self._log = log
+        self.codec = log.codec
 
     @property
     def head(self) -> int:
@@ -626,6 +628,9 @@ class _PlainLog:
 
     def read(self, from_position: int = 0):
         return self._log.read(from_position)
+
+    def read_batches(self, from_position: int = 0):
+        return packed_batches(self, from_position)
 
 
 def test_a_log_without_stored_batches_is_folded_from_its_envelopes(
