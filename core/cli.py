@@ -311,8 +311,8 @@ def watch(obj: Context, directory: Path, create: bool, settle: float, scan_inter
         if err.is_terminal if status is None else status:
             # On a terminal the panel and the facts share one console, so that the facts
             # scroll above the panel instead of being painted over by its next redraw.
-            panel = StatusPanel(watcher.stats, watcher.root, out if out.is_terminal else err)
-        watcher.run(status=panel or False,
+            panel = StatusPanel(out if out.is_terminal else err)
+        watcher.run(status=panel,
                     on_facts=partial(_print_facts, out) if print_facts else None)
 
 
