@@ -80,7 +80,15 @@ def ingest(obj: Context, paths: tuple[Path, ...], workers: int | None, max_size:
     files = _files(paths, obj.store)
     limits = Limits(max_size=max_size)
     counts: dict[str, int] = {}
-    finished = 0  # files recorded
+    recorded = 0  # files read and recorded (as documents, rejections, or unchanged)
+    waiting = 0  # documents whose facts are to be extracted
+    extracted = 0
+
+    def extracted_one(n: int) -> None:
+        nonlocal extracted
+        extracted += n
+        bar.advance(extracting, n)
+
     try:
         with obj.open(create=True, workers=workers or default_workers()) as store, \
                 progress_bar() as bar:
@@ -89,22 +97,25 @@ def ingest(obj: Context, paths: tuple[Path, ...], workers: int | None, max_size:
             # The runner extracts each document as it is recorded, while the next files
             # are read; what an earlier run left unextracted (a crash, a plugin's new
             # version) goes first.
-            store.runner.progress = lambda n: bar.advance(extracting, n)
+            store.runner.progress = extracted_one
             store.runner.catch_up()
+            waiting = store.runner.backlog
             for path, root in files:
                 outcome = store.ingest_file(path, root=root, limits=limits)
                 counts[outcome] = counts.get(outcome, 0) + 1
-                finished += 1
-                bar.update(extracting,
-                           total=store.runner.backlog + bar.tasks[extracting].completed)
+                recorded += 1
+                waiting += outcome in ("added", "superseded")
+                bar.update(extracting, total=store.runner.backlog + extracted)
                 bar.advance(reading)
             store.extract_pending()
             facts = store.views.db.execute(
                 "SELECT kind, COUNT(*) FROM facts GROUP BY kind ORDER BY kind").fetchall()
     except DiskFull:
-        # What was recorded stays recorded; a second run takes in the rest, once each.
-        err.print(Text(f"disk full: {len(files) - finished} files not ingested; free space "
-                       "and run again"))
+        # What was recorded stays recorded; a second run takes in the rest, once each
+        # (the files not read, and the documents whose facts are not recorded yet).
+        unfinished = min(len(files), len(files) - recorded + max(0, waiting - extracted))
+        err.print(Text(f"disk full: {unfinished} files not ingested; free space and run "
+                       "again"))
         sys.exit(1)
     summary = ", ".join(f"{n} {k}" for k, n in sorted(counts.items()))
     err.print(Text(f"{len(files)} files: {summary or 'nothing to do'}; store "
