@@ -80,6 +80,8 @@ class ExtractionRunner:
         self._done = 0
         #: whether this process has scanned the whole store for pending extractions
         self._scanned = False
+        #: the extractors (None: all) to mark, and where, once the last scan's work is done
+        self._marking: tuple[set[str] | None, int] | None = None
         #: an error met while the bus was delivering, raised by the next drain
         self._deferred: BaseException | None = None
         #: called with 1 as each document's outcomes are recorded
@@ -149,11 +151,15 @@ class ExtractionRunner:
 
     # -- catching up, draining ---------------------------------------------------------------
 
-    def catch_up(self, only: Iterable[str] | None = None, *, failed: bool = False) -> int:
+    def catch_up(self, only: Iterable[str] | None = None, *, failed: bool = False) -> None:
         """Queue every pending (document, extractor) the views show (see
-        :meth:`Store.pending`); returns the views' position the scan covered."""
+        :meth:`Store.pending`): the workers start on them as the next documents arrive, or
+        at the next drain, which marks the extractors once they are all recorded."""
         through = self.store.views.position
+        only = None if only is None else set(only)
         pending = self.store.pending(only, failed=failed)
+        # Once all of it is recorded, the extractors are marked at ``through``.
+        self._marking = (only, through)
         wanted = {doc_id: names for doc_id, names in
                   ((d, self._claim(d, n)) for d, n in pending.items()) if names}
         if wanted:
@@ -161,7 +167,6 @@ class ExtractionRunner:
             self._scans.append((document, cause, wanted[document.doc_id])
                                for document, cause in self.store.stored_documents(wanted))
         self._scanned = self._scanned or only is None
-        return through
 
     @property
     def backlog(self) -> int:
@@ -176,10 +181,8 @@ class ExtractionRunner:
         record the outcomes; returns the documents processed since the last drain."""
         self.store.refold()  # what is pending is read from the views: they must hold the log
         self._raise_deferred()
-        only = None if only is None else set(only)
-        through = None
         if only is not None or failed or not self._scanned:
-            through = self.catch_up(only, failed=failed)
+            self.catch_up(only, failed=failed)
         kept, self.progress = self.progress, progress or self.progress
         try:
             self._pump(until_idle=True)
@@ -188,13 +191,15 @@ class ExtractionRunner:
             raise
         finally:
             self.progress = kept
-        if through is not None:
+        if self._marking is not None:
+            names, through = self._marking
             # Extractors that were set up ran; with nothing pending none had to be (and
             # their models need not load just to be marked).
             ran = self._extractors if self._extractors is not None \
                 else self.plugins.extractors()
-            self.store.mark_extracted([ex for ex in ran if only is None or ex.name in only],
+            self.store.mark_extracted([ex for ex in ran if names is None or ex.name in names],
                                       through)
+            self._marking = None
         self.store.commit_views()
         done, self._done = self._done, 0
         return done
@@ -212,6 +217,7 @@ class ExtractionRunner:
         self._scanned_left = 0
         self._claimed.clear()
         self._scanned = False
+        self._marking = None  # the work a mark would vouch for was dropped
 
     def _raise_deferred(self) -> None:
         if self._deferred is not None:
