@@ -176,8 +176,7 @@ class Watcher:
                      settle=self.config.settle, scan_interval=self.config.scan_interval,
                      candidates=len(self._settling), documents=len(self._stored()))
             # Documents committed by an earlier run that stopped before extracting them.
-            if self.store.pending():
-                self.store.extract_pending()
+            if self.store.extract_pending():
                 self._count_facts()
             while not self.stopping:
                 try:
