@@ -43,8 +43,9 @@ T = TypeVar("T")
 _PR_SET_PDEATHSIG = 1
 #: documents handed out ahead of the oldest unfinished one, per worker
 _AHEAD = 4
-#: tasks queued in one worker's pipe, so it never waits while this process appends
-_DEPTH = 4
+#: tasks queued in one worker's pipe, so it never waits while this process appends (a
+#: document's tasks travel as one message: this is a few documents' worth)
+_DEPTH = 16
 #: bytes that may wait unread in a worker's pipe behind the task it runs: well under the
 #: socket buffer (~208 KB), so sending never blocks -- a blocked send could deadlock with a
 #: worker blocked sending a large result, and would stop this process enforcing time limits
@@ -66,28 +67,31 @@ def _die_with_parent(parent: int) -> None:
 
 def _serve(conn: Connection, extractors: dict[str, Extractor], codec: EventCodec,
            parent: int, inherited: list[Connection]) -> None:
-    """A worker's loop: run each (document, extractor name) received, send the outcome."""
+    """A worker's loop: run the extractors named with each document received, in order,
+    sending each outcome as soon as it is there (so each task's time can be told apart)."""
     _die_with_parent(parent)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     for other in inherited:  # the other workers' pipes, copied by the fork
         other.close()
     while True:
         try:
-            document, name = conn.recv()
+            document, names = conn.recv()
         except EOFError:
             return
-        outcome = outcome_of(extractors[name], document, codec)
-        try:
-            conn.send(outcome)  # pickled whole before a byte is written
-        except OSError:
-            raise  # this process's parent is gone
-        except Exception as exc:
-            conn.send(ExtractionError("Garbage", f"facts cannot be sent back: {exc!r}"))
+        for name in names:
+            outcome = outcome_of(extractors[name], document, codec)
+            try:
+                conn.send(outcome)  # pickled whole before a byte is written
+            except OSError:
+                raise  # this process's parent is gone
+            except Exception as exc:
+                conn.send(ExtractionError("Garbage", f"facts cannot be sent back: {exc!r}"))
 
 
-def _size(task: tuple[_Job, str]) -> int:
-    """At most the bytes ``task`` takes in the pipe (UTF-8 takes up to four a character)."""
-    return 4 * len(task[0].document.text) + 1024
+def _size(job: _Job) -> int:
+    """At most the bytes ``job``'s document takes in the pipe (UTF-8 takes up to four a
+    character)."""
+    return 4 * len(job.document.text) + 1024
 
 
 def _death(exitcode: int | None) -> str:
@@ -123,7 +127,8 @@ class _Worker:
     def __init__(self, process: multiprocessing.process.BaseProcess, conn: Connection) -> None:
         self.process = process
         self.conn = conn
-        self.tasks: deque[tuple[_Job, str]] = deque()
+        #: (job, extractor name, bytes of the message if the task's document came with it)
+        self.tasks: deque[tuple[_Job, str, int]] = deque()
         self.started = 0.0
 
     def stop(self) -> None:
@@ -234,21 +239,29 @@ class ExtractorPool:
                 worker = self._fork()
             elif worker.tasks and (
                     len(worker.tasks) >= _DEPTH
-                    or sum(map(_size, list(worker.tasks)[1:])) + _size(queue[0])
+                    or sum(size for _, _, size in list(worker.tasks)[1:]) + _size(queue[0][0])
                     > _PIPELINE_BYTES):
                 return
-            job, name = queue[0]
+            # A document's queued tasks go together: its text crosses the pipe once.
+            job = queue[0][0]
+            names = []
+            for task_job, name in queue:
+                if task_job is not job:
+                    break
+                names.append(name)
             try:
-                worker.conn.send((job.document, name))
+                worker.conn.send((job.document, names))
             except OSError:  # it died: _collect blames the task it ran, if any
                 if worker.tasks:
                     return
                 self._discard(worker)
                 continue
-            queue.popleft()
+            for _ in names:
+                queue.popleft()
             if not worker.tasks:
                 worker.started = time.monotonic()
-            worker.tasks.append((job, name))
+            worker.tasks.extend((job, name, _size(job) if i == 0 else 0)
+                                for i, name in enumerate(names))
 
     def _deadline(self, worker: _Worker) -> float:
         return worker.started + self.extractors[worker.tasks[0][1]].timeout
@@ -272,7 +285,7 @@ class ExtractorPool:
             try:
                 while worker.tasks and worker.conn.poll():
                     outcome = worker.conn.recv()
-                    job, name = worker.tasks.popleft()
+                    job, name, _ = worker.tasks.popleft()
                     job.outcomes[name] = outcome
                     worker.started = time.monotonic()
             except (EOFError, OSError):
@@ -283,12 +296,12 @@ class ExtractorPool:
                 lost = timed_out(self.extractors[worker.tasks[0][1]].timeout)
             if lost is None:
                 continue
-            job, name = worker.tasks.popleft()
+            job, name, _ = worker.tasks.popleft()
             job.outcomes[name] = lost
             log.warning("extraction worker lost; starting a fresh one", extractor=name,
                         doc_id=job.document.doc_id[:12], path=job.document.path,
                         reason=str(lost))
-            queue.extendleft(reversed(worker.tasks))
+            queue.extendleft(reversed([(job, name) for job, name, _ in worker.tasks]))
             worker.tasks.clear()
             self._discard(worker)
 
