@@ -81,9 +81,11 @@ def clean(tmp_path_factory):
     return export(store)
 
 
+# An ingest of the seeds writes at least six frames, each synced: one per document, and
+# the outcomes of documents that finish together share one (how many do is up to timing).
 @pytest.mark.parametrize("step, nth", [
-    ("torn-frame", 1), ("torn-frame", 4), ("torn-frame", 9),
-    ("before-fsync", 2), ("before-fsync", 7),
+    ("torn-frame", 1), ("torn-frame", 4), ("torn-frame", 6),
+    ("before-fsync", 2), ("before-fsync", 6),
     ("before-view-commit", 1), ("before-view-commit", 2),
     ("mid-extraction", 1), ("mid-extraction", 4),
 ])
