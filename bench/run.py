@@ -49,12 +49,14 @@ SIZES = {
     "full": {"runs": 3, "append_events": 20_000, "single_events": 2_000,
              "replay": [100_000, 1_000_000], "rss": [1_000_000], "es_max": 1_000_000,
              "ingest_store": [1_000, 10_000, 100_000], "ingest_batch": 40,
-             "query_facts": 1_000_000, "queries": 400, "nats_events": 100_000, "worker_docs": 200},
+             "query_facts": 1_000_000, "queries": 400, "nats_events": 100_000, "worker_docs": 200,
+             "pipeline_docs": 20_000, "pipeline_runs": 1},
     "quick": {"runs": 3, "append_events": 2_000, "single_events": 300,
               # 100k and up, as in the full suite: a shorter catch-up folds in one process
               "replay": [100_000], "rss": [100_000, 200_000], "es_max": 100_000,
               "ingest_store": [100, 1_000], "ingest_batch": 6,
-              "query_facts": 50_000, "queries": 200, "nats_events": 20_000, "worker_docs": 40},
+              "query_facts": 50_000, "queries": 200, "nats_events": 20_000, "worker_docs": 40,
+              "pipeline_docs": 300, "pipeline_runs": 3},
 }
 
 
@@ -548,6 +550,73 @@ def bench_query(table: Table, size: dict[str, Any]) -> None:
               note="evidence and documents' text (opt-in: factfold search on all)")
 
 
+# -- the extraction pipeline ---------------------------------------------------------------
+
+def bench_pipeline(table: Table, size: dict[str, Any]) -> None:
+    """Documents/s through the bus-driven flow against the extractors alone, same documents,
+    same number of workers, measured back to back (alternating, so a slow minute of the
+    shared machine falls on both).
+
+    Pipeline: a new store; each document recorded with ``ingest_bytes`` (read, sha256,
+    ``document.added`` appended with an fsync, folded into the views, delivered on the bus
+    to the extraction runner, which hands it to a worker at once), then ``extract_pending``
+    (the runner drains: every outcome appended, views committed).  The extractors alone:
+    the same texts (as the readers made them) through an ``ExtractorPool`` of the same size,
+    the outcomes dropped.  Extractor setup is outside both clocks.
+    """
+    from factfold import Document
+    from factfold.extraction import setup_extractors
+    from factfold.pluginmanager import PluginHost
+    from factfold.reading import read_file
+    from factfold.store import Store
+    from factfold.workers import ExtractorPool, default_workers
+
+    count, workers = size["pipeline_docs"], default_workers()
+    data = list(corpus.documents(count, seed=77))
+    host = PluginHost()
+    texts = [read_file(host.readers(), d, f"inbox/{i:05}.txt") for i, d in enumerate(data)]
+    documents = [Document(str(i), f"inbox/{i:05}.txt", t.text, t.encoding)
+                 for i, t in enumerate(texts)]
+    extractors = setup_extractors(host.extractors())
+    names = [ex.name for ex in extractors]
+
+    def alone() -> float:
+        pool = ExtractorPool(extractors, EventCodec(host.event_registry()), workers)
+        try:
+            start = time.perf_counter()
+            for _ in pool.run((d, d, names) for d in documents):
+                pass
+            return count / (time.perf_counter() - start)
+        finally:
+            pool.close()
+
+    def pipeline() -> float:
+        with tempfile.TemporaryDirectory(dir=WORK) as tmp, \
+                Store(Path(tmp) / "store", plugins=host, workers=workers) as store:
+            store.extractors  # noqa: B018 — set up outside the timing, as for the pool
+            os.sync()
+            start = time.perf_counter()
+            for i, d in enumerate(data):
+                store.ingest_bytes(f"inbox/{i:05}.txt", d)
+            done = store.extract_pending()
+            elapsed = time.perf_counter() - start
+        assert done == count, f"{done} of {count} documents extracted"
+        return count / elapsed
+
+    rates: dict[str, list[float]] = {"alone": [], "pipeline": []}
+    for _ in range(size["pipeline_runs"]):
+        rates["alone"].append(alone())
+        rates["pipeline"].append(pipeline())
+    ours, ref = statistics.median(rates["pipeline"]), statistics.median(rates["alone"])
+    table.add(f"extractors alone, {count:,} docs", ref, "docs/s",
+              note=f"{workers} workers; {', '.join(ex.ref for ex in extractors)}")
+    table.add(f"pipeline, {count:,} docs (ingest → bus → runner → views)", ours, "docs/s",
+              ref="extractors alone", ref_value=ref, target=">= 0.8x reference",
+              ok=ours >= 0.8 * ref, note=f"{workers} workers, runs {size['pipeline_runs']}; "
+              f"alone {[round(r, 1) for r in rates['alone']]}, "
+              f"pipeline {[round(r, 1) for r in rates['pipeline']]}")
+
+
 # -- the watcher's own benchmark --------------------------------------------------------------
 
 def bench_watch(table: Table, quick: bool) -> None:
@@ -584,13 +653,17 @@ def main() -> None:
     parser.add_argument("--ten-million", action="store_true",
                         help="also replay a 10M-event log (slow: see bench/README.md)")
     parser.add_argument("--only", nargs="*", help="run only these groups "
-                        "(append, single, replay, ingest, query, watch, nats)")
+                        "(append, single, replay, ingest, query, pipeline, watch, nats)")
+    parser.add_argument("--pipeline-docs", type=int, default=None,
+                        help="documents in the pipeline figure [default: 20,000; quick: 300]")
     parser.add_argument("--replay-child", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.replay_child:
         replay_child(args.replay_child)
         return
     size = dict(SIZES["quick" if args.quick else "full"])
+    if args.pipeline_docs:
+        size["pipeline_docs"] = args.pipeline_docs
     if args.ten_million:
         size["replay"] = [*size["replay"], 10_000_000]
         size["rss"] = [*size["rss"], 10_000_000]
@@ -601,8 +674,8 @@ def main() -> None:
           f"Python {info['python']}; medians of {size['runs']} runs", flush=True)
     table = Table()
     started = time.perf_counter()
-    groups = set(args.only or ["append", "single", "replay", "ingest", "query", "watch",
-                               "nats"])
+    groups = set(args.only or ["append", "single", "replay", "ingest", "query", "pipeline",
+                               "watch", "nats"])
     if "append" in groups:
         bench_append(table, size)
     if "single" in groups:
@@ -613,6 +686,8 @@ def main() -> None:
         bench_ingest(table, size)
     if "query" in groups:
         bench_query(table, size)
+    if "pipeline" in groups:
+        bench_pipeline(table, size)
     if "watch" in groups:
         bench_watch(table, args.quick)
     if "nats" in groups:

@@ -39,6 +39,7 @@ from .pluginmanager import PluginHost
 from .projection import Projection
 from .reader import Reader, Text, Unreadable
 from .store import Store
+from .wiring import open_store
 
 __version__ = "0.1.0"
 
@@ -64,4 +65,5 @@ __all__ = [
     "event_type",
     "hookimpl",
     "hookspec",
+    "open_store",
 ]

@@ -49,7 +49,7 @@ import structlog
 
 from factfold.events import DecodeError, Envelope, EventCodec
 
-from .log import Damage, LogCorrupt, LogError, VerifyReport, damaged
+from .log import Damage, LogConflict, LogCorrupt, LogError, VerifyReport, damaged
 from .segments import _positioned
 
 log = structlog.get_logger("factfold.natslog")
@@ -101,11 +101,6 @@ def _transient() -> tuple[type[Exception], ...]:
     return (TimeoutError, NoRespondersError, ConnectionClosedError,
             ConnectionReconnectingError, StaleConnectionError, ServiceUnavailableError,
             NoStreamResponseError)
-
-
-class LogConflict(LogError):
-    """Another writer appended to the same document meanwhile: nothing of the batch was
-    recorded."""
 
 
 def parse_log_url(spec: str) -> list[str]:

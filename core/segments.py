@@ -223,6 +223,9 @@ class SegmentLog:
     torn tail) or read-only (any number of processes, never blocked by the writer).
     """
 
+    #: one atomic batch may hold any number of events
+    max_batch: int | None = None
+
     def __init__(
         self,
         directory: Path,

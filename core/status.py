@@ -22,18 +22,18 @@ from rich.table import Table
 from rich.text import Text
 
 from .display import printable
-from .watcher import WatchStats
+from .watchstats import WatchStats
 
 
 class StatusPanel:
-    """Documents seen / ingested / rejected, facts per kind, queue depth, last error."""
+    """Documents seen / ingested / rejected, facts per kind, queue depth, last error: a
+    :class:`~factfold.watchstats.StatusSink`."""
 
-    def __init__(self, stats: WatchStats, directory: str,
-                 console: Console | None = None) -> None:
-        """Show ``stats`` on ``console`` (default: stderr's)."""
-        self.stats = stats
-        self.directory = printable(directory)
+    def __init__(self, console: Console | None = None) -> None:
+        """Show a watch's counters on ``console`` (default: stderr's)."""
         self.console = console or Console(stderr=True)
+        self.stats = WatchStats()
+        self.directory = ""
         # stdout stays as it is: when it is a pipe, the facts printed on it are data.
         self._live = Live(get_renderable=self._render, console=self.console,
                           refresh_per_second=4, transient=False, redirect_stderr=True,
@@ -57,7 +57,9 @@ class StatusPanel:
                       if s.last_error else "none")
         return table
 
-    def start(self) -> None:
+    def start(self, stats: WatchStats, directory: str) -> None:
+        self.stats = stats
+        self.directory = printable(directory)
         self._live.start()
         self._route_logs(sys.stderr)
 

@@ -1,14 +1,16 @@
-"""A factfold store: the application service that wires log, bus, plugins and views.
+"""A factfold store: the application service in front of log, views and extraction.
 
 On disk a store is a folder::
 
     log/            the event log (the only source of truth)
     views.sqlite    the projections' views and checkpoints (disposable: ``replay`` rebuilds)
 
-Opening a store for writing takes the log's single-writer lock, repairs a torn log tail,
-brings every view up to the log's head, and subscribes the views and the extraction runner
-to the bus.  Everything that changes the store goes through :meth:`Store.append`: a durable
-append, then delivery of the recorded events on the bus.
+:mod:`factfold.wiring` puts the parts together (log, codec, plugins, views, bus, extraction
+runner); a :class:`Store` is what callers hold: it records documents (ingest, reject,
+remove, move), appends, and answers queries.  Everything that changes the store goes through
+:meth:`Store.append`: a durable append, then delivery of the recorded events on the bus, to
+the views and to the extraction runner (:mod:`factfold.runner`), which extracts documents as
+they arrive.
 
 The views fold each append at once (this process reads them at once), but commit at most
 every :data:`VIEWS_COMMIT_INTERVAL` while appends stream in, and at the end of each unit of
@@ -25,8 +27,8 @@ import hashlib
 import os
 import tempfile
 import time
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import closing, contextmanager
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -41,51 +43,32 @@ from factfold.events import (
     DocumentRemoved,
     DocumentSuperseded,
     Envelope,
-    EventCodec,
     Fact,
 )
 
 from . import dropfolder
 from .asof import AsOf, Cut, find_cut
-from .bus import Bus
 from .display import store_name
 from .document import Document
 from .dropfolder import Limits, Refused
 from .durable import DiskFull, has_room, is_disk_full
-from .extraction import outcome_appends, setup_extractors
 from .extractor import Extractor
 from .log import LogError
-from .natslog import LogConflict, NatsLog
 from .pluginmanager import PluginHost
 from .projection import Projection
 from .reader import Unreadable
 from .reading import read_file
-from .segments import SegmentLog
+from .runner import ExtractionRunner, Progress
 from .settings import Settings
-from .views import SEARCHES, DocumentsView, FactKindView, FactsView, builtin_views
+from .views import SEARCHES, DocumentsView, FactKindView, FactsView
 from .views.search import search_views
 from .viewstore import ViewStore
-from .workers import ExtractorPool
+from .wiring import open_parts, projections
 
 log = structlog.get_logger("factfold.store")
 
-Progress = Callable[[int], None]
-
 #: seconds the views may hold folded events uncommitted while appends stream in
 VIEWS_COMMIT_INTERVAL = 1.0
-
-
-def default_store() -> Path:
-    return Path(os.environ.get("FACTFOLD_STORE", ".factfold"))
-
-
-def require_store(path: Path, *, remote_log: bool = False) -> None:
-    """Refuse, saying what to do, to read a store that is not there (with ``remote_log``,
-    the log is elsewhere and the folder holds only the views)."""
-    if not (path / ("views.sqlite" if remote_log else "log")).exists():
-        raise FileNotFoundError(
-            f"no factfold store at {path}; ingest something first "
-            f"(factfold --store {path} ingest PATH) or pass the right --store")
 
 
 class Store:
@@ -114,33 +97,26 @@ class Store:
         With ``log_servers`` the log is the JetStream stream on those NATS servers
         (:mod:`factfold.natslog`) and the folder holds only the views.  Without
         ``extract`` this process extracts nothing: `factfold worker`s do (a NATS log).
+        :func:`factfold.wiring.open_store` is the same call.
         """
-        self.path = Path(path) if path is not None else default_store()
-        self.plugins = plugins if plugins is not None else PluginHost()
-        self.registry = self.plugins.event_registry()
-        self.codec = EventCodec(self.registry)
-        self.workers = workers
-        self.log_servers = log_servers
-        self.extracting = extract
-        if writable:
-            self.path.mkdir(parents=True, exist_ok=True)
-        else:
-            require_store(self.path, remote_log=log_servers is not None)
+        parts = open_parts(path, plugins, writable=writable, fsync=fsync, views=views,
+                           log_servers=log_servers)
+        self.path = parts.path
+        self.plugins = parts.plugins
+        self.registry = parts.codec.registry
+        self.codec = parts.codec
         self.writable = writable
-        self.settings = Settings.load(self.path)
-        self.log, self.views = self._open(fsync, views)
+        self.log_servers = log_servers
+        self.settings: Settings = parts.settings
+        self.log, self.views, self.bus = parts.log, parts.views, parts.bus
         #: where the views cut the log, if they show it as it was (see :meth:`as_of`)
         self.moment: Cut | None = None
         self.facts: FactsView = self.views.projections["facts"]  # type: ignore[assignment]
         self.documents_view: DocumentsView = self.views.projections[  # type: ignore[assignment]
             "documents"]
-        self.bus = Bus(self.log)
-        self._extractors: list[Extractor] | None = None
-        #: documents added by this process and not yet extracted (their text, their event)
-        self._recent: dict[str, tuple[Document, Envelope]] = {}
-        #: whether this process has looked for pending extractions across the whole store
-        self._scanned = False
-        self._pool: ExtractorPool | None = None
+        #: extracts what the bus delivers (a read-only store never runs it; without
+        #: ``extract``, it records nothing: workers elsewhere extract)
+        self.runner = ExtractionRunner(self, workers, enabled=extract)
         self._following = False
         #: when the views were last committed; None until the first commit, so the first
         #: append is seen at once (monotonic time starts at boot, not at zero)
@@ -164,37 +140,19 @@ class Store:
                 self.views.catch_up(self.log)
             self._follow()
 
-    def _projections(self) -> list[Projection]:
-        # Only the writer folds search (readers read its tables with SQL, not through a view).
-        search = self.settings.search if self.writable else ()
-        return [*builtin_views(self.registry, search), *self.plugins.projections()]
+    @property
+    def workers(self) -> int:
+        return self.runner.workers
 
-    def _open(self, fsync: str, views: Path | None) -> tuple[SegmentLog | NatsLog, ViewStore]:
-        """The log, then the views (``views``, or the store's own); a full disk becomes one
-        :class:`DiskFull`."""
-        opened: SegmentLog | NatsLog | None = None
-        try:
-            if self.log_servers is not None:
-                opened = NatsLog(self.log_servers, self.codec)
-            else:
-                opened = SegmentLog(self.path / "log", self.codec, writable=self.writable,
-                                    fsync=fsync)
-            return opened, ViewStore(views or self.path / "views.sqlite", self._projections(),
-                                     readonly=not self.writable)
-        except Exception as exc:
-            if opened is not None:
-                opened.close()
-            if not is_disk_full(exc):
-                raise
-            raise DiskFull(f"the disk holding {self.path} is full: the store cannot be "
-                           "opened; free space and run the command again") from exc
+    def _projections(self) -> list[Projection]:
+        return projections(self.plugins, self.settings if self.writable else None)
 
     def _follow(self) -> None:
-        """Have the bus deliver recorded events to the views (from where they stand) and
-        to the extraction side."""
+        """Have the bus deliver recorded events to the views (from where they stand), then
+        to the extraction runner (which so finds each document already in the views)."""
         if not self._following:
             self.bus.subscribe("views", self._fold, self.views.position, batched=True)
-            self.bus.subscribe("extraction", self._note_document)
+            self.bus.subscribe("extraction", self.runner.on_event)
             self._following = True
 
     # -- the write path ---------------------------------------------------------------------
@@ -240,7 +198,7 @@ class Store:
             self.views.catch_up(self.log)
         self.bus.resync(self.log.head)
         # Documents added meanwhile may have missed the extraction side: look at them all.
-        self._scanned = False
+        self.runner.rescan()
         self._views_behind = False
         log.debug("the views folded again what a full disk had cost them", head=self.log.head)
 
@@ -273,13 +231,6 @@ class Store:
     def _fold(self, chunk: list[Envelope]) -> None:
         with self._views_writing():
             self.views.apply_chunk(chunk)
-
-    def _note_document(self, env: Envelope) -> None:
-        e = env.payload
-        if isinstance(e, DocumentAdded):
-            document = Document(e.doc_id, e.path, e.text, e.encoding)
-            self._recent[e.doc_id] = (document, env)
-            self.plugins.hook.factfold_document_received(document=document)
 
     # -- documents ---------------------------------------------------------------------------
 
@@ -388,14 +339,19 @@ class Store:
                               stream=f"doc:{doc_id}")])
         return True
 
-    # -- extraction --------------------------------------------------------------------------
+    # -- extraction (scheduled by the runner; what it needs to know of the views) ----------
 
     @property
     def extractors(self) -> list[Extractor]:
         """The plugins' extractors, set up once per process."""
-        if self._extractors is None:
-            self._extractors = setup_extractors(self.plugins.extractors())
-        return self._extractors
+        return self.runner.extractors
+
+    def extract_pending(self, only: Iterable[str] | None = None,
+                        progress: Progress | None = None, *, failed: bool = False) -> int:
+        """Extract every pending (document, extractor), with ``failed`` the failed ones
+        too (see :meth:`pending`); returns the documents processed since the last call
+        (see :meth:`ExtractionRunner.drain`)."""
+        return self.runner.drain(only, progress, failed=failed)
 
     def pending(self, only: Iterable[str] | None = None, *, failed: bool = False
                 ) -> dict[str, list[str]]:
@@ -404,7 +360,7 @@ class Store:
         a document that times out or crashes its worker every time is not retried at every
         start, only when asked).
 
-        An extractor's mark (see :meth:`_mark_extracted`) says every document added or
+        An extractor's mark (see :meth:`mark_extracted`) says every document added or
         linked before it already has an outcome, so only those after it are looked at;
         without a mark (a new extractor, a new version) every document is.
         """
@@ -424,32 +380,35 @@ class Store:
                     pending.setdefault(doc_id, []).append(ex.name)
         return pending
 
-    def _mark_extracted(self, extractors: Iterable[Extractor], position: int) -> None:
-        """Remember that every document the views held up to ``position`` has an outcome
-        for these extractors' current versions, so the next process's first
-        :meth:`extract_pending` looks only at documents after it.  The mark lives beside
-        the views it was read from: if they are deleted, the next scan is a full one."""
-        self.documents_view.mark_extracted(
-            self.views.db, [(ex.name, ex.version) for ex in extractors], position)
-
-    def _pending_new(self) -> dict[str, list[str]]:
-        """Pending extractions of the documents added since the last extraction."""
+    def pending_among(self, doc_ids: Iterable[str]) -> dict[str, list[str]]:
+        """:meth:`pending` for these documents only (live or not)."""
         pending: dict[str, list[str]] = {}
-        for doc_id in self._recent:
+        for doc_id in doc_ids:
             for ex in self.plugins.extractors():
                 if not self.documents_view.has_outcome(self.views.db, doc_id,
                                                        ex.name, ex.version):
                     pending.setdefault(doc_id, []).append(ex.name)
         return pending
 
-    def _documents(self, doc_ids: Iterable[str]) -> Iterator[tuple[Document, Envelope]]:
-        """The stored text of each document: from memory if just added, else from the log."""
+    def mark_extracted(self, extractors: Iterable[Extractor], position: int) -> None:
+        """Remember that every document the views held up to ``position`` has an outcome
+        for these extractors' current versions, so the next process's first scan (see
+        :meth:`pending`) looks only at documents after it.  The mark lives beside the
+        views it was read from: if they are deleted, the next scan is a full one."""
+        with self._views_writing():
+            self.documents_view.mark_extracted(
+                self.views.db, [(ex.name, ex.version) for ex in extractors], position)
+
+    def is_live(self, doc_id: str) -> bool:
+        """Whether some path holds the document now."""
+        return self.documents_view.is_live(self.views.db, doc_id)
+
+    def stored_documents(self, doc_ids: Iterable[str]) -> Iterator[tuple[Document, Envelope]]:
+        """The stored text of each document, with the event that recorded it, in log
+        order (read from the log)."""
         missing: dict[int, str] = {}
         for doc_id in doc_ids:
-            if doc_id in self._recent:
-                yield self._recent[doc_id]
-            else:
-                missing[self.documents_view.position(self.views.db, doc_id)] = doc_id
+            missing[self.documents_view.position(self.views.db, doc_id)] = doc_id
         if missing:
             for env in self.log.read(min(missing)):
                 if env.position in missing:
@@ -461,77 +420,8 @@ class Store:
 
     def texts(self, doc_ids: Iterable[str]) -> Iterator[Document]:
         """The stored documents (text as read, path, encoding) of these ids, in log order."""
-        for document, _ in self._documents(doc_ids):
+        for document, _ in self.stored_documents(doc_ids):
             yield document
-
-    def extract_pending(self, only: Iterable[str] | None = None,
-                        progress: Progress | None = None, *, failed: bool = False) -> int:
-        """Extract every pending (document, extractor), with ``failed`` the failed ones
-        too (see :meth:`pending`); returns the documents processed."""
-        if not self.extracting:  # left to workers: what was appended is committed
-            self.commit_views()
-            return 0
-        self.refold()  # what is pending is read from the views: they must hold the log
-        only = None if only is None else set(only)
-        scanned_through = None
-        if only is None and self._scanned and not failed:
-            pending = self._pending_new()
-        else:
-            scanned_through = self.views.position
-            pending = self.pending(only, failed=failed)
-            self._scanned = self._scanned or only is None
-        done = self._extract(pending, progress)
-        if scanned_through is not None:
-            # Extractors that were set up ran; with nothing pending none had to be (and
-            # their models need not load just to be marked).
-            ran = self._extractors if self._extractors is not None else self.plugins.extractors()
-            with self._views_writing():
-                self._mark_extracted((ex for ex in ran if only is None or ex.name in only),
-                                     scanned_through)
-        self.commit_views()
-        return done
-
-    def _extract(self, pending: dict[str, list[str]], progress: Progress | None) -> int:
-        if not pending:
-            self._recent.clear()
-            return 0
-        by_name = {ex.name: ex for ex in self.extractors}  # set up before workers fork
-        if isinstance(self.log, NatsLog):  # `factfold worker`s may have extracted some
-            pending = {doc_id: todo for doc_id, names in pending.items() if (todo := [
-                n for n in names if n in by_name
-                and not self.log.has_outcome(doc_id, n, by_name[n].version)])}
-        if self._pool is None:
-            self._pool = ExtractorPool(list(by_name.values()), self.codec, self.workers)
-        jobs = (((doc, env), doc, [n for n in pending[doc.doc_id] if n in by_name])
-                for doc, env in self._documents(list(pending)))
-        done = 0
-        # closing: if an append fails, the tasks still out are dropped now (not when a
-        # traceback lets the generator go), so no later run takes their outcomes
-        with closing(self._pool.run(jobs)) as results:
-            for (doc, env), outcomes in results:
-                # One append per document: each extractor's facts still sit with their
-                # marker (atomic per extractor, as required), at one fsync per document.
-                try:
-                    for batch in outcome_appends(by_name, doc, env, outcomes,
-                                                 getattr(self.log, "max_batch", None)):
-                        self.append(batch)
-                except LogConflict:  # a NATS worker recorded it first: its outcomes stand
-                    log.info("another process extracted this document first",
-                             doc_id=doc.doc_id[:12])
-                    outcomes = []
-                for name, outcome in outcomes:
-                    ex = by_name[name]
-                    if isinstance(outcome, list):
-                        self.plugins.hook.factfold_facts_appended(
-                            document=doc, extractor=ex.ref, facts=outcome)
-                    else:
-                        self.plugins.hook.factfold_extraction_failed(
-                            document=doc, extractor=ex.ref, reason=str(outcome))
-                self._recent.pop(doc.doc_id, None)
-                done += 1
-                if progress:
-                    progress(1)
-        return done
 
     # -- views ---------------------------------------------------------------------------------
 
@@ -553,7 +443,7 @@ class Store:
         moment = find_cut(self.log, point)
         with tempfile.TemporaryDirectory(prefix="factfold-as-of-") as folder:
             views = Path(folder) / "views.sqlite"
-            with ViewStore(views, self._projections()) as fold:
+            with ViewStore(views, projections(self.plugins)) as fold:
                 fold.catch_up(self.log, until=moment.stop)
             past = Store(self.path, plugins=self.plugins, writable=False, views=views,
                          log_servers=self.log_servers)
@@ -618,9 +508,7 @@ class Store:
         return self.facts.rows(self.views.db, min_confidence=min_confidence)
 
     def close(self) -> None:
-        if self._pool is not None:
-            self._pool.close()
-            self._pool = None
+        self.runner.close()
         try:
             self.views.close()
         except Exception as exc:

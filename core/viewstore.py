@@ -32,7 +32,7 @@ from factfold.events.codec import StoredRecord
 
 from .durable import fsync_directory
 from .foldworker import parallel_fold_available, prepared_elsewhere, rare_collections
-from .log import EventLog, LogCorrupt, damaged, read_chunks
+from .log import EventLog, LogCorrupt, damaged
 from .projection import Projection, ViewsDamaged, ViewsOutdated
 
 log = structlog.get_logger("factfold.viewstore")
@@ -492,17 +492,13 @@ class ViewStore:
         :mod:`factfold.asof`).  A batch is appended whole, so no reader ever saw part of one.
         """
         head = event_log.head if until is None else until
-        read_batches = getattr(event_log, "read_batches", None)
-        if read_batches is not None:
-            codec = event_log.codec
-            if until is not None:
-                read_batches = partial(_batches_before, read_batches, until)
-            parallel = parallel and head - self.position >= PARALLEL_FROM
-            chunks: Iterator[Any] = self._prepared(read_batches, codec, parallel)
-            fold: Callable[[Any], None] = partial(self._apply_prepared, codec)
-        else:
-            chunks = read_chunks(event_log, self.position, CATCH_UP_BATCH, until)
-            fold = self.apply_chunk
+        read_batches: Callable[[int], Iterator[StoredBatch]] = event_log.read_batches
+        codec = event_log.codec
+        if until is not None:
+            read_batches = partial(_batches_before, read_batches, until)
+        parallel = parallel and head - self.position >= PARALLEL_FROM
+        chunks: Iterator[Any] = self._prepared(read_batches, codec, parallel)
+        fold: Callable[[Any], None] = partial(self._apply_prepared, codec)
         from_nothing = all(n == 0 for n in self._next.values()) and head >= COMMIT_EVERY
         with self._unsynced() if from_nothing else nullcontext(), rare_collections():
             return self._fold(chunks, fold, progress)

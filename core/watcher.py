@@ -28,22 +28,9 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import structlog
-from watchdog.events import (
-    DirCreatedEvent,
-    DirDeletedEvent,
-    DirMovedEvent,
-    FileAttribEvent,
-    FileClosedEvent,
-    FileCreatedEvent,
-    FileDeletedEvent,
-    FileModifiedEvent,
-    FileMovedEvent,
-    FileSystemEvent,
-    FileSystemEventHandler,
-)
 from watchdog.observers import Observer
 from watchdog.observers.api import BaseObserver
 from watchdog.observers.polling import PollingObserver
@@ -52,19 +39,13 @@ from .display import printable, store_name
 from .dropfolder import Limits, Refused, disk_path, read_file, walk
 from .durable import DiskFull
 from .store import Store
-
-if TYPE_CHECKING:
-    from .status import StatusPanel
+from .watchhints import EVENTS, Candidates, Hints, OverflowHook
+from .watchstats import StatusSink, WatchStats
 
 log = structlog.get_logger("factfold.watcher")
 
 #: names never taken: hidden files and the temporary names editors and downloaders use
 DEFAULT_IGNORE = (".*", "*.swp", "*.swx", "*~", "*.part", "*.partial", "*.tmp", "*.crdownload")
-
-#: the events worth a look; opens and read-only closes are left out, or our own reads
-#: would feed back into the candidate set
-EVENTS = [FileCreatedEvent, FileModifiedEvent, FileAttribEvent, FileClosedEvent,
-          FileDeletedEvent, FileMovedEvent, DirCreatedEvent, DirDeletedEvent, DirMovedEvent]
 
 #: longest the worker sleeps, so a stop request or a dead observer is noticed quickly
 TICK = 0.1
@@ -99,24 +80,6 @@ class WatchConfig:
     settle_timeout: float = 60.0
 
 
-@dataclass
-class WatchStats:
-    """Counters for the status panel; written only by the worker thread."""
-
-    seen: int = 0
-    ingested: int = 0
-    unchanged: int = 0
-    rejected: int = 0
-    removed: int = 0
-    moved: int = 0
-    scans: int = 0
-    overflows: int = 0
-    queue: int = 0
-    facts: dict[str, int] = field(default_factory=dict)
-    last_error: str | None = None
-    started: float = field(default_factory=time.monotonic)
-
-
 def signature(st: os.stat_result) -> Signature:
     return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev)
 
@@ -129,86 +92,6 @@ def lstat_of(path: str) -> os.stat_result | None:
         return None
 
 
-class _Candidates:
-    """The one de-duplicated set every trigger feeds; shared between threads."""
-
-    def __init__(self) -> None:
-        self._cv = threading.Condition()
-        self._paths: dict[str, None] = {}
-        self._trees: dict[str, None] = {}
-        self._rescan = False
-
-    def add(self, path: str, *, tree: bool = False) -> None:
-        with self._cv:
-            (self._trees if tree else self._paths)[path] = None
-            self._cv.notify()
-
-    def rescan(self) -> None:
-        with self._cv:
-            self._rescan = True
-            self._cv.notify()
-
-    def __len__(self) -> int:
-        return len(self._paths) + len(self._trees)
-
-    def take(self, timeout: float) -> tuple[list[str], list[str], bool]:
-        """Everything queued so far, waiting up to ``timeout`` for something to arrive."""
-        with self._cv:
-            if not (self._paths or self._trees or self._rescan) and timeout > 0:
-                self._cv.wait(timeout)
-            paths, trees, rescan = list(self._paths), list(self._trees), self._rescan
-            self._paths, self._trees, self._rescan = {}, {}, False
-            return paths, trees, rescan
-
-
-class _Hints(FileSystemEventHandler):
-    """watchdog's side: turn events into candidates, and never raise.
-
-    One exception in a handler kills watchdog's dispatcher thread for every watch, so
-    anything unexpected is logged and answered with a full rescan instead.
-    """
-
-    def __init__(self, candidates: _Candidates, accept: Callable[[str], bool]) -> None:
-        self.candidates = candidates
-        self.accept = accept
-
-    def dispatch(self, event: FileSystemEvent) -> None:
-        try:
-            paths = [(event.src_path, event.event_type != "deleted")]
-            if getattr(event, "dest_path", ""):
-                paths = [(event.src_path, False), (event.dest_path, True)]
-            for raw, present in paths:
-                path = os.path.normpath(os.fsdecode(raw))
-                if not self.accept(path):
-                    continue
-                # A directory that appears is scanned whole: files written into it before
-                # its watch was added give no events.
-                self.candidates.add(path, tree=event.is_directory and present)
-        except Exception as exc:
-            log.error("file event not understood; rescanning the folder", fs_event=repr(event),
-                      error=repr(exc))
-            self.candidates.rescan()
-
-
-class _OverflowHook(logging.Handler):
-    """watchdog reports a kernel queue overflow only as a log warning: rescan on it."""
-
-    def __init__(self, on_overflow: Callable[[bool], None]) -> None:
-        super().__init__(logging.WARNING)
-        self.on_overflow = on_overflow
-
-    def emit(self, record: logging.LogRecord) -> None:
-        try:
-            message = record.getMessage()
-        except Exception:
-            message = str(record.msg)
-        if "overflow" in message.lower():
-            # inotify_c reports the overflow itself; inotify.py then reports its repair.
-            self.on_overflow(record.name.endswith("inotify_c"))
-        else:
-            log.warning("watchdog: " + message, logger=record.name)
-
-
 class Watcher:
     """Keeps a store in step with a drop folder until stopped."""
 
@@ -219,7 +102,7 @@ class Watcher:
         self.root = os.path.normpath(str(directory))
         self.config = config or WatchConfig()
         self.stats = WatchStats()
-        self.candidates = _Candidates()
+        self.candidates = Candidates()
         self._patterns = DEFAULT_IGNORE + tuple(self.config.ignore)
         # The store may sit inside the folder: its own writes are not documents.
         store_dir = os.path.abspath(store.path)
@@ -271,24 +154,21 @@ class Watcher:
             self._stop.set()
         return self._stop.is_set()
 
-    def run(self, status: bool | StatusPanel = False,
+    def run(self, status: StatusSink | None = None,
             on_facts: OnFacts | None = None) -> WatchStats:
         """Watch until stopped by :meth:`stop`, SIGINT or SIGTERM; returns the counters.
 
-        ``status`` is a live panel to show meanwhile (True: one on stderr).
+        ``status`` is shown the counters meanwhile (see :mod:`factfold.watchstats`).
         """
         restore = self._install_signals()
-        hook = _OverflowHook(self._overflowed)
+        hook = OverflowHook(self._overflowed)
         watchdog_log = logging.getLogger("watchdog")
         watchdog_log.addHandler(hook)
         panel = None
         try:
-            if status:
-                from .status import StatusPanel
-
-                panel = status if isinstance(status, StatusPanel) else \
-                    StatusPanel(self.stats, self.root)
-                panel.start()
+            if status is not None:
+                panel = status
+                panel.start(self.stats, self.root)
             self._start_observer()
             self._count_facts()
             self._scan(self.root, full=True)
@@ -296,8 +176,7 @@ class Watcher:
                      settle=self.config.settle, scan_interval=self.config.scan_interval,
                      candidates=len(self._settling), documents=len(self._stored()))
             # Documents committed by an earlier run that stopped before extracting them.
-            if self.store.pending():
-                self.store.extract_pending()
+            if self.store.extract_pending():
                 self._count_facts()
             while not self.stopping:
                 try:
@@ -370,7 +249,7 @@ class Watcher:
         self.candidates.rescan()
 
     def _start_observer(self) -> None:
-        handler = _Hints(self.candidates, self.accepts)
+        handler = Hints(self.candidates, self.accepts)
         for polling in ([True] if self._polling else [False, True]):
             observer = (PollingObserver(timeout=self.config.poll_interval) if polling
                         else Observer())

@@ -43,8 +43,9 @@ T = TypeVar("T")
 _PR_SET_PDEATHSIG = 1
 #: documents handed out ahead of the oldest unfinished one, per worker
 _AHEAD = 4
-#: tasks queued in one worker's pipe, so it never waits while this process appends
-_DEPTH = 4
+#: tasks queued in one worker's pipe, so it never waits while this process appends (a
+#: document's tasks travel as one message: this is a few documents' worth)
+_DEPTH = 16
 #: bytes that may wait unread in a worker's pipe behind the task it runs: well under the
 #: socket buffer (~208 KB), so sending never blocks -- a blocked send could deadlock with a
 #: worker blocked sending a large result, and would stop this process enforcing time limits
@@ -66,28 +67,31 @@ def _die_with_parent(parent: int) -> None:
 
 def _serve(conn: Connection, extractors: dict[str, Extractor], codec: EventCodec,
            parent: int, inherited: list[Connection]) -> None:
-    """A worker's loop: run each (document, extractor name) received, send the outcome."""
+    """A worker's loop: run the extractors named with each document received, in order,
+    sending each outcome as soon as it is there (so each task's time can be told apart)."""
     _die_with_parent(parent)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     for other in inherited:  # the other workers' pipes, copied by the fork
         other.close()
     while True:
         try:
-            document, name = conn.recv()
+            document, names = conn.recv()
         except EOFError:
             return
-        outcome = outcome_of(extractors[name], document, codec)
-        try:
-            conn.send(outcome)  # pickled whole before a byte is written
-        except OSError:
-            raise  # this process's parent is gone
-        except Exception as exc:
-            conn.send(ExtractionError("Garbage", f"facts cannot be sent back: {exc!r}"))
+        for name in names:
+            outcome = outcome_of(extractors[name], document, codec)
+            try:
+                conn.send(outcome)  # pickled whole before a byte is written
+            except OSError:
+                raise  # this process's parent is gone
+            except Exception as exc:
+                conn.send(ExtractionError("Garbage", f"facts cannot be sent back: {exc!r}"))
 
 
-def _size(task: tuple[_Job, str]) -> int:
-    """At most the bytes ``task`` takes in the pipe (UTF-8 takes up to four a character)."""
-    return 4 * len(task[0].document.text) + 1024
+def _size(job: _Job) -> int:
+    """At most the bytes ``job``'s document takes in the pipe (UTF-8 takes up to four a
+    character)."""
+    return 4 * len(job.document.text) + 1024
 
 
 def _death(exitcode: int | None) -> str:
@@ -123,7 +127,8 @@ class _Worker:
     def __init__(self, process: multiprocessing.process.BaseProcess, conn: Connection) -> None:
         self.process = process
         self.conn = conn
-        self.tasks: deque[tuple[_Job, str]] = deque()
+        #: (job, extractor name, bytes of the message if the task's document came with it)
+        self.tasks: deque[tuple[_Job, str, int]] = deque()
         self.started = 0.0
 
     def stop(self) -> None:
@@ -133,7 +138,14 @@ class _Worker:
 
 
 class ExtractorPool:
-    """Up to ``size`` worker processes running ``extractors`` (already set up)."""
+    """Up to ``size`` worker processes running ``extractors`` (already set up).
+
+    Work goes in with :meth:`submit` and comes back, in the order submitted, from
+    :meth:`finished`; the caller does its own work in between (appending the outcomes of
+    one document while the workers extract the next ones).  :attr:`room` says how many
+    more documents may be handed out: a few per worker keep every worker busy without
+    holding many texts in memory.
+    """
 
     def __init__(self, extractors: Sequence[Extractor], codec: EventCodec, size: int) -> None:
         self.extractors = {ex.name: ex for ex in extractors}
@@ -142,42 +154,82 @@ class ExtractorPool:
         self._context = multiprocessing.get_context("fork")
         self._workers: list[_Worker] = []
         self._thread: int | None = None
+        self._window: deque[_Job] = deque()  # documents handed out, oldest first
+        self._queue: deque[tuple[_Job, str]] = deque()  # their tasks not yet sent
+
+    @property
+    def room(self) -> int:
+        """How many more documents to hand out before collecting what is finished."""
+        return max(0, _AHEAD * self.size - len(self._window))
+
+    @property
+    def busy(self) -> bool:
+        """Whether documents handed out have not been collected yet."""
+        return bool(self._window)
+
+    @property
+    def handed_out(self) -> int:
+        """Documents handed out and not collected yet."""
+        return len(self._window)
+
+    def submit(self, tag: Any, document: Document, names: list[str]) -> None:
+        """Start running the extractors ``names`` on ``document``; ``tag`` comes back with
+        the outcomes."""
+        if self._thread != threading.get_ident():
+            # The kernel ties a worker's life to the thread that forked it.
+            self.close()
+            self._thread = threading.get_ident()
+        job = _Job(tag, document, names)
+        self._window.append(job)
+        self._queue.extend((job, name) for name in names)
+        self._send(self._queue)
+
+    def finished(self, timeout: float | None = 0.0) -> list[tuple[Any, list[tuple[str, Outcome]]]]:
+        """The documents whose every extractor is done, in the order submitted, with their
+        outcomes in the names' order.  Waits up to ``timeout`` seconds (None: as long as it
+        takes) for the oldest to finish; a later one waits for those before it."""
+        until = None if timeout is None else time.monotonic() + timeout
+        done: list[tuple[Any, list[tuple[str, Outcome]]]] = []
+        while self._window:
+            left = None if until is None else until - time.monotonic()
+            self._send(self._queue)
+            self._collect(self._queue, left)
+            while self._window and self._window[0].done:
+                job = self._window.popleft()
+                done.append((job.tag, [(name, job.outcomes[name]) for name in job.names]))
+            if done or (left is not None and left <= 0):
+                break
+        return done
+
+    def abandon(self) -> None:
+        """Drop every document handed out: tasks still running go with their workers, so
+        their outcomes are never taken for later documents'."""
+        for worker in [w for w in self._workers if w.tasks]:
+            self._discard(worker)
+        self._window.clear()
+        self._queue.clear()
 
     def run(self, jobs: Iterable[tuple[T, Document, list[str]]]
             ) -> Iterator[tuple[T, list[tuple[str, Outcome]]]]:
         """Each ``(tag, document, extractor names)`` job's outcomes, in the jobs' order and
         in the names' order; a few documents ahead are extracted meanwhile."""
-        if self._thread != threading.get_ident():
-            # The kernel ties a worker's life to the thread that forked it.
-            self.close()
-            self._thread = threading.get_ident()
         pending = iter(jobs)
-        window: deque[_Job] = deque()  # documents handed out, oldest first
-        queue: deque[tuple[_Job, str]] = deque()  # their tasks not yet sent
         exhausted = False
         try:
             while True:
-                while not exhausted and len(window) < _AHEAD * self.size:
+                while not exhausted and self.room:
                     item = next(pending, None)
                     if item is None:
                         exhausted = True
                     else:
-                        window.append(_Job(*item))
-                        queue.extend((window[-1], name) for name in window[-1].names)
-                while window and window[0].done:
-                    job = window.popleft()
-                    yield job.tag, [(name, job.outcomes[name]) for name in job.names]
-                if not window:
-                    if exhausted:
-                        return
-                    continue
-                self._send(queue)
-                self._collect(queue)
+                        self.submit(*item)
+                if not self.busy:
+                    return
+                yield from self.finished(timeout=None)
         finally:
             # Stopped early (the caller failed): tasks still running are abandoned, and
             # their outcomes must not be taken for a later run's.
-            for worker in [w for w in self._workers if w.tasks]:
-                self._discard(worker)
+            self.abandon()
 
     def _send(self, queue: deque[tuple[_Job, str]]) -> None:
         """Hand queued tasks to the least busy workers, forking new ones up to the size."""
@@ -187,27 +239,36 @@ class ExtractorPool:
                 worker = self._fork()
             elif worker.tasks and (
                     len(worker.tasks) >= _DEPTH
-                    or sum(map(_size, list(worker.tasks)[1:])) + _size(queue[0])
+                    or sum(size for _, _, size in list(worker.tasks)[1:]) + _size(queue[0][0])
                     > _PIPELINE_BYTES):
                 return
-            job, name = queue[0]
+            # A document's queued tasks go together: its text crosses the pipe once.
+            job = queue[0][0]
+            names = []
+            for task_job, name in queue:
+                if task_job is not job:
+                    break
+                names.append(name)
             try:
-                worker.conn.send((job.document, name))
+                worker.conn.send((job.document, names))
             except OSError:  # it died: _collect blames the task it ran, if any
                 if worker.tasks:
                     return
                 self._discard(worker)
                 continue
-            queue.popleft()
+            for _ in names:
+                queue.popleft()
             if not worker.tasks:
                 worker.started = time.monotonic()
-            worker.tasks.append((job, name))
+            worker.tasks.extend((job, name, _size(job) if i == 0 else 0)
+                                for i, name in enumerate(names))
 
     def _deadline(self, worker: _Worker) -> float:
         return worker.started + self.extractors[worker.tasks[0][1]].timeout
 
-    def _collect(self, queue: deque[tuple[_Job, str]]) -> None:
-        """Wait for the next outcome or deadline; record what finished, died or overran.
+    def _collect(self, queue: deque[tuple[_Job, str]], timeout: float | None = None) -> None:
+        """Wait for the next outcome or deadline (at most ``timeout`` seconds); record what
+        finished, died or overran.
 
         A worker that died or overran is replaced; the tasks queued behind its last one go
         back to the front of the queue.
@@ -216,13 +277,15 @@ class ExtractorPool:
         if not busy:
             return
         wait_for = max(0.0, min(self._deadline(w) for w in busy) - time.monotonic())
+        if timeout is not None:
+            wait_for = min(wait_for, max(0.0, timeout))
         wait([w.conn for w in busy], wait_for)
         for worker in busy:
             lost: ExtractionError | None = None
             try:
                 while worker.tasks and worker.conn.poll():
                     outcome = worker.conn.recv()
-                    job, name = worker.tasks.popleft()
+                    job, name, _ = worker.tasks.popleft()
                     job.outcomes[name] = outcome
                     worker.started = time.monotonic()
             except (EOFError, OSError):
@@ -233,12 +296,12 @@ class ExtractorPool:
                 lost = timed_out(self.extractors[worker.tasks[0][1]].timeout)
             if lost is None:
                 continue
-            job, name = worker.tasks.popleft()
+            job, name, _ = worker.tasks.popleft()
             job.outcomes[name] = lost
             log.warning("extraction worker lost; starting a fresh one", extractor=name,
                         doc_id=job.document.doc_id[:12], path=job.document.path,
                         reason=str(lost))
-            queue.extendleft(reversed(worker.tasks))
+            queue.extendleft(reversed([(job, name) for job, name, _ in worker.tasks]))
             worker.tasks.clear()
             self._discard(worker)
 
@@ -262,3 +325,5 @@ class ExtractorPool:
         """Stop every worker (idle ones hold nothing; a busy one's tasks are abandoned)."""
         for worker in list(self._workers):
             self._discard(worker)
+        self._window.clear()
+        self._queue.clear()

@@ -17,6 +17,7 @@ from helpers import ROOT, run_factfold
 
 from factfold.asof import AsOf
 from factfold.events import DocumentAdded, EventCodec
+from factfold.log import packed_batches
 from factfold.pluginmanager import PluginHost
 from factfold.segments import SegmentLog
 from factfold.store import Store
@@ -206,9 +207,11 @@ def test_a_date_is_its_whole_day_and_a_time_without_an_offset_is_utc():
 #: appends a small document every few milliseconds until it is stopped
 WRITER = """
 import sys, time
+from factfold.pluginmanager import PluginHost
 from factfold.store import Store
 from factfold.views import builtin_views
-with Store(sys.argv[1]) as store:
+# documents only: with no extractor, nothing but documents reaches the log
+with Store(sys.argv[1], plugins=PluginHost(load_entrypoints=False)) as store:
     i = 0
     while True:
         store.ingest_bytes(f"live/{i}.txt", f"Document number {i} of the live writer.".encode())
@@ -262,14 +265,19 @@ def test_log_tail_gives_every_event_its_position_and_time(history):
 
 
 class EnvelopesOnly:
-    """A log that reads envelopes only, as a log without stored batches would."""
+    """A log that reads envelopes only, as a log without stored batches would: its batches
+    are the ones :func:`packed_batches` makes."""
 
     def __init__(self, log: SegmentLog) -> None:
         self._log = log
         self.head = log.head
+        self.codec = log.codec
 
     def read(self, from_position: int = 0):
         return self._log.read(from_position)
+
+    def read_batches(self, from_position: int = 0):
+        return packed_batches(self, from_position)
 
 
 def test_a_log_without_batches_folds_to_the_same_cut(history, tmp_path):

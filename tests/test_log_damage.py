@@ -85,7 +85,9 @@ def salvage_and_recover(store: Path, dest: Path, clean: list[str]) -> str:
 def test_damage_inside_the_active_segment_is_reported_and_no_command_cuts_it(
         store, ingested, tmp_path):
     (segment,) = (store / "log").glob("*.seg")
-    found = frames(segment)
+    # A batch of facts (more than a document's one event: its document is named in several
+    # events' streams, so one flipped byte leaves it nameable), mid-log.
+    found = [frame for frame in frames(segment) if frame[2] > 1]
     offset, first, count = found[len(found) // 2]
     flip(segment, offset + HEADER.size + 100)  # one byte, mid-log: whole batches follow
     before = files(store)

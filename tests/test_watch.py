@@ -29,7 +29,8 @@ from helpers import STARTED
 from factfold.events import DocumentAdded, DocumentMoved, ExtractionCompleted
 from factfold.pluginmanager import PluginHost
 from factfold.store import Store
-from factfold.watcher import DEFAULT_IGNORE, WatchConfig, Watcher, _Candidates, _Hints
+from factfold.watcher import DEFAULT_IGNORE, WatchConfig, Watcher
+from factfold.watchhints import Candidates, Hints
 
 ROOT = Path(__file__).resolve().parent.parent
 #: the command line as the running interpreter has it (not a venv path: tests run from any)
@@ -480,8 +481,8 @@ def test_polling_mode_and_status_panel(base, watch):
 
 
 def test_a_failing_event_handler_asks_for_a_rescan_instead_of_dying(tmp_path):
-    candidates = _Candidates()
-    hints = _Hints(candidates, lambda path: True)
+    candidates = Candidates()
+    hints = Hints(candidates, lambda path: True)
 
     class Broken:
         src_path = None  # what a confused emitter might hand over

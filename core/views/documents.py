@@ -325,6 +325,12 @@ class DocumentsView(Projection):
         return tuple(row) if row else None  # type: ignore[return-value]
 
     @staticmethod
+    def is_live(db: sqlite3.Connection, doc_id: str) -> bool:
+        """Whether some path holds the document now."""
+        return db.execute("SELECT 1 FROM paths WHERE doc_id = ? LIMIT 1",
+                          (doc_id,)).fetchone() is not None
+
+    @staticmethod
     def position(db: sqlite3.Connection, doc_id: str) -> int:
         """Where the log holds the document's ``document.added`` event (its text)."""
         return db.execute("SELECT position FROM document_records WHERE doc_id = ?",
