@@ -4,20 +4,24 @@ The public API -- what plugin authors and scripts may import, kept compatible:
 
 * ``factfold`` itself: the names in ``__all__`` below -- facts and events, ``Document``,
   ``Extractor``, ``Reader``, ``Projection``, the hook markers, and for scripts ``Store``,
-  ``PluginHost`` and ``ExtractionError``;
+  ``open_store``, ``PluginHost`` and ``ExtractionError``;
 * ``factfold.events``: every event type, the codec and the schema registry;
 * ``factfold.hookspecs``: the hooks a plugin implements;
 * ``factfold.testing`` and ``factfold.pytest_plugin``: helpers and fixtures for plugins' tests;
 * ``factfold.evaluation``: scoring facts against gold (``load_gold``, ``score`` ...).
 
-Everything else is internal and may change in any release: the log (``segments``, ``log``,
-``lock``, ``durable``, ``salvage``), the pipeline (``bus``, ``pluginmanager``, ``extraction``,
-``extractor``, ``workers``, ``store``), reading files (``reader``, ``reading``, ``decoding``,
-``document``, ``dropfolder``), the views (``projection``, ``views``, ``foldworker``,
-``asof``), the watch (``watcher``, ``status``), the parts of the evaluation
-(``eval_gold``, ``eval_match``, ``eval_report``), and the command line (``cli``,
-``display``, ``logconfig``, ``__main__``).  Where an internal module defines a public
-name, import the name from ``factfold``, not from the module.
+The tables in ``views.sqlite`` are public too, as a contract of their own: docs/views.md.
+
+Everything else is internal and may change in any release: the log (``log``, ``segments``,
+``natslog``, ``lock``, ``durable``, ``salvage``), the pipeline (``wiring``, ``bus``,
+``runner``, ``pluginmanager``, ``extraction``, ``extractor``, ``workers``, ``natsworker``,
+``store``, ``settings``), reading files (``reader``, ``reading``, ``decoding``,
+``document``, ``dropfolder``), the views (``projection``, ``viewstore``, ``views``,
+``foldworker``, ``asof``, ``sql``, ``serve``), the watch (``watcher``, ``watchhints``,
+``watchstats``, ``status``), the parts of the evaluation (``eval_gold``, ``eval_match``,
+``eval_report``), and the command line (``cli``, ``cli_ingest``, ``cli_query``,
+``cli_log``, ``cli_nats``, ``display``, ``logconfig``, ``__main__``).  Where an internal
+module defines a public name, import the name from ``factfold``, not from the module.
 """
 
 from factfold.events import (
