@@ -66,6 +66,7 @@ def salvage(obj: Context, dest: Path) -> None:
         raise click.UsageError("salvage copies an embedded log; a NATS stream is kept whole "
                                "by its servers (back it up with `nats stream backup`)")
     source = obj.read_log()
+    assert isinstance(source, SegmentLog)  # without --log, refused above, the log is embedded
     if dest.exists() and any(dest.iterdir()):
         raise click.BadParameter(f"{dest} is not empty: salvage makes a new store; "
                                  "choose a new folder", param_hint="DEST")
@@ -107,7 +108,7 @@ def tail(obj: Context, count: int, start: int | None, types: tuple[str, ...]) ->
 
     event_log = obj.read_log()
     last = start is None
-    if last:
+    if start is None:
         # Filtered, the last N of those types may lie anywhere: read it all, keep N.
         start = 0 if types else max(0, event_log.head - count)
     matching = (env for env in event_log.read(start)

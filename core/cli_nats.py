@@ -36,6 +36,7 @@ def follow(obj: Context, interval: float) -> None:
     `query` and `export` read them meanwhile).  Runs until interrupted."""
     _nats_only(obj, "a view node follows")
     with obj.open(create=True) as store:  # opening folds what the views lack
+        assert isinstance(store.log, NatsLog)  # with --log, as _nats_only made sure
         err.print(Text(f"following {store.log.where} into {printable(str(obj.store))}; "
                        f"the views hold {store.views.position} events"))
         try:

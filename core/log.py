@@ -88,11 +88,16 @@ class EventLog(Protocol):
 
     #: packs and unpacks the stored batches (``read_batches``)
     codec: EventCodec
-    #: the most events one atomic append may hold (None: no limit); a writer that could
-    #: exceed it splits its work into batches that are each whole on their own
-    max_batch: int | None
-    #: where the log keeps its files on this machine (None: on servers elsewhere)
-    directory: Path | None
+
+    # Read-only, so that a log whose value is always an int, a Path or None still is one.
+    @property
+    def max_batch(self) -> int | None:
+        """The most events one atomic append may hold (None: no limit); a writer that could
+        exceed it splits its work into batches that are each whole on their own."""
+
+    @property
+    def directory(self) -> Path | None:
+        """Where the log keeps its files on this machine (None: on servers elsewhere)."""
 
     def append(self, envelopes: Sequence[Envelope]) -> list[Envelope]:
         """Durably append one atomic batch; returns the envelopes with their positions."""

@@ -42,7 +42,7 @@ import threading
 import time
 import uuid
 from collections.abc import Awaitable, Callable, Coroutine, Iterator, Sequence
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import msgspec
 import structlog
@@ -51,6 +51,9 @@ from factfold.events import DecodeError, Envelope, EventCodec
 
 from .log import Damage, LogConflict, LogCorrupt, LogError, VerifyReport, damaged
 from .segments import _positioned
+
+if TYPE_CHECKING:
+    from nats.js.api import RawStreamMsg
 
 log = structlog.get_logger("factfold.natslog")
 
@@ -142,6 +145,14 @@ def outcome_subject(doc_id: str, extractor: str) -> str:
 
 #: the subjects of documents' own events (the work queue's)
 DOCUMENTS = f"{PREFIX}.doc.*"
+
+
+def _sequence(msg: RawStreamMsg) -> int:
+    """The stream sequence of a message the server returned: nats-py types it optional
+    (a message being built has none), but the server sets it on every message it sends."""
+    if msg.seq is None:
+        raise LogError(f"NATS returned a message without its stream sequence ({msg.subject})")
+    return msg.seq
 
 
 def _array_header(count: int) -> bytes:
@@ -358,6 +369,7 @@ class NatsLog:
         ack = await self._patiently(lambda: self._send(bodies, subjects, ids, expected),
                                     "an append (it is not recorded twice if sent again)")
         error = ack.get("error")
+        last: int | None
         if error is None:
             last = int(ack["seq"])
             if ack.get("duplicate"):  # one event, sent again: its first sending's place
@@ -421,7 +433,7 @@ class NatsLog:
         from nats.js.errors import NotFoundError
 
         try:
-            return (await self.js.get_msg(STREAM, subject=subject, direct=True)).seq
+            return _sequence(await self.js.get_msg(STREAM, subject=subject, direct=True))
         except NotFoundError:
             return 0
 
@@ -591,8 +603,8 @@ class NatsLog:
         except NotFoundError:
             self._last_on[subject] = 0
             return None
-        self._last_on[subject] = msg.seq
-        return self._envelope(msg.seq, msg.data or b"")
+        self._last_on[subject] = _sequence(msg)
+        return self._envelope(self._last_on[subject], msg.data or b"")
 
     def has_outcome(self, doc_id: str, extractor: str, version: str) -> bool:
         """Whether ``extractor`` at ``version`` has an outcome for the document: the last
@@ -612,7 +624,7 @@ class NatsLog:
     # -- the work queue ---------------------------------------------------------------------
 
     def work(self, consumer: str, subjects: str, *, ack_wait: float, max_deliver: int,
-             timeout: float) -> Iterator[Work]:
+             timeout: float) -> Iterator[Work | None]:
         """The events on ``subjects`` (a filter such as ``factfold.doc.*``) from the durable
         pull consumer ``consumer``, shared by every process that takes from it: each event
         goes to one of them, and comes again (to any) if it is not acknowledged within

@@ -21,7 +21,7 @@ from contextlib import contextmanager, nullcontext
 from functools import partial
 from itertools import takewhile
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import attrs
 import msgspec
@@ -537,7 +537,8 @@ class ViewStore:
         every_view_prepares = all(prepares(p) or p.handles == frozenset()
                                   for p in self.projections.values())
         if parallel and every_view_prepares and parallel_fold_available():
-            def produce(backlog: Callable[[], int]) -> Iterator[PreparedChunk | StoredChunk]:
+            def produce(backlog: Callable[[], int]
+                        ) -> Iterator[PreparedChunk | StoredChunk[pickle.PickleBuffer]]:
                 for chunk in stored_chunks(read_batches(position)):
                     yield chunk.shipped() if backlog() == 0 else preparer.prepare(
                         chunk, shipped=True)
@@ -670,24 +671,26 @@ class PreparedChunk:
 
 #: a batch as the log stores it: (first position, event count, msgpack payload)
 StoredBatch = tuple[int, int, bytes]
+#: a chunk's payloads: bytes, or buffers that cross to another process out of band
+Payload = TypeVar("Payload", bytes, pickle.PickleBuffer)
 
 
 @attrs.frozen
-class StoredChunk:
+class StoredChunk(Generic[Payload]):
     """Consecutive stored batches of about :data:`CATCH_UP_BATCH` events, not yet decoded."""
 
-    batches: list[StoredBatch]
+    batches: list[tuple[int, int, Payload]]
 
-    def shipped(self) -> StoredChunk:
+    def shipped(self) -> StoredChunk[pickle.PickleBuffer]:
         """To cross to another process, its payloads through shared memory."""
         return StoredChunk([(f, n, pickle.PickleBuffer(p)) for f, n, p in self.batches])
 
-    def copied(self) -> StoredChunk:
+    def copied(self) -> StoredChunk[bytes]:
         """Its payloads as bytes of its own, wherever they were."""
         return StoredChunk([(f, n, bytes(p)) for f, n, p in self.batches])
 
 
-def stored_chunks(batches: Iterator[StoredBatch]) -> Iterator[StoredChunk]:
+def stored_chunks(batches: Iterator[StoredBatch]) -> Iterator[StoredChunk[bytes]]:
     """The log's stored batches, grouped into chunks of about :data:`CATCH_UP_BATCH` events."""
     chunk: list[StoredBatch] = []
     events = 0
@@ -712,7 +715,7 @@ class Preparer:
         self.codec = codec
         self.from_position = from_position
 
-    def records(self, chunk: StoredChunk) -> list[tuple[int, StoredRecord]]:
+    def records(self, chunk: StoredChunk[bytes]) -> list[tuple[int, StoredRecord]]:
         """A chunk's stored records from ``from_position``, with their positions."""
         unpack = self.codec.unpack_records
         records: list[tuple[int, StoredRecord]] = []
@@ -727,7 +730,7 @@ class Preparer:
             records = [x for x in records if x[0] >= self.from_position]
         return records
 
-    def prepare(self, chunk: StoredChunk, *, shipped: bool = False) -> PreparedChunk:
+    def prepare(self, chunk: StoredChunk[bytes], *, shipped: bool = False) -> PreparedChunk:
         """The chunk prepared; ``shipped``: to cross to another process (its rows encoded,
         its stored records, which do not pickle, left out)."""
         records = self.records(chunk)

@@ -46,6 +46,12 @@ def type_name(cls_or_obj: Any) -> str:
         ) from None
 
 
+def schema_version(cls: Any) -> int:
+    """The schema version an event class is stored at: :func:`event_type` stamps it on the
+    class at run time, so a type checker cannot see it there."""
+    return cls.__schema_version__
+
+
 class UnknownEventType(LookupError):
     """A record names an event type no registered plugin declares."""
 

@@ -58,7 +58,8 @@ def build(doc: ViewsDoc, kinds: Iterable[KindTable], tables: Mapping[str, list[s
         meta: dict[str, Any] = {}
         is_fact_table = kind is not None and item is None
         description = doc.tables.get(name) or (
-            (kind.cls.__doc__ or "").strip().split("\n\n")[0] if is_fact_table else "")
+            (kind.cls.__doc__ or "").strip().split("\n\n")[0]
+            if kind is not None and is_fact_table else "")
         if description:
             meta["description"] = " ".join(description.split())
         meanings = {**(doc.fact_columns if is_fact_table else {}), **doc.columns.get(name, {})}
@@ -68,8 +69,8 @@ def build(doc: ViewsDoc, kinds: Iterable[KindTable], tables: Mapping[str, list[s
         if present := {c: meanings[c] for c in columns if c in meanings}:
             meta["columns"] = present
         facets = (item,) if item else FACETS.get(kind.kind if kind else name, ())
-        if facets := [c for c in facets if c in columns]:
-            meta["facets"] = facets
+        if shown := [c for c in facets if c in columns]:
+            meta["facets"] = shown
         if is_fact_table:
             meta["sort"] = "fact_id"
         fts = FACT_SEARCH if is_fact_table else SEARCH.get(name)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import cache
 from itertools import groupby
 from operator import itemgetter
@@ -31,6 +31,7 @@ from factfold.events import (
     type_name,
 )
 from factfold.events.codec import StoredRecord
+from factfold.events.schema import schema_version
 
 from ..projection import Projection
 from .facts import matches
@@ -105,12 +106,15 @@ def _completed(e: ExtractionCompleted | _Completed,
                                   e.fact_count, None, pos))]
 
 
+#: what a typed payload's decoder reads (a struct of the steps' own type) and its steps
+_Typed = tuple[Callable[[bytes], Any], Callable[[Any, int], list[tuple[str, tuple[Any, ...]]]]]
+
 #: the stored payloads the documents view reads without building events: most of its
 #: events, and a document's text is most of a log's bytes
-_TYPED = {(cls.__event_type__, cls.__schema_version__): (msgspec.msgpack.Decoder(typed).decode,
-                                                          steps)
-          for cls, typed, steps in ((DocumentAdded, _Added, _added),
-                                    (ExtractionCompleted, _Completed, _completed))}
+_TYPED: dict[tuple[str, int], _Typed] = {
+    (type_name(cls), schema_version(cls)): (msgspec.msgpack.Decoder(typed).decode, steps)
+    for cls, typed, steps in ((DocumentAdded, _Added, _added),
+                              (ExtractionCompleted, _Completed, _completed))}
 
 
 #: the typed ``documents`` table (docs/views.md): one row per current path of a document
@@ -322,7 +326,7 @@ class DocumentsView(Projection):
         """(sha256, size, reason) of the standing rejection of ``path``, if any."""
         row = db.execute("SELECT sha256, size, reason FROM rejections WHERE path = ?",
                          (path,)).fetchone()
-        return tuple(row) if row else None  # type: ignore[return-value]
+        return tuple(row) if row else None
 
     @staticmethod
     def is_live(db: sqlite3.Connection, doc_id: str) -> bool:

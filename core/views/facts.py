@@ -35,6 +35,7 @@ from factfold.events import (
     type_name,
 )
 from factfold.events.codec import StoredRecord
+from factfold.events.schema import schema_version
 
 from ..projection import Projection
 from . import entities
@@ -93,6 +94,7 @@ class _Rows:
     def stored(self, kind: _Kind, read: list[tuple[int, Any]]) -> None:
         """Facts of one kind as :meth:`_Kind.decode` read them: (position, what it read)."""
         statements, row = kind.statements, kind.row
+        assert row is not None  # set with kind.decode, which read these
         self.writes.setdefault(statements[0], []).extend(
             [(position, *row(f), *f.span, None) for position, f in read])
         for sql, field in zip(statements[1:], kind.lists, strict=True):
@@ -149,7 +151,8 @@ class FactsView(Projection):
         self.by_kind = {t.kind: t for t in self.tables}
         self._kinds: dict[str, _Kind] = {}
         for cls in classes:
-            if not (isinstance(cls, type) and issubclass(cls, Fact) and attrs.has(cls)):
+            # attrs.has before issubclass: else it narrows cls to attrs' type, not Fact's
+            if not (isinstance(cls, type) and attrs.has(cls) and issubclass(cls, Fact)):
                 continue
             table = self.by_kind[cls.kind]
             # A class of another kind's columns (a second class of one kind) keeps its
@@ -157,11 +160,11 @@ class FactsView(Projection):
             own = kind_table(cls)
             stored = (table.stored() if table.cls is cls and cls.__module__ == Fact.__module__
                       and not own.overrides else None)
-            fast = {} if stored is None else {
+            fast: dict[str, Any] = {} if stored is None else {
                 "decode": msgspec.msgpack.Decoder(stored[0]).decode, "row": stored[1],
                 "lists": tuple(f.name for f in table.lists)}
             self._kinds[type_name(cls)] = _Kind(table, tuple(table.inserts()),
-                                                cls.__schema_version__, **fast)
+                                                schema_version(cls), **fast)
         self.handles = frozenset(  # type: ignore[misc]
             {*self._kinds, type_name(ExtractionCompleted), type_name(ExtractionFailed)})
         digest = hashlib.sha256(repr([(t.name, t.kind, t.fields)
@@ -217,7 +220,7 @@ class FactsView(Projection):
         their stored payloads when they are exactly the current schema's, the rest
         decoded."""
         rows = _Rows()
-        outcomes = {type_name(c): c.__schema_version__
+        outcomes = {type_name(c): schema_version(c)
                     for c in (ExtractionCompleted, ExtractionFailed)}
         kinds = self._kinds
         read: dict[str, list[tuple[int, Any]]] = {}  # by type: its facts, read raw

@@ -25,7 +25,7 @@ RUNS_SCHEMA = """
 
 
 def record_runs(db: sqlite3.Connection, table: str, runs: Sequence[Run],
-                forget: Callable[[int, int], None]) -> None:
+                forget: Callable[[int, int], object]) -> None:
     """Record ``runs`` (in log order) in ``table``; a run that replaces an older one of
     its (document, extractor) calls ``forget(start, stop)`` with the older run's range.
 

@@ -23,7 +23,7 @@ import sqlite3
 from collections.abc import Callable, Iterable, Mapping
 from functools import cache
 from operator import attrgetter
-from typing import Any
+from typing import Any, TypeVar, cast
 
 import attrs
 import msgspec
@@ -190,7 +190,7 @@ class KindTable:
         script = []
         if self.key in {f.name for f in self.scalars}:
             script.append(f"CREATE INDEX IF NOT EXISTS {self.base}_key "
-                          f"ON {self.base} ({quote(self.key)})")  # type: ignore[arg-type]
+                          f"ON {self.base} ({quote(self.key)})")
         for field in self.lists:
             child = self.child(field)
             script.append(f"CREATE INDEX IF NOT EXISTS _{child}_item "
@@ -298,6 +298,16 @@ class KindTable:
         return out
 
 
+R = TypeVar("R")
+
+
+def _per_class(fn: Callable[[type[Fact]], R]) -> Callable[[type[Fact]], R]:
+    """``functools.cache`` for what a fact class determines, typed as ``fn`` itself: mypy
+    takes a class whose instances hash by value for an unhashable argument
+    (python/mypy#20409), which a class never is."""
+    return cast(Callable[[type[Fact]], R], cache(fn))
+
+
 def _export_fields(fact: Fact) -> dict[str, Any]:
     """A fact's fields after its provenance, as the export prints them: its class's own
     fields in their order (what ``attributes()`` returns, if it is overridden), then any
@@ -313,7 +323,7 @@ def _export_fields(fact: Fact) -> dict[str, Any]:
     return fields
 
 
-@cache
+@_per_class
 def own_fields(cls: type[Fact]) -> tuple[str, ...]:
     """A fact class's own fields (not its provenance or confidence), in declared order."""
     return tuple(f.name for f in attrs.fields(cls)
@@ -337,7 +347,7 @@ def table_name(cls: type[Fact]) -> str:
     return cls.table or f"{cls.kind}s"
 
 
-@cache
+@_per_class
 def kind_table(cls: type[Fact]) -> KindTable:
     fields = {f.name: f for f in attrs.fields(cls)}
     return KindTable(cls, table_name(cls), tuple(
@@ -351,6 +361,7 @@ def kind_tables(classes: Iterable[type]) -> list[KindTable]:
     class registered for a kind gives its columns; the others' facts join its tables)."""
     tables: dict[str, KindTable] = {}
     for cls in classes:
-        if isinstance(cls, type) and issubclass(cls, Fact) and attrs.has(cls):
+        # attrs.has before issubclass: else it narrows cls to attrs' type, not Fact's
+        if isinstance(cls, type) and attrs.has(cls) and issubclass(cls, Fact):
             tables.setdefault(cls.kind, kind_table(cls))
     return list(tables.values())

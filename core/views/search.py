@@ -34,6 +34,7 @@ from factfold.events import (
     type_name,
 )
 from factfold.events.codec import StoredRecord
+from factfold.events.schema import schema_version
 
 from ..projection import Projection
 from .runs import RUNS_SCHEMA, record_runs
@@ -113,9 +114,9 @@ class EvidenceSearch(_Search):
     def __init__(self, fact_types: Iterable[type[Fact]]) -> None:
         self._kinds = {type_name(cls): cls.kind for cls in fact_types}
         self._read = {
-            **{name: (cls.__schema_version__, _read_evidence, self._fact)
+            **{name: (schema_version(cls), _read_evidence, self._fact)
                for cls in fact_types for name in (type_name(cls),)},
-            **{type_name(cls): (cls.__schema_version__, _read_outcome, self._run)
+            **{type_name(cls): (schema_version(cls), _read_outcome, self._run)
                for cls in (ExtractionCompleted, ExtractionFailed)},
         }
         self.handles = frozenset(self._read)  # type: ignore[misc]
@@ -161,7 +162,7 @@ class DocumentSearch(_Search):
     handles = frozenset({type_name(DocumentAdded)})
 
     def __init__(self) -> None:
-        self._read = {type_name(DocumentAdded): (DocumentAdded.__schema_version__, _read_text,
+        self._read = {type_name(DocumentAdded): (schema_version(DocumentAdded), _read_text,
                                                  self._text)}
 
     @staticmethod
