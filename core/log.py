@@ -89,7 +89,8 @@ class EventLog(Protocol):
     #: packs and unpacks the stored batches (``read_batches``)
     codec: EventCodec
 
-    # Read-only, so that a log whose value is always an int, a Path or None still is one.
+    # Read-only: a log whose value is narrower (always an int, a Path, or None) satisfies
+    # these; a plain attribute would have to be declared ``int | None`` in every log.
     @property
     def max_batch(self) -> int | None:
         """The most events one atomic append may hold (None: no limit); a writer that could
