@@ -7,6 +7,8 @@ consumers and the workers seen lately.
 
 from __future__ import annotations
 
+import signal
+import threading
 import time
 
 import click
@@ -39,14 +41,19 @@ def follow(obj: Context, interval: float) -> None:
         assert isinstance(store.log, NatsLog)  # with --log, as _nats_only made sure
         err.print(Text(f"following {store.log.where} into {printable(str(obj.store))}; "
                        f"the views hold {store.views.position} events"))
+        # Ctrl-C or SIGTERM ends the loop between two catch-ups: an interrupt raised in the
+        # middle of one would leave the NATS client's request half done, and closing it hang.
+        stop = threading.Event()
+        handlers = {sig: signal.signal(sig, lambda *_: stop.set())
+                    for sig in (signal.SIGINT, signal.SIGTERM)}
         try:
-            while True:
-                time.sleep(interval)
+            while not stop.wait(interval):
                 folded = store.catch_up()
                 if folded:
                     log.info("folded", events=folded, position=store.views.position)
-        except KeyboardInterrupt:
-            pass
+        finally:
+            for sig, handler in handlers.items():
+                signal.signal(sig, handler)
 
 
 @cli.command()
