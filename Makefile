@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed-stamp
 
-.PHONY: install browser run test lint typecheck soak bench bench-quick eval-real clean
+.PHONY: install browser run test test-cluster lint typecheck soak bench bench-quick eval-real clean
 
 # setuptools tells every editable install of a package-dir layout to mind same-named
 # folders (there are none: factfold lives in core/); nothing to act on, so not shown.
@@ -44,7 +44,11 @@ browser:
 	}
 
 test: install lint typecheck browser
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -m "not cluster"
+
+## The NATS cluster scenarios (three servers, one killed mid-burst): about a minute more.
+test-cluster: install
+	$(BIN)/pytest -q -m cluster
 
 ## Score the extractors on the real-news corpus (texts in tests/realnews/texts/, not in git).
 eval-real: install

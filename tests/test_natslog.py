@@ -244,6 +244,7 @@ def test_the_stream_is_created_for_a_log_and_guards_it(server, codec):
     log.close()
 
 
+@pytest.mark.cluster
 def test_a_burst_on_a_three_node_cluster_survives_a_server_sigkill(tmp_path, codec):
     """Stream R3 on three servers; the server this writer is connected to is SIGKILLed in
     the middle of a burst of appends, and restarted later.  Every batch is in the log once,
@@ -334,6 +335,7 @@ def test_a_stream_of_that_name_not_laid_out_by_factfold_is_refused_not_misread(s
         NatsLog([server.url], codec)
 
 
+@pytest.mark.cluster
 def test_one_address_of_a_cluster_is_enough_for_a_stream_of_three_replicas(tmp_path, codec):
     nodes = cluster(tmp_path)
     for node in nodes:

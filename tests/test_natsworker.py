@@ -167,7 +167,7 @@ def test_a_document_no_worker_finishes_is_recorded_as_failed_after_the_attempts(
         server.stop()
 
 
-@pytest.mark.slow
+@pytest.mark.cluster
 def test_a_cluster_burst_with_a_server_and_a_worker_killed_loses_and_doubles_nothing(tmp_path):
     """Three servers (stream R3), two hosts ingesting two drop folders at once, three
     workers; one server SIGKILLed in the middle of the burst and restarted later, one worker
