@@ -42,6 +42,15 @@ def factfold_register_extractors(register):
 """
 
 
+def slow_plugin(tmp_path: Path, seconds: float) -> tuple[Path, dict[str, str]]:
+    """The slow extractor installed for subprocesses: the folder where each extraction
+    leaves a mark (``PID-DOC``), and the environment that loads only it."""
+    marks = tmp_path / "marks"
+    marks.mkdir()
+    return marks, site_env(install(tmp_path / "site", "slow", SLOW), FACTFOLD_PLUGINS="slow",
+                           SLOW_MARKS=str(marks), SLOW_SECONDS=str(seconds))
+
+
 def export(store: Path, env: dict, *log: str) -> list[str]:
     out = run_factfold(*log, "export", store=store, env=env).stdout
     return sorted(json.dumps(json.loads(line), sort_keys=True) for line in out.splitlines())
@@ -49,10 +58,7 @@ def export(store: Path, env: dict, *log: str) -> list[str]:
 
 def test_workers_share_the_queue_and_a_killed_workers_document_is_extracted_once(tmp_path):
     server = NatsServer(tmp_path / "nats").start()
-    marks = tmp_path / "marks"
-    marks.mkdir()
-    env = site_env(install(tmp_path / "site", "slow", SLOW), FACTFOLD_PLUGINS="slow",
-                   SLOW_MARKS=str(marks), SLOW_SECONDS="0.4")
+    marks, env = slow_plugin(tmp_path, seconds=0.4)
     docs = tmp_path / "docs"
     docs.mkdir()
     for i in range(12):
@@ -134,10 +140,7 @@ def test_a_view_node_follows_live_and_status_shows_the_queue(tmp_path):
 
 def test_a_document_no_worker_finishes_is_recorded_as_failed_after_the_attempts(tmp_path):
     server = NatsServer(tmp_path / "nats").start()
-    marks = tmp_path / "marks"
-    marks.mkdir()
-    env = site_env(install(tmp_path / "site", "slow", SLOW), FACTFOLD_PLUGINS="slow",
-                   SLOW_MARKS=str(marks), SLOW_SECONDS="60")
+    marks, env = slow_plugin(tmp_path, seconds=60)
     docs = tmp_path / "docs"
     docs.mkdir()
     (docs / "d.txt").write_text("document never finished\n", encoding="utf-8")
@@ -177,10 +180,7 @@ def test_a_cluster_burst_with_a_server_and_a_worker_killed_loses_and_doubles_not
     for node in nodes:
         node.start()
     log = ("--log", "nats://" + ",".join(n.url.removeprefix("nats://") for n in nodes))
-    marks = tmp_path / "marks"
-    marks.mkdir()
-    env = site_env(install(tmp_path / "site", "slow", SLOW), FACTFOLD_PLUGINS="slow",
-                   SLOW_MARKS=str(marks), SLOW_SECONDS="0.02")
+    marks, env = slow_plugin(tmp_path, seconds=0.02)
     folders = [tmp_path / "drop-a", tmp_path / "drop-b"]
     for f, folder in enumerate(folders):
         folder.mkdir()
@@ -255,10 +255,7 @@ def test_watch_on_a_nats_log_extracts_in_process(tmp_path):
 
 def test_a_document_longer_than_the_ack_wait_stays_with_its_living_worker(tmp_path):
     server = NatsServer(tmp_path / "nats").start()
-    marks = tmp_path / "marks"
-    marks.mkdir()
-    env = site_env(install(tmp_path / "site", "slow", SLOW), FACTFOLD_PLUGINS="slow",
-                   SLOW_MARKS=str(marks), SLOW_SECONDS="3")
+    marks, env = slow_plugin(tmp_path, seconds=3)
     docs = tmp_path / "docs"
     docs.mkdir()
     (docs / "d.txt").write_text("document slow here\n", encoding="utf-8")
