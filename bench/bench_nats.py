@@ -20,7 +20,7 @@ import corpus
 
 from factfold.events import Envelope, EventCodec
 from factfold.natslog import NatsLog
-from factfold.projection import ViewStore
+from factfold.viewstore import ViewStore
 from factfold.segments import SegmentLog
 from factfold.views import builtin_views
 
