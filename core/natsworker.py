@@ -4,18 +4,28 @@ Every document added to a NATS log is one message on ``factfold.doc.<doc_id>``; 
 pull consumer :data:`CONSUMER` hands each to one of the workers taking from it, on any host.
 A worker runs every extractor that has no outcome yet for the document (each in a worker
 process of its own, as in-process extraction does: :mod:`factfold.workers`), appends the
-outcomes as one batch, then acknowledges the message.
+outcomes as one batch, then acknowledges the message.  It holds two documents at once
+(:data:`DEPTH`): the next one waits in the extraction process's pipe while the previous
+one's outcomes are appended, so that process never waits for the log.
 
 Exactly once, whatever stops where:
 
-- a worker killed before it appended: the message is not acknowledged, and after the ack
-  wait the queue hands it to another worker, which extracts it;
+- a worker killed before it appended: the messages it holds are not acknowledged (each
+  was kept alive only by this worker, from the moment it arrived), and after the ack wait
+  the queue hands them to other workers, which extract them;
 - killed after it appended but before acknowledging: the next worker finds the outcomes
   (the last event on each ``factfold.x.<doc_id>.<extractor>`` subject) and only
   acknowledges;
 - two workers on one document at once (the first slower than the ack wait): both append
   expecting the subject as they found it; the stream takes one batch and refuses the other
   (:class:`factfold.natslog.LogConflict`), whose worker acknowledges and goes on.
+
+A document's outcomes are looked up at every delivery, the first too, though that costs a
+request: a document ingested without ``--no-extract`` was extracted in-process and is
+queued all the same (its worker only acknowledges it), the same document may be added
+twice (two hosts ingesting one file), and the look-up gives the last sequences the append
+expects.  It is one request for all the extractors, made while the document before it is
+being extracted.
 
 A document handed out ``attempts`` times without being acknowledged (its workers keep dying
 on it) is recorded as ``extraction.failed`` (``WorkerLost``) by the next worker that gets it,
