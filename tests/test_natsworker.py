@@ -320,3 +320,34 @@ def test_documents_longer_than_the_ack_wait_stay_with_their_living_worker(tmp_pa
         assert outcomes == ["ExtractionCompleted"] * 2
     finally:
         server.stop()
+
+
+def test_a_worker_interrupted_gives_the_documents_it_holds_back_at_once(tmp_path):
+    """Ctrl-C on a worker holding two documents: the next worker gets both at once, not
+    after the (one-minute) ack wait."""
+    server = NatsServer(tmp_path / "nats").start()
+    _, env = slow_plugin(tmp_path, seconds=1)
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    for i in range(2):
+        (docs / f"d{i}.txt").write_text(f"document w{i} here\n", encoding="utf-8")
+    log = ("--log", server.url)
+    try:
+        run_factfold(*log, "ingest", "--no-extract", str(docs), store=tmp_path / "a", env=env)
+        first = subprocess.Popen([sys.executable, "-m", "factfold", *log, "worker"], cwd=ROOT,
+                                 env={**os.environ, **env}, stdout=subprocess.DEVNULL,
+                                 stderr=subprocess.PIPE, text=True)
+        STARTED.append(first)
+        deadline = time.monotonic() + 60
+        while ack_pending(server.url) < 2:
+            assert first.poll() is None, first.stderr.read()
+            assert time.monotonic() < deadline, "the worker never held two documents"
+            time.sleep(0.02)
+        first.send_signal(signal.SIGINT)
+        assert first.wait(20) == 0
+        started = time.monotonic()
+        second = run_factfold(*log, "worker", "--stop-when-idle", "2", env=env, timeout=50)
+        assert sorted(extracted(second.stderr).values()) == [2, 2]  # given back, taken again
+        assert time.monotonic() - started < 30  # well before the ack wait (60 s)
+    finally:
+        server.stop()
