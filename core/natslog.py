@@ -657,25 +657,30 @@ class NatsLog:
         """The bodies of up to :data:`PAGE` messages from ``seq``, by one batched direct
         get without headers."""
         got: list[bytes] = []
+        await self._direct_get({"seq": seq, "batch": PAGE, "max_bytes": PAGE_BYTES,
+                                "no_hdr": True}, lambda msg: got.append(msg.data))
+        return got
+
+    async def _direct_get(self, request: dict[str, Any], each: Callable[[Any], None]) -> None:
+        """One batched direct get: ``each`` of the messages it returns, until the server
+        says that the batch ended (status 204) or that it found none (404)."""
         done = asyncio.get_running_loop().create_future()
 
         async def take(msg: Any) -> None:
             if msg.data:
-                got.append(msg.data)
-            elif not done.done():  # the end of the batch (status 204), or none (404)
+                each(msg)
+            elif not done.done():
                 done.set_result(None)
 
         inbox = self.nc.new_inbox()
         sub = await self.nc.subscribe(inbox, cb=take, pending_msgs_limit=-1,
                                       pending_bytes_limit=-1)
         try:
-            await self.nc.publish(f"$JS.API.DIRECT.GET.{STREAM}", json.dumps(
-                {"seq": seq, "batch": PAGE, "max_bytes": PAGE_BYTES, "no_hdr": True}).encode(),
-                reply=inbox)
+            await self.nc.publish(f"$JS.API.DIRECT.GET.{STREAM}",
+                                  json.dumps(request).encode(), reply=inbox)
             await asyncio.wait_for(done, REQUEST_TIMEOUT)
         finally:
             await sub.unsubscribe()
-        return got
 
     def _fetch(self, digest: str) -> bytes:
         async def get() -> bytes:
@@ -725,23 +730,11 @@ class NatsLog:
         """The sequence and body of the last message on each subject matching the filter
         ``subjects``, by one batched direct get."""
         got: dict[str, tuple[int, bytes]] = {}
-        done = asyncio.get_running_loop().create_future()
 
-        async def take(msg: Any) -> None:
-            if msg.data:
-                got[msg.headers["Nats-Subject"]] = (int(msg.headers["Nats-Sequence"]),
-                                                    msg.data)
-            elif not done.done():  # the end of the batch (status 204), or none (404)
-                done.set_result(None)
+        def take(msg: Any) -> None:
+            got[msg.headers["Nats-Subject"]] = (int(msg.headers["Nats-Sequence"]), msg.data)
 
-        inbox = self.nc.new_inbox()
-        sub = await self.nc.subscribe(inbox, cb=take)
-        try:
-            await self.nc.publish(f"$JS.API.DIRECT.GET.{STREAM}", json.dumps(
-                {"multi_last": [subjects], "batch": PAGE}).encode(), reply=inbox)
-            await asyncio.wait_for(done, REQUEST_TIMEOUT)
-        finally:
-            await sub.unsubscribe()
+        await self._direct_get({"multi_last": [subjects], "batch": PAGE}, take)
         return got
 
     def has_outcome(self, doc_id: str, extractor: str, version: str) -> bool:
