@@ -41,7 +41,15 @@ import struct
 import threading
 import time
 import uuid
-from collections.abc import Awaitable, Callable, Coroutine, Iterator, Mapping, Sequence
+from collections.abc import (
+    Awaitable,
+    Callable,
+    Coroutine,
+    Iterable,
+    Iterator,
+    Mapping,
+    Sequence,
+)
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import msgspec
@@ -725,6 +733,13 @@ class NatsLog:
                         and event.version == versions[name]):
                     done.add(name)
         return done
+
+    def forget(self, doc_id: str, extractors: Iterable[str]) -> None:
+        """Drop what this writer knows of these extractors' subjects on the document: it
+        will look them up (:meth:`recorded`) before it appends there again.  A worker going
+        through a million documents would otherwise keep four entries a document."""
+        for name in extractors:
+            self._last_on.pop(outcome_subject(doc_id, name), None)
 
     async def _last_messages(self, subjects: str) -> dict[str, tuple[int, bytes]]:
         """The sequence and body of the last message on each subject matching the filter

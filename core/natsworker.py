@@ -142,7 +142,7 @@ class _Worker:
         todo = [name for name in self.by_name if name not in recorded]
         doc = Document(e.doc_id, e.path, e.text, e.encoding)
         if not todo:
-            work.ack()
+            self._done(work)
         elif work.delivered > self.attempts:
             lost = ExtractionError("WorkerLost", f"handed to {self.attempts} workers, none "
                                    "finished it (each stopped or was killed while "
@@ -173,7 +173,12 @@ class _Worker:
                      extractors=len(outcomes), delivered=work.delivered)
             if self.done is not None:
                 self.done(doc.doc_id)
+        self._done(work)
+
+    def _done(self, work: Work) -> None:
+        """Acknowledge a document; this worker looks it up afresh if it comes again."""
         work.ack()
+        self.log.forget(work.envelope.payload.doc_id, self.by_name)
 
     def close(self) -> None:
         """Stop: documents in hand go back to the queue (to any worker) at once."""

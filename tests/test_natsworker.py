@@ -351,3 +351,28 @@ def test_a_worker_interrupted_gives_the_documents_it_holds_back_at_once(tmp_path
         assert time.monotonic() - started < 30  # well before the ack wait (60 s)
     finally:
         server.stop()
+
+
+def test_a_worker_keeps_nothing_per_document_once_done(tmp_path):
+    """A worker going through a backfill forgets each document's subjects once it is
+    acknowledged (else a million documents would be four million entries)."""
+    from factfold.natsworker import run_worker
+
+    server = NatsServer(tmp_path / "nats").start()
+    env = {"FACTFOLD_PLUGINS": "statistics"}
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    for i in range(20):
+        (docs / f"d{i}.txt").write_text(f"会议有{i + 3}00人参加。\n", encoding="utf-8")
+    log = ("--log", server.url)
+    try:
+        run_factfold(*log, "ingest", "--no-extract", str(docs), store=tmp_path / "a", env=env)
+        plugins = PluginHost(only=["statistics"])
+        with NatsLog([server.url], EventCodec(plugins.event_registry())) as stream:
+            assert run_worker(stream, plugins, stop_when_idle=0) == 20
+            assert not [s for s in stream._last_on if s.startswith("factfold.x.")]
+            done = Counter(e.payload.doc_id for e in stream.read()
+                           if isinstance(e.payload, ExtractionCompleted))
+        assert len(done) == 20 and set(done.values()) == {1}
+    finally:
+        server.stop()
