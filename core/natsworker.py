@@ -61,7 +61,7 @@ CONSUMER = "factfold-extract"
 HEARTBEAT = 10.0
 #: documents a worker holds at once: one being extracted and the next one waiting in the
 #: extraction process's pipe, so that process goes on while this one appends the first's
-#: outcomes (an atomic batch: ~6-14 ms on one server), acknowledges it and takes another
+#: outcomes (an atomic batch: 6-25 ms on one server), acknowledges it and takes another
 DEPTH = 2
 #: seconds a worker with nothing in hand waits for a document before looking up again
 #: (its heartbeat, ``stop_when_idle``)
