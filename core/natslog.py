@@ -41,7 +41,15 @@ import struct
 import threading
 import time
 import uuid
-from collections.abc import Awaitable, Callable, Coroutine, Iterator, Sequence
+from collections.abc import (
+    Awaitable,
+    Callable,
+    Coroutine,
+    Iterable,
+    Iterator,
+    Mapping,
+    Sequence,
+)
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import msgspec
@@ -166,38 +174,146 @@ def _array_header(count: int) -> bytes:
 
 
 class Work:
-    """One event taken from a work queue (:meth:`NatsLog.work`), to acknowledge once done.
+    """One event taken from a work queue (:meth:`WorkQueue.take`), to acknowledge once done.
 
-    Until then the queue is told every ``keep_alive`` seconds that it is still being worked
-    on (a document's extractors, one after another, may take longer than the ack wait): it
-    is handed to another worker only if this process stops telling, that is if it died.
+    From the moment it reached this process until then, the queue is told every
+    ``keep_alive`` seconds that it is still being worked on (a document's extractors, one
+    after another, may take longer than the ack wait; and a worker may hold it while it
+    finishes the document before): it is handed to another worker only if this process
+    stops telling, that is if it died.
     """
 
     def __init__(self, log: NatsLog, msg: Any, envelope: Envelope, delivered: int,
-                 keep_alive: float) -> None:
+                 alive: asyncio.Task[None]) -> None:
         self._log = log
         self._msg = msg
+        self._alive = alive
         self.envelope = envelope
         #: how many times it has been handed out, this time included
         self.delivered = delivered
 
-        async def still_working() -> None:
-            while True:
-                await asyncio.sleep(keep_alive)
-                with contextlib.suppress(*_transient()):
-                    await msg.in_progress()
-
-        self._alive = log._submit(still_working())
-
     def ack(self) -> None:
         """Done: the queue does not hand it out again.  If the acknowledgement is lost it
         is handed out again, and its next taker finds it done."""
-        self._alive.cancel()
+        async def ack() -> None:
+            self._alive.cancel()
+            await self._msg.ack_sync()
+
         try:
-            self._log._run(self._msg.ack_sync())
+            self._log._run(ack())
         except _transient() as exc:
             log.warning("acknowledgement lost; the work comes again and is found done",
                         error=repr(exc))
+
+    def release(self) -> None:
+        """Not done, and this process stops: the queue hands it out again at once rather
+        than after the ack wait."""
+        async def release() -> None:
+            self._alive.cancel()
+            await _release(self._log.nc, [self._msg])
+
+        self._log._run(release())
+
+
+async def _release(nc: Any, msgs: list[Any]) -> None:
+    """Tell the queue that these messages are given back (a negative acknowledgement);
+    one lost only means the queue waits for the ack wait."""
+    with contextlib.suppress(*_transient()):
+        for msg in msgs:
+            await msg.nak()
+        await nc.flush(REQUEST_TIMEOUT)
+
+
+class WorkQueue:
+    """The events on some subjects, each taken by one of the processes sharing a durable
+    pull consumer (:meth:`NatsLog.work_queue`), one at a time with :meth:`take`.
+
+    Every event that reaches this process is kept alive from that moment (see
+    :class:`Work`), also one that arrives after :meth:`take` stopped waiting for it: it
+    waits for the next :meth:`take`, never unattended long enough to be handed out twice.
+    """
+
+    def __init__(self, log: NatsLog, consumer: str, subjects: str, *, ack_wait: float,
+                 max_deliver: int) -> None:
+        from nats.js.api import AckPolicy, ConsumerConfig
+
+        self._log = log
+        self._keep_alive = ack_wait / 3
+        self._pull = f"$JS.API.CONSUMER.MSG.NEXT.{STREAM}.{consumer}"
+        config = ConsumerConfig(durable_name=consumer, ack_policy=AckPolicy.EXPLICIT,
+                                ack_wait=ack_wait, max_deliver=max_deliver,
+                                filter_subject=subjects, max_ack_pending=-1)
+        log._run(log._patiently(lambda: self._create(config), "the work queue"))
+        log._run(self._subscribe())
+
+    async def _create(self, config: Any) -> None:
+        """The consumer, made unless it is there (as the first worker left it)."""
+        from nats.js.errors import NotFoundError
+
+        try:
+            await self._log.js.consumer_info(STREAM, config.durable_name)
+        except NotFoundError:
+            await self._log.js.add_consumer(STREAM, config)
+
+    async def _subscribe(self) -> None:
+        # a message taken, with its keep-alive; None for a status (no message now)
+        self._arrived: asyncio.Queue[tuple[Any, asyncio.Task[None]] | None] = asyncio.Queue()
+        self._inbox = self._log.nc.new_inbox()
+        self._sub = await self._log.nc.subscribe(self._inbox, cb=self._arrive)
+
+    async def _arrive(self, msg: Any) -> None:
+        if not msg.data:  # a status (no message, request expired, ...): every body is framed
+            self._arrived.put_nowait(None)
+            return
+
+        async def still_working() -> None:
+            while True:
+                await asyncio.sleep(self._keep_alive)
+                with contextlib.suppress(*_transient()):
+                    await msg.in_progress()
+
+        self._arrived.put_nowait((msg, asyncio.create_task(still_working())))
+
+    def take(self, wait: float) -> Work | None:
+        """The next event for this process, waiting up to ``wait`` seconds for one to
+        come (0: only if one is there now, one round trip); None if none came."""
+        got = self._log._run(self._take(wait))
+        if got is None:
+            return None
+        msg, alive = got
+        meta = msg.metadata
+        return Work(self._log, msg, self._log._envelope(meta.sequence.stream, msg.data),
+                    meta.num_delivered, alive)
+
+    async def _take(self, wait: float) -> tuple[Any, asyncio.Task[None]] | None:
+        if self._arrived.empty():
+            # Without expires the server answers at once (a message, or 404); with it, by
+            # then (a message, or 408): either way one answer per request.
+            ask = {"batch": 1, "no_wait": True} if wait <= 0 else {
+                "batch": 1, "expires": int(wait * 1e9)}
+            try:
+                await self._log.nc.publish(self._pull, json.dumps(ask).encode(),
+                                           reply=self._inbox)
+                return await asyncio.wait_for(self._arrived.get(), wait + REQUEST_TIMEOUT)
+            except _transient():  # nothing came (the servers are away): ask again later
+                await asyncio.sleep(min(wait, 0.5))
+                return None
+        return self._arrived.get_nowait()
+
+    def close(self) -> None:
+        """Stop taking; what arrived and was not taken goes back to the queue."""
+        async def close() -> None:
+            with contextlib.suppress(*_transient()):
+                await self._sub.unsubscribe()
+            left = []
+            while not self._arrived.empty():
+                got = self._arrived.get_nowait()
+                if got is not None:
+                    got[1].cancel()
+                    left.append(got[0])
+            await _release(self._log.nc, left)
+
+        self._log._run(close())
 
 
 class _Loop:
@@ -549,25 +665,30 @@ class NatsLog:
         """The bodies of up to :data:`PAGE` messages from ``seq``, by one batched direct
         get without headers."""
         got: list[bytes] = []
+        await self._direct_get({"seq": seq, "batch": PAGE, "max_bytes": PAGE_BYTES,
+                                "no_hdr": True}, lambda msg: got.append(msg.data))
+        return got
+
+    async def _direct_get(self, request: dict[str, Any], each: Callable[[Any], None]) -> None:
+        """One batched direct get: ``each`` of the messages it returns, until the server
+        says that the batch ended (status 204) or that it found none (404)."""
         done = asyncio.get_running_loop().create_future()
 
         async def take(msg: Any) -> None:
             if msg.data:
-                got.append(msg.data)
-            elif not done.done():  # the end of the batch (status 204), or none (404)
+                each(msg)
+            elif not done.done():
                 done.set_result(None)
 
         inbox = self.nc.new_inbox()
         sub = await self.nc.subscribe(inbox, cb=take, pending_msgs_limit=-1,
                                       pending_bytes_limit=-1)
         try:
-            await self.nc.publish(f"$JS.API.DIRECT.GET.{STREAM}", json.dumps(
-                {"seq": seq, "batch": PAGE, "max_bytes": PAGE_BYTES, "no_hdr": True}).encode(),
-                reply=inbox)
+            await self.nc.publish(f"$JS.API.DIRECT.GET.{STREAM}",
+                                  json.dumps(request).encode(), reply=inbox)
             await asyncio.wait_for(done, REQUEST_TIMEOUT)
         finally:
             await sub.unsubscribe()
-        return got
 
     def _fetch(self, digest: str) -> bytes:
         async def get() -> bytes:
@@ -589,69 +710,65 @@ class NatsLog:
                 if env.position >= from_position:
                     yield env
 
-    def last_on(self, subject: str) -> Envelope | None:
-        """The last event on ``subject`` (None if there is none yet); this writer's next
-        append there expects it to stay the last."""
-        return self._run(self._patiently(lambda: self._last_on_subject(subject),
-                                         f"the last event on {subject}"))
-
-    async def _last_on_subject(self, subject: str) -> Envelope | None:
-        from nats.js.errors import NotFoundError
-
-        try:
-            msg = await self.js.get_msg(STREAM, subject=subject, direct=True)
-        except NotFoundError:
-            self._last_on[subject] = 0
-            return None
-        self._last_on[subject] = _sequence(msg)
-        return self._envelope(self._last_on[subject], msg.data or b"")
-
-    def has_outcome(self, doc_id: str, extractor: str, version: str) -> bool:
-        """Whether ``extractor`` at ``version`` has an outcome for the document: the last
-        event on its subject is its marker or its failure (a batch ends with either).  The
-        next append there expects that event to stay the last: whoever extracts the
-        document meanwhile, only one of the two is recorded."""
+    def recorded(self, doc_id: str, versions: Mapping[str, str]) -> set[str]:
+        """The extractors among ``versions`` (name: version) that have an outcome for their
+        version on the document: the last event on each one's subject is its marker or its
+        failure (a batch ends with either).  One request for all of them (the last message
+        on each subject ``factfold.x.<doc_id>.*``).  This writer's next append on those
+        subjects expects them as found here: whoever extracts the document meanwhile, only
+        one of the two is recorded."""
         from factfold.events import ExtractionCompleted, ExtractionFailed
 
-        last = self.last_on(outcome_subject(doc_id, extractor))
-        return (last is not None
-                and isinstance(last.payload, ExtractionCompleted | ExtractionFailed)
-                and last.payload.version == version)
+        subjects = {outcome_subject(doc_id, name): name for name in versions}
+        last = self._run(self._patiently(
+            lambda: self._last_messages(f"{PREFIX}.x.{_token(doc_id)}.*"),
+            f"the outcomes of {doc_id[:12]}"))
+        done = set()
+        for subject, name in subjects.items():
+            seq, body = last.get(subject, (0, b""))
+            self._last_on[subject] = seq
+            if seq:
+                event = self._envelope(seq, body).payload
+                if (isinstance(event, ExtractionCompleted | ExtractionFailed)
+                        and event.version == versions[name]):
+                    done.add(name)
+        return done
+
+    def forget(self, doc_id: str, extractors: Iterable[str]) -> None:
+        """Drop what this writer knows of these extractors' subjects on the document: it
+        will look them up (:meth:`recorded`) before it appends there again.  A worker going
+        through a million documents would otherwise keep four entries a document."""
+        for name in extractors:
+            self._last_on.pop(outcome_subject(doc_id, name), None)
+
+    async def _last_messages(self, subjects: str) -> dict[str, tuple[int, bytes]]:
+        """The sequence and body of the last message on each subject matching the filter
+        ``subjects``, by one batched direct get."""
+        got: dict[str, tuple[int, bytes]] = {}
+
+        def take(msg: Any) -> None:
+            got[msg.headers["Nats-Subject"]] = (int(msg.headers["Nats-Sequence"]), msg.data)
+
+        await self._direct_get({"multi_last": [subjects], "batch": PAGE}, take)
+        return got
+
+    def has_outcome(self, doc_id: str, extractor: str, version: str) -> bool:
+        """Whether ``extractor`` at ``version`` has an outcome for the document (see
+        :meth:`recorded`)."""
+        return bool(self.recorded(doc_id, {extractor: version}))
 
     def _envelope(self, seq: int, body: bytes) -> Envelope:
         return self.codec.unpack_batch(_array_header(1) + self._record(body), seq - 1)[0]
 
     # -- the work queue ---------------------------------------------------------------------
 
-    def work(self, consumer: str, subjects: str, *, ack_wait: float, max_deliver: int,
-             timeout: float) -> Iterator[Work | None]:
+    def work_queue(self, consumer: str, subjects: str, *, ack_wait: float,
+                   max_deliver: int) -> WorkQueue:
         """The events on ``subjects`` (a filter such as ``factfold.doc.*``) from the durable
         pull consumer ``consumer``, shared by every process that takes from it: each event
         goes to one of them, and comes again (to any) if it is not acknowledged within
-        ``ack_wait`` seconds, up to ``max_deliver`` times.  Yields None after ``timeout``
-        seconds without work."""
-        from nats.js.api import AckPolicy, ConsumerConfig
-
-        config = ConsumerConfig(durable_name=consumer, ack_policy=AckPolicy.EXPLICIT,
-                                ack_wait=ack_wait, max_deliver=max_deliver,
-                                filter_subject=subjects, max_ack_pending=-1)
-        sub = self._run(self._patiently(lambda: self.js.pull_subscribe(
-            subjects, durable=consumer, stream=STREAM, config=config), "the work queue"))
-
-        async def take() -> Any:
-            try:
-                return (await sub.fetch(1, timeout=timeout))[0]
-            except _transient():  # nothing came (or the servers are away): ask again
-                return None
-
-        while True:
-            msg = self._run(take())
-            if msg is None:
-                yield None
-                continue
-            meta = msg.metadata
-            env = self._envelope(meta.sequence.stream, msg.data or b"")
-            yield Work(self, msg, env, meta.num_delivered, ack_wait / 3)
+        ``ack_wait`` seconds while its taker is gone, up to ``max_deliver`` times."""
+        return WorkQueue(self, consumer, subjects, ack_wait=ack_wait, max_deliver=max_deliver)
 
     def heartbeat(self, worker: str, state: dict[str, Any]) -> None:
         """Say that ``worker`` is alive, and how it is doing (for ``status``): an entry in

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -56,7 +57,28 @@ def export(store: Path, env: dict, *log: str) -> list[str]:
     return sorted(json.dumps(json.loads(line), sort_keys=True) for line in out.splitlines())
 
 
-def test_workers_share_the_queue_and_a_killed_workers_document_is_extracted_once(tmp_path):
+def ack_pending(url: str) -> int:
+    """How many documents the workers hold (taken, not yet acknowledged); 0 before the
+    first worker made the queue."""
+    codec = EventCodec(PluginHost(load_entrypoints=False).event_registry())
+    with NatsLog([url], codec) as stream:
+        return sum(c.num_ack_pending for c in stream.consumers()
+                   if c.name == "factfold-extract")
+
+
+def extracted(stderr: str) -> dict[str, int]:
+    """The documents a worker says it extracted (short id), with their delivery count."""
+    found = {}
+    for line in stderr.splitlines():
+        if re.search(r"\bextracted\b", line) and "worker stopped" not in line:
+            found[re.search(r"doc_id=(\w+)", line)[1]] = int(
+                re.search(r"delivered=(\d+)", line)[1])
+    return found
+
+
+def test_a_worker_killed_holding_two_documents_has_both_extracted_once_by_others(tmp_path):
+    """A worker holds two documents (one extracting, the next waiting behind it); SIGKILLed,
+    both go to the other workers after the ack wait, and each is extracted once."""
     server = NatsServer(tmp_path / "nats").start()
     marks, env = slow_plugin(tmp_path, seconds=0.4)
     docs = tmp_path / "docs"
@@ -64,24 +86,35 @@ def test_workers_share_the_queue_and_a_killed_workers_document_is_extracted_once
     for i in range(12):
         (docs / f"d{i}.txt").write_text(f"document w{i} here\n", encoding="utf-8")
     log = ("--log", server.url)
+    worker = partial(subprocess.Popen, [sys.executable, "-m", "factfold", *log, "worker",
+                                        "--ack-wait", "2", "--stop-when-idle", "5"],
+                     cwd=ROOT, env={**os.environ, **env}, stdout=subprocess.DEVNULL,
+                     stderr=subprocess.PIPE, text=True)
     try:
         run_factfold(*log, "ingest", "--no-extract", str(docs), store=tmp_path / "a", env=env)
-        workers = [subprocess.Popen(
-            [sys.executable, "-m", "factfold", *log, "worker", "--ack-wait", "2",
-             "--stop-when-idle", "5"], cwd=ROOT, env={**os.environ, **env},
-            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True) for _ in range(3)]
-        STARTED.extend(workers)
-        victim = workers[0]
+        victim = worker()
+        STARTED.append(victim)
         deadline = time.monotonic() + 60
-        while not any(m.name.startswith(f"{victim.pid}-") for m in marks.iterdir()):
-            assert time.monotonic() < deadline, "the first worker never started a document"
+        while not (any(m.name.startswith(f"{victim.pid}-") for m in marks.iterdir())
+                   and ack_pending(server.url) == 2):
+            assert victim.poll() is None, victim.stderr.read()
+            assert time.monotonic() < deadline, "the worker never held two documents"
             time.sleep(0.02)
-        victim.send_signal(signal.SIGKILL)  # in the middle of its document
+        victim.send_signal(signal.SIGKILL)  # in the middle of one, the next in hand
         [lost] = [m.name.split("-")[1] for m in marks.iterdir()
                   if m.name.startswith(f"{victim.pid}-")]
-        for w in workers[1:]:
-            assert w.wait(90) == 0, w.stderr.read()
-        # the killed worker's document went to another worker, after the ack wait
+        others = [worker() for _ in range(2)]  # sharing the queue
+        STARTED.extend(others)
+        said = [w.communicate(timeout=90)[1] for w in others]
+        assert [w.returncode for w in others] == [0, 0], said
+        # Both documents the killed worker held came back (a second delivery) and were
+        # extracted, once, by the others; the one it was extracting among them.
+        by_others = [extracted(s) for s in said]
+        assert all(by_others) and not set(by_others[0]) & set(by_others[1])
+        again = {doc for found in by_others for doc, delivered in found.items()
+                 if delivered == 2}
+        assert len(again) == 2 and lost in again
+        assert sum(map(len, by_others)) == 12
         assert any(m.name.endswith(f"-{lost}") and not m.name.startswith(f"{victim.pid}-")
                    for m in marks.iterdir())
         # A view node built afterwards from the stream: every document, each once.
@@ -253,29 +286,93 @@ def test_watch_on_a_nats_log_extracts_in_process(tmp_path):
         server.stop()
 
 
-def test_a_document_longer_than_the_ack_wait_stays_with_its_living_worker(tmp_path):
+def test_documents_longer_than_the_ack_wait_stay_with_their_living_worker(tmp_path):
+    """Each document takes three ack waits to extract: neither the one being extracted
+    nor the one a worker holds behind it is handed to the other worker."""
     server = NatsServer(tmp_path / "nats").start()
     marks, env = slow_plugin(tmp_path, seconds=3)
     docs = tmp_path / "docs"
     docs.mkdir()
-    (docs / "d.txt").write_text("document slow here\n", encoding="utf-8")
+    for i in range(2):
+        (docs / f"d{i}.txt").write_text(f"document slow{i} here\n", encoding="utf-8")
     log = ("--log", server.url)
     command = [sys.executable, "-m", "factfold", *log, "worker", "--attempts", "1",
                "--ack-wait", "1", "--stop-when-idle", "5"]
     try:
         run_factfold(*log, "ingest", "--no-extract", str(docs), store=tmp_path / "a", env=env)
-        workers = [subprocess.Popen(command, cwd=ROOT, env={**os.environ, **env},
-                                    stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                                    text=True) for _ in range(2)]
+        start = partial(subprocess.Popen, command, cwd=ROOT, env={**os.environ, **env},
+                        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        workers = [start()]
         STARTED.extend(workers)
+        deadline = time.monotonic() + 60
+        while ack_pending(server.url) < 2:  # the first worker holds both
+            assert time.monotonic() < deadline, "the worker never held two documents"
+            time.sleep(0.02)
+        workers.append(start())  # asking for work all along: none comes
+        STARTED.append(workers[-1])
         said = [w.communicate(timeout=60)[1] for w in workers]
-        assert sorted(s.strip().splitlines()[-1] for s in said) == [
-            "worker stopped: extracted 0 documents", "worker stopped: extracted 1 documents"]
-        assert len(list(marks.iterdir())) == 1  # extracted once, by the worker that took it
+        assert [sorted(extracted(s).values()) for s in said] == [[1, 1], []], said
+        assert len(list(marks.iterdir())) == 2  # each extracted once, by its taker
         codec = EventCodec(PluginHost(load_entrypoints=False).event_registry())
         with NatsLog([server.url], codec) as stream:
             outcomes = [type(e.payload).__name__ for e in stream.read()
                         if isinstance(e.payload, ExtractionCompleted | ExtractionFailed)]
-        assert outcomes == ["ExtractionCompleted"]
+        assert outcomes == ["ExtractionCompleted"] * 2
+    finally:
+        server.stop()
+
+
+def test_a_worker_interrupted_gives_the_documents_it_holds_back_at_once(tmp_path):
+    """Ctrl-C on a worker holding two documents: the next worker gets both at once, not
+    after the (one-minute) ack wait."""
+    server = NatsServer(tmp_path / "nats").start()
+    _, env = slow_plugin(tmp_path, seconds=1)
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    for i in range(2):
+        (docs / f"d{i}.txt").write_text(f"document w{i} here\n", encoding="utf-8")
+    log = ("--log", server.url)
+    try:
+        run_factfold(*log, "ingest", "--no-extract", str(docs), store=tmp_path / "a", env=env)
+        first = subprocess.Popen([sys.executable, "-m", "factfold", *log, "worker"], cwd=ROOT,
+                                 env={**os.environ, **env}, stdout=subprocess.DEVNULL,
+                                 stderr=subprocess.PIPE, text=True)
+        STARTED.append(first)
+        deadline = time.monotonic() + 60
+        while ack_pending(server.url) < 2:
+            assert first.poll() is None, first.stderr.read()
+            assert time.monotonic() < deadline, "the worker never held two documents"
+            time.sleep(0.02)
+        first.send_signal(signal.SIGINT)
+        assert first.wait(20) == 0
+        started = time.monotonic()
+        second = run_factfold(*log, "worker", "--stop-when-idle", "2", env=env, timeout=50)
+        assert sorted(extracted(second.stderr).values()) == [2, 2]  # given back, taken again
+        assert time.monotonic() - started < 30  # well before the ack wait (60 s)
+    finally:
+        server.stop()
+
+
+def test_a_worker_keeps_nothing_per_document_once_done(tmp_path):
+    """A worker going through a backfill forgets each document's subjects once it is
+    acknowledged (else a million documents would be four million entries)."""
+    from factfold.natsworker import run_worker
+
+    server = NatsServer(tmp_path / "nats").start()
+    env = {"FACTFOLD_PLUGINS": "statistics"}
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    for i in range(20):
+        (docs / f"d{i}.txt").write_text(f"会议有{i + 3}00人参加。\n", encoding="utf-8")
+    log = ("--log", server.url)
+    try:
+        run_factfold(*log, "ingest", "--no-extract", str(docs), store=tmp_path / "a", env=env)
+        plugins = PluginHost(only=["statistics"])
+        with NatsLog([server.url], EventCodec(plugins.event_registry())) as stream:
+            assert run_worker(stream, plugins, stop_when_idle=0) == 20
+            assert not [s for s in stream._last_on if s.startswith("factfold.x.")]
+            done = Counter(e.payload.doc_id for e in stream.read()
+                           if isinstance(e.payload, ExtractionCompleted))
+        assert len(done) == 20 and set(done.values()) == {1}
     finally:
         server.stop()
