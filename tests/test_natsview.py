@@ -3,6 +3,7 @@ hosts append included, in stream order, each position once (real nats-server pro
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import signal
@@ -14,8 +15,11 @@ from pathlib import Path
 import pytest
 from helpers import ROOT, STARTED, run_factfold
 from natsserver import NatsServer
+from rich.console import Console
 
+from factfold.status import StatusPanel
 from factfold.store import Store
+from factfold.watchstats import WatchStats
 
 
 @pytest.fixture
@@ -71,12 +75,12 @@ def export(store: Path, env: dict[str, str], *log: str) -> list[str]:
     return sorted(json.dumps(json.loads(line), sort_keys=True) for line in out.splitlines())
 
 
-def start_watch(store: Path, folder: Path, env: dict[str, str], *log: str
+def start_watch(store: Path, folder: Path, env: dict[str, str], extract: str, *log: str
                 ) -> subprocess.Popen[str]:
-    """A real ``factfold watch --no-extract`` on ``folder``, once its views are open."""
+    """A real ``factfold watch`` on ``folder``, once its views are open."""
     watch = subprocess.Popen(
         [sys.executable, "-m", "factfold", *log, "--store", str(store), "watch", "--create",
-         "--no-status", "--no-extract", "--settle", "0.1", str(folder)],
+         "--no-status", extract, "--settle", "0.1", str(folder)],
         cwd=ROOT, env={**os.environ, **env}, stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE, text=True)
     STARTED.append(watch)
@@ -88,19 +92,21 @@ def start_watch(store: Path, folder: Path, env: dict[str, str], *log: str
     return watch
 
 
-def test_two_watchers_and_a_worker_each_watcher_holds_both_folders(server, tmp_path):
-    """Two `watch --no-extract` on two folders, one `worker`: each watcher's views hold
-    both folders' documents and the worker's facts, as an embedded-log run of the files."""
+@pytest.mark.parametrize("extract", ["--no-extract", "--extract"])
+def test_two_watchers_each_holds_both_folders(server, tmp_path, extract):
+    """Two `watch`es on two folders (with `--no-extract`, and a `worker`; else each
+    extracting its own documents): each watcher's views hold both folders' documents and
+    all their facts, as an embedded-log run of the files."""
     env = {"FACTFOLD_PLUGINS": "statistics"}
     log = ("--log", server.url)
     folders = [tmp_path / "drop-a", tmp_path / "drop-b"]
-    watches = [start_watch(tmp_path / f"w{f}", folder, env, *log)
+    watches = [start_watch(tmp_path / f"w{f}", folder, env, extract, *log)
                for f, folder in enumerate(folders)]
-    worker = subprocess.Popen(
+    workers = [subprocess.Popen(
         [sys.executable, "-m", "factfold", *log, "worker"], cwd=ROOT,
-        env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-        text=True)
-    STARTED.append(worker)
+        env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        for _ in range(extract == "--no-extract")]
+    STARTED.extend(workers)
     for f, folder in enumerate(folders):
         for i in range(5):
             (folder / f"d{i}.txt").write_text(f"会议有{f + 1}{i}0人参加。\n", encoding="utf-8")
@@ -119,11 +125,27 @@ def test_two_watchers_and_a_worker_each_watcher_holds_both_folders(server, tmp_p
         watch.send_signal(signal.SIGINT)
         _, said = watch.communicate(timeout=20)
         assert watch.returncode == 0, said
-        # what the other watcher and the worker recorded, folded here: counted, not hidden
+        # what the other watcher (and the worker) recorded, folded here: counted, not hidden
         [stopped] = [line for line in said.splitlines() if "stopped watching" in line]
         assert int(stopped.split("others=")[1].split()[0]) > 0, stopped
-    worker.send_signal(signal.SIGINT)
-    worker.wait(20)
+    for worker in workers:
+        worker.send_signal(signal.SIGINT)
+        assert worker.wait(20) == 0
     documents = [run_factfold(*log, "query", "documents", "--json", store=tmp_path / f"w{w}",
                               env=env).stdout for w in range(2)]
     assert documents[0] == documents[1] and documents[0].count("\n") == 10
+
+
+@pytest.mark.parametrize("others", [None, 1234])
+def test_the_status_panel_counts_what_other_hosts_recorded(others):
+    """A watch on a shared log shows how many of the events it folded others recorded; on
+    the embedded log (None: no other host appends) the row is not there."""
+    shown = io.StringIO()
+    panel = StatusPanel(Console(file=shown, width=100))
+    panel.stats = WatchStats(ingested=3, others=others, facts={"person": 7})
+    panel.console.print(panel._render())
+    text = shown.getvalue()
+    assert "3 ingested" in text and "7 person" in text
+    assert ("other hosts" in text) == (others is not None)
+    if others is not None:
+        assert "1234 events they recorded folded here" in text
