@@ -46,7 +46,8 @@ browser:
 test: install lint typecheck browser
 	$(BIN)/pytest -q -m "not cluster"
 
-## The NATS cluster scenarios (three servers, one killed mid-burst): about a minute more.
+## The NATS cluster scenarios (three servers, one killed mid-burst; two watchers, three
+## workers, 2,000 documents): a few minutes more.
 test-cluster: install
 	$(BIN)/pytest -q -m cluster
 

@@ -73,6 +73,8 @@ MEETINGS = ["社会工作发展论坛", "换届大会", "理事会", "工作推�
 KINDS = ("agreements", "meetings", "people", "statistics")
 
 _DIGITS = re.compile(r"\d+")
+#: a sentence (or a title line), with what ends it
+_SENTENCE = re.compile(r"[^。！？!?\n]+?(?:[。！？!?]+|\.\s+|\n|$)")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
@@ -122,16 +124,24 @@ def _pattern(words: list[str]) -> re.Pattern[str]:
     return re.compile("|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)))
 
 
-def documents(count: int, seed: int = 1) -> Iterator[bytes]:
-    """``count`` distinct UTF-8 documents, varied from the seeds (deterministic per ``seed``)."""
+def documents(count: int, seed: int = 1, sentences: int | None = None) -> Iterator[bytes]:
+    """``count`` distinct UTF-8 documents, varied from the seeds (deterministic per ``seed``);
+    with ``sentences``, each is that many consecutive sentences of a seed, from a random
+    one: short documents, quick to extract, for tests that need many."""
     rng = random.Random(seed)
     seeds = _load_seeds()
+    split = [[m.group(0).strip() for m in _SENTENCE.finditer(t) if m.group(0).strip()]
+             for t in seeds]
     names, places_zh, places_en = (_pattern(SEED_NAMES), _pattern(SEED_PLACES_ZH),
                                    _pattern(SEED_PLACES_EN))
     seen: set[bytes] = set()
     made = 0
     while made < count:
         text = seeds[made % len(seeds)]
+        if sentences is not None:
+            parts = split[made % len(seeds)]
+            start = rng.randrange(max(1, len(parts) - sentences + 1))
+            text = " ".join(parts[start:start + sentences]) + "\n"
         chinese = bool(_CJK.search(text[:200]))
         mapping: dict[str, str] = {}
 

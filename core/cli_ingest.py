@@ -118,6 +118,8 @@ def ingest(obj: Context, paths: tuple[Path, ...], workers: int | None, max_size:
                 bar.update(extracting, total=store.runner.backlog + extracted)
                 bar.advance(reading)
             store.extract_pending()
+            if obj.log_servers is not None:
+                store.catch_up()  # what other hosts appended meanwhile: the whole stream
             facts = store.facts.counts(store.views.db).items()
     except DiskFull:
         # What was recorded stays recorded; a second run takes in the rest, once each

@@ -53,6 +53,8 @@ class StatusPanel:
         facts = dict(s.facts)
         table.add_row("facts", ", ".join(f"{n} {k}" for k, n in facts.items()) or "none yet")
         table.add_row("queue", str(s.queue))
+        if s.others is not None:
+            table.add_row("other hosts", f"{s.others} events they recorded folded here")
         table.add_row("last error", Text(printable(s.last_error), style="red")
                       if s.last_error else "none")
         return table

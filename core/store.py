@@ -118,6 +118,9 @@ class Store:
         #: ``extract``, it records nothing: workers elsewhere extract)
         self.runner = ExtractionRunner(self, workers, enabled=extract)
         self._following = False
+        #: events other processes appended that this store's views folded since it opened
+        #: (a NATS log shared with other hosts; see :meth:`catch_up`)
+        self.others_folded = 0
         #: when the views were last committed; None until the first commit, so the first
         #: append is seen at once (monotonic time starts at boot, not at zero)
         self._committed_at: float | None = None
@@ -202,11 +205,14 @@ class Store:
         self._views_behind = False
         log.debug("the views folded again what a full disk had cost them", head=self.log.head)
 
-    def catch_up(self) -> int:
-        """Fold into the views what other processes appended to the log since (a view node
-        following a NATS log); returns how many events that was."""
+    def catch_up(self, until: int | None = None) -> int:
+        """Fold into the views what other processes appended to the log since (a NATS log
+        shared with other hosts: `follow`, and `watch` between its turns), up to ``until``
+        (a batch's first position) or the log's end; returns how many events that was."""
         with self._views_writing():
-            return self.views.catch_up(self.log)
+            folded = self.views.catch_up(self.log, until=until)
+        self.others_folded += folded
+        return folded
 
     def has_room(self) -> bool:
         """Whether the log's and the views' disks have room again (after :class:`DiskFull`)."""
@@ -229,6 +235,10 @@ class Store:
                            "written; they catch up with the log once space is freed") from exc
 
     def _fold(self, chunk: list[Envelope]) -> None:
+        if chunk[0].position > self.views.position:
+            # Others appended before this process's batch (a NATS log): the views fold
+            # theirs first, from the log, so that they see every position once, in order.
+            self.catch_up(until=chunk[0].position)
         with self._views_writing():
             self.views.apply_chunk(chunk)
 

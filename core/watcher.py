@@ -51,6 +51,8 @@ DEFAULT_IGNORE = (".*", "*.swp", "*.swx", "*~", "*.part", "*.partial", "*.tmp", 
 TICK = 0.1
 #: longest wait between retries while the disk is full
 MAX_BACKOFF = 30.0
+#: seconds between looks at a log shared with other hosts (NATS) for what they appended
+FOLLOW_INTERVAL = 0.5
 
 OnFacts = Callable[[str, list[dict[str, Any]]], None]
 #: what identifies one state of a file without reading it
@@ -121,6 +123,12 @@ class Watcher:
         self._next_scan = 0.0
         self._observer: BaseObserver | None = None
         self._polling = self.config.polling
+        #: a log other hosts append to (NATS): their events are folded here too, between
+        #: turns (and before each append of this process, by the store)
+        self._shared = store.log_servers is not None
+        self._next_follow = 0.0
+        if self._shared:
+            self.stats.others = 0
 
     # -- names -----------------------------------------------------------------------------
 
@@ -195,8 +203,9 @@ class Watcher:
             if panel is not None:
                 panel.stop()
             restore()
+            others = {} if self.stats.others is None else {"others": self.stats.others}
             log.info("stopped watching", directory=self.root, ingested=self.stats.ingested,
-                     rejected=self.stats.rejected, waiting=len(self._settling))
+                     rejected=self.stats.rejected, waiting=len(self._settling), **others)
         return self.stats
 
     def _wait_for_space(self, exc: DiskFull) -> None:
@@ -292,6 +301,8 @@ class Watcher:
             self._look(path)
         self.stats.queue = len(self._settling) + len(self.candidates)
         self._commit(on_facts)
+        if self._shared and time.monotonic() >= self._next_follow:
+            self._fold_others()
 
     @property
     def _grace(self) -> float:
@@ -522,6 +533,15 @@ class Watcher:
                     on_facts(path, records)
                 except Exception as exc:
                     self._error(f"printing facts failed: {exc!r}", path=path)
+
+    def _fold_others(self) -> None:
+        """Fold into the views what other hosts appended to the shared log (their
+        documents, the facts `factfold worker`s extracted): the same catch-up as `follow`."""
+        self._next_follow = time.monotonic() + FOLLOW_INTERVAL
+        self.store.catch_up()
+        if self.store.others_folded != self.stats.others:
+            self.stats.others = self.store.others_folded
+            self._count_facts()  # the facts row counts what the views hold, theirs too
 
     def _count_facts(self) -> None:
         self.stats.facts = self.store.facts.counts(self.store.views.db)

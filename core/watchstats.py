@@ -26,6 +26,9 @@ class WatchStats:
     overflows: int = 0
     queue: int = 0
     facts: dict[str, int] = field(default_factory=dict)
+    #: events other hosts appended to a shared (NATS) log that were folded here since the
+    #: start; None when no other host appends (the embedded log)
+    others: int | None = None
     last_error: str | None = None
     started: float = field(default_factory=time.monotonic)
 

@@ -14,9 +14,8 @@ from collections import Counter
 from functools import partial
 from pathlib import Path
 
-import pytest
 from helpers import ROOT, STARTED, install, run_factfold, site_env
-from natsserver import NatsServer, cluster
+from natsserver import NatsServer
 
 from factfold.events import EventCodec, ExtractionCompleted, ExtractionFailed
 from factfold.natslog import NatsLog
@@ -201,60 +200,6 @@ def test_a_document_no_worker_finishes_is_recorded_as_failed_after_the_attempts(
         assert failed.error == "WorkerLost" and failed.extractor == "slow"
     finally:
         server.stop()
-
-
-@pytest.mark.cluster
-def test_a_cluster_burst_with_a_server_and_a_worker_killed_loses_and_doubles_nothing(tmp_path):
-    """Three servers (stream R3), two hosts ingesting two drop folders at once, three
-    workers; one server SIGKILLed in the middle of the burst and restarted later, one worker
-    SIGKILLed in the middle of a document.  A view node's export equals an embedded-log run
-    over the same files: no document lost, none added or extracted twice."""
-    nodes = cluster(tmp_path / "cluster")
-    for node in nodes:
-        node.start()
-    log = ("--log", "nats://" + ",".join(n.url.removeprefix("nats://") for n in nodes))
-    marks, env = slow_plugin(tmp_path, seconds=0.02)
-    folders = [tmp_path / "drop-a", tmp_path / "drop-b"]
-    for f, folder in enumerate(folders):
-        folder.mkdir()
-        for i in range(100):
-            (folder / f"d{i}.txt").write_text(f"document w{f}x{i} here\n", encoding="utf-8")
-    run = partial(subprocess.Popen, cwd=ROOT, env={**os.environ, **env},
-                  stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    factfold = [sys.executable, "-m", "factfold", *log]
-    try:
-        workers = [run([*factfold, "worker", "--ack-wait", "3", "--stop-when-idle", "10"])
-                   for _ in range(3)]
-        ingesters = [run([*factfold, "--store", str(tmp_path / f"host-{f}"), "ingest",
-                          "--no-extract", str(folder)]) for f, folder in enumerate(folders)]
-        STARTED.extend(workers + ingesters)
-        victim = workers[0]
-        deadline = time.monotonic() + 120
-        while sum(m.name.startswith(f"{victim.pid}-") for m in marks.iterdir()) < 5:
-            assert time.monotonic() < deadline, "the first worker took no work"
-            time.sleep(0.01)
-        assert all(p.poll() is None for p in ingesters)  # still ingesting: mid-burst
-        nodes[1].kill()  # the ingesters and workers on it move to the others
-        victim.kill()  # mid-document (each takes 20 ms, and it was just at one)
-        for p in ingesters:
-            assert p.wait(120) == 0, p.stderr.read()
-        nodes[1].start()
-        for w in workers[1:]:
-            assert w.wait(120) == 0, w.stderr.read()
-        run_factfold(*log, "replay", store=tmp_path / "view-node", env=env)
-        run_factfold("ingest", *map(str, folders), store=tmp_path / "local", env=env)
-        expected = export(tmp_path / "local", env)
-        assert len(expected) == 200 and export(tmp_path / "view-node", env, *log) == expected
-        codec = EventCodec(PluginHost(load_entrypoints=False).event_registry())
-        with NatsLog([n.url for n in nodes], codec) as stream:
-            events = list(stream.read())
-        added = Counter(e.payload.doc_id for e in events if e.type == "document.added")
-        done = Counter(e.payload.doc_id for e in events
-                       if isinstance(e.payload, ExtractionCompleted))
-        assert len(added) == len(done) == 200 and set(added.values()) == set(done.values()) == {1}
-    finally:
-        for node in nodes:
-            node.stop()
 
 
 def test_watch_on_a_nats_log_extracts_in_process(tmp_path):
