@@ -292,7 +292,11 @@ def test_a_worker_interrupted_gives_the_documents_it_holds_back_at_once(tmp_path
         assert first.wait(20) == 0
         started = time.monotonic()
         second = run_factfold(*log, "worker", "--stop-when-idle", "2", env=env, timeout=50)
-        assert sorted(extracted(second.stderr).values()) == [2, 2]  # given back, taken again
+        # On a loaded machine the first may finish its first document before the signal
+        # lands; whatever it had not recorded, the second takes again, each document once.
+        by_first, by_second = extracted(first.stderr.read()), extracted(second.stderr)
+        assert by_second and set(by_second.values()) == {2}  # given back, taken again
+        assert len(by_first) + len(by_second) == 2 and not by_first.keys() & by_second.keys()
         assert time.monotonic() - started < 30  # well before the ack wait (60 s)
     finally:
         server.stop()
