@@ -627,19 +627,19 @@ class NatsLog:
         if from_position >= end:
             return
         seq = from_position + 1
-        page = self._run(self._page_patiently(seq))
+        page = self._run(self._page_patiently(seq, end))
         if page and FRAME.unpack_from(page[0])[0] > 1:  # inside a batch: start at its first
             seq -= FRAME.unpack_from(page[0])[0] - 1
             if seq < 1:
                 raise LogCorrupt(damaged(self.where, f"position {from_position} says its "
                                          "batch began before the stream did"))
-            page = self._run(self._page_patiently(seq))
+            page = self._run(self._page_patiently(seq, end))
         batch: list[bytes] = []
         start = seq
         unframe = FRAME.unpack_from
         while page:
             following = seq + len(page)
-            ahead = (self._submit(self._page_patiently(following)) if following <= end
+            ahead = (self._submit(self._page_patiently(following, end)) if following <= end
                      else None)
             for body in page:
                 index, count, elsewhere = unframe(body)
@@ -658,27 +658,52 @@ class NatsLog:
             raise LogCorrupt(damaged(self.where, f"the batch from position {start - 1} ends "
                                      "before its last event"))
 
-    async def _page_patiently(self, seq: int) -> list[bytes]:
-        return await self._patiently(lambda: self._page(seq), f"reading from position {seq - 1}")
+    async def _page_patiently(self, seq: int, end: int) -> list[bytes]:
+        """The page from ``seq`` (see :meth:`_page`), asked again until it is whole.
 
-    async def _page(self, seq: int) -> list[bytes]:
+        Any replica of the stream answers a direct get, and a follower may lag the leader,
+        whose info gave ``end``: its page stops short of messages the stream holds (a view
+        node that folded its own append at position p would then skip what another host
+        appended just before p, for good), or would skip some.  A page is whole when it is
+        contiguous and holds ``seq`` if ``seq <= end``; another asking, a moment later, gets
+        one from a replica caught up."""
+        deadline = time.monotonic() + PATIENCE
+        while True:
+            page, last = await self._patiently(lambda: self._page(seq),
+                                               f"reading from position {seq - 1}")
+            if (page and last in (None, seq + len(page) - 1)) or (not page and seq > end):
+                return page
+            if time.monotonic() > deadline:
+                raise LogError(f"the NATS servers at {','.join(self.servers)} did not give "
+                               f"position {seq - 1} of the stream, which holds {end} events, "
+                               f"for {PATIENCE:g} s; check that the stream's replicas are "
+                               "current (factfold status), then run the command again")
+            log.debug("a replica is behind the stream; asking again", position=seq - 1,
+                      end=end, got=len(page), last=last)
+            await asyncio.sleep(0.02)
+
+    async def _page(self, seq: int) -> tuple[list[bytes], int | None]:
         """The bodies of up to :data:`PAGE` messages from ``seq``, by one batched direct
-        get without headers."""
+        get without headers, and the sequence of the last of them as the server says it
+        (None when it does not)."""
         got: list[bytes] = []
-        await self._direct_get({"seq": seq, "batch": PAGE, "max_bytes": PAGE_BYTES,
-                                "no_hdr": True}, lambda msg: got.append(msg.data))
-        return got
+        end = await self._direct_get({"seq": seq, "batch": PAGE, "max_bytes": PAGE_BYTES,
+                                      "no_hdr": True}, lambda msg: got.append(msg.data))
+        last = end.get("Nats-Last-Sequence")
+        return got, int(last) if last else None
 
-    async def _direct_get(self, request: dict[str, Any], each: Callable[[Any], None]) -> None:
+    async def _direct_get(self, request: dict[str, Any],
+                          each: Callable[[Any], None]) -> dict[str, str]:
         """One batched direct get: ``each`` of the messages it returns, until the server
-        says that the batch ended (status 204) or that it found none (404)."""
-        done = asyncio.get_running_loop().create_future()
+        says that the batch ended (status 204) or that it found none (404); returns the
+        headers of that last word (the end of a batch says its last sequence)."""
+        done: asyncio.Future[dict[str, str]] = asyncio.get_running_loop().create_future()
 
         async def take(msg: Any) -> None:
             if msg.data:
                 each(msg)
             elif not done.done():
-                done.set_result(None)
+                done.set_result(dict(msg.headers or {}))
 
         inbox = self.nc.new_inbox()
         sub = await self.nc.subscribe(inbox, cb=take, pending_msgs_limit=-1,
@@ -686,7 +711,7 @@ class NatsLog:
         try:
             await self.nc.publish(f"$JS.API.DIRECT.GET.{STREAM}",
                                   json.dumps(request).encode(), reply=inbox)
-            await asyncio.wait_for(done, REQUEST_TIMEOUT)
+            return await asyncio.wait_for(done, REQUEST_TIMEOUT)
         finally:
             await sub.unsubscribe()
 

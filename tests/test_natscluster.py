@@ -71,6 +71,8 @@ def checkpoint(store: Path) -> int:
     if not path.exists():
         return -1
     with sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=10) as db:
+        if not db.execute("SELECT 1 FROM sqlite_master WHERE name = 'checkpoints'").fetchone():
+            return -1  # the node has created its views file, not its tables yet
         (position,) = db.execute("SELECT min(position) FROM checkpoints").fetchone()
     return -1 if position is None else position
 
