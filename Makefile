@@ -43,11 +43,17 @@ browser:
 			apt-get install -y -q --no-install-recommends chromium; \
 	}
 
+## Two pytest-xdist workers, one a core: the suite takes about half as long.  worksteal,
+## since the slow tests gather in a few files (sql, crash points, cli): a worker that runs
+## out takes tests from the other's queue, where loadfile would leave it waiting on a file.
+## TEST_WORKERS=auto uses every core (tests that time themselves get less slack).
+TEST_WORKERS ?= 2
 test: install lint typecheck browser
-	$(BIN)/pytest -q -m "not cluster"
+	$(BIN)/pytest -q -m "not cluster" -n $(TEST_WORKERS) --dist worksteal
 
 ## The NATS cluster scenarios (three servers, one killed mid-burst; two watchers, three
 ## workers, 2,000 documents): a few minutes more.
+## Serial: each test already runs three servers at once.
 test-cluster: install
 	$(BIN)/pytest -q -m cluster
 

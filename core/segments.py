@@ -53,7 +53,7 @@ _ZEROS = bytes(RESERVE)
 READ_CHUNK = 1 << 20
 
 
-def _crc(count: int, first: int, payload: bytes) -> int:
+def _crc(count: int, first: int, payload: bytes | memoryview) -> int:
     return zlib.crc32(payload, zlib.crc32(struct.pack("<IQ", count, first)))
 
 
@@ -427,7 +427,7 @@ class SegmentLog:
                 if n == 0:
                     raise OSError(errno.EIO, f"short write ({written} of {len(data)} bytes)")
                 written += n
-            self._sync()
+            self._sync(self._fd)
         except OSError as exc:
             # Leave no partial batch behind: the file ends where it did before.
             with contextlib.suppress(OSError):  # if this fails too, the next open cuts it
@@ -442,13 +442,13 @@ class SegmentLog:
         self._head = first + count
         return first
 
-    def _sync(self) -> None:
+    def _sync(self, fd: int) -> None:
         interval = self.fsync.interval
         if interval is None:
             return
         now = time.monotonic()
         if interval == 0.0 or now - self._last_fsync >= interval:
-            os.fdatasync(self._fd)
+            os.fdatasync(fd)
             self._last_fsync = now
 
     def flush(self) -> None:
@@ -490,10 +490,13 @@ class SegmentLog:
                 if expected <= from_position:
                     continue
                 yield first, count, payload
-            if scan.damage or (scan.stop is not None and i < len(segments) - 1):
-                offset, reason = scan.damage[0][::2] if scan.damage else scan.stop
-                raise LogCorrupt(damaged(self.directory, f"{seg.name} at byte {offset}: "
-                                         f"{reason}"))
+            if scan.damage:
+                offset, _, reason = scan.damage[0]
+            elif scan.stop is not None and i < len(segments) - 1:
+                offset, reason = scan.stop
+            else:
+                continue
+            raise LogCorrupt(damaged(self.directory, f"{seg.name} at byte {offset}: {reason}"))
 
     def read(self, from_position: int = 0) -> Iterator[Envelope]:
         unpack = self.codec.unpack_batch

@@ -27,7 +27,7 @@ import hashlib
 import os
 import tempfile
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -234,7 +234,7 @@ class Store:
             raise DiskFull(f"the disk holding {self.path} is full: the views could not be "
                            "written; they catch up with the log once space is freed") from exc
 
-    def _fold(self, chunk: list[Envelope]) -> None:
+    def _fold(self, chunk: Sequence[Envelope]) -> None:
         if chunk[0].position > self.views.position:
             # Others appended before this process's batch (a NATS log): the views fold
             # theirs first, from the log, so that they see every position once, in order.

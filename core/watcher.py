@@ -249,7 +249,12 @@ class Watcher:
             self._signal = signum
 
         previous = {s: signal.signal(s, handler) for s in (signal.SIGINT, signal.SIGTERM)}
-        return lambda: [signal.signal(s, h) for s, h in previous.items()] and None
+
+        def restore() -> None:
+            for s, h in previous.items():
+                signal.signal(s, h)
+
+        return restore
 
     def _overflowed(self, first: bool) -> None:
         if first:
@@ -420,7 +425,7 @@ class Watcher:
     def _commit(self, on_facts: OnFacts | None) -> None:
         ready = self._ready()
         for start in range(0, len(ready), self.config.batch):
-            new: list[tuple[str, str]] = []
+            new: list[tuple[str, str, bool]] = []
             for path, st in ready[start:start + self.config.batch]:
                 if self.stopping:
                     return  # not committed: the next start's scan finds it

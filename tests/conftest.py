@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -28,6 +29,20 @@ class ToyPlugin:
 
         register(Extractor(name="toy-people", version="1", extract=people, emits=(Person,)))
         register(Extractor(name="toy-numbers", version="1", extract=numbers, emits=(Statistic,)))
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Every factfold a test starts sizes its output by its own stdout, as a user's would.
+
+    The terminal size in COLUMNS and LINES belongs to no terminal here: readline, which
+    pytest's capture imports, writes 80x24 into the process's C environment (subprocesses
+    inherit it, though ``os.environ`` does not show it), and pytest-xdist's workers start
+    with it in ``os.environ``.  Left in place, it narrows the CLI's piped tables to 80 columns (the
+    CLI honours COLUMNS) and overrides a test terminal's real size.
+    """
+    for name in ("COLUMNS", "LINES"):
+        os.environ.pop(name, None)
+        os.unsetenv(name)  # also when only the C environment has it
 
 
 @pytest.fixture(autouse=True)

@@ -13,6 +13,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -225,13 +226,13 @@ def read_everything(store: Path, clean: list[str]) -> None:
     assert sorted(proc.stdout.splitlines()) == clean, proc.stderr
 
 
-def test_a_user_who_may_only_read_the_store_reads_it(ingested, tmp_path_factory):
+def test_a_user_who_may_only_read_the_store_reads_it(ingested):
     if os.geteuid() == 0 and shutil.which("setpriv") is None:
         pytest.skip("running as root without setpriv: cannot switch to an unprivileged user")
-    # Under /tmp itself: pytest's own temporary folders are private to their user.
-    home = Path(tmp_path_factory.getbasetemp().parent.parent, "factfold-readable")
-    shutil.rmtree(home, ignore_errors=True)
-    home.mkdir(mode=0o755)
+    # In the system's temporary folder itself: pytest's own folders are private to their
+    # user.  A folder of this test's own, since another run may be at this test too.
+    home = Path(tempfile.mkdtemp(prefix="factfold-readable-"))
+    home.chmod(0o755)
     store = home / "store"
     shutil.copytree(ingested[0], store)
     factfold(store, "ingest", "seeds/", check=True)  # a writer was the last to close it

@@ -34,12 +34,10 @@ class Terminal:
         self.stream = pyte.ByteStream(self.screen)
         #: every byte written, for what no screen keeps (a transient progress bar)
         self.raw = bytearray()
-        # The pty's size is the terminal's size: COLUMNS or LINES set around the tests
-        # would override it.
-        inherited = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")}
+        # The pty's size is the terminal's size (conftest keeps COLUMNS and LINES out).
         self.child = pexpect.spawn(sys.executable, ["-m", "factfold", *args], cwd=str(cwd),
                                    dimensions=(ROWS, COLUMNS),
-                                   env={**inherited, "TERM": "xterm-256color", **env})
+                                   env={**os.environ, "TERM": "xterm-256color", **env})
 
     def _pump(self, seconds: float) -> None:
         deadline = time.monotonic() + seconds
