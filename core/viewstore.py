@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, nullcontext
 from functools import partial
 from itertools import takewhile
+from operator import itemgetter
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
@@ -576,9 +577,13 @@ class ViewStore:
         fsync_directory(self.path.parent)
         self._unsynced_fold = True
         self.db.close()
-        for suffix in ("-wal", "-shm"):  # the old file's, which the new one must not meet
+        # The old file goes first: renamed over it, the new file's unwritten pages would be
+        # sent to the disk at once (ext4's auto_da_alloc: ~13 ms of a 100k-event rebuild,
+        # which the marker defers to close).  A crash in between leaves no views, and the
+        # marker has them built from the log.
+        for suffix in ("", "-wal", "-shm"):  # the new one must not meet the old WAL either
             Path(f"{self.path}{suffix}").unlink(missing_ok=True)
-        os.replace(aside, self.path)
+        os.rename(aside, self.path)
         Path(f"{aside}.unsynced").unlink(missing_ok=True)
         fsync_directory(self.path.parent)
         self._connect()
@@ -620,12 +625,12 @@ def prepares(projection: Projection) -> bool:
 def narrowed(projection: Projection, start: int,
              records: Sequence[tuple[int, StoredRecord]]) -> list[tuple[int, StoredRecord]]:
     """The records a view still needs (from ``start``) and handles."""
+    if records and records[0][0] < start:  # a catch-up that resumes inside the chunk
+        records = [x for x in records if x[0] >= start]
     handles = projection.handles
     if handles is None:
-        return [x for x in records if x[0] >= start]
-    if handles:
-        return [x for x in records if x[0] >= start and x[1][0] in handles]
-    return []
+        return list(records)
+    return [x for x in records if x[1][0] in handles] if handles else []
 
 
 #: rows as :func:`_ship` encodes them, in the preparing process or read where they arrived
@@ -668,6 +673,9 @@ class PreparedChunk:
     def __len__(self) -> int:
         return self.count
 
+
+_record = itemgetter(1)  # of a (position, record) pair
+_type_name = itemgetter(0)  # of a stored record
 
 #: a batch as the log stores it: (first position, event count, msgpack payload)
 StoredBatch = tuple[int, int, bytes]
@@ -742,7 +750,8 @@ class Preparer:
                 if mine:
                     prepared[name] = projection.prepare_records(self.codec, mine)
         registry = self.codec.registry
-        unknown = frozenset(n for n in {r[0] for _, r in records} if n not in registry)
+        unknown = frozenset(n for n in set(map(_type_name, map(_record, records)))
+                            if n not in registry)
         if shipped:
             return PreparedChunk(len(records), last, _ship(prepared), unknown, [])
         return PreparedChunk(len(records), last, prepared, unknown, records)

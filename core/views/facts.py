@@ -18,7 +18,7 @@ import heapq
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from fnmatch import fnmatchcase
-from itertools import islice
+from itertools import chain, islice
 from operator import attrgetter, itemgetter
 from typing import Any
 
@@ -77,10 +77,14 @@ class _Kind:
 
 
 class _Rows:
-    """What a chunk of events writes: rows per statement, in first-seen order, then runs."""
+    """What a chunk of events writes: ``executemany`` groups per statement, in first-seen
+    order, then runs."""
 
     def __init__(self) -> None:
+        #: rows of one-row statements, grouped when the chunk is prepared
         self.writes: dict[str, list[Any]] = {}
+        #: values already in groups (see _groups)
+        self.grouped: list[tuple[str, list[Any]]] = []
         self.runs: list[list[Any]] = []
 
     def fact(self, kind: _Kind, position: int, fields: Mapping[str, Any],
@@ -92,12 +96,16 @@ class _Rows:
                 self.writes.setdefault(sql, []).extend(rows)
 
     def stored(self, kind: _Kind, read: list[tuple[int, Any]]) -> None:
-        """Facts of one kind as :meth:`_Kind.decode` read them: (position, what it read)."""
-        statements, row = kind.statements, kind.row
+        """Facts of one kind as :meth:`_Kind.decode` read them: (position, what it read).
+
+        Their rows go straight into groups, without the record (the statement leaves it
+        NULL): 45k person rows bound 0.084 -> 0.068 s without it."""
+        row = kind.row
         assert row is not None  # set with kind.decode, which read these
-        self.writes.setdefault(statements[0], []).extend(
-            [(position, *row(f), *f.span, None) for position, f in read])
-        for sql, field in zip(statements[1:], kind.lists, strict=True):
+        width = len(kind.table.scalars) + 7
+        self.grouped += _groups(kind.table.insert(record=False), list(chain.from_iterable(
+            [(position, *row(f), *f.span) for position, f in read])), width)
+        for sql, field in zip(kind.statements[1:], kind.lists, strict=True):
             items = attrgetter(field)
             children = [(position, i, item) for position, f in read
                         for i, item in enumerate(items(f))]
@@ -108,8 +116,9 @@ class _Rows:
         self.runs.append([doc_id, extractor, position - count, position])
 
     def prepared(self) -> list[Any]:
-        return [[group for sql, rows in self.writes.items() for group in _grouped(sql, rows)],
-                self.runs]
+        groups = [group for sql, rows in self.writes.items()
+                  for group in _groups(sql, list(chain.from_iterable(rows)), len(rows[0]))]
+        return [[*self.grouped, *groups], self.runs]
 
 
 #: rows bound per INSERT statement: a statement per row costs its binding
@@ -117,19 +126,19 @@ class _Rows:
 ROWS_PER_INSERT = 50
 
 
-def _grouped(sql: str, rows: list[Any]) -> list[tuple[str, list[Any]]]:
-    """``sql`` (an INSERT of one row) and its rows as ``executemany`` groups: the rows
-    :data:`ROWS_PER_INSERT` at a time through an INSERT of as many, the rest one by one."""
-    whole = len(rows) - len(rows) % ROWS_PER_INSERT
-    if not whole:
-        return [(sql, rows)]
-    head, values = sql.split(" VALUES ")
-    step = len(rows[0]) * ROWS_PER_INSERT
-    flat = [value for row in rows[:whole] for value in row]
-    groups = [(f"{head} VALUES {', '.join([values] * ROWS_PER_INSERT)}",
-               [flat[i:i + step] for i in range(0, len(flat), step)])]
-    if whole < len(rows):
-        groups.append((sql, rows[whole:]))
+def _groups(sql: str, values: list[Any], width: int) -> list[tuple[str, list[Any]]]:
+    """``sql`` (an INSERT of one row of ``width`` values) and the rows of ``values`` (one
+    after the other) as ``executemany`` groups: :data:`ROWS_PER_INSERT` rows at a time
+    through an INSERT of as many, the rest one by one."""
+    step = width * ROWS_PER_INSERT
+    whole = len(values) - len(values) % step
+    groups = []
+    if whole:
+        head, one = sql.split(" VALUES ")
+        groups.append((f"{head} VALUES {', '.join([one] * ROWS_PER_INSERT)}",
+                       [values[i:i + step] for i in range(0, whole, step)]))
+    if whole < len(values):
+        groups.append((sql, [values[i:i + width] for i in range(whole, len(values), width)]))
     return groups
 
 
