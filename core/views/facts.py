@@ -70,6 +70,8 @@ class _Kind:
     #: reads a stored payload of the current schema version (see KindTable.stored), if it
     #: may be read without the codec
     decode: Callable[[bytes], Any] | None = None
+    #: what ``decode`` reads, from a msgpack array of such payloads
+    decode_all: Callable[[bytes], list[Any]] | None = None
     #: the row but its position, span and record, from what ``decode`` read
     row: Callable[[Any], tuple[Any, ...]] | None = None
     #: the list fields, as ``decode`` reads them
@@ -170,7 +172,9 @@ class FactsView(Projection):
             stored = (table.stored() if table.cls is cls and cls.__module__ == Fact.__module__
                       and not own.overrides else None)
             fast: dict[str, Any] = {} if stored is None else {
-                "decode": msgspec.msgpack.Decoder(stored[0]).decode, "row": stored[1],
+                "decode": msgspec.msgpack.Decoder(stored[0]).decode,
+                "decode_all": msgspec.msgpack.Decoder(list[stored[0]]).decode,  # type: ignore[valid-type]
+                "row": stored[1],
                 "lists": tuple(f.name for f in table.lists)}
             self._kinds[type_name(cls)] = _Kind(table, tuple(table.inserts()),
                                                 schema_version(cls), **fast)
@@ -232,29 +236,53 @@ class FactsView(Projection):
         outcomes = {type_name(c): schema_version(c)
                     for c in (ExtractionCompleted, ExtractionFailed)}
         kinds = self._kinds
-        read: dict[str, list[tuple[int, Any]]] = {}  # by type: its facts, read raw
+        stored: dict[str, list[tuple[int, StoredRecord]]] = {}  # by type: its facts, read raw
         for position, record in records:
-            name, version, payload = record[0], record[1], record[8]
+            name, version = record[0], record[1]
             kind = kinds.get(name)
-            try:
-                if kind is not None:
-                    if kind.decode is not None and version == kind.schema_version:
-                        facts = read.get(name)
-                        if facts is None:
-                            facts = read[name] = []
-                        facts.append((position, kind.decode(payload)))
-                        continue
-                elif outcomes.get(name) == version:
-                    o = _read_outcome(payload)
+            if kind is not None:
+                if kind.decode is not None and version == kind.schema_version:
+                    facts = stored.get(name)
+                    if facts is None:
+                        facts = stored[name] = []
+                    facts.append((position, record))
+                    continue
+            elif outcomes.get(name) == version:
+                try:
+                    o = _read_outcome(record[8])
+                except msgspec.MsgspecError:
+                    pass
+                else:
                     rows.run(position, o.doc_id, o.extractor, o.fact_count)
                     continue
-            except msgspec.MsgspecError:
-                pass
             if name in codec.registry:  # an unknown type: views leave it out
                 self._event(rows, position, codec.from_record(record, position).payload)
-        for name, facts in read.items():
-            rows.stored(kinds[name], facts)
+        for name, facts in stored.items():
+            rows.stored(kinds[name], self._read(rows, codec, kinds[name], facts))
         return rows.prepared()
+
+    def _read(self, rows: _Rows, codec: EventCodec, kind: _Kind,
+              facts: list[tuple[int, StoredRecord]]) -> list[tuple[int, Any]]:
+        """(position, what ``kind.decode`` reads) of each of a kind's stored facts; those
+        it cannot read go through the codec into ``rows``.
+
+        They are read as one msgpack array: a decoder call per payload cost a third of
+        reading them (45k person facts: 0.063 s, joined 0.040 s).  Only if one does not
+        fit is each read alone, to find which."""
+        assert kind.decode is not None and kind.decode_all is not None
+        payloads = [record[8] for _, record in facts]
+        try:
+            return list(zip([position for position, _ in facts], kind.decode_all(
+                b"\xdd" + len(payloads).to_bytes(4, "big") + b"".join(payloads)), strict=True))
+        except msgspec.MsgspecError:
+            pass
+        read = []
+        for position, record in facts:
+            try:
+                read.append((position, kind.decode(record[8])))
+            except msgspec.MsgspecError:
+                self._event(rows, position, codec.from_record(record, position).payload)
+        return read
 
     def write_prepared(self, db: sqlite3.Connection, prepared: Any) -> None:
         """Facts first, then the runs in log order: a run only ever forgets the run
