@@ -91,6 +91,9 @@ class ViewStore:
         self._unindexed: set[str] = set()
         #: whether a fold from nothing was committed without fsync (see _unsynced)
         self._unsynced_fold = False
+        #: a rebuild's new views (see rebuild), which every writer's start removes unless
+        #: they took these views' place: their unsynced fold needs no marker of its own
+        self._scratch = False
         if readonly:
             self.db = self._open_readonly()
             return
@@ -256,8 +259,9 @@ class ViewStore:
         waiting for the disk).  A marker file says the database is not to be trusted until
         that last sync; a start that finds it rebuilds from scratch.
         """
-        self._unsynced_marker.touch()
-        fsync_directory(self.path.parent)
+        if not self._scratch:
+            self._unsynced_marker.touch()
+            fsync_directory(self.path.parent)
         self._unsynced_fold = True
         self.db.execute("PRAGMA synchronous=OFF")
         # Without a WAL every page is written once, not twice (10M events: commits 18.6 s
@@ -566,6 +570,7 @@ class ViewStore:
         self.commit()
         aside = self._aside
         fresh = ViewStore(aside, self.projections.values())
+        fresh._scratch = True
         try:
             folded = fresh.catch_up(event_log, progress, parallel=parallel)
             fresh.commit()
