@@ -278,6 +278,29 @@ def test_catch_up_and_apply_fold_the_same_tables(tmp_path, monkeypatch, folded, 
         stores["fast"].close()
 
 
+def test_a_fact_the_typed_reading_cannot_read_is_folded_like_its_neighbours(tmp_path):
+    """Replay reads a chunk's facts of one kind as one array; one that does not fit the
+    kind's typed fields (a number as a title) sends that chunk's facts of the kind through
+    one at a time, and that one through the codec, with the same rows as live folding."""
+    log = SegmentLog(tmp_path / "log", _codec(Tag, Note), writable=True)
+    live = ViewStore(tmp_path / "live.sqlite", _views())
+    odd = attrs.evolve(_person("王五"), title=7)
+    for batch in ([_added(A)], _run(A, "people", "1", [_person("张三", "会长"), odd,
+                                                      _person("李四", aliases=("小李",))])):
+        for env in log.append(batch):
+            live.apply(env)
+    live.commit()
+    fast = ViewStore(tmp_path / "fast.sqlite", _views())
+    assert fast.catch_up(log) == log.head
+    assert _dump(fast.db) == _dump(live.db)
+    assert fast.db.execute("SELECT name, title, _record IS NULL FROM fact_person "
+                           "ORDER BY fact_id").fetchall() == [
+        ("张三", "会长", 1), ("王五", "7", 0), ("李四", None, 1)]  # the record keeps 7
+    for views in (fast, live):
+        views.close()
+    log.close()
+
+
 def test_only_the_latest_run_of_each_document_and_extractor_keeps_its_facts(folded):
     _, recorded, stores = folded
     positions, ranges = _surviving(recorded)

@@ -18,7 +18,7 @@ import heapq
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from fnmatch import fnmatchcase
-from itertools import islice
+from itertools import chain, islice
 from operator import attrgetter, itemgetter
 from typing import Any
 
@@ -70,6 +70,8 @@ class _Kind:
     #: reads a stored payload of the current schema version (see KindTable.stored), if it
     #: may be read without the codec
     decode: Callable[[bytes], Any] | None = None
+    #: what ``decode`` reads, from a msgpack array of such payloads
+    decode_all: Callable[[bytes], list[Any]] | None = None
     #: the row but its position, span and record, from what ``decode`` read
     row: Callable[[Any], tuple[Any, ...]] | None = None
     #: the list fields, as ``decode`` reads them
@@ -77,10 +79,14 @@ class _Kind:
 
 
 class _Rows:
-    """What a chunk of events writes: rows per statement, in first-seen order, then runs."""
+    """What a chunk of events writes: ``executemany`` groups per statement, in first-seen
+    order, then runs."""
 
     def __init__(self) -> None:
+        #: rows of one-row statements, grouped when the chunk is prepared
         self.writes: dict[str, list[Any]] = {}
+        #: values already in groups (see _groups)
+        self.grouped: list[tuple[str, list[Any]]] = []
         self.runs: list[list[Any]] = []
 
     def fact(self, kind: _Kind, position: int, fields: Mapping[str, Any],
@@ -92,12 +98,16 @@ class _Rows:
                 self.writes.setdefault(sql, []).extend(rows)
 
     def stored(self, kind: _Kind, read: list[tuple[int, Any]]) -> None:
-        """Facts of one kind as :meth:`_Kind.decode` read them: (position, what it read)."""
-        statements, row = kind.statements, kind.row
+        """Facts of one kind as :meth:`_Kind.decode` read them: (position, what it read).
+
+        Their rows go straight into groups, without the record (the statement leaves it
+        NULL): 45k person rows bound 0.084 -> 0.068 s without it."""
+        row = kind.row
         assert row is not None  # set with kind.decode, which read these
-        self.writes.setdefault(statements[0], []).extend(
-            [(position, *row(f), *f.span, None) for position, f in read])
-        for sql, field in zip(statements[1:], kind.lists, strict=True):
+        width = len(kind.table.scalars) + 7
+        self.grouped += _groups(kind.table.insert(record=False), list(chain.from_iterable(
+            [(position, *row(f), *f.span) for position, f in read])), width)
+        for sql, field in zip(kind.statements[1:], kind.lists, strict=True):
             items = attrgetter(field)
             children = [(position, i, item) for position, f in read
                         for i, item in enumerate(items(f))]
@@ -108,8 +118,9 @@ class _Rows:
         self.runs.append([doc_id, extractor, position - count, position])
 
     def prepared(self) -> list[Any]:
-        return [[group for sql, rows in self.writes.items() for group in _grouped(sql, rows)],
-                self.runs]
+        groups = [group for sql, rows in self.writes.items()
+                  for group in _groups(sql, list(chain.from_iterable(rows)), len(rows[0]))]
+        return [[*self.grouped, *groups], self.runs]
 
 
 #: rows bound per INSERT statement: a statement per row costs its binding
@@ -117,19 +128,19 @@ class _Rows:
 ROWS_PER_INSERT = 50
 
 
-def _grouped(sql: str, rows: list[Any]) -> list[tuple[str, list[Any]]]:
-    """``sql`` (an INSERT of one row) and its rows as ``executemany`` groups: the rows
-    :data:`ROWS_PER_INSERT` at a time through an INSERT of as many, the rest one by one."""
-    whole = len(rows) - len(rows) % ROWS_PER_INSERT
-    if not whole:
-        return [(sql, rows)]
-    head, values = sql.split(" VALUES ")
-    step = len(rows[0]) * ROWS_PER_INSERT
-    flat = [value for row in rows[:whole] for value in row]
-    groups = [(f"{head} VALUES {', '.join([values] * ROWS_PER_INSERT)}",
-               [flat[i:i + step] for i in range(0, len(flat), step)])]
-    if whole < len(rows):
-        groups.append((sql, rows[whole:]))
+def _groups(sql: str, values: list[Any], width: int) -> list[tuple[str, list[Any]]]:
+    """``sql`` (an INSERT of one row of ``width`` values) and the rows of ``values`` (one
+    after the other) as ``executemany`` groups: :data:`ROWS_PER_INSERT` rows at a time
+    through an INSERT of as many, the rest one by one."""
+    step = width * ROWS_PER_INSERT
+    whole = len(values) - len(values) % step
+    groups = []
+    if whole:
+        head, one = sql.split(" VALUES ")
+        groups.append((f"{head} VALUES {', '.join([one] * ROWS_PER_INSERT)}",
+                       [values[i:i + step] for i in range(0, whole, step)]))
+    if whole < len(values):
+        groups.append((sql, [values[i:i + width] for i in range(whole, len(values), width)]))
     return groups
 
 
@@ -161,7 +172,9 @@ class FactsView(Projection):
             stored = (table.stored() if table.cls is cls and cls.__module__ == Fact.__module__
                       and not own.overrides else None)
             fast: dict[str, Any] = {} if stored is None else {
-                "decode": msgspec.msgpack.Decoder(stored[0]).decode, "row": stored[1],
+                "decode": msgspec.msgpack.Decoder(stored[0]).decode,
+                "decode_all": msgspec.msgpack.Decoder(list[stored[0]]).decode,  # type: ignore[valid-type]
+                "row": stored[1],
                 "lists": tuple(f.name for f in table.lists)}
             self._kinds[type_name(cls)] = _Kind(table, tuple(table.inserts()),
                                                 schema_version(cls), **fast)
@@ -223,29 +236,53 @@ class FactsView(Projection):
         outcomes = {type_name(c): schema_version(c)
                     for c in (ExtractionCompleted, ExtractionFailed)}
         kinds = self._kinds
-        read: dict[str, list[tuple[int, Any]]] = {}  # by type: its facts, read raw
+        stored: dict[str, list[tuple[int, StoredRecord]]] = {}  # by type: its facts, read raw
         for position, record in records:
-            name, version, payload = record[0], record[1], record[8]
+            name, version = record[0], record[1]
             kind = kinds.get(name)
-            try:
-                if kind is not None:
-                    if kind.decode is not None and version == kind.schema_version:
-                        facts = read.get(name)
-                        if facts is None:
-                            facts = read[name] = []
-                        facts.append((position, kind.decode(payload)))
-                        continue
-                elif outcomes.get(name) == version:
-                    o = _read_outcome(payload)
+            if kind is not None:
+                if kind.decode is not None and version == kind.schema_version:
+                    facts = stored.get(name)
+                    if facts is None:
+                        facts = stored[name] = []
+                    facts.append((position, record))
+                    continue
+            elif outcomes.get(name) == version:
+                try:
+                    o = _read_outcome(record[8])
+                except msgspec.MsgspecError:
+                    pass
+                else:
                     rows.run(position, o.doc_id, o.extractor, o.fact_count)
                     continue
-            except msgspec.MsgspecError:
-                pass
             if name in codec.registry:  # an unknown type: views leave it out
                 self._event(rows, position, codec.from_record(record, position).payload)
-        for name, facts in read.items():
-            rows.stored(kinds[name], facts)
+        for name, facts in stored.items():
+            rows.stored(kinds[name], self._read(rows, codec, kinds[name], facts))
         return rows.prepared()
+
+    def _read(self, rows: _Rows, codec: EventCodec, kind: _Kind,
+              facts: list[tuple[int, StoredRecord]]) -> list[tuple[int, Any]]:
+        """(position, what ``kind.decode`` reads) of each of a kind's stored facts; those
+        it cannot read go through the codec into ``rows``.
+
+        They are read as one msgpack array: a decoder call per payload cost a third of
+        reading them (45k person facts: 0.063 s, joined 0.040 s).  Only if one does not
+        fit is each read alone, to find which."""
+        assert kind.decode is not None and kind.decode_all is not None
+        payloads = [record[8] for _, record in facts]
+        try:
+            return list(zip([position for position, _ in facts], kind.decode_all(
+                b"\xdd" + len(payloads).to_bytes(4, "big") + b"".join(payloads)), strict=True))
+        except msgspec.MsgspecError:
+            pass
+        read = []
+        for position, record in facts:
+            try:
+                read.append((position, kind.decode(record[8])))
+            except msgspec.MsgspecError:
+                self._event(rows, position, codec.from_record(record, position).payload)
+        return read
 
     def write_prepared(self, db: sqlite3.Connection, prepared: Any) -> None:
         """Facts first, then the runs in log order: a run only ever forgets the run

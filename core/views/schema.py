@@ -221,14 +221,17 @@ class KindTable:
 
     def inserts(self) -> list[str]:
         """The statements :meth:`rows`' rows go in with, in :meth:`tables` order."""
-        columns = ", ".join(("fact_id", "doc_id", *(quote(f.name) for f in self.scalars),
-                             "extractor", "evidence", "confidence", "span_start", "span_end",
-                             "_record"))
-        width = len(self.scalars) + 8
-        return [f"INSERT OR REPLACE INTO {self.base} ({columns}) "
-                f"VALUES ({', '.join('?' * width)})",
-                *(f"INSERT OR REPLACE INTO _{self.child(f)} VALUES (?, ?, ?)"
-                  for f in self.lists)]
+        return [self.insert(), *(f"INSERT OR REPLACE INTO _{self.child(f)} VALUES (?, ?, ?)"
+                                 for f in self.lists)]
+
+    def insert(self, *, record: bool = True) -> str:
+        """The statement a fact row goes in with; ``record=False``: a row without the
+        last value, ``_record``, which it leaves NULL."""
+        columns = ("fact_id", "doc_id", *(quote(f.name) for f in self.scalars),
+                   "extractor", "evidence", "confidence", "span_start", "span_end",
+                   *(("_record",) if record else ()))
+        return (f"INSERT OR REPLACE INTO {self.base} ({', '.join(columns)}) "
+                f"VALUES ({', '.join('?' * len(columns))})")
 
     def stored(self) -> tuple[Any, Callable[[Any], tuple[Any, ...]]] | None:
         """Replay's fast path for this class's stored payloads: a msgspec type that
