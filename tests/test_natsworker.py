@@ -51,6 +51,17 @@ def slow_plugin(tmp_path: Path, seconds: float) -> tuple[Path, dict[str, str]]:
                            SLOW_MARKS=str(marks), SLOW_SECONDS=str(seconds))
 
 
+def queue_documents(tmp_path: Path, url: str, count: int, env: dict[str, str]) -> None:
+    """Ingest ``count`` small distinct documents into the NATS log at ``url`` without
+    extracting them: they wait in the workers' queue."""
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    for i in range(count):
+        (docs / f"d{i}.txt").write_text(f"document w{i} here\n", encoding="utf-8")
+    run_factfold("--log", url, "ingest", "--no-extract", str(docs), store=tmp_path / "a",
+                 env=env)
+
+
 def export(store: Path, env: dict, *log: str) -> list[str]:
     out = run_factfold(*log, "export", store=store, env=env).stdout
     return sorted(json.dumps(json.loads(line), sort_keys=True) for line in out.splitlines())
@@ -80,17 +91,13 @@ def test_a_worker_killed_holding_two_documents_has_both_extracted_once_by_others
     both go to the other workers after the ack wait, and each is extracted once."""
     server = NatsServer(tmp_path / "nats").start()
     marks, env = slow_plugin(tmp_path, seconds=0.4)
-    docs = tmp_path / "docs"
-    docs.mkdir()
-    for i in range(12):
-        (docs / f"d{i}.txt").write_text(f"document w{i} here\n", encoding="utf-8")
     log = ("--log", server.url)
     worker = partial(subprocess.Popen, [sys.executable, "-m", "factfold", *log, "worker",
                                         "--ack-wait", "2", "--stop-when-idle", "5"],
                      cwd=ROOT, env={**os.environ, **env}, stdout=subprocess.DEVNULL,
                      stderr=subprocess.PIPE, text=True)
     try:
-        run_factfold(*log, "ingest", "--no-extract", str(docs), store=tmp_path / "a", env=env)
+        queue_documents(tmp_path, server.url, 12, env)
         victim = worker()
         STARTED.append(victim)
         deadline = time.monotonic() + 60
@@ -118,7 +125,7 @@ def test_a_worker_killed_holding_two_documents_has_both_extracted_once_by_others
                    for m in marks.iterdir())
         # A view node built afterwards from the stream: every document, each once.
         run_factfold(*log, "replay", store=tmp_path / "node", env=env)
-        run_factfold("ingest", str(docs), store=tmp_path / "local", env=env)
+        run_factfold("ingest", str(tmp_path / "docs"), store=tmp_path / "local", env=env)
         expected = export(tmp_path / "local", env)
         assert len(expected) == 12 and export(tmp_path / "node", env, *log) == expected
         codec = EventCodec(PluginHost(load_entrypoints=False).event_registry())
@@ -236,15 +243,11 @@ def test_documents_longer_than_the_ack_wait_stay_with_their_living_worker(tmp_pa
     nor the one a worker holds behind it is handed to the other worker."""
     server = NatsServer(tmp_path / "nats").start()
     marks, env = slow_plugin(tmp_path, seconds=3)
-    docs = tmp_path / "docs"
-    docs.mkdir()
-    for i in range(2):
-        (docs / f"d{i}.txt").write_text(f"document slow{i} here\n", encoding="utf-8")
     log = ("--log", server.url)
     command = [sys.executable, "-m", "factfold", *log, "worker", "--attempts", "1",
                "--ack-wait", "1", "--stop-when-idle", "5"]
     try:
-        run_factfold(*log, "ingest", "--no-extract", str(docs), store=tmp_path / "a", env=env)
+        queue_documents(tmp_path, server.url, 2, env)
         start = partial(subprocess.Popen, command, cwd=ROOT, env={**os.environ, **env},
                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         workers = [start()]
@@ -272,13 +275,9 @@ def test_a_worker_interrupted_gives_the_documents_it_holds_back_at_once(tmp_path
     after the (one-minute) ack wait."""
     server = NatsServer(tmp_path / "nats").start()
     _, env = slow_plugin(tmp_path, seconds=1)
-    docs = tmp_path / "docs"
-    docs.mkdir()
-    for i in range(2):
-        (docs / f"d{i}.txt").write_text(f"document w{i} here\n", encoding="utf-8")
     log = ("--log", server.url)
     try:
-        run_factfold(*log, "ingest", "--no-extract", str(docs), store=tmp_path / "a", env=env)
+        queue_documents(tmp_path, server.url, 2, env)
         first = subprocess.Popen([sys.executable, "-m", "factfold", *log, "worker"], cwd=ROOT,
                                  env={**os.environ, **env}, stdout=subprocess.DEVNULL,
                                  stderr=subprocess.PIPE, text=True)
