@@ -46,3 +46,15 @@ def install(site: Path, name: str, source: str) -> Path:
 
 def site_env(site: Path, **extra: str) -> dict[str, str]:
     return {"PYTHONPATH": str(site), **extra}
+
+
+def supersede_and_remove(store: Path, first: Path, second: Path) -> None:
+    """Give ``first`` new bytes at its path (ingested: its document superseded) and record
+    ``second`` as removed, as a watch records a deleted file."""
+    from factfold.store import Store
+
+    text = first.read_text(encoding="utf-8")
+    first.write_text(text[: len(text) // 2], encoding="utf-8")
+    assert "1 superseded" in run_factfold("ingest", str(first.parent), store=store).stderr
+    with Store(store) as writer:
+        assert writer.remove(str(second))

@@ -22,10 +22,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers import ROOT, SEEDS, STARTED, run_factfold
+from helpers import ROOT, SEEDS, STARTED, run_factfold, supersede_and_remove
 
 from factfold import Agreement, Meeting, Person, Statistic
-from factfold.store import Store
 from factfold.views.schema import PROVENANCE_COLUMNS, kind_tables
 
 #: the typed tables of factfold's fact kinds, as the schema names them
@@ -278,11 +277,7 @@ def test_serve_keeps_up_with_a_superseding_and_a_removal(seeds_served):
     store, server = seeds_served
     drop = store.parent / "drop"
     first, second = sorted(p for p in drop.iterdir() if p.name != "hostile.txt")[:2]
-    text = first.read_text(encoding="utf-8")
-    first.write_text(text[: len(text) // 2], encoding="utf-8")  # new bytes, same path
-    assert "1 superseded" in run_factfold("ingest", str(drop), store=store).stderr
-    with Store(store) as writer:  # as a watch records a deleted file
-        assert writer.remove(str(second))
+    supersede_and_remove(store, first, second)
     facts = exported(store)
     assert not any(r["source"] == str(second) for r in facts)
     assert served_records(server) == facts

@@ -18,7 +18,7 @@ from typing import Any, ClassVar
 import pytest
 from attrs import field, frozen
 from exportlog import expected_export
-from helpers import ROOT, SEEDS, run_factfold
+from helpers import ROOT, SEEDS, run_factfold, supersede_and_remove
 
 from factfold import Agreement, Extractor, Fact, Meeting, Person, Statistic, event_type, hookimpl
 from factfold.pluginmanager import PluginHost
@@ -245,11 +245,7 @@ def test_export_and_sql_agree_after_a_superseding_and_a_removal(seeds_store):
     drop = seeds_store.parent / "drop"
     first, second = sorted(drop.iterdir())[:2]
     before = _exported(seeds_store)
-    text = first.read_text(encoding="utf-8")
-    first.write_text(text[: len(text) // 2], encoding="utf-8")  # new bytes, same path
-    assert "1 superseded" in run_factfold("ingest", str(drop), store=seeds_store).stderr
-    with Store(seeds_store) as store:  # a watch records a deleted file so
-        assert store.remove(str(second))
+    supersede_and_remove(seeds_store, first, second)
     after = _assert_same_facts(seeds_store)
     assert not any(r["source"] == str(second) for r in after)
     assert len([r for r in after if r["source"] == str(first)]) < len(
