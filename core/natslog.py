@@ -220,7 +220,8 @@ async def _release(nc: Any, msgs: list[Any]) -> None:
     one lost only means the queue waits for the ack wait."""
     with contextlib.suppress(*_transient()):
         for msg in msgs:
-            await msg.nak()
+            if not msg.is_acked:  # done after all (stopped between its ack and its removal)
+                await msg.nak()
         await nc.flush(REQUEST_TIMEOUT)
 
 

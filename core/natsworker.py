@@ -156,8 +156,10 @@ class _Worker:
         """Wait for the oldest document in hand to be extracted; record and acknowledge
         it (and any after it already extracted)."""
         for (work, doc), outcomes in self.pool.finished(timeout=None):
-            self.held.remove(work)  # the oldest: the pool gives them back in order
+            # Held until acknowledged: Ctrl-C while its outcomes are appended gives it
+            # back, and its next taker finds whatever was recorded.
             self._record(work, doc, outcomes)
+            self.held.remove(work)  # the oldest: the pool gives them back in order
 
     def _record(self, work: Work, doc: Document, outcomes: list[tuple[str, Outcome]]) -> None:
         """Append a document's outcomes, then acknowledge it."""
