@@ -32,7 +32,7 @@ from factfold.pluginmanager import PluginHost
 from factfold.segments import SegmentLog
 from factfold.store import Store
 from factfold.views import SEARCHES, FactsView, builtin_views
-from factfold.views import facts as facts_module
+from factfold.views import inserts as inserts_module
 from factfold.viewstore import ViewStore
 
 # -- a plugin's own fact kinds: never on the fast path ---------------------------------------
@@ -255,7 +255,7 @@ def test_catch_up_and_apply_fold_the_same_tables(tmp_path, monkeypatch, folded, 
     if chunk is not None:  # many chunks and a commit after each, rows bound two at a time
         monkeypatch.setattr(projection_module, "CATCH_UP_BATCH", chunk)
         monkeypatch.setattr(projection_module, "COMMIT_EVERY", chunk)
-        monkeypatch.setattr(facts_module, "ROWS_PER_INSERT", 2)
+        monkeypatch.setattr(inserts_module, "ROWS_PER_INSERT", 2)
         fast = ViewStore(tmp_path / f"fast-{chunk}.sqlite", _views())
         assert fast.catch_up(log) == log.head
         stores = {**stores, "fast": fast}

@@ -35,6 +35,7 @@ from factfold.events.schema import schema_version
 
 from ..projection import Projection
 from .facts import matches
+from .inserts import row_groups
 from .schema import drop_named
 
 #: whether a document (``d``) still has a path
@@ -52,7 +53,8 @@ def _table(sql: str) -> str:
 
 
 def _by_table(steps: list[tuple[str, tuple[Any, ...]]]) -> list[tuple[str, list[Any]]]:
-    """Statements as ``(sql, [args, ...])`` groups, for one ``executemany`` each.
+    """Statements as ``(sql, [args, ...])`` groups, for one ``executemany`` each (an
+    INSERT's rows bound many at a time: :func:`.inserts.row_groups`).
 
     No statement of this view reads a table another one writes, so statements on different
     tables may run in any order: each table's keep their log order, and a chunk of events
@@ -61,9 +63,9 @@ def _by_table(steps: list[tuple[str, tuple[Any, ...]]]) -> list[tuple[str, list[
     by_table: dict[str, list[tuple[str, tuple[Any, ...]]]] = {}
     for step in steps:
         by_table.setdefault(_table(step[0]), []).append(step)
-    return [(sql, [args for _, args in group])
-            for table_steps in by_table.values()
-            for sql, group in groupby(table_steps, key=itemgetter(0))]
+    return [bound for table_steps in by_table.values()
+            for sql, group in groupby(table_steps, key=itemgetter(0))
+            for bound in row_groups(sql, [args for _, args in group])]
 
 
 def _link(path: str, doc_id: str, pos: int) -> list[tuple[str, tuple[Any, ...]]]:

@@ -39,6 +39,7 @@ from factfold.events.schema import schema_version
 
 from ..projection import Projection
 from . import entities
+from .inserts import row_groups, value_groups
 from .runs import RUNS_SCHEMA, record_runs
 from .schema import KindTable, drop_named, kind_table, kind_tables, quote
 
@@ -85,7 +86,7 @@ class _Rows:
     def __init__(self) -> None:
         #: rows of one-row statements, grouped when the chunk is prepared
         self.writes: dict[str, list[Any]] = {}
-        #: values already in groups (see _groups)
+        #: values already in groups (see value_groups)
         self.grouped: list[tuple[str, list[Any]]] = []
         self.runs: list[list[Any]] = []
 
@@ -105,7 +106,7 @@ class _Rows:
         row = kind.row
         assert row is not None  # set with kind.decode, which read these
         width = len(kind.table.scalars) + 7
-        self.grouped += _groups(kind.table.insert(record=False), list(chain.from_iterable(
+        self.grouped += value_groups(kind.table.insert(record=False), list(chain.from_iterable(
             [(position, *row(f), *f.span) for position, f in read])), width)
         for sql, field in zip(kind.statements[1:], kind.lists, strict=True):
             items = attrgetter(field)
@@ -118,30 +119,8 @@ class _Rows:
         self.runs.append([doc_id, extractor, position - count, position])
 
     def prepared(self) -> list[Any]:
-        groups = [group for sql, rows in self.writes.items()
-                  for group in _groups(sql, list(chain.from_iterable(rows)), len(rows[0]))]
+        groups = [group for sql, rows in self.writes.items() for group in row_groups(sql, rows)]
         return [[*self.grouped, *groups], self.runs]
-
-
-#: rows bound per INSERT statement: a statement per row costs its binding
-#: (1 row: 0.31 s, 50 rows: 0.23 s for 45k person rows, best of 6)
-ROWS_PER_INSERT = 50
-
-
-def _groups(sql: str, values: list[Any], width: int) -> list[tuple[str, list[Any]]]:
-    """``sql`` (an INSERT of one row of ``width`` values) and the rows of ``values`` (one
-    after the other) as ``executemany`` groups: :data:`ROWS_PER_INSERT` rows at a time
-    through an INSERT of as many, the rest one by one."""
-    step = width * ROWS_PER_INSERT
-    whole = len(values) - len(values) % step
-    groups = []
-    if whole:
-        head, one = sql.split(" VALUES ")
-        groups.append((f"{head} VALUES {', '.join([one] * ROWS_PER_INSERT)}",
-                       [values[i:i + step] for i in range(0, whole, step)]))
-    if whole < len(values):
-        groups.append((sql, [values[i:i + width] for i in range(whole, len(values), width)]))
-    return groups
 
 
 def _fields(fact: Fact) -> dict[str, Any]:

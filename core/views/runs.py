@@ -13,6 +13,8 @@ import sqlite3
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from .inserts import row_groups
+
 #: a run as views record it: (doc_id, extractor name, first position, stop position)
 Run = Sequence[Any]
 
@@ -30,13 +32,14 @@ def record_runs(db: sqlite3.Connection, table: str, runs: Sequence[Run],
     its (document, extractor) calls ``forget(start, stop)`` with the older run's range.
 
     New runs (all of them, in most chunks of a replay) go in with one ``INSERT OR
-    IGNORE``; only when some were ignored are the runs walked one by one.  (An upsert
-    with a trigger did the same, at twice the cost for every run.)
+    IGNORE`` (many runs a statement); only when some were ignored are the runs walked one
+    by one.  (An upsert with a trigger did the same, at twice the cost for every run.)
     """
     if not runs:
         return
     before = db.total_changes
-    db.executemany(f"INSERT OR IGNORE INTO {table} VALUES (?, ?, ?, ?)", runs)
+    for sql, values in row_groups(f"INSERT OR IGNORE INTO {table} VALUES (?, ?, ?, ?)", runs):
+        db.executemany(sql, values)
     if db.total_changes - before == len(runs):
         return
     for doc_id, extractor, start, stop in runs:
