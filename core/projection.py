@@ -47,7 +47,18 @@ class Projection:
 
         Kept apart from :meth:`create` so a rebuild can build each index once, after the
         fold, instead of updating it row by row.  A view whose fold reads an index of its
-        own creates that one in :meth:`create`.
+        own creates that one in :meth:`create`.  Called once a fold from empty is done,
+        and at every start (which finishes a fold cut short): it also puts back what
+        :meth:`loosen` set aside.
+        """
+
+    def loosen(self, db: sqlite3.Connection) -> None:
+        """Optional: this view is empty and about to be folded from its start in one long
+        catch-up.  It may set aside keys that its fold needs only to resolve conflicts (a
+        later row of a key replacing an earlier one), so that its rows go in at the end
+        of their tables; :meth:`create_indexes` must then key them again, resolving the
+        conflicts as the fold would have (:mod:`factfold.views.keyed`).  Nothing reads
+        the view's tables until then.
         """
 
     def drop(self, db: sqlite3.Connection) -> None:

@@ -44,6 +44,9 @@ CATCH_UP_BATCH = 5000
 COMMIT_EVERY = 50_000
 #: a catch-up at least this long prepares its chunks in a second process
 PARALLEL_FROM = 100_000
+#: a catch-up from empty of at least this many events loosens the views' conflict keys
+#: (see Projection.loosen)
+LOOSE_FROM = COMMIT_EVERY
 #: how much of the views database a read-only store maps into memory
 READ_MAPPING = 1 << 30
 
@@ -89,6 +92,8 @@ class ViewStore:
         self._unknown: set[str] = set()
         #: views emptied by this process whose indexes wait for the end of the catch-up
         self._unindexed: set[str] = set()
+        #: of those, the views whose conflict keys are set aside (see Projection.loosen)
+        self._loosened: set[str] = set()
         #: whether a fold from nothing was committed without fsync (see _unsynced)
         self._unsynced_fold = False
         #: a rebuild's new views (see rebuild), which every writer's start removes unless
@@ -271,13 +276,20 @@ class ViewStore:
             yield
         finally:
             if journal != "wal":
-                self.db.execute("PRAGMA journal_mode=WAL")
+                self._use_wal()
             self.db.execute("PRAGMA synchronous=NORMAL")
+
+    def _use_wal(self) -> None:
+        self.db.execute("PRAGMA journal_mode=WAL")
+        # A table renamed without the WAL (views/keyed.py) leaves the schema to be read
+        # again, which a checkpoint does not do: it would fail ("database table is
+        # locked").
+        self.db.execute("PRAGMA schema_version").fetchall()
 
     def _sync_an_unsynced_fold(self) -> None:
         if not self._unsynced_fold:
             return
-        self.db.execute("PRAGMA journal_mode=WAL")  # if a reader kept it from switching back
+        self._use_wal()  # if a reader kept it from switching back
         self.db.execute("PRAGMA synchronous=FULL")
         # Copies the WAL into the database file and fsyncs that file: every page the fold
         # wrote, checkpointed earlier or not, is then on disk.
@@ -326,6 +338,7 @@ class ViewStore:
         self.projections.pop(projection.name, None)
         self._next.pop(projection.name, None)
         self._unindexed.discard(projection.name)
+        self._loosened.discard(projection.name)
         projection.drop(self.db)
         self.db.execute("DELETE FROM checkpoints WHERE name = ?", (projection.name,))
 
@@ -340,6 +353,7 @@ class ViewStore:
         self._next[name] = 0
         # If the fold is cut short, the next start creates them (and folds the rest slower).
         self._unindexed.add(name)
+        self._loosened.discard(name)  # made again keyed
 
     def _create_deferred_indexes(self, folded: int) -> None:
         views = [self.projections[name] for name in sorted(self._unindexed)]
@@ -349,6 +363,7 @@ class ViewStore:
         for view in views:
             view.create_indexes(self.db)
         self._unindexed.clear()
+        self._loosened.clear()
 
     @property
     def position(self) -> int:
@@ -420,6 +435,9 @@ class ViewStore:
         """
         if not envelopes:
             return
+        if self._loosened:  # a long catch-up cut short: its views are keyed again first
+            self.commit()
+            self._create_deferred_indexes(0)
         self.begin()
         self._warn_unknown(envelopes)
         last = envelopes[-1].position
@@ -508,11 +526,22 @@ class ViewStore:
         if until is not None:
             read_batches = partial(_batches_before, read_batches, until)
         parallel = parallel and head - self.position >= PARALLEL_FROM
+        if head - self.position >= LOOSE_FROM:
+            self._loosen_empty_views()
         chunks: Iterator[Any] = self._prepared(read_batches, codec, parallel)
         fold: Callable[[Any], None] = partial(self._apply_prepared, codec)
         from_nothing = all(n == 0 for n in self._next.values()) and head >= COMMIT_EVERY
         with self._unsynced() if from_nothing else nullcontext(), rare_collections():
             return self._fold(chunks, fold, progress)
+
+    def _loosen_empty_views(self) -> None:
+        """Let the views emptied by this process that have folded nothing yet set aside
+        the keys they need only for conflicts (see :meth:`Projection.loosen`), until
+        :meth:`_create_deferred_indexes`."""
+        for name in sorted(self._unindexed):
+            if self._next[name] == 0 and name not in self._loosened:
+                self.projections[name].loosen(self.db)
+                self._loosened.add(name)
 
     def _fold(self, chunks: Iterator[Any], fold: Callable[[Any], None],
               progress: Callable[[int], None] | None) -> int:

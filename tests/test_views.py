@@ -249,10 +249,16 @@ def _from_read(path: Path, log: SegmentLog) -> ViewStore:
 # -- 1a: the fast path folds exactly what apply folds -----------------------------------------
 
 
-@pytest.mark.parametrize("chunk", [None, 1, 4], ids=["one-chunk", "chunk-1", "chunk-4"])
+@pytest.mark.parametrize("chunk", [None, 1, 4, "loose"],
+                         ids=["one-chunk", "chunk-1", "chunk-4", "loose-keys"])
 def test_catch_up_and_apply_fold_the_same_tables(tmp_path, monkeypatch, folded, chunk):
     log, _, stores = folded
-    if chunk is not None:  # many chunks and a commit after each, rows bound two at a time
+    if chunk == "loose":  # conflict keys set aside during the fold, put back after
+        monkeypatch.setattr(projection_module, "LOOSE_FROM", 1)
+        fast = ViewStore(tmp_path / "fast-loose.sqlite", _views())
+        assert fast.catch_up(log) == log.head
+        stores = {**stores, "fast": fast}
+    elif chunk is not None:  # many chunks and a commit after each, rows bound two at a time
         monkeypatch.setattr(projection_module, "CATCH_UP_BATCH", chunk)
         monkeypatch.setattr(projection_module, "COMMIT_EVERY", chunk)
         monkeypatch.setattr(inserts_module, "ROWS_PER_INSERT", 2)
@@ -276,6 +282,75 @@ def test_catch_up_and_apply_fold_the_same_tables(tmp_path, monkeypatch, folded, 
     read.close()
     if chunk is not None:
         stores["fast"].close()
+
+
+def test_a_fold_with_loose_keys_keeps_the_rows_the_keys_would_have_kept(tmp_path, monkeypatch):
+    """Folded from empty with its conflict keys set aside, each view keeps what keyed
+    folding keeps: a document's first ``document.added`` (one added again at another
+    path), an extractor's last outcome, only the facts of each current run."""
+    log = SegmentLog(tmp_path / "log", _codec(Tag, Note), writable=True)
+    again = Envelope(attrs.evolve(_added(A).payload, path="again/a.txt"), stream=f"doc:{A}")
+    for batch in [*_batches(), [again]]:
+        log.append(batch)
+    read = _from_read(tmp_path / "read.sqlite", log)
+    monkeypatch.setattr(projection_module, "LOOSE_FROM", 1)
+    monkeypatch.setattr(projection_module, "CATCH_UP_BATCH", 4)
+    monkeypatch.setattr(projection_module, "COMMIT_EVERY", 4)  # from nothing: no WAL
+    with ViewStore(tmp_path / "loose.sqlite", _views()) as loose:
+        assert loose.catch_up(log) == log.head
+        assert _dump(loose.db) == _dump(read.db)
+        assert _schema(loose.db) == _schema(read.db)
+        assert loose.db.execute("SELECT position FROM document_records WHERE doc_id = ?",
+                                (A,)).fetchall() == [(0,)]
+        assert loose.rebuild(log) == log.head  # beside the views, then in their place
+        assert _dump(loose.db) == _dump(read.db)
+    read.close()
+    log.close()
+
+
+@pytest.mark.parametrize("then", ["next-start", "live-apply"])
+def test_a_fold_with_loose_keys_cut_short_is_keyed_again_before_anything_else(
+        tmp_path, monkeypatch, folded, then):
+    """Cut short, a fold from empty leaves its views loose; the next start, or the next
+    event folded live by the same process, keys them again first."""
+    log, recorded, stores = folded
+    monkeypatch.setattr(projection_module, "LOOSE_FROM", 1)
+    monkeypatch.setattr(projection_module, "CATCH_UP_BATCH", 3)
+    monkeypatch.setattr(projection_module, "COMMIT_EVERY", 3)
+    real = ViewStore._apply_prepared
+    chunks = []
+
+    def failing(self, codec, chunk):
+        chunks.append(chunk)
+        if len(chunks) == 4:
+            raise OSError("disk gone")
+        real(self, codec, chunk)
+
+    monkeypatch.setattr(ViewStore, "_apply_prepared", failing)
+    views = ViewStore(tmp_path / "cut.sqlite", _views())
+    with pytest.raises(OSError):
+        views.catch_up(log)
+    facts = FactsView(_codec(Tag, Note).registry)
+    assert 0 < views.position < log.head
+    assert views.db.execute("SELECT COUNT(*) FROM pragma_table_info('extractions') "
+                            "WHERE pk > 0").fetchone() == (0,)  # still loose
+    if then == "live-apply":
+        for env in recorded[views.position:]:
+            views.apply(env)
+        views.commit()
+        again = views
+    else:
+        views.close()
+        monkeypatch.setattr(ViewStore, "_apply_prepared", real)
+        again = ViewStore(tmp_path / "cut.sqlite", _views())
+    with again:
+        assert again.db.execute("SELECT COUNT(*) FROM pragma_table_info('extractions') "
+                                "WHERE pk > 0").fetchone() == (2,)
+        folded_before = again.position
+        assert again.catch_up(log) == log.head - folded_before
+        assert _dump(again.db) == _dump(stores["live"].db)
+        assert _schema(again.db) == _schema(stores["live"].db)
+        assert facts.counts(again.db) == facts.counts(stores["live"].db)
 
 
 def test_a_fact_the_typed_reading_cannot_read_is_folded_like_its_neighbours(tmp_path):

@@ -36,6 +36,7 @@ from factfold.events.schema import schema_version
 from ..projection import Projection
 from .facts import matches
 from .inserts import row_groups
+from .keyed import KeyedTable, settling
 from .schema import drop_named
 
 #: whether a document (``d``) still has a path
@@ -119,6 +120,17 @@ _TYPED: dict[tuple[str, int], _Typed] = {
                               (ExtractionCompleted, _Completed, _completed))}
 
 
+#: the tables whose key only resolves the fold's conflicts (see :mod:`.keyed`): a
+#: document's first ``document.added`` stays, an extractor's last outcome replaces the others
+_KEYED = (
+    KeyedTable("document_records", "doc_id TEXT NOT NULL, position INTEGER NOT NULL, "
+               "encoding TEXT NOT NULL, size INTEGER NOT NULL, format TEXT NOT NULL, "
+               "reader TEXT, title TEXT", ("doc_id",), "IGNORE"),
+    KeyedTable("extractions", "doc_id TEXT NOT NULL, extractor TEXT NOT NULL, "
+               "version TEXT NOT NULL, status TEXT NOT NULL, facts INTEGER NOT NULL, "
+               "reason TEXT, position INTEGER NOT NULL", ("doc_id", "extractor"), "REPLACE"),
+)
+
 #: the typed ``documents`` table (docs/views.md): one row per current path of a document
 DOCUMENTS_TABLE = """
     CREATE VIEW IF NOT EXISTS documents AS
@@ -152,21 +164,15 @@ class DocumentsView(Projection):
     columns = ("doc_id", "paths", "format", "encoding", "size", "facts", "failed")
 
     def create(self, db: sqlite3.Connection) -> None:
+        for table in _KEYED:
+            table.create(db)
         db.executescript(
             """
-            CREATE TABLE IF NOT EXISTS document_records (
-                doc_id TEXT PRIMARY KEY, position INTEGER NOT NULL,
-                encoding TEXT NOT NULL, size INTEGER NOT NULL, format TEXT NOT NULL,
-                reader TEXT, title TEXT);
             CREATE TABLE IF NOT EXISTS paths (
                 path TEXT PRIMARY KEY, doc_id TEXT NOT NULL, since INTEGER NOT NULL);
             CREATE TABLE IF NOT EXISTS rejections (
                 path TEXT PRIMARY KEY, reason TEXT NOT NULL, sha256 TEXT, size INTEGER,
                 position INTEGER NOT NULL);
-            CREATE TABLE IF NOT EXISTS extractions (
-                doc_id TEXT NOT NULL, extractor TEXT NOT NULL, version TEXT NOT NULL,
-                status TEXT NOT NULL, facts INTEGER NOT NULL, reason TEXT,
-                position INTEGER NOT NULL, PRIMARY KEY (doc_id, extractor));
             -- Written by the store, not folded: per extractor version, the position
             -- through which every document has an outcome.  It summarises this view,
             -- so it is dropped with it.
@@ -175,7 +181,15 @@ class DocumentsView(Projection):
                 position INTEGER NOT NULL);
             """ + DOCUMENTS_TABLE)
 
+    def loosen(self, db: sqlite3.Connection) -> None:
+        for table in _KEYED:
+            table.loosen(db)
+
     def create_indexes(self, db: sqlite3.Connection) -> None:
+        for table in _KEYED:
+            if table.is_loose(db):
+                with settling(db):
+                    table.settle(db)
         # paths_doc: a document's paths; the position indexes: what came after a point.
         db.executescript(
             """

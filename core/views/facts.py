@@ -18,6 +18,7 @@ import heapq
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from fnmatch import fnmatchcase
+from functools import partial
 from itertools import chain, islice
 from operator import attrgetter, itemgetter
 from typing import Any
@@ -40,10 +41,10 @@ from factfold.events.schema import schema_version
 from ..projection import Projection
 from . import entities
 from .inserts import row_groups, value_groups
-from .runs import RUNS_SCHEMA, record_runs
+from .runs import record_runs, runs_table, settle_runs
 from .schema import KindTable, drop_named, kind_table, kind_tables, quote
 
-RUNS = "fact_runs"
+RUNS = runs_table("fact_runs")
 #: bump when the tables change in a way their schema digest does not show
 #: (2: the only fact layout; ``_record``; numbers stored as given)
 BASE_VERSION = 2
@@ -171,10 +172,14 @@ class FactsView(Projection):
     def create(self, db: sqlite3.Connection) -> None:
         for t in self.tables:
             t.create(db)
-        db.executescript(RUNS_SCHEMA.format(table=RUNS))
+        RUNS.create(db)
         entities.create(db, {t.name for t in self.tables})
 
+    def loosen(self, db: sqlite3.Connection) -> None:
+        RUNS.loosen(db)
+
     def create_indexes(self, db: sqlite3.Connection) -> None:
+        settle_runs(db, RUNS, partial(self._forget, db))
         for t in self.tables:
             t.create_indexes(db)
 
@@ -182,7 +187,7 @@ class FactsView(Projection):
         entities.drop(db)
         for t in self.tables:
             t.drop(db)
-        for table in (RUNS, *_OPAQUE):
+        for table in (RUNS.name, *_OPAQUE):
             drop_named(db, table)
 
     # -- folding --------------------------------------------------------------------------
@@ -270,13 +275,14 @@ class FactsView(Projection):
         for sql, rows in writes:
             db.executemany(sql, rows)
 
-        def forget(start: int, stop: int) -> None:
-            for t in self.tables:
-                for table in t.tables():
-                    db.execute(f"DELETE FROM {table} WHERE fact_id >= ? AND fact_id < ?",
-                               (start, stop))
+        record_runs(db, RUNS.name, runs, partial(self._forget, db))
 
-        record_runs(db, RUNS, runs, forget)
+    def _forget(self, db: sqlite3.Connection, start: int, stop: int) -> None:
+        """Drop the facts of a run another one replaced (positions ``start`` to ``stop``)."""
+        for t in self.tables:
+            for table in t.tables():
+                db.execute(f"DELETE FROM {table} WHERE fact_id >= ? AND fact_id < ?",
+                           (start, stop))
 
     # -- reading --------------------------------------------------------------------------
 
@@ -370,7 +376,7 @@ class _Reading:
         if field == "doc_id":  # a prefix, as ids are shown cut short
             # A document's facts are its runs' position ranges: found through fact_runs'
             # key, without an index over every fact's doc_id.
-            self.join = (f" JOIN {RUNS} r ON r.doc_id GLOB ? AND f.fact_id >= r.start"
+            self.join = (f" JOIN {RUNS.name} r ON r.doc_id GLOB ? AND f.fact_id >= r.start"
                          " AND f.fact_id < r.stop")
             self.join_args = [wanted.rstrip("*") + "*"]
             return True

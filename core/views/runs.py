@@ -14,16 +14,17 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from .inserts import row_groups
+from .keyed import KeyedTable, settling
 
 #: a run as views record it: (doc_id, extractor name, first position, stop position)
 Run = Sequence[Any]
 
-RUNS_SCHEMA = """
-    CREATE TABLE IF NOT EXISTS {table} (
-        doc_id TEXT NOT NULL, extractor TEXT NOT NULL,
-        start INTEGER NOT NULL, stop INTEGER NOT NULL,
-        PRIMARY KEY (doc_id, extractor)) WITHOUT ROWID;
-"""
+
+def runs_table(name: str) -> KeyedTable:
+    """A view's table of runs: the current run of each (document, extractor), the last."""
+    return KeyedTable(name, "doc_id TEXT NOT NULL, extractor TEXT NOT NULL, "
+                      "start INTEGER NOT NULL, stop INTEGER NOT NULL",
+                      ("doc_id", "extractor"), "REPLACE", without_rowid=True)
 
 
 def record_runs(db: sqlite3.Connection, table: str, runs: Sequence[Run],
@@ -51,3 +52,14 @@ def record_runs(db: sqlite3.Connection, table: str, runs: Sequence[Run],
         forget(old_start, old_stop)
         db.execute(f"UPDATE {table} SET start = ?, stop = ? "
                    "WHERE doc_id = ? AND extractor = ?", (start, stop, doc_id, extractor))
+
+
+def settle_runs(db: sqlite3.Connection, table: KeyedTable,
+                forget: Callable[[int, int], object]) -> None:
+    """After a fold from empty into a loose ``table`` (see :mod:`.keyed`): forget the runs
+    later ones replaced, as :func:`record_runs` would have, and key the table again."""
+    if not table.is_loose(db):
+        return
+    with settling(db):
+        for start, stop in table.settle(db, displaced=("start", "stop")):
+            forget(start, stop)

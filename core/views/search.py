@@ -37,7 +37,7 @@ from factfold.events.codec import StoredRecord
 from factfold.events.schema import schema_version
 
 from ..projection import Projection
-from .runs import RUNS_SCHEMA, record_runs
+from .runs import record_runs, runs_table
 
 #: what ``factfold search on`` can turn on, and the view that each is
 SEARCHES = ("evidence", "documents")
@@ -141,7 +141,7 @@ class EvidenceSearch(_Search):
         db.executescript("""
             CREATE VIRTUAL TABLE IF NOT EXISTS search USING fts5(
                 text, kind UNINDEXED, doc_id UNINDEXED, tokenize = 'trigram');
-            """ + RUNS_SCHEMA.format(table=_RUNS))
+            """ + runs_table(_RUNS).schema + ";")
 
     def drop(self, db: sqlite3.Connection) -> None:
         db.executescript(f"DROP TABLE IF EXISTS search; DROP TABLE IF EXISTS {_RUNS};")
