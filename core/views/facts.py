@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import heapq
 import sqlite3
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from fnmatch import fnmatchcase
 from functools import partial
@@ -59,7 +60,12 @@ class _Outcome(msgspec.Struct, gc=False):
     fact_count: int = 0
 
 
-_read_outcome = msgspec.msgpack.Decoder(_Outcome).decode
+#: the outcomes' stored payloads, read as facts are (see FactsView._read): all, and one
+_OUTCOMES = {type_name(cls): (msgspec.msgpack.Decoder(list[_Outcome]).decode,
+                              msgspec.msgpack.Decoder(_Outcome).decode)
+             for cls in (ExtractionCompleted, ExtractionFailed)}
+_OUTCOME_VERSIONS = {type_name(cls): schema_version(cls)
+                     for cls in (ExtractionCompleted, ExtractionFailed)}
 
 
 @attrs.frozen
@@ -201,6 +207,12 @@ class FactsView(Projection):
             self._event(rows, env.position, env.payload)
         self.write_prepared(db, rows.prepared())
 
+    def _decoded(self, rows: _Rows, position: int, codec: EventCodec,
+                 record: StoredRecord) -> None:
+        """A record the typed reading cannot read, through the codec."""
+        if record[0] in codec.registry:  # an unknown type: views leave it out
+            self._event(rows, position, codec.from_record(record, position).payload)
+
     def _event(self, rows: _Rows, position: int, e: Any) -> None:
         if isinstance(e, Fact):
             kind = self._kinds.get(type_name(type(e)))
@@ -215,58 +227,56 @@ class FactsView(Projection):
                         records: Sequence[tuple[int, StoredRecord]]) -> Any:
         """The rows of these records: factfold's facts and outcomes read straight from
         their stored payloads when they are exactly the current schema's, the rest
-        decoded."""
+        decoded.  Records are grouped by type first: each type's payloads are read as one
+        array (see :meth:`_read`)."""
         rows = _Rows()
-        outcomes = {type_name(c): schema_version(c)
-                    for c in (ExtractionCompleted, ExtractionFailed)}
-        kinds = self._kinds
-        stored: dict[str, list[tuple[int, StoredRecord]]] = {}  # by type: its facts, read raw
-        for position, record in records:
-            name, version = record[0], record[1]
-            kind = kinds.get(name)
+        by_type: defaultdict[str, list[tuple[int, StoredRecord]]] = defaultdict(list)
+        for pair in records:
+            by_type[pair[1][0]].append(pair)
+        for name, group in by_type.items():
+            kind = self._kinds.get(name)
+            read = (kind.decode_all, kind.decode) if kind is not None else _OUTCOMES.get(name)
+            version = kind.schema_version if kind is not None else _OUTCOME_VERSIONS.get(name)
+            current = ([] if read is None or read[0] is None
+                       else [x for x in group if x[1][1] == version])
+            if len(current) < len(group):  # a plugin's kind, an older schema, unknown
+                for position, record in group:
+                    if record[1] != version or not current:
+                        self._decoded(rows, position, codec, record)
+            if not current:
+                continue
+            found = self._read(rows, codec, read, current)  # type: ignore[arg-type]
             if kind is not None:
-                if kind.decode is not None and version == kind.schema_version:
-                    facts = stored.get(name)
-                    if facts is None:
-                        facts = stored[name] = []
-                    facts.append((position, record))
-                    continue
-            elif outcomes.get(name) == version:
-                try:
-                    o = _read_outcome(record[8])
-                except msgspec.MsgspecError:
-                    pass
-                else:
+                rows.stored(kind, found)
+            else:
+                for position, o in found:
                     rows.run(position, o.doc_id, o.extractor, o.fact_count)
-                    continue
-            if name in codec.registry:  # an unknown type: views leave it out
-                self._event(rows, position, codec.from_record(record, position).payload)
-        for name, facts in stored.items():
-            rows.stored(kinds[name], self._read(rows, codec, kinds[name], facts))
+        rows.runs.sort(key=itemgetter(3))  # in log order, whatever the type: see runs.py
         return rows.prepared()
 
-    def _read(self, rows: _Rows, codec: EventCodec, kind: _Kind,
-              facts: list[tuple[int, StoredRecord]]) -> list[tuple[int, Any]]:
-        """(position, what ``kind.decode`` reads) of each of a kind's stored facts; those
-        it cannot read go through the codec into ``rows``.
+    def _read(self, rows: _Rows, codec: EventCodec,
+              read: tuple[Callable[[bytes], list[Any]], Callable[[bytes], Any]],
+              records: list[tuple[int, StoredRecord]]) -> list[tuple[int, Any]]:
+        """(position, what ``read`` gives) of each of these stored records of one type;
+        those it cannot read go through the codec into ``rows``.
 
-        They are read as one msgpack array: a decoder call per payload cost a third of
-        reading them (45k person facts: 0.063 s, joined 0.040 s).  Only if one does not
-        fit is each read alone, to find which."""
-        assert kind.decode is not None and kind.decode_all is not None
-        payloads = [record[8] for _, record in facts]
+        They are read as one msgpack array (``read[0]``): a decoder call per payload cost
+        a third of reading them (45k person facts: 0.063 s, joined 0.040 s).  Only if one
+        does not fit is each read alone (``read[1]``), to find which."""
+        read_all, read_one = read
+        payloads = [record[8] for _, record in records]
         try:
-            return list(zip([position for position, _ in facts], kind.decode_all(
+            return list(zip([position for position, _ in records], read_all(
                 b"\xdd" + len(payloads).to_bytes(4, "big") + b"".join(payloads)), strict=True))
         except msgspec.MsgspecError:
             pass
-        read = []
-        for position, record in facts:
+        found = []
+        for position, record in records:
             try:
-                read.append((position, kind.decode(record[8])))
+                found.append((position, read_one(record[8])))
             except msgspec.MsgspecError:
-                self._event(rows, position, codec.from_record(record, position).payload)
-        return read
+                self._decoded(rows, position, codec, record)
+        return found
 
     def write_prepared(self, db: sqlite3.Connection, prepared: Any) -> None:
         """Facts first, then the runs in log order: a run only ever forgets the run
