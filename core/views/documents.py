@@ -36,7 +36,7 @@ from factfold.events.schema import schema_version
 from ..projection import Projection
 from .facts import matches
 from .inserts import row_groups
-from .keyed import KeyedTable, settling
+from .keyed import KeyedTable
 from .schema import drop_named
 
 #: whether a document (``d``) still has a path
@@ -187,9 +187,7 @@ class DocumentsView(Projection):
 
     def create_indexes(self, db: sqlite3.Connection) -> None:
         for table in _KEYED:
-            if table.is_loose(db):
-                with settling(db):
-                    table.settle(db)
+            table.settle(db)
         # paths_doc: a document's paths; the position indexes: what came after a point.
         db.executescript(
             """

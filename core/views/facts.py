@@ -60,12 +60,21 @@ class _Outcome(msgspec.Struct, gc=False):
     fact_count: int = 0
 
 
-#: the outcomes' stored payloads, read as facts are (see FactsView._read): all, and one
-_OUTCOMES = {type_name(cls): (msgspec.msgpack.Decoder(list[_Outcome]).decode,
-                              msgspec.msgpack.Decoder(_Outcome).decode)
-             for cls in (ExtractionCompleted, ExtractionFailed)}
-_OUTCOME_VERSIONS = {type_name(cls): schema_version(cls)
-                     for cls in (ExtractionCompleted, ExtractionFailed)}
+@attrs.frozen
+class _Typed:
+    """How the stored payloads of one event type at its current schema version are read
+    without the codec (see :meth:`FactsView._read`)."""
+
+    version: int
+    #: reads a msgpack array of such payloads
+    read_all: Callable[[bytes], list[Any]]
+    #: reads one
+    read_one: Callable[[bytes], Any]
+
+    @classmethod
+    def of(cls, version: int, typed: Any) -> _Typed:
+        return cls(version, msgspec.msgpack.Decoder(list[typed]).decode,
+                   msgspec.msgpack.Decoder(typed).decode)
 
 
 @attrs.frozen
@@ -74,15 +83,10 @@ class _Kind:
 
     table: KindTable
     statements: tuple[str, ...]
-    schema_version: int
-    #: reads a stored payload of the current schema version (see KindTable.stored), if it
-    #: may be read without the codec
-    decode: Callable[[bytes], Any] | None = None
-    #: what ``decode`` reads, from a msgpack array of such payloads
-    decode_all: Callable[[bytes], list[Any]] | None = None
-    #: the row but its position, span and record, from what ``decode`` read
+    #: the row but its position, span and record, from what its typed reading read (if
+    #: its stored payloads may be read without the codec: see KindTable.stored)
     row: Callable[[Any], tuple[Any, ...]] | None = None
-    #: the list fields, as ``decode`` reads them
+    #: the list fields, as the typed reading reads them
     lists: tuple[str, ...] = ()
 
 
@@ -106,12 +110,12 @@ class _Rows:
                 self.writes.setdefault(sql, []).extend(rows)
 
     def stored(self, kind: _Kind, read: list[tuple[int, Any]]) -> None:
-        """Facts of one kind as :meth:`_Kind.decode` read them: (position, what it read).
+        """Facts of one kind as its typed reading read them: (position, what it read).
 
         Their rows go straight into groups, without the record (the statement leaves it
         NULL): 45k person rows bound 0.084 -> 0.068 s without it."""
         row = kind.row
-        assert row is not None  # set with kind.decode, which read these
+        assert row is not None  # set with the kind's typed reading, which read these
         width = len(kind.table.scalars) + 7
         self.grouped += value_groups(kind.table.insert(record=False), list(chain.from_iterable(
             [(position, *row(f), *f.span) for position, f in read])), width)
@@ -147,6 +151,8 @@ class FactsView(Projection):
         self.tables = kind_tables(classes)
         self.by_kind = {t.kind: t for t in self.tables}
         self._kinds: dict[str, _Kind] = {}
+        self._typed = {type_name(cls): _Typed.of(schema_version(cls), _Outcome)
+                       for cls in (ExtractionCompleted, ExtractionFailed)}
         for cls in classes:
             # attrs.has before issubclass: else it narrows cls to attrs' type, not Fact's
             if not (isinstance(cls, type) and attrs.has(cls) and issubclass(cls, Fact)):
@@ -157,13 +163,13 @@ class FactsView(Projection):
             own = kind_table(cls)
             stored = (table.stored() if table.cls is cls and cls.__module__ == Fact.__module__
                       and not own.overrides else None)
-            fast: dict[str, Any] = {} if stored is None else {
-                "decode": msgspec.msgpack.Decoder(stored[0]).decode,
-                "decode_all": msgspec.msgpack.Decoder(list[stored[0]]).decode,  # type: ignore[valid-type]
-                "row": stored[1],
-                "lists": tuple(f.name for f in table.lists)}
-            self._kinds[type_name(cls)] = _Kind(table, tuple(table.inserts()),
-                                                schema_version(cls), **fast)
+            name = type_name(cls)
+            if stored is None:
+                self._kinds[name] = _Kind(table, tuple(table.inserts()))
+            else:
+                self._kinds[name] = _Kind(table, tuple(table.inserts()), stored[1],
+                                          tuple(f.name for f in table.lists))
+                self._typed[name] = _Typed.of(schema_version(cls), stored[0])
         self.handles = frozenset(  # type: ignore[misc]
             {*self._kinds, type_name(ExtractionCompleted), type_name(ExtractionFailed)})
         digest = hashlib.sha256(repr([(t.name, t.kind, t.fields)
@@ -234,18 +240,19 @@ class FactsView(Projection):
         for pair in records:
             by_type[pair[1][0]].append(pair)
         for name, group in by_type.items():
-            kind = self._kinds.get(name)
-            read = (kind.decode_all, kind.decode) if kind is not None else _OUTCOMES.get(name)
-            version = kind.schema_version if kind is not None else _OUTCOME_VERSIONS.get(name)
-            current = ([] if read is None or read[0] is None
-                       else [x for x in group if x[1][1] == version])
-            if len(current) < len(group):  # a plugin's kind, an older schema, unknown
-                for position, record in group:
-                    if record[1] != version or not current:
-                        self._decoded(rows, position, codec, record)
-            if not current:
+            typed = self._typed.get(name)
+            if typed is None:  # a plugin's kind, an unknown type
+                current, other = [], group
+            else:
+                current = [x for x in group if x[1][1] == typed.version]
+                other = ([x for x in group if x[1][1] != typed.version]  # an older schema
+                         if len(current) < len(group) else [])
+            for position, record in other:
+                self._decoded(rows, position, codec, record)
+            if typed is None or not current:
                 continue
-            found = self._read(rows, codec, read, current)  # type: ignore[arg-type]
+            found = self._read(rows, codec, typed, current)
+            kind = self._kinds.get(name)
             if kind is not None:
                 rows.stored(kind, found)
             else:
@@ -254,26 +261,24 @@ class FactsView(Projection):
         rows.runs.sort(key=itemgetter(3))  # in log order, whatever the type: see runs.py
         return rows.prepared()
 
-    def _read(self, rows: _Rows, codec: EventCodec,
-              read: tuple[Callable[[bytes], list[Any]], Callable[[bytes], Any]],
+    def _read(self, rows: _Rows, codec: EventCodec, typed: _Typed,
               records: list[tuple[int, StoredRecord]]) -> list[tuple[int, Any]]:
-        """(position, what ``read`` gives) of each of these stored records of one type;
+        """(position, what ``typed`` reads) of each of these stored records of one type;
         those it cannot read go through the codec into ``rows``.
 
-        They are read as one msgpack array (``read[0]``): a decoder call per payload cost
-        a third of reading them (45k person facts: 0.063 s, joined 0.040 s).  Only if one
-        does not fit is each read alone (``read[1]``), to find which."""
-        read_all, read_one = read
+        They are read as one msgpack array: a decoder call per payload cost a third of
+        reading them (45k person facts: 0.063 s, joined 0.040 s).  Only if one does not
+        fit is each read alone, to find which."""
         payloads = [record[8] for _, record in records]
         try:
-            return list(zip([position for position, _ in records], read_all(
+            return list(zip([position for position, _ in records], typed.read_all(
                 b"\xdd" + len(payloads).to_bytes(4, "big") + b"".join(payloads)), strict=True))
         except msgspec.MsgspecError:
             pass
         found = []
         for position, record in records:
             try:
-                found.append((position, read_one(record[8])))
+                found.append((position, typed.read_one(record[8])))
             except msgspec.MsgspecError:
                 self._decoded(rows, position, codec, record)
         return found

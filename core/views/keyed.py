@@ -16,9 +16,9 @@ made again with its key, keeping of each key the row the fold would have kept (1
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any, Literal
+from typing import Literal
 
 import attrs
 
@@ -57,30 +57,32 @@ class KeyedTable:
         columns = db.execute(f"PRAGMA table_info({self.name})").fetchall()
         return not any(column[5] for column in columns)
 
-    def settle(self, db: sqlite3.Connection,
-               displaced: tuple[str, ...] = ()) -> list[tuple[Any, ...]]:
-        """Make a loose table keyed again, its rows inserted in key order (inside a
-        transaction: see :func:`settling`); returns the ``displaced`` columns of the rows
-        its key did not keep."""
+    def settle(self, db: sqlite3.Connection, forget: Callable[..., object] | None = None,
+               columns: tuple[str, ...] = ()) -> None:
+        """If the table is loose, make it keyed again, its rows inserted in key order, all
+        or nothing; ``forget(*columns)`` is called with each row its key did not keep."""
+        if not self.is_loose(db):
+            return
         key, keyed = ", ".join(self.key), f"_keyed_{self.name}"
-        db.execute(self._schema(keyed))
-        db.execute(f"INSERT OR {self.keeps} INTO {keyed} "
-                   f"SELECT * FROM {self.name} ORDER BY {key}, rowid")
-        lost: list[tuple[Any, ...]] = []
-        if displaced and _count(db, keyed) < _count(db, self.name):
-            kept = "max" if self.keeps == "REPLACE" else "min"
-            lost = db.execute(f"SELECT {', '.join(displaced)} FROM {self.name} WHERE rowid "
-                              f"NOT IN (SELECT {kept}(rowid) FROM {self.name} GROUP BY {key}) "
-                              "ORDER BY rowid").fetchall()
-        db.execute(f"DROP TABLE {self.name}")
-        # Renaming checks every view that refers to the table, and refuses while it is
-        # missing; the legacy rename only renames.
-        db.execute("PRAGMA legacy_alter_table=ON")
-        try:
-            db.execute(f'ALTER TABLE {keyed} RENAME TO "{self.name}"')
-        finally:
-            db.execute("PRAGMA legacy_alter_table=OFF")
-        return lost
+        with _savepoint(db):
+            db.execute(self._schema(keyed))
+            db.execute(f"INSERT OR {self.keeps} INTO {keyed} "
+                       f"SELECT * FROM {self.name} ORDER BY {key}, rowid")
+            if forget is not None and _count(db, keyed) < _count(db, self.name):
+                kept = "max" if self.keeps == "REPLACE" else "min"
+                for row in db.execute(
+                        f"SELECT {', '.join(columns)} FROM {self.name} WHERE rowid NOT IN "
+                        f"(SELECT {kept}(rowid) FROM {self.name} GROUP BY {key}) "
+                        "ORDER BY rowid").fetchall():
+                    forget(*row)
+            db.execute(f"DROP TABLE {self.name}")
+            # Renaming checks every view that refers to the table, and refuses while it
+            # is missing; the legacy rename only renames.
+            db.execute("PRAGMA legacy_alter_table=ON")
+            try:
+                db.execute(f'ALTER TABLE {keyed} RENAME TO "{self.name}"')
+            finally:
+                db.execute("PRAGMA legacy_alter_table=OFF")
 
 
 def _count(db: sqlite3.Connection, table: str) -> int:
@@ -88,7 +90,7 @@ def _count(db: sqlite3.Connection, table: str) -> int:
 
 
 @contextmanager
-def settling(db: sqlite3.Connection) -> Iterator[None]:
+def _savepoint(db: sqlite3.Connection) -> Iterator[None]:
     """All or nothing: a table is never left dropped, its rows aside."""
     db.execute("SAVEPOINT settling")
     try:

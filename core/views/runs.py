@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from .inserts import row_groups
-from .keyed import KeyedTable, settling
+from .keyed import KeyedTable
 
 #: a run as views record it: (doc_id, extractor name, first position, stop position)
 Run = Sequence[Any]
@@ -56,10 +56,6 @@ def record_runs(db: sqlite3.Connection, table: str, runs: Sequence[Run],
 
 def settle_runs(db: sqlite3.Connection, table: KeyedTable,
                 forget: Callable[[int, int], object]) -> None:
-    """After a fold from empty into a loose ``table`` (see :mod:`.keyed`): forget the runs
-    later ones replaced, as :func:`record_runs` would have, and key the table again."""
-    if not table.is_loose(db):
-        return
-    with settling(db):
-        for start, stop in table.settle(db, displaced=("start", "stop")):
-            forget(start, stop)
+    """After a fold from empty into a loose ``table`` (see :mod:`.keyed`): key it again,
+    and forget the runs later ones replaced, as :func:`record_runs` would have."""
+    table.settle(db, forget, ("start", "stop"))
