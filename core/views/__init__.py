@@ -7,6 +7,9 @@
   documents);
 - :mod:`.search`: full-text search, folded only where the store's setting turns it on.
 
+Shared by them: :mod:`.inserts` (rows bound many to an INSERT) and :mod:`.keyed` (keys that
+only resolve conflicts, set aside during a long fold from empty).
+
 What is public here: :func:`builtin_views` and the view classes below.
 """
 
