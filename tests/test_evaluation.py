@@ -276,20 +276,6 @@ def test_score_seeds_tool_builds_export_records() -> None:
     assert {"span", "evidence", "name", "title", "organization"} <= set(records[0])
 
 
-#: the reference copy of the seeds' gold and guidelines, where a checkout has the team's
-#: shared folder beside it (a user's clone does not: then there is nothing to compare)
-REFERENCE_GOLD = ROOT.parent / "shared" / "gold"
-
-
-@pytest.mark.parametrize("name", ["seeds.json", "GUIDELINES.md"])
-def test_the_carried_gold_equals_the_reference_copy(name: str) -> None:
-    reference = REFERENCE_GOLD / name
-    if not reference.exists():
-        pytest.skip(f"no reference copy at {reference}: only a team checkout has one")
-    assert (GOLD.parent / name).read_bytes() == reference.read_bytes(), (
-        f"tests/gold/{name} differs from {reference}: copy the reference over it")
-
-
 def test_a_documents_language_is_its_dominant_script() -> None:
     from factfold.evaluation import language_of
 
