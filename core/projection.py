@@ -9,11 +9,29 @@ position 0 when its ``version`` changes.  Plugins subclass it (``factfold_regist
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from typing import Any, ClassVar
 
 from factfold.events import Envelope, EventCodec
 from factfold.events.codec import StoredRecord
+
+
+@contextmanager
+def savepoint(db: sqlite3.Connection, name: str) -> Iterator[None]:
+    """Writes to the views that stand or fall together, inside the open transaction (or
+    as one of their own).  A full disk may make SQLite roll back the whole transaction:
+    then there is nothing left to roll back to or release."""
+    db.execute(f"SAVEPOINT {name}")
+    try:
+        yield
+    except BaseException:
+        if db.in_transaction:
+            db.execute(f"ROLLBACK TO {name}")
+        raise
+    finally:
+        if db.in_transaction:
+            db.execute(f"RELEASE {name}")
 
 
 class ViewsOutdated(RuntimeError):

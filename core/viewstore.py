@@ -34,7 +34,7 @@ from factfold.events.codec import StoredRecord
 from .durable import fsync_directory
 from .foldworker import parallel_fold_available, prepared_elsewhere, rare_collections
 from .log import EventLog, LogCorrupt, damaged
-from .projection import Projection, ViewsDamaged, ViewsOutdated
+from .projection import Projection, ViewsDamaged, ViewsOutdated, savepoint
 
 log = structlog.get_logger("factfold.viewstore")
 
@@ -459,7 +459,7 @@ class ViewStore:
                 mine = []
             if mine:
                 try:
-                    with self._savepoint():
+                    with savepoint(self.db, "fold"):
                         projection.apply_many(self.db, mine)
                 except Exception as exc:
                     if not self.db.in_transaction:
@@ -470,19 +470,6 @@ class ViewStore:
             self._next[name] = last + 1
         if failure is not None:
             raise failure
-
-    @contextmanager
-    def _savepoint(self) -> Iterator[None]:
-        self.db.execute("SAVEPOINT fold")
-        try:
-            yield
-        except BaseException:
-            if self.db.in_transaction:  # a full disk may have rolled back everything
-                self.db.execute("ROLLBACK TO fold")
-            raise
-        finally:
-            if self.db.in_transaction:
-                self.db.execute("RELEASE fold")
 
     def _apply_prepared(self, codec: EventCodec, chunk: PreparedChunk) -> None:
         """:meth:`apply_chunk` for a chunk of stored records: views that prepare get what

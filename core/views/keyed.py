@@ -17,11 +17,12 @@ the table made again with its key, keeping of each key the row the fold would ha
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from typing import Literal
 
 import attrs
+
+from ..projection import savepoint
 
 
 @attrs.frozen
@@ -65,7 +66,7 @@ class KeyedTable:
         if not self.is_loose(db):
             return
         key, keyed = ", ".join(self.key), f"_keyed_{self.name}"
-        with _savepoint(db):
+        with savepoint(db, "settling"):  # never left dropped, its rows aside
             db.execute(self._schema(keyed))
             db.execute(f"INSERT OR {self.keeps} INTO {keyed} "
                        f"SELECT * FROM {self.name} ORDER BY {key}, rowid")
@@ -88,18 +89,3 @@ class KeyedTable:
 
 def _count(db: sqlite3.Connection, table: str) -> int:
     return db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
-
-
-@contextmanager
-def _savepoint(db: sqlite3.Connection) -> Iterator[None]:
-    """All or nothing: a table is never left dropped, its rows aside."""
-    db.execute("SAVEPOINT settling")
-    try:
-        yield
-    except BaseException:
-        if db.in_transaction:  # a full disk may have rolled back everything
-            db.execute("ROLLBACK TO settling")
-        raise
-    finally:
-        if db.in_transaction:
-            db.execute("RELEASE settling")
